@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // 2-core CI machine: keep workers bounded.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+  },
+});
