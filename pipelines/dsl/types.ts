@@ -1,0 +1,105 @@
+// Parameter and artifact type declarations for component and pipeline interfaces.
+// Names follow KFP's PipelineSpec enums so a reader who knows the IR knows these.
+
+export type ParameterType =
+  | 'STRING'
+  | 'NUMBER_INTEGER'
+  | 'NUMBER_DOUBLE'
+  | 'BOOLEAN'
+  | 'LIST'
+  | 'STRUCT'
+  | 'TASK_FINAL_STATUS';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface ParameterSpec {
+  readonly kind: 'parameter';
+  readonly type: ParameterType;
+  /** Element type of a LIST (used for loop items); STRING when the list is untyped, as KFP does. */
+  readonly itemType?: ParameterType;
+  readonly default?: JsonValue;
+  readonly optional: boolean;
+  readonly description?: string;
+}
+
+export interface ArtifactTypeRef {
+  readonly schemaTitle: string;
+  readonly schemaVersion: string;
+}
+
+export interface ArtifactSpec {
+  readonly kind: 'artifact';
+  readonly artifactType: ArtifactTypeRef;
+  readonly isList: boolean;
+  readonly optional: boolean;
+  readonly description?: string;
+}
+
+export type IOSpec = ParameterSpec | ArtifactSpec;
+export type IOSpecMap = Record<string, IOSpec>;
+
+interface ParamOptions<T extends JsonValue> {
+  default?: T;
+  optional?: boolean;
+  description?: string;
+}
+
+function parameter<T extends JsonValue>(type: ParameterType, options: ParamOptions<T> = {}, itemType?: ParameterType): ParameterSpec {
+  const spec: ParameterSpec = {
+    kind: 'parameter',
+    type,
+    optional: options.optional ?? options.default !== undefined,
+    ...(itemType ? { itemType } : {}),
+    ...(options.default !== undefined ? { default: options.default } : {}),
+    ...(options.description !== undefined ? { description: options.description } : {}),
+  };
+  return spec;
+}
+
+/** Parameter types (`str`, `int`, `float`, `bool`, `list`, `dict`, `PipelineTaskFinalStatus` in KFP). */
+export const param = {
+  string: (o?: ParamOptions<string>) => parameter('STRING', o),
+  int: (o?: ParamOptions<number>) => parameter('NUMBER_INTEGER', o),
+  double: (o?: ParamOptions<number>) => parameter('NUMBER_DOUBLE', o),
+  bool: (o?: ParamOptions<boolean>) => parameter('BOOLEAN', o),
+  /** A LIST; `items` is the element type loops see (STRUCT for dicts); untyped lists yield STRING items. */
+  list: (o?: ParamOptions<JsonValue[]> & { items?: ParameterType }) => parameter('LIST', o, o?.items),
+  struct: (o?: ParamOptions<{ [key: string]: JsonValue }>) => parameter('STRUCT', o),
+  /** The final status of the exit handler's tasks; only an exit task may declare it. */
+  taskFinalStatus: (): ParameterSpec => ({ kind: 'parameter', type: 'TASK_FINAL_STATUS', optional: true }),
+};
+
+interface ArtifactOptions {
+  optional?: boolean;
+  /** An artifact list (fan-in of artifacts). */
+  list?: boolean;
+  description?: string;
+}
+
+function artifactOf(schemaTitle: string, schemaVersion = '0.0.1') {
+  return (o: ArtifactOptions = {}): ArtifactSpec => ({
+    kind: 'artifact',
+    artifactType: { schemaTitle, schemaVersion },
+    isList: o.list ?? false,
+    optional: o.optional ?? false,
+    ...(o.description !== undefined ? { description: o.description } : {}),
+  });
+}
+
+/** Artifact types: KFP's `system.*` ontology plus any `google.*` type by name. */
+export const artifact = {
+  generic: artifactOf('system.Artifact'),
+  dataset: artifactOf('system.Dataset'),
+  model: artifactOf('system.Model'),
+  metrics: artifactOf('system.Metrics'),
+  classificationMetrics: artifactOf('system.ClassificationMetrics'),
+  slicedClassificationMetrics: artifactOf('system.SlicedClassificationMetrics'),
+  html: artifactOf('system.HTML'),
+  markdown: artifactOf('system.Markdown'),
+  /** e.g. `artifact.of('google.VertexModel')`. */
+  of: (schemaTitle: string, schemaVersion = '0.0.1', o?: ArtifactOptions) => artifactOf(schemaTitle, schemaVersion)(o),
+};
+
+export function isParameterSpec(spec: IOSpec): spec is ParameterSpec {
+  return spec.kind === 'parameter';
+}
