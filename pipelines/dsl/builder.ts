@@ -5,6 +5,7 @@ import {
   CollectedArtifact,
   CollectedParameter,
   LoopArgument,
+  LoopArgumentVariable,
   OneOfArtifact,
   OneOfParameter,
   ParameterChannel,
@@ -131,7 +132,8 @@ export class PipelineBuilder {
   parallelFor(items: ParameterChannel | readonly JsonValue[], body: (item: LoopArgument) => void, options: ParallelForOptions = {}): void {
     let loopArgument: LoopArgument;
     if (items instanceof Channel) {
-      if (items.type !== 'LIST') {
+      // A loop item's sub-field has no static type; it may hold a list.
+      if (items.type !== 'LIST' && !(items instanceof LoopArgumentVariable)) {
         throw new Error(`ParallelFor over '${items.fullName}': expected a LIST channel, got ${items.type}`);
       }
       loopArgument = new LoopArgument(`${items.name}-loop-item`, items.taskName, items.itemType ?? 'STRING', items);
