@@ -1,0 +1,184 @@
+// The training pipeline's components: validate → preprocess/split → train → evaluate → gate → export.
+// Interfaces are settled here; the Python modules they run live in `pipelines/components/python`.
+import { artifact, containerComponent, param } from '../dsl/index.js';
+import { COMPONENT_IMAGE, moduleCommand } from './image.js';
+
+export const MODEL_TYPES = ['random_forest', 'gradient_boosting', 'ridge', 'xgboost'] as const;
+export const TASK_TYPES = ['regression', 'classification'] as const;
+export const SPLIT_STRATEGIES = ['random', 'stratified', 'time'] as const;
+
+export function trainingComponents(image: string = COMPONENT_IMAGE) {
+  const validateData = containerComponent({
+    name: 'validate_data',
+    image,
+    inputs: {
+      dataset: artifact.dataset({ description: 'Training snapshot (CSV or Parquet) exported from BigQuery.' }),
+      target_column: param.string(),
+      min_row_count: param.int({ default: 100 }),
+      max_null_fraction: param.double({ default: 0.2 }),
+      /** JSON object: column → {min, max} bounds that values must respect. */
+      column_ranges: param.struct({ default: {} }),
+    },
+    outputs: {
+      report: artifact.markdown({ description: 'Schema, null rates, ranges and row count.' }),
+      statistics: artifact.generic({ description: 'The same checks as JSON.' }),
+      passed: param.bool(),
+    },
+    command: () => moduleCommand('validate_data'),
+    args: ({ inputs, outputs }) => [
+      '--dataset', inputs.dataset.path,
+      '--target-column', inputs.target_column,
+      '--min-row-count', inputs.min_row_count,
+      '--max-null-fraction', inputs.max_null_fraction,
+      '--column-ranges', inputs.column_ranges,
+      '--report', outputs.report.path,
+      '--statistics', outputs.statistics.path,
+      '--passed', outputs.passed,
+    ],
+  });
+
+  const preprocessSplit = containerComponent({
+    name: 'preprocess_split',
+    image,
+    inputs: {
+      dataset: artifact.dataset(),
+      target_column: param.string(),
+      split_strategy: param.string({ default: 'random', description: `One of ${SPLIT_STRATEGIES.join(', ')}.` }),
+      time_column: param.string({ default: '', description: 'Column ordering rows for the time split.' }),
+      validation_fraction: param.double({ default: 0.15 }),
+      test_fraction: param.double({ default: 0.15 }),
+      random_seed: param.int({ default: 42 }),
+    },
+    outputs: {
+      train_data: artifact.dataset(),
+      validation_data: artifact.dataset(),
+      test_data: artifact.dataset(),
+      feature_schema: artifact.generic({ description: 'Feature names, types and categories as JSON.' }),
+    },
+    command: () => moduleCommand('preprocess_split'),
+    args: ({ inputs, outputs }) => [
+      '--dataset', inputs.dataset.path,
+      '--target-column', inputs.target_column,
+      '--split-strategy', inputs.split_strategy,
+      '--time-column', inputs.time_column,
+      '--validation-fraction', inputs.validation_fraction,
+      '--test-fraction', inputs.test_fraction,
+      '--random-seed', inputs.random_seed,
+      '--train-data', outputs.train_data.path,
+      '--validation-data', outputs.validation_data.path,
+      '--test-data', outputs.test_data.path,
+      '--feature-schema', outputs.feature_schema.path,
+    ],
+  });
+
+  const train = containerComponent({
+    name: 'train_model',
+    image,
+    inputs: {
+      train_data: artifact.dataset(),
+      validation_data: artifact.dataset(),
+      feature_schema: artifact.generic(),
+      target_column: param.string(),
+      task_type: param.string({ default: 'regression', description: `One of ${TASK_TYPES.join(', ')}.` }),
+      model_type: param.string({ default: 'random_forest', description: `One of ${MODEL_TYPES.join(', ')}.` }),
+      hyperparameters: param.struct({ default: {} }),
+      random_seed: param.int({ default: 42 }),
+    },
+    outputs: {
+      model: artifact.model(),
+      training_metrics: artifact.metrics(),
+    },
+    command: () => moduleCommand('train'),
+    args: ({ inputs, outputs }) => [
+      '--train-data', inputs.train_data.path,
+      '--validation-data', inputs.validation_data.path,
+      '--feature-schema', inputs.feature_schema.path,
+      '--target-column', inputs.target_column,
+      '--task-type', inputs.task_type,
+      '--model-type', inputs.model_type,
+      '--hyperparameters', inputs.hyperparameters,
+      '--random-seed', inputs.random_seed,
+      '--model', outputs.model.path,
+      '--training-metrics', outputs.training_metrics.path,
+    ],
+  });
+
+  const evaluate = containerComponent({
+    name: 'evaluate_model',
+    image,
+    inputs: {
+      model: artifact.model(),
+      test_data: artifact.dataset(),
+      target_column: param.string(),
+      task_type: param.string({ default: 'regression' }),
+    },
+    outputs: {
+      metrics: artifact.metrics({ description: 'Regression or classification metrics on the test split.' }),
+      classification_metrics: artifact.classificationMetrics({ description: 'Confusion matrix and ROC curve (classification only).' }),
+      evaluation: artifact.generic({ description: 'All metrics as JSON, for the gate and the Model Registry.' }),
+    },
+    command: () => moduleCommand('evaluate'),
+    args: ({ inputs, outputs }) => [
+      '--model', inputs.model.path,
+      '--test-data', inputs.test_data.path,
+      '--target-column', inputs.target_column,
+      '--task-type', inputs.task_type,
+      '--metrics', outputs.metrics.path,
+      '--classification-metrics', outputs.classification_metrics.path,
+      '--evaluation', outputs.evaluation.path,
+    ],
+  });
+
+  const gate = containerComponent({
+    name: 'gate_model',
+    image,
+    inputs: {
+      evaluation: artifact.generic(),
+      /** JSON object: metric → {min?, max?}, e.g. {"r2": {"min": 0.6}, "rmse": {"max": 12}}. */
+      thresholds: param.struct(),
+    },
+    outputs: {
+      approved: param.bool(),
+      decision: artifact.markdown({ description: 'Each threshold, the observed value and the verdict.' }),
+    },
+    command: () => moduleCommand('gate'),
+    args: ({ inputs, outputs }) => [
+      '--evaluation', inputs.evaluation.path,
+      '--thresholds', inputs.thresholds,
+      '--approved', outputs.approved,
+      '--decision', outputs.decision.path,
+    ],
+  });
+
+  const exportServing = containerComponent({
+    name: 'export_serving_artifact',
+    image,
+    inputs: {
+      model: artifact.model(),
+      train_data: artifact.dataset(),
+      feature_schema: artifact.generic(),
+      target_column: param.string(),
+      model_type: param.string(),
+      histogram_bins: param.int({ default: 20 }),
+    },
+    outputs: {
+      serving_model: artifact.model({
+        description: 'model.joblib or model.bst as Vertex prebuilt serving images load it, plus input schema and baseline statistics.',
+      }),
+      baseline_statistics: artifact.generic({ description: 'Per-feature histograms of the training data, the drift baseline.' }),
+    },
+    command: () => moduleCommand('export_serving'),
+    args: ({ inputs, outputs }) => [
+      '--model', inputs.model.path,
+      '--train-data', inputs.train_data.path,
+      '--feature-schema', inputs.feature_schema.path,
+      '--target-column', inputs.target_column,
+      '--model-type', inputs.model_type,
+      '--histogram-bins', inputs.histogram_bins,
+      '--serving-model', outputs.serving_model.path,
+      '--baseline-statistics', outputs.baseline_statistics.path,
+    ],
+  });
+
+  return { validateData, preprocessSplit, train, evaluate, gate, exportServing };
+}

@@ -1,0 +1,7 @@
+// Every pipeline the project ships; `npm run compile` writes each to dist/pipelines/.
+import type { PipelineDefinition } from '../dsl/pipeline-definition.js';
+import { trainingPipeline, trainingPipelineWithTuning } from './training-pipeline.js';
+
+export function projectPipelines(options: { componentImage?: string } = {}): PipelineDefinition[] {
+  return [trainingPipeline(options), trainingPipelineWithTuning(options)] as unknown as PipelineDefinition[];
+}

@@ -1,0 +1,166 @@
+// The training pipeline: validate → preprocess and split → train → evaluate → gate → export.
+// Uploading and deploying the exported model is the control plane's job once the run succeeds.
+import type { PipelineBuilder } from '../dsl/builder.js';
+import type { ArtifactChannel, ParameterChannel } from '../dsl/index.js';
+import { artifact, definePipeline, eq, param } from '../dsl/index.js';
+import { COMPONENT_IMAGE } from '../components/image.js';
+import { trainingComponents } from '../components/training-components.js';
+import { tuningComponent } from '../components/tuning-component.js';
+import { DEFAULT_SEARCH_SPACE } from './search-spaces.js';
+
+export interface TrainingPipelineOptions {
+  /** Container image of the project's Python components. */
+  componentImage?: string;
+}
+
+const commonInputs = {
+  training_data_uri: param.string({ description: 'gs:// URI of the training snapshot exported from BigQuery.' }),
+  target_column: param.string(),
+  task_type: param.string({ default: 'regression' }),
+  model_type: param.string({ default: 'random_forest' }),
+  split_strategy: param.string({ default: 'random' }),
+  time_column: param.string({ default: '' }),
+  validation_fraction: param.double({ default: 0.15 }),
+  test_fraction: param.double({ default: 0.15 }),
+  random_seed: param.int({ default: 42 }),
+  min_row_count: param.int({ default: 100 }),
+  max_null_fraction: param.double({ default: 0.2 }),
+  column_ranges: param.struct({ default: {} }),
+  thresholds: param.struct({ default: { r2: { min: 0.0 } } }),
+};
+
+type CommonInputs = { [K in keyof typeof commonInputs]: ParameterChannel };
+
+/** Steps shared by both variants up to the split; `trainStep` supplies the model. */
+function trainingBody(
+  p: PipelineBuilder,
+  inputs: CommonInputs,
+  image: string,
+  trainStep: (split: { train: ArtifactChannel; validation: ArtifactChannel; schema: ArtifactChannel }) => ArtifactChannel,
+): void {
+  const c = trainingComponents(image);
+  const snapshot = p.importer({ artifactUri: inputs.training_data_uri, artifactType: artifact.dataset() });
+  const validation = p.task(c.validateData, {
+    dataset: snapshot.outputs.artifact,
+    target_column: inputs.target_column,
+    min_row_count: inputs.min_row_count,
+    max_null_fraction: inputs.max_null_fraction,
+    column_ranges: inputs.column_ranges,
+  });
+  p.if(eq(validation.outputs.passed, true), () => {
+    const split = p.task(c.preprocessSplit, {
+      dataset: snapshot.outputs.artifact,
+      target_column: inputs.target_column,
+      split_strategy: inputs.split_strategy,
+      time_column: inputs.time_column,
+      validation_fraction: inputs.validation_fraction,
+      test_fraction: inputs.test_fraction,
+      random_seed: inputs.random_seed,
+    });
+    const model = trainStep({
+      train: split.outputs.train_data,
+      validation: split.outputs.validation_data,
+      schema: split.outputs.feature_schema,
+    });
+    const evaluation = p.task(c.evaluate, {
+      model,
+      test_data: split.outputs.test_data,
+      target_column: inputs.target_column,
+      task_type: inputs.task_type,
+    });
+    const gate = p.task(c.gate, { evaluation: evaluation.outputs.evaluation, thresholds: inputs.thresholds });
+    p.if(eq(gate.outputs.approved, true), () => {
+      p.task(c.exportServing, {
+        model,
+        train_data: split.outputs.train_data,
+        feature_schema: split.outputs.feature_schema,
+        target_column: inputs.target_column,
+        model_type: inputs.model_type,
+      });
+    }, { name: 'approved' });
+  }, { name: 'data-valid' });
+}
+
+export function trainingPipeline(options: TrainingPipelineOptions = {}) {
+  const image = options.componentImage ?? COMPONENT_IMAGE;
+  return definePipeline(
+    {
+      name: 'training-pipeline',
+      description: 'Validate, split, train, evaluate and gate a tabular model; export the serving artifact when approved.',
+      inputs: { ...commonInputs, hyperparameters: param.struct({ default: {} }) },
+    },
+    (p, inputs) => {
+      const c = trainingComponents(image);
+      trainingBody(p, inputs, image, (split) => {
+        const train = p.task(c.train, {
+          train_data: split.train,
+          validation_data: split.validation,
+          feature_schema: split.schema,
+          target_column: inputs.target_column,
+          task_type: inputs.task_type,
+          model_type: inputs.model_type,
+          hyperparameters: inputs.hyperparameters,
+          random_seed: inputs.random_seed,
+        });
+        train.setCpuLimit('4').setMemoryLimit('16G');
+        return train.outputs.model;
+      });
+    },
+  );
+}
+
+/** The same pipeline whose training step is a Vertex HyperparameterTuningJob, then a refit with the best trial. */
+export function trainingPipelineWithTuning(options: TrainingPipelineOptions = {}) {
+  const image = options.componentImage ?? COMPONENT_IMAGE;
+  return definePipeline(
+    {
+      name: 'training-pipeline-hpt',
+      description: 'The training pipeline with hyperparameter tuning on Vertex AI before the final fit.',
+      inputs: {
+        ...commonInputs,
+        project: param.string(),
+        location: param.string({ default: 'us-central1' }),
+        study_spec_parameters: param.list({ items: 'STRUCT', default: DEFAULT_SEARCH_SPACE.random_forest }),
+        metric_id: param.string({ default: 'rmse' }),
+        metric_goal: param.string({ default: 'MINIMIZE' }),
+        algorithm: param.string({ default: 'RANDOM_SEARCH' }),
+        max_trial_count: param.int({ default: 12 }),
+        parallel_trial_count: param.int({ default: 2 }),
+      },
+    },
+    (p, inputs) => {
+      const c = trainingComponents(image);
+      const tune = tuningComponent(image);
+      trainingBody(p, inputs, image, (split) => {
+        const tuning = p.task(tune, {
+          project: inputs.project,
+          location: inputs.location,
+          train_data: split.train,
+          validation_data: split.validation,
+          feature_schema: split.schema,
+          target_column: inputs.target_column,
+          task_type: inputs.task_type,
+          model_type: inputs.model_type,
+          study_spec_parameters: inputs.study_spec_parameters,
+          metric_id: inputs.metric_id,
+          metric_goal: inputs.metric_goal,
+          algorithm: inputs.algorithm,
+          max_trial_count: inputs.max_trial_count,
+          parallel_trial_count: inputs.parallel_trial_count,
+        });
+        const train = p.task(c.train, {
+          train_data: split.train,
+          validation_data: split.validation,
+          feature_schema: split.schema,
+          target_column: inputs.target_column,
+          task_type: inputs.task_type,
+          model_type: inputs.model_type,
+          hyperparameters: tuning.outputs.best_hyperparameters,
+          random_seed: inputs.random_seed,
+        });
+        train.setCpuLimit('4').setMemoryLimit('16G');
+        return train.outputs.model;
+      });
+    },
+  );
+}
