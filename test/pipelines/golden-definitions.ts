@@ -1,0 +1,62 @@
+// The TypeScript re-creation of every KFP golden in shared/reference/kfp-ir/, by golden name
+// (the file name without `.yaml`); goldens.test.ts checks this covers every golden file.
+import type { IOSpecMap, PipelineDefinition } from '../../pipelines/dsl/index.js';
+import type { PipelineOutputs } from '../../pipelines/dsl/pipeline-definition.js';
+import { withErasedInputs } from './dsl-gaps.js';
+import artifactsSimple from './goldens/artifacts_simple.js';
+import containerComponentWithNoInputs from './goldens/container_component_with_no_inputs.js';
+import containerWithIfPlaceholder from './goldens/container_with_if_placeholder.js';
+import ifElifElseWithOneofParameters from './goldens/if_elif_else_with_oneof_parameters.js';
+import parametersSimple from './goldens/parameters_simple.js';
+import pipelineInPipeline from './goldens/pipeline_in_pipeline.js';
+import pipelineWithAfter from './goldens/pipeline_with_after.js';
+import pipelineWithConcatPlaceholder from './goldens/pipeline_with_concat_placeholder.js';
+import pipelineWithCondition from './goldens/pipeline_with_condition.js';
+import pipelineWithEnv from './goldens/pipeline_with_env.js';
+import pipelineWithExitHandler from './goldens/pipeline_with_exit_handler.js';
+import pipelineWithIfPlaceholder from './goldens/pipeline_with_if_placeholder.js';
+import pipelineWithImporter from './goldens/pipeline_with_importer.js';
+import pipelineWithLoops from './goldens/pipeline_with_loops.js';
+import pipelineWithMetricsOutputs from './goldens/pipeline_with_metrics_outputs.js';
+import pipelineWithNestedConditions from './goldens/pipeline_with_nested_conditions.js';
+import pipelineWithNestedLoops from './goldens/pipeline_with_nested_loops.js';
+import pipelineWithOutputs from './goldens/pipeline_with_outputs.js';
+import pipelineWithParallelforParallelism from './goldens/pipeline_with_parallelfor_parallelism.js';
+import pipelineWithPlaceholders from './goldens/pipeline_with_placeholders.js';
+import pipelineWithResourceSpec from './goldens/pipeline_with_resource_spec.js';
+import pipelineWithRetry from './goldens/pipeline_with_retry.js';
+import pipelineWithStringMachineFieldsTaskOutput from './goldens/pipeline_with_string_machine_fields_task_output.js';
+import pipelineWithTaskFinalStatusYaml from './goldens/pipeline_with_task_final_status_yaml.js';
+import pipelineWithTaskUsingIgnoreUpstreamFailure from './goldens/pipeline_with_task_using_ignore_upstream_failure.js';
+import pipelineWithVariousIoTypes from './goldens/pipeline_with_various_io_types.js';
+import twoStepPipelineContainerized from './goldens/two_step_pipeline_containerized.js';
+
+export const goldenDefinitions: Readonly<Record<string, PipelineDefinition<IOSpecMap, PipelineOutputs>>> = {
+  artifacts_simple: withErasedInputs(artifactsSimple),
+  container_component_with_no_inputs: withErasedInputs(containerComponentWithNoInputs),
+  container_with_if_placeholder: withErasedInputs(containerWithIfPlaceholder),
+  if_elif_else_with_oneof_parameters: withErasedInputs(ifElifElseWithOneofParameters),
+  parameters_simple: withErasedInputs(parametersSimple),
+  pipeline_in_pipeline: withErasedInputs(pipelineInPipeline),
+  pipeline_with_after: withErasedInputs(pipelineWithAfter),
+  pipeline_with_concat_placeholder: withErasedInputs(pipelineWithConcatPlaceholder),
+  pipeline_with_condition: withErasedInputs(pipelineWithCondition),
+  pipeline_with_env: withErasedInputs(pipelineWithEnv),
+  pipeline_with_exit_handler: withErasedInputs(pipelineWithExitHandler),
+  pipeline_with_if_placeholder: withErasedInputs(pipelineWithIfPlaceholder),
+  pipeline_with_importer: withErasedInputs(pipelineWithImporter),
+  pipeline_with_loops: withErasedInputs(pipelineWithLoops),
+  pipeline_with_metrics_outputs: withErasedInputs(pipelineWithMetricsOutputs),
+  pipeline_with_nested_conditions: withErasedInputs(pipelineWithNestedConditions),
+  pipeline_with_nested_loops: withErasedInputs(pipelineWithNestedLoops),
+  pipeline_with_outputs: withErasedInputs(pipelineWithOutputs),
+  pipeline_with_parallelfor_parallelism: withErasedInputs(pipelineWithParallelforParallelism),
+  pipeline_with_placeholders: withErasedInputs(pipelineWithPlaceholders),
+  pipeline_with_resource_spec: withErasedInputs(pipelineWithResourceSpec),
+  pipeline_with_retry: withErasedInputs(pipelineWithRetry),
+  pipeline_with_string_machine_fields_task_output: withErasedInputs(pipelineWithStringMachineFieldsTaskOutput),
+  pipeline_with_task_final_status_yaml: withErasedInputs(pipelineWithTaskFinalStatusYaml),
+  pipeline_with_task_using_ignore_upstream_failure: withErasedInputs(pipelineWithTaskUsingIgnoreUpstreamFailure),
+  pipeline_with_various_io_types: withErasedInputs(pipelineWithVariousIoTypes),
+  two_step_pipeline_containerized: withErasedInputs(twoStepPipelineContainerized),
+};
