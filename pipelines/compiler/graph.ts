@@ -2,8 +2,8 @@
 // (inputs), the values groups must surface (fan-in and OneOf outputs) and task dependencies.
 // This mirrors KFP's compiler passes so that generated names and wiring are identical.
 import type { PipelineChannel } from '../dsl/channels.js';
+import type { ArtifactChannel } from '../dsl/channels.js';
 import {
-  ArtifactChannel,
   isCollected,
   isLoopChannel,
   isOneOf,
@@ -109,7 +109,7 @@ export class PipelineGraph {
     this.inputs.set(groupName, list);
   }
 
-  private isProducer(name: string | undefined): name is string {
+  private isProducer(name: string | undefined): boolean {
     return name !== undefined && (this.pipeline.tasks.has(name) || this.groupByName.has(name));
   }
 
@@ -142,7 +142,7 @@ export class PipelineGraph {
       return g instanceof ParallelForGroup ? g.loopArgument.fullName : undefined;
     };
 
-    if (this.isProducer(channel.taskName)) {
+    if (channel.taskName !== undefined && this.isProducer(channel.taskName)) {
       const [up, down] = this.uncommonAncestors(channel.taskName, consumer);
       const targets = skipConsumer ? down.slice(0, -1) : down;
       for (const [i, groupName] of targets.entries()) {

@@ -3,7 +3,7 @@
 import type { PipelineChannel } from '../dsl/channels.js';
 import { LoopArgument, LoopArgumentVariable } from '../dsl/channels.js';
 import type { RecordedPipeline } from '../dsl/builder.js';
-import { recordPipeline } from '../dsl/builder.js';
+import { interfaceOf, recordPipeline } from '../dsl/builder.js';
 import type { TasksGroup } from '../dsl/groups.js';
 import { ConditionBranchesGroup, ConditionGroup, ExitHandlerGroup, ParallelForGroup } from '../dsl/groups.js';
 import type { PipelineDefinition } from '../dsl/pipeline-definition.js';
@@ -120,7 +120,7 @@ class SpecBuilder {
       const deps = this.graph.dependencies.get(child.name);
       if (deps?.size) taskSpec.dependentTasks = [...deps].sort();
       const key = this.addComponent(componentName(child.name), childSpec);
-      if (!(child instanceof Object && 'component' in child)) this.groupComponent.set(child.name, key);
+      if (!('component' in child)) this.groupComponent.set(child.name, key);
       taskSpec.componentRef.name = key;
       groupSpec.dag!.tasks[child.name] = taskSpec;
     }
@@ -202,8 +202,7 @@ class SpecBuilder {
       const spec = taskSpecForTask(task, { parentInputs: this.root.inputDefinitions, siblings: new Set(), isRoot: true });
       spec.dependentTasks = [group.name];
       spec.triggerPolicy = { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' };
-      const inputs = task.component.kind === 'pipeline' ? task.component.inputs : task.component.inputs;
-      for (const [name, input] of Object.entries(inputs)) {
+      for (const [name, input] of Object.entries(interfaceOf(task.component).inputs)) {
         if (input.kind === 'parameter' && input.type === 'TASK_FINAL_STATUS') {
           spec.inputs ??= {};
           spec.inputs.parameters ??= {};

@@ -3,5 +3,5 @@ import type { PipelineDefinition } from '../dsl/pipeline-definition.js';
 import { trainingPipeline, trainingPipelineWithTuning } from './training-pipeline.js';
 
 export function projectPipelines(options: { componentImage?: string } = {}): PipelineDefinition[] {
-  return [trainingPipeline(options), trainingPipelineWithTuning(options)] as unknown as PipelineDefinition[];
+  return [trainingPipeline(options), trainingPipelineWithTuning(options)];
 }

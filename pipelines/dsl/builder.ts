@@ -138,11 +138,10 @@ export class PipelineBuilder {
       }
       loopArgument = new LoopArgument(`${items.name}-loop-item`, items.taskName, items.itemType ?? 'STRING', items);
     } else {
-      if (!Array.isArray(items) || items.length === 0) {
-        throw new Error('ParallelFor over a static list needs at least one item');
-      }
+      const list: readonly JsonValue[] = items;
+      if (list.length === 0) throw new Error('ParallelFor over a static list needs at least one item');
       const id = this.nextGroupId();
-      loopArgument = new LoopArgument(`loop-item-param-${id}`, undefined, staticItemType(items[0]), items);
+      loopArgument = new LoopArgument(`loop-item-param-${id}`, undefined, staticItemType(list[0]), list);
     }
     const parallelism = options.parallelism ?? 0;
     if (!Number.isInteger(parallelism) || parallelism < 0) {
@@ -200,11 +199,11 @@ export class PipelineBuilder {
   }
 
   /** Run `body`; `exitTask` then runs whatever happened (KFP's `dsl.ExitHandler`). */
-  exitHandler(exitTask: PipelineTask<unknown>, body: () => void, options: { name?: string } = {}): void {
+  exitHandler<O>(exitTask: PipelineTask<O>, body: () => void, options: { name?: string } = {}): void {
     if (this.current !== this.root) {
       throw new Error(`ExitHandler can only be used at the top level of pipeline '${this.definition.name}'`);
     }
-    const task = exitTask as PipelineTask;
+    const task = exitTask as unknown as PipelineTask;
     if (task.dependentTasks.length > 0 || task.channelInputs.some((c) => c.taskName !== undefined)) {
       throw new Error(`exit task '${task.name}' cannot depend on other tasks`);
     }

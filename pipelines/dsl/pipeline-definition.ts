@@ -19,7 +19,8 @@ export interface PipelineDefinition<I extends IOSpecMap = IOSpecMap, R extends P
   readonly inputs: I;
   /** Default pipeline root written into the spec (`defaultPipelineRoot`). */
   readonly pipelineRoot?: string;
-  readonly body: (p: PipelineBuilder, inputs: InputChannels<I>) => R | void;
+  /** Method syntax on purpose: a definition with specific inputs is usable where any definition is. */
+  body(p: PipelineBuilder, inputs: InputChannels<I>): R | void;
 }
 
 export interface PipelineOptions<I extends IOSpecMap> {

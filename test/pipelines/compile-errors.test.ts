@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compilePipeline } from '../../pipelines/compiler/index.js';
+import type { ParameterChannel, PipelineBuilder } from '../../pipelines/dsl/index.js';
 import { artifact, collected, containerComponent, definePipeline, eq, param } from '../../pipelines/dsl/index.js';
 
 const echo = containerComponent({
@@ -19,7 +20,7 @@ const makeData = containerComponent({ name: 'make_data', image: 'alpine', output
 const useModel = containerComponent({ name: 'use_model', image: 'alpine', inputs: { model: artifact.model() }, command: () => ['true'] });
 const exitOp = containerComponent({ name: 'exit_op', image: 'alpine', inputs: { status: param.taskFinalStatus() }, command: () => ['true'] });
 
-function compileBody(body: Parameters<typeof definePipeline>[1], name = 'p') {
+function compileBody(body: (p: PipelineBuilder, inputs: { text: ParameterChannel }) => void, name = 'p') {
   return () => compilePipeline(definePipeline({ name, inputs: { text: param.string() } }, body));
 }
 
