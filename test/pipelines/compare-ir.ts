@@ -51,7 +51,7 @@ function executorsOf(spec: Json): { [key: string]: Json } | undefined {
   const deployment = spec['deploymentSpec'];
   if (!isObject(deployment)) return undefined;
   const executors = deployment['executors'];
-  return isObject(executors) ? (executors as { [key: string]: Json }) : undefined;
+  return isObject(executors) ? (executors) : undefined;
 }
 
 function stringsOf(value: Json | undefined): string[] {
@@ -70,8 +70,8 @@ export function lightweightExecutors(spec: unknown): string[] {
     if (!isObject(executor)) continue;
     const container = executor['container'];
     if (!isObject(container)) continue;
-    const command = stringsOf(container['command'] as Json | undefined);
-    const args = stringsOf(container['args'] as Json | undefined);
+    const command = stringsOf(container['command']);
+    const args = stringsOf(container['args']);
     const runsExecutorMain = command.some((c) => c.includes('kfp.dsl.executor_main'));
     const hasExecutorArgs = args.includes('--executor_input') && args.includes('--function_to_execute');
     if (runsExecutorMain || hasExecutorArgs) found.push(key);
@@ -214,8 +214,8 @@ function diffValues(expected: Json, actual: Json, path: string, out: DiffCollect
   if (isObject(expected) && isObject(actual)) {
     const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort();
     for (const key of keys) {
-      const e = expected[key] as Json | undefined;
-      const a = actual[key] as Json | undefined;
+      const e = expected[key];
+      const a = actual[key];
       const at = childPath(path, key);
       if (a === undefined) out.add(`${at}: missing in actual, expected ${show(e)}`);
       else if (e === undefined) out.add(`${at}: unexpected in actual ${show(a)}`);

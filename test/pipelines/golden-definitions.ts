@@ -1,8 +1,6 @@
 // The TypeScript re-creation of every KFP golden in shared/reference/kfp-ir/, by golden name
 // (the file name without `.yaml`); goldens.test.ts checks this covers every golden file.
-import type { IOSpecMap, PipelineDefinition } from '../../pipelines/dsl/index.js';
-import type { PipelineOutputs } from '../../pipelines/dsl/pipeline-definition.js';
-import { withErasedInputs } from './dsl-gaps.js';
+import type { PipelineDefinition } from '../../pipelines/dsl/index.js';
 import artifactsSimple from './goldens/artifacts_simple.js';
 import containerComponentWithNoInputs from './goldens/container_component_with_no_inputs.js';
 import containerWithIfPlaceholder from './goldens/container_with_if_placeholder.js';
@@ -31,32 +29,32 @@ import pipelineWithTaskUsingIgnoreUpstreamFailure from './goldens/pipeline_with_
 import pipelineWithVariousIoTypes from './goldens/pipeline_with_various_io_types.js';
 import twoStepPipelineContainerized from './goldens/two_step_pipeline_containerized.js';
 
-export const goldenDefinitions: Readonly<Record<string, PipelineDefinition<IOSpecMap, PipelineOutputs>>> = {
-  artifacts_simple: withErasedInputs(artifactsSimple),
-  container_component_with_no_inputs: withErasedInputs(containerComponentWithNoInputs),
-  container_with_if_placeholder: withErasedInputs(containerWithIfPlaceholder),
-  if_elif_else_with_oneof_parameters: withErasedInputs(ifElifElseWithOneofParameters),
-  parameters_simple: withErasedInputs(parametersSimple),
-  pipeline_in_pipeline: withErasedInputs(pipelineInPipeline),
-  pipeline_with_after: withErasedInputs(pipelineWithAfter),
-  pipeline_with_concat_placeholder: withErasedInputs(pipelineWithConcatPlaceholder),
-  pipeline_with_condition: withErasedInputs(pipelineWithCondition),
-  pipeline_with_env: withErasedInputs(pipelineWithEnv),
-  pipeline_with_exit_handler: withErasedInputs(pipelineWithExitHandler),
-  pipeline_with_if_placeholder: withErasedInputs(pipelineWithIfPlaceholder),
-  pipeline_with_importer: withErasedInputs(pipelineWithImporter),
-  pipeline_with_loops: withErasedInputs(pipelineWithLoops),
-  pipeline_with_metrics_outputs: withErasedInputs(pipelineWithMetricsOutputs),
-  pipeline_with_nested_conditions: withErasedInputs(pipelineWithNestedConditions),
-  pipeline_with_nested_loops: withErasedInputs(pipelineWithNestedLoops),
-  pipeline_with_outputs: withErasedInputs(pipelineWithOutputs),
-  pipeline_with_parallelfor_parallelism: withErasedInputs(pipelineWithParallelforParallelism),
-  pipeline_with_placeholders: withErasedInputs(pipelineWithPlaceholders),
-  pipeline_with_resource_spec: withErasedInputs(pipelineWithResourceSpec),
-  pipeline_with_retry: withErasedInputs(pipelineWithRetry),
-  pipeline_with_string_machine_fields_task_output: withErasedInputs(pipelineWithStringMachineFieldsTaskOutput),
-  pipeline_with_task_final_status_yaml: withErasedInputs(pipelineWithTaskFinalStatusYaml),
-  pipeline_with_task_using_ignore_upstream_failure: withErasedInputs(pipelineWithTaskUsingIgnoreUpstreamFailure),
-  pipeline_with_various_io_types: withErasedInputs(pipelineWithVariousIoTypes),
-  two_step_pipeline_containerized: withErasedInputs(twoStepPipelineContainerized),
+export const goldenDefinitions: Readonly<Record<string, PipelineDefinition>> = {
+  artifacts_simple: artifactsSimple,
+  container_component_with_no_inputs: containerComponentWithNoInputs,
+  container_with_if_placeholder: containerWithIfPlaceholder,
+  if_elif_else_with_oneof_parameters: ifElifElseWithOneofParameters,
+  parameters_simple: parametersSimple,
+  pipeline_in_pipeline: pipelineInPipeline,
+  pipeline_with_after: pipelineWithAfter,
+  pipeline_with_concat_placeholder: pipelineWithConcatPlaceholder,
+  pipeline_with_condition: pipelineWithCondition,
+  pipeline_with_env: pipelineWithEnv,
+  pipeline_with_exit_handler: pipelineWithExitHandler,
+  pipeline_with_if_placeholder: pipelineWithIfPlaceholder,
+  pipeline_with_importer: pipelineWithImporter,
+  pipeline_with_loops: pipelineWithLoops,
+  pipeline_with_metrics_outputs: pipelineWithMetricsOutputs,
+  pipeline_with_nested_conditions: pipelineWithNestedConditions,
+  pipeline_with_nested_loops: pipelineWithNestedLoops,
+  pipeline_with_outputs: pipelineWithOutputs,
+  pipeline_with_parallelfor_parallelism: pipelineWithParallelforParallelism,
+  pipeline_with_placeholders: pipelineWithPlaceholders,
+  pipeline_with_resource_spec: pipelineWithResourceSpec,
+  pipeline_with_retry: pipelineWithRetry,
+  pipeline_with_string_machine_fields_task_output: pipelineWithStringMachineFieldsTaskOutput,
+  pipeline_with_task_final_status_yaml: pipelineWithTaskFinalStatusYaml,
+  pipeline_with_task_using_ignore_upstream_failure: pipelineWithTaskUsingIgnoreUpstreamFailure,
+  pipeline_with_various_io_types: pipelineWithVariousIoTypes,
+  two_step_pipeline_containerized: twoStepPipelineContainerized,
 };

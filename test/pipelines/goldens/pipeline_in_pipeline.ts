@@ -2,7 +2,6 @@
 // `comp-inner-pipeline`) of two chained tasks; the inner `print_op1` is the second use of that
 // component in the spec, hence `comp-print-op1-2`.
 import { containerComponent, definePipeline, param } from '../../../pipelines/dsl/index.js';
-import { withErasedInputs } from '../dsl-gaps.js';
 import { lightweightComponent } from '../lightweight.js';
 
 const printOp1 = lightweightComponent({
@@ -26,5 +25,5 @@ const innerPipeline = definePipeline({ name: 'inner-pipeline', inputs: { msg: pa
 
 export default definePipeline({ name: 'pipeline-in-pipeline' }, (p) => {
   p.task(printOp1, { msg: 'Hello' });
-  p.task(withErasedInputs(innerPipeline), { msg: 'world' });
+  p.task(innerPipeline, { msg: 'world' });
 });

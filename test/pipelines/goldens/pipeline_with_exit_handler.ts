@@ -1,7 +1,6 @@
 // pipeline_with_exit_handler.yaml: an ExitHandler around a print and a failing task; the exit task
 // (created first, as in Python) runs whatever happened.
 import { definePipeline, param } from '../../../pipelines/dsl/index.js';
-import { asExitTask } from '../dsl-gaps.js';
 import { lightweightComponent } from '../lightweight.js';
 
 const printOp = lightweightComponent({
@@ -20,7 +19,7 @@ export default definePipeline(
   { name: 'pipeline-with-exit-handler', inputs: { message: param.string({ default: 'Hello World!' }) } },
   (p, { message }) => {
     const exitTask = p.task(printOp, { message: 'Exit handler has worked!' });
-    p.exitHandler(asExitTask(exitTask), () => {
+    p.exitHandler(exitTask, () => {
       p.task(printOp, { message });
       p.task(failOp, { message: 'Task failed.' });
     });

@@ -26,7 +26,7 @@ export default definePipeline(
   (p, { loop_parameter }) => {
     // Nested loop with withParams loop args.
     p.parallelFor(loop_parameter, (item) => {
-      // DSL gap: `item.field('p_a')` is typed STRING, and parallelFor() only accepts LIST channels.
+      // A sub-field of a loop item is typed only at run time; KFP loops over it all the same.
       p.parallelFor(item.field('p_a'), (itemPA) => {
         p.task(printOp, { msg: itemPA.field('q_a') });
       });

@@ -1,7 +1,6 @@
 // pipeline_with_outputs.yaml: an inner pipeline returns a NamedTuple (string `msg` + Artifact `data`)
 // through dag.outputs; the outer pipeline returns the inner artifact as its single output.
 import { artifact, containerComponent, definePipeline, param } from '../../../pipelines/dsl/index.js';
-import { withErasedInputs } from '../dsl-gaps.js';
 import { lightweightComponent } from '../lightweight.js';
 
 const printOp1 = lightweightComponent({
@@ -30,7 +29,7 @@ export default definePipeline(
   { name: 'pipeline-in-pipeline', inputs: { msg: param.string({ default: 'Hello' }) } },
   (p, { msg }) => {
     p.task(printOp1, { msg });
-    const task2 = p.task(withErasedInputs(innerPipeline), { msg: 'world' });
+    const task2 = p.task(innerPipeline, { msg: 'world' });
     return { Output: task2.outputs.data };
   },
 );

@@ -1,7 +1,6 @@
 // pipeline_with_task_final_status_yaml.yaml: a named ExitHandler (`my-pipeline`) around an echo task;
 // the container exit task takes a PipelineTaskFinalStatus input that the compiler wires up.
 import { containerComponent, definePipeline, param } from '../../../pipelines/dsl/index.js';
-import { asExitTask } from '../dsl-gaps.js';
 
 const exitOp = containerComponent({
   name: 'Exit Op',
@@ -22,7 +21,7 @@ export default definePipeline(
   (p, { message }) => {
     const exitTask = p.task(exitOp, { user_input: message });
     p.exitHandler(
-      asExitTask(exitTask),
+      exitTask,
       () => {
         p.task(printOp, { message });
       },
