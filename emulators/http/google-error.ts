@@ -1,0 +1,81 @@
+// Errors in Google's JSON error shape: {error: {code, message, status, errors: [{message, domain, reason}]}}.
+
+const STATUS_BY_CODE: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'ALREADY_EXISTS',
+  412: 'FAILED_PRECONDITION',
+  416: 'OUT_OF_RANGE',
+  429: 'RESOURCE_EXHAUSTED',
+  499: 'CANCELLED',
+  500: 'INTERNAL',
+  501: 'UNIMPLEMENTED',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
+
+const REASON_BY_CODE: Record<number, string> = {
+  400: 'invalid',
+  401: 'required',
+  403: 'forbidden',
+  404: 'notFound',
+  409: 'conflict',
+  412: 'conditionNotMet',
+  416: 'requestedRangeNotSatisfiable',
+  429: 'rateLimitExceeded',
+  500: 'backendError',
+  501: 'notImplemented',
+  503: 'backendError',
+  504: 'deadlineExceeded',
+};
+
+export interface GoogleErrorBody {
+  error: {
+    code: number;
+    message: string;
+    status: string;
+    errors: { message: string; domain: string; reason: string; location?: string; locationType?: string }[];
+    details?: unknown[];
+  };
+}
+
+export class GoogleApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly options: { reason?: string; status?: string; location?: string; details?: unknown[] } = {},
+  ) {
+    super(message);
+    this.name = 'GoogleApiError';
+  }
+
+  get status(): string {
+    return this.options.status ?? STATUS_BY_CODE[this.code] ?? 'UNKNOWN';
+  }
+
+  toBody(): GoogleErrorBody {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        status: this.status,
+        errors: [
+          {
+            message: this.message,
+            domain: 'global',
+            reason: this.options.reason ?? REASON_BY_CODE[this.code] ?? 'unknown',
+            ...(this.options.location ? { location: this.options.location, locationType: 'parameter' } : {}),
+          },
+        ],
+        ...(this.options.details ? { details: this.options.details } : {}),
+      },
+    };
+  }
+}
+
+export const badRequest = (message: string, options: GoogleApiError['options'] = {}) => new GoogleApiError(400, message, options);
+export const notFound = (message: string) => new GoogleApiError(404, message);
+export const conflict = (message: string) => new GoogleApiError(409, message);
+export const preconditionFailed = (message: string) => new GoogleApiError(412, message);

@@ -1,0 +1,212 @@
+// A small HTTP server for the emulators: routing on Google's REST paths, JSON bodies with a size
+// limit, Google-shaped errors, fault injection, and an admin route to configure faults at run time.
+// Plain node:http: uploads and media downloads need raw streams and exact control of headers.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ZodError } from 'zod';
+import type { FaultInjector } from './faults.js';
+import { GoogleApiError } from './google-error.js';
+import { emulatorLog } from './log.js';
+
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly params: Record<string, string>;
+  /** The body parsed as JSON (an object), or a 400 naming the problem. */
+  json(): Promise<unknown>;
+  /** The raw body. */
+  raw(): Promise<Buffer>;
+}
+
+/** A handler returns a JSON body (200), `{status, body}`, or `undefined` when it wrote the response itself. */
+export type HandlerResult = unknown;
+export type Handler = (ctx: RequestContext) => Promise<HandlerResult> | HandlerResult;
+
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+interface Route {
+  method: string;
+  regex: RegExp;
+  names: string[];
+  handler: Handler;
+}
+
+const MAX_JSON_BODY = 32 * 1024 * 1024;
+
+/**
+ * Paths are templates: `{name}` matches one segment; `{name=**}` matches the rest (slashes allowed).
+ * `:verb` suffixes (`/jobs/{id}:cancel`) are literal text.
+ */
+function compileTemplate(template: string): { regex: RegExp; names: string[] } {
+  const names: string[] = [];
+  let pattern = '';
+  for (const part of template.split(/(\{[^}]+\})/)) {
+    const m = /^\{([^}=]+)(=\*\*)?\}$/.exec(part);
+    if (m) {
+      names.push(m[1]!);
+      pattern += m[2] ? '(.+?)' : '([^/]+?)';
+    } else {
+      pattern += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    }
+  }
+  return { regex: new RegExp(`^${pattern}$`), names };
+}
+
+export class EmulatorServer {
+  private readonly routes: Route[] = [];
+  private server: Server | undefined;
+
+  constructor(
+    readonly service: string,
+    private readonly faults: FaultInjector,
+  ) {
+    this.route('GET', '/_emulator/faults', () => this.faults.list());
+    this.route('PUT', '/_emulator/faults', async (ctx) => {
+      this.faults.configure(await ctx.json());
+      return this.faults.list();
+    });
+    this.route('GET', '/_emulator/health', () => ({ service: this.service, status: 'ok' }));
+  }
+
+  route(method: string, template: string, handler: Handler): this {
+    const { regex, names } = compileTemplate(template);
+    this.routes.push({ method: method.toUpperCase(), regex, names, handler });
+    return this;
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    // Keep-alive sockets must not hold the process open on close.
+    server.keepAliveTimeout = 5_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    return { host, port: address.port };
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const path = url.pathname;
+    try {
+      if (!path.startsWith('/_emulator/')) {
+        const decision = this.faults.decide(this.service, method, path);
+        if (decision.kind === 'timeout') return; // never answer: the client's deadline fires
+        if (decision.kind === 'status') {
+          throw new GoogleApiError(decision.status, `injected fault ${decision.status} on ${method} ${path}`);
+        }
+      }
+      const match = this.match(method, path);
+      if (!match) {
+        const allowed = this.routes.some((r) => r.regex.test(path));
+        throw new GoogleApiError(allowed ? 405 : 404, allowed ? `method ${method} not allowed on ${path}` : `no such resource: ${method} ${path}`);
+      }
+      let bodyPromise: Promise<Buffer> | undefined;
+      const raw = () => (bodyPromise ??= readBody(req, MAX_JSON_BODY * 8));
+      const ctx: RequestContext = {
+        req,
+        res,
+        method,
+        path,
+        query: url.searchParams,
+        params: match.params,
+        raw,
+        json: async () => parseJson(await raw()),
+      };
+      const result = await match.route.handler(ctx);
+      if (res.writableEnded || res.headersSent) return;
+      if (result instanceof Reply) send(res, result.status, result.body, result.headers);
+      else send(res, 200, result);
+    } catch (err) {
+      const apiError = toApiError(err);
+      if (apiError.code >= 500 && !(err instanceof GoogleApiError)) {
+        emulatorLog('ERROR', 'emulator request failed', { service: this.service, method, path, error: String((err as Error).stack ?? err) });
+      }
+      if (!res.headersSent) send(res, apiError.code, apiError.toBody());
+      else res.destroy();
+    } finally {
+      if (process.env.EMULATOR_LOG_REQUESTS === '1') {
+        emulatorLog('DEBUG', 'request', { service: this.service, method, path, status: res.statusCode, ms: Math.round(performance.now() - started) });
+      }
+    }
+  }
+
+  private match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const m = route.regex.exec(path);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+      return { route, params };
+    }
+    return undefined;
+  }
+}
+
+function toApiError(err: unknown): GoogleApiError {
+  if (err instanceof GoogleApiError) return err;
+  if (err instanceof ZodError) {
+    const issue = err.issues[0];
+    const field = issue?.path.join('.') || '(body)';
+    return new GoogleApiError(400, `Invalid value at '${field}': ${issue?.message ?? 'invalid'}`, { location: field });
+  }
+  return new GoogleApiError(500, `internal emulator error: ${(err as Error).message ?? String(err)}`);
+}
+
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (body === undefined || status === 204) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw new GoogleApiError(413, `request body larger than ${limit} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  if (body.length > MAX_JSON_BODY) throw new GoogleApiError(413, `JSON body larger than ${MAX_JSON_BODY} bytes`);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new GoogleApiError(400, `Invalid JSON payload received. ${(e as Error).message}`, { reason: 'parseError' });
+  }
+}
