@@ -6,5 +6,7 @@ export default defineConfig({
     // 2-core CI machine: keep workers bounded.
     maxWorkers: 2,
     testTimeout: 30_000,
+    // Off-cloud: Google clients must not probe the metadata server.
+    env: { METADATA_SERVER_DETECTION: 'none' },
   },
 });

@@ -24,7 +24,7 @@ export interface RequestContext {
 
 /** A handler returns a JSON body (200), `{status, body}`, or `undefined` when it wrote the response itself. */
 export type HandlerResult = unknown;
-export type Handler = (ctx: RequestContext) => Promise<HandlerResult> | HandlerResult;
+export type Handler = (ctx: RequestContext) => unknown;
 
 export class Reply {
   constructor(

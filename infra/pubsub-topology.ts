@@ -1,0 +1,54 @@
+// The product's Pub/Sub topology, declared once: the local launcher creates it in Google's
+// emulator and the Pulumi program creates the same topics and subscriptions in the cloud.
+
+export interface SubscriptionDeclaration {
+  readonly name: string;
+  /** Cloud Function that receives pushes (local: the functions framework's URL for it); absent = pull. */
+  readonly pushToFunction?: string;
+  readonly ackDeadlineSeconds: number;
+  /** Dead-letter topic and attempts before a message goes there. */
+  readonly deadLetter?: { readonly topic: string; readonly maxDeliveryAttempts: number };
+  readonly retainAckedMessages?: boolean;
+}
+
+export interface TopicDeclaration {
+  readonly name: string;
+  readonly description: string;
+  readonly subscriptions: readonly SubscriptionDeclaration[];
+}
+
+export const DEAD_LETTER_TOPIC = 'mlops-dead-letter';
+
+export const PUBSUB_TOPOLOGY: readonly TopicDeclaration[] = [
+  {
+    name: 'retraining-requests',
+    description: 'Requests to retrain: from Cloud Scheduler, drift alerts or a person.',
+    subscriptions: [
+      { name: 'retraining-requests-submit', pushToFunction: 'submitTrainingRun', ackDeadlineSeconds: 60, deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 } },
+    ],
+  },
+  {
+    name: 'pipeline-run-events',
+    description: 'Vertex AI PipelineJob state changes.',
+    subscriptions: [
+      { name: 'pipeline-run-events-release', pushToFunction: 'onPipelineRunEvent', ackDeadlineSeconds: 120, deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 } },
+    ],
+  },
+  {
+    name: 'model-monitoring-alerts',
+    description: 'Cloud Monitoring incidents (drift, skew, latency) delivered through a Pub/Sub notification channel.',
+    subscriptions: [
+      { name: 'model-monitoring-alerts-triage', pushToFunction: 'onMonitoringAlert', ackDeadlineSeconds: 60, deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 } },
+    ],
+  },
+  {
+    name: 'deployment-events',
+    description: 'Canary steps, promotions and rollbacks, for audit and notification.',
+    subscriptions: [{ name: 'deployment-events-audit', ackDeadlineSeconds: 30, retainAckedMessages: true }],
+  },
+  {
+    name: DEAD_LETTER_TOPIC,
+    description: 'Messages that failed delivery too many times; kept for inspection and replay.',
+    subscriptions: [{ name: `${DEAD_LETTER_TOPIC}-inspect`, ackDeadlineSeconds: 60, retainAckedMessages: true }],
+  },
+];
