@@ -19,7 +19,7 @@ export {
   resourceName,
 } from './shared/resource-names.js';
 export type { LocationRef, ModelRef, ResourceRef } from './shared/resource-names.js';
-export { toProtoValue, toStruct, toValueMap } from './shared/struct.js';
+export { fromProtoValue, fromStruct, toProtoValue, toStruct, toValueMap } from './shared/struct.js';
 export type { JsonObject, JsonValue } from './shared/struct.js';
 
 export * from './requests/pipeline-job.js';
@@ -27,9 +27,9 @@ export * from './requests/custom-job.js';
 export * from './requests/custom-job-presets.js';
 export * from './requests/hyperparameter-tuning-job.js';
 export * from './requests/prebuilt-containers.js';
-export * from './requests/model-upload.js';
+export * from './requests/upload-model.js';
 export * from './requests/endpoint.js';
 export * from './requests/deploy-model.js';
 export * from './requests/traffic-split.js';
 export * from './requests/undeploy-model.js';
-export * from './requests/model-evaluation.js';
+export * from './requests/import-model-evaluation.js';

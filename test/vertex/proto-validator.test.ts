@@ -213,6 +213,14 @@ describe('validateRequest', () => {
     expect(onlyIssue('CreateCustomJobRequest', customJobRequest({}, { scheduling: { timeout: { seconds: 1, nanos: 2e9 } } })).code).toBe('range');
   });
 
+  it('checks Timestamp and FieldMask objects', () => {
+    expect(errorsOf('google.protobuf.Timestamp', { seconds: 1_750_000_000, nanos: 5 })).toEqual([]);
+    expect(onlyIssue('google.protobuf.Timestamp', new Date()).message).toContain('{seconds: N, nanos: M}');
+    expect(onlyIssue('google.protobuf.Timestamp', { seconds: 1, nanos: -1 }).code).toBe('range');
+    expect(onlyIssue('google.protobuf.FieldMask', { paths: 'traffic_split' }).path).toBe('paths');
+    expect(onlyIssue('google.protobuf.FieldMask', { path: ['traffic_split'] }).code).toBe('unknown-field');
+  });
+
   it('requires arrays for repeated fields and objects for maps', () => {
     const issues = errorsOf('CreateCustomJobRequest', {
       ...customJobRequest({ containerSpec: { imageUri: 'gcr.io/p/i', args: '--lr=1' } }),

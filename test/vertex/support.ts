@@ -1,12 +1,13 @@
 // Shared assertions for the vertex tests.
 import { expect } from 'vitest';
 import { VertexRequestError } from '../../vertex/shared/errors.js';
-import { formatIssue, validateRequest } from '../../vertex/validation/proto-validator.js';
+import { assertValidRequest, formatIssue, validateRequest } from '../../vertex/validation/proto-validator.js';
 
 /** The request has no validation errors against the protos (warnings are allowed). */
 export function expectValidRequest(typeName: string, request: unknown): void {
   const errors = validateRequest(typeName, request).filter((i) => i.severity === 'error');
   expect(errors.map(formatIssue)).toEqual([]);
+  expect(() => assertValidRequest(typeName, request)).not.toThrow();
 }
 
 /** `build()` throws a VertexRequestError about `field`, whose message names the field. */

@@ -59,11 +59,10 @@ export function buildCreatePipelineJobRequest(input: PipelineJobInput): ICreateP
     gcsOutputDirectory: requireGcsUri(input.gcsOutputDirectory, 'gcsOutputDirectory'),
   };
   if (input.parameterValues !== undefined) {
-    checkParameters(input.parameterValues, specInfo.parameters);
+    // Conversion first: it rejects non-JSON values before their pipeline types are checked.
     runtimeConfig.parameterValues = toValueMap(input.parameterValues, 'parameterValues');
-  } else {
-    checkParameters({}, specInfo.parameters);
   }
+  checkParameters(input.parameterValues ?? {}, specInfo.parameters);
   if (input.failurePolicy !== undefined) runtimeConfig.failurePolicy = input.failurePolicy;
 
   const pipelineJob: IPipelineJob = {

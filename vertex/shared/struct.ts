@@ -63,3 +63,21 @@ function isProtoValue(value: unknown): value is IValue {
   if (typeof value !== 'object' || value === null) return false;
   return ['nullValue', 'numberValue', 'stringValue', 'boolValue', 'structValue', 'listValue'].some((k) => k in value);
 }
+
+/**
+ * Back from google.protobuf.Value to JSON. Unlike helpers.fromValue this does not rely on
+ * the `kind` tag, which decoded messages (and REST responses) lack.
+ */
+export function fromProtoValue(value: IValue | null | undefined): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (value.structValue !== undefined && value.structValue !== null) return fromStruct(value.structValue);
+  if (value.listValue !== undefined && value.listValue !== null) return (value.listValue.values ?? []).map(fromProtoValue);
+  if (typeof value.stringValue === 'string') return value.stringValue;
+  if (typeof value.numberValue === 'number') return value.numberValue;
+  if (typeof value.boolValue === 'boolean') return value.boolValue;
+  return null;
+}
+
+export function fromStruct(struct: IStruct | null | undefined): { [key: string]: JsonValue } {
+  return Object.fromEntries(Object.entries(struct?.fields ?? {}).map(([key, value]) => [key, fromProtoValue(value)]));
+}

@@ -28,11 +28,11 @@ interface Context {
   readonly issues: ValidationIssue[];
   /** Field paths that form the request URL: allowed even when OUTPUT_ONLY. */
   readonly urlFieldPaths: ReadonlySet<string>;
-  /** With an update mask only masked fields matter, so the resource's REQUIRED fields may be absent. */
+  /** With an update mask only masked fields matter, so the resource's own REQUIRED fields may be absent. */
   readonly partialResourcePath: string | undefined;
 }
 
-/** Full name for `CreateCustomJobRequest` or `google.cloud.aiplatform.v1.CreateCustomJobRequest`. */
+/** The message for `CreateCustomJobRequest` or `google.cloud.aiplatform.v1.CreateCustomJobRequest`; throws if unknown. */
 export function resolveMessageType(typeName: string): MessageInfo {
   const registry = getProtoRegistry();
   const info = registry.findMessage(typeName);
@@ -108,11 +108,11 @@ function checkMessage(message: MessageInfo, value: unknown, path: string, contex
       report(context, path, 'oneof', `at most one of ${members.map((m) => `\`${m}\``).join(', ')} (oneof ${oneofName}) may be set, got ${set.join(' and ')}`);
     }
   }
-  const partial = context.partialResourcePath;
-  const insidePartialResource = partial !== undefined
-    && (path === partial || path.startsWith(`${partial}.`) || path.startsWith(`${partial}[`));
+  // Only the resource's own fields are relaxed: a sub-message that is sent replaces the
+  // stored one as a whole, so it must still be complete.
+  const partialResource = context.partialResourcePath !== undefined && path === context.partialResourcePath;
   for (const field of message.fields) {
-    if (insidePartialResource || !field.behaviors.has('REQUIRED') || field.oneof !== undefined) continue;
+    if (partialResource || !field.behaviors.has('REQUIRED') || field.oneof !== undefined) continue;
     if (isUnset(context.registry, message, field, value[field.name])) {
       report(context, joinPath(path, field.name), 'required', 'missing required field');
     }
@@ -126,15 +126,18 @@ function isOneofDiscriminator(message: MessageInfo, key: string, fieldValue: unk
     && object[fieldValue] !== undefined && object[fieldValue] !== null;
 }
 
-/** Proto3 cannot tell a default value from an absent one, so defaults count as missing. */
+/**
+ * Proto3 sends no default values, so an empty string, an empty list or an enum's 0
+ * (`*_UNSPECIFIED`) reach the server as "not set". Numbers and booleans are left alone:
+ * 0 and false are legitimate values of a required field (e.g. `minValue: 0`).
+ */
 function isUnset(registry: ProtoRegistry, message: MessageInfo, field: FieldInfo, value: unknown): boolean {
   if (value === undefined || value === null) return true;
   if (field.repeated) return Array.isArray(value) && value.length === 0;
   if (field.mapKeyType !== undefined) return isMessageObject(value) && Object.keys(value).length === 0;
   const type = registry.resolveField(message, field);
   if (type.kind === 'enum') return value === 0 || (typeof value === 'string' && type.values.get(value) === 0);
-  if (type.kind === 'scalar') return value === '' || value === 0 || value === '0' || value === false;
-  return false;
+  return type.kind === 'scalar' && value === '';
 }
 
 function checkField(owner: MessageInfo, field: FieldInfo, value: unknown, path: string, context: Context): void {
