@@ -8,6 +8,7 @@ import { locationName, requireKmsKeyName, requireNetwork, requireServiceAccount 
 import { requireGcsUri } from '../shared/storage-uris.js';
 import type { JsonObject, JsonValue } from '../shared/struct.js';
 import { toStruct, toValueMap } from '../shared/struct.js';
+import { getProtoRegistry } from '../validation/proto-registry.js';
 import { didYouMean } from '../validation/suggest.js';
 
 export type PipelineFailurePolicy = 'PIPELINE_FAILURE_POLICY_FAIL_FAST' | 'PIPELINE_FAILURE_POLICY_FAIL_SLOW';
@@ -63,6 +64,7 @@ export function buildCreatePipelineJobRequest(input: PipelineJobInput): ICreateP
     runtimeConfig.parameterValues = toValueMap(input.parameterValues, 'parameterValues');
   }
   checkParameters(input.parameterValues ?? {}, specInfo.parameters);
+  checkAccelerators(spec);
   if (input.failurePolicy !== undefined) runtimeConfig.failurePolicy = input.failurePolicy;
 
   const pipelineJob: IPipelineJob = {
@@ -144,6 +146,28 @@ function parameterTypeProblem(type: IrParameterType | undefined, value: JsonValu
     case 'LIST': return expect(Array.isArray(value), 'a list');
     case 'STRUCT': return expect(typeof value === 'object' && value !== null && !Array.isArray(value), 'an object');
     default: return undefined;
+  }
+}
+
+/** Vertex picks machines by accelerator type: a static type must be one of MachineSpec's AcceleratorType names. */
+function checkAccelerators(spec: JsonObject): void {
+  const registry = getProtoRegistry();
+  const machineSpec = registry.findMessage('MachineSpec');
+  const field = machineSpec?.fieldsByName.get('acceleratorType');
+  const resolved = machineSpec && field ? registry.resolveField(machineSpec, field) : undefined;
+  if (resolved?.kind !== 'enum') return;
+  const names = [...resolved.values.keys()].filter((n) => n !== 'ACCELERATOR_TYPE_UNSPECIFIED');
+  const executors = asObject(asObject(spec.deploymentSpec)?.executors) ?? {};
+  for (const [label, executor] of Object.entries(executors)) {
+    const accelerator = asObject(asObject(asObject(asObject(executor)?.container)?.resources)?.accelerator);
+    const type = accelerator?.resourceType ?? accelerator?.type;
+    if (typeof type !== 'string' || type.includes('{{')) continue;
+    if (!names.includes(type)) {
+      fail(
+        `pipelineSpec.deploymentSpec.executors.${label}.container.resources.accelerator`,
+        `'${type}' is not a Vertex AcceleratorType${didYouMean(type, names)}`,
+      );
+    }
   }
 }
 
