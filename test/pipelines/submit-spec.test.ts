@@ -23,7 +23,7 @@ describe('compiled pipelines submit as PipelineJobs', () => {
     });
     expect(() => assertValidRequest('CreatePipelineJobRequest', request)).not.toThrow();
     // The spec survives the Struct conversion intact.
-    expect(fromStruct(request.pipelineJob!.pipelineSpec!)).toEqual(spec);
+    expect(fromStruct(request.pipelineJob!.pipelineSpec)).toEqual(spec);
   });
 
   it('rejects an accelerator type Vertex does not know', () => {
