@@ -91,7 +91,12 @@ export class EmulatorServer {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => resolve());
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        // Later server errors are logged, not lost.
+        server.on('error', (err) => emulatorLog('ERROR', 'emulator server error', { service: this.service, error: String(err) }));
+        resolve();
+      });
     });
     const address = server.address() as AddressInfo;
     return { host, port: address.port };
@@ -161,7 +166,13 @@ export class EmulatorServer {
       const m = route.regex.exec(path);
       if (!m) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+      for (const [i, name] of route.names.entries()) {
+        try {
+          params[name] = decodeURIComponent(m[i + 1]!);
+        } catch {
+          throw new GoogleApiError(400, `malformed percent-encoding in path segment '${m[i + 1]!}'`);
+        }
+      }
       return { route, params };
     }
     return undefined;
@@ -172,7 +183,14 @@ function toApiError(err: unknown): GoogleApiError {
   if (err instanceof GoogleApiError) return err;
   if (err instanceof ZodError) {
     const issue = err.issues[0];
-    const field = issue?.path.join('.') || '(body)';
+    // Unknown keys are reported in `keys`, not in `path`.
+    const keys: string[] = issue && 'keys' in issue && Array.isArray(issue.keys) ? issue.keys : [];
+    const path = issue?.path.map(String) ?? [];
+    if (keys.length) {
+      const field = [...path, keys[0]!].join('.');
+      return new GoogleApiError(400, `Invalid JSON payload received. Unknown name "${keys[0]!}" at '${path.join('.') || '(body)'}': Cannot find field.`, { location: field });
+    }
+    const field = path.join('.') || '(body)';
     return new GoogleApiError(400, `Invalid value at '${field}': ${issue?.message ?? 'invalid'}`, { location: field });
   }
   return new GoogleApiError(500, `internal emulator error: ${(err as Error).message ?? String(err)}`);
