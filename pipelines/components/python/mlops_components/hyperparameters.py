@@ -1,0 +1,95 @@
+"""Hyperparameters: defaults per model type, merged with the pipeline's JSON and tuning flags.
+
+Precedence, lowest first: defaults → ``--hyperparameters`` JSON → ``--<name>=<value>`` flags
+(what a Vertex tuning trial appends). Vizier reports every numeric value as a double, so an
+integer parameter arrives as ``256.0``; scikit-learn and XGBoost reject floats for
+``n_estimators`` or ``max_depth``, hence :func:`coerce`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .logs import get_logger
+
+log = get_logger("train")
+
+MODEL_TYPES = ("random_forest", "gradient_boosting", "ridge", "xgboost")
+TASK_TYPES = ("regression", "classification")
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "random_forest": {"n_estimators": 100, "max_depth": None, "min_samples_leaf": 1, "max_features": 1.0},
+    "gradient_boosting": {"n_estimators": 100, "learning_rate": 0.1, "max_depth": 3, "subsample": 1.0},
+    # Regression: Ridge(alpha). Classification: LogisticRegression(C = 1 / alpha) — the same
+    # knob (L2 strength) under one name, so a search space works for both tasks.
+    "ridge": {"alpha": 1.0},
+    "xgboost": {
+        "n_estimators": 200, "learning_rate": 0.1, "max_depth": 6, "subsample": 1.0,
+        "colsample_bytree": 1.0, "min_child_weight": 1.0, "reg_lambda": 1.0, "tree_method": "hist",
+    },
+}
+
+INTEGER_PARAMETERS = frozenset({
+    "n_estimators", "max_depth", "min_samples_leaf", "min_samples_split", "max_leaf_nodes",
+    "max_bin", "max_iter", "early_stopping_rounds", "num_parallel_tree", "max_delta_step",
+    "n_iter_no_change", "max_cat_to_onehot",
+})
+
+# Thread counts are fixed at one per process (see the package docstring); overriding them is refused.
+PINNED = {"n_jobs": 1, "nthread": 1}
+
+
+def _parse_flag_value(text: str) -> Any:
+    """``"0.1"`` → 0.1, ``"true"`` → True, ``"gini"`` → ``"gini"`` (categorical parameters stay strings)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def parse_flags(extra: Iterable[str]) -> dict[str, Any]:
+    """``--max_depth=6.0`` / ``--max_depth 6`` flags left over after the known arguments."""
+    values: dict[str, Any] = {}
+    tokens = list(extra)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token.startswith("--"):
+            raise ValueError(f"unexpected argument {token!r}: hyperparameters are passed as --name=value")
+        name, sep, value = token[2:].partition("=")
+        if not sep:
+            if i + 1 >= len(tokens) or tokens[i + 1].startswith("--"):
+                raise ValueError(f"hyperparameter flag {token!r} has no value")
+            value = tokens[i + 1]
+            i += 1
+        values[name.replace("-", "_")] = _parse_flag_value(value)
+        i += 1
+    return values
+
+
+def coerce(name: str, value: Any) -> Any:
+    if name in INTEGER_PARAMETERS and isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"hyperparameter {name} must be finite, got {value}")
+        if not value.is_integer():
+            log.warning("integer hyperparameter rounded", name=name, value=value, rounded=round(value))
+        return int(round(value))
+    if name in INTEGER_PARAMETERS and isinstance(value, str) and value.strip().lower() in ("none", "null"):
+        return None
+    return value
+
+
+def resolve(model_type: str, from_json: Mapping[str, Any], from_flags: Mapping[str, Any]) -> dict[str, Any]:
+    if model_type not in DEFAULTS:
+        raise ValueError(f"unknown model type {model_type!r}; expected one of {', '.join(MODEL_TYPES)}")
+    merged: dict[str, Any] = dict(DEFAULTS[model_type])
+    merged.update(from_json)
+    merged.update(from_flags)
+    for name in PINNED:
+        if name in merged and merged[name] != PINNED[name]:
+            log.warning("thread count hyperparameter ignored: one thread per process", name=name, value=merged[name])
+        merged.pop(name, None)
+    return {name: coerce(name, value) for name, value in merged.items()}
