@@ -1,0 +1,126 @@
+// The part of KFP's PipelineSpec (protobuf JSON) the engine executes, validated with zod. Unknown
+// fields are dropped rather than rejected: KFP's Python compiler writes more than we read.
+import { z } from 'zod';
+
+const jsonValue = z.json();
+
+export const parameterTypeSchema = z.enum([
+  'PARAMETER_TYPE_ENUM_UNSPECIFIED',
+  'STRING',
+  'NUMBER_INTEGER',
+  'NUMBER_DOUBLE',
+  'BOOLEAN',
+  'LIST',
+  'STRUCT',
+  'TASK_FINAL_STATUS',
+  'TASK_CONFIG',
+]);
+export type ParameterType = z.infer<typeof parameterTypeSchema>;
+
+const artifactType = z.object({ schemaTitle: z.string().default('system.Artifact'), schemaVersion: z.string().default('0.0.1') });
+
+const ioDefinitions = z.object({
+  parameters: z
+    .record(z.string(), z.object({ parameterType: parameterTypeSchema, defaultValue: jsonValue.optional(), isOptional: z.boolean().optional() }))
+    .optional(),
+  artifacts: z
+    .record(z.string(), z.object({ artifactType, isArtifactList: z.boolean().optional(), isOptional: z.boolean().optional() }))
+    .optional(),
+});
+export type IODefinitions = z.infer<typeof ioDefinitions>;
+
+const producer = z.object({ producerTask: z.string() });
+
+const parameterInput = z.object({
+  componentInputParameter: z.string().optional(),
+  taskOutputParameter: producer.extend({ outputParameterKey: z.string() }).optional(),
+  runtimeValue: z.object({ constant: jsonValue }).optional(),
+  taskFinalStatus: producer.optional(),
+  parameterExpressionSelector: z.string().optional(),
+});
+export type ParameterInputSpec = z.infer<typeof parameterInput>;
+
+const artifactInput = z.object({
+  componentInputArtifact: z.string().optional(),
+  taskOutputArtifact: producer.extend({ outputArtifactKey: z.string() }).optional(),
+});
+export type ArtifactInputSpec = z.infer<typeof artifactInput>;
+
+const taskSpec = z.object({
+  taskInfo: z.object({ name: z.string().min(1) }),
+  componentRef: z.object({ name: z.string().min(1) }),
+  cachingOptions: z.object({ enableCache: z.boolean().optional(), cacheKey: z.string().optional() }).optional(),
+  dependentTasks: z.array(z.string()).optional(),
+  inputs: z.object({ parameters: z.record(z.string(), parameterInput).optional(), artifacts: z.record(z.string(), artifactInput).optional() }).optional(),
+  triggerPolicy: z
+    .object({
+      condition: z.string().optional(),
+      strategy: z.enum(['TRIGGER_STRATEGY_UNSPECIFIED', 'ALL_UPSTREAM_TASKS_SUCCEEDED', 'ALL_UPSTREAM_TASKS_COMPLETED']).optional(),
+    })
+    .optional(),
+  parameterIterator: z.object({ items: z.object({ raw: z.string().optional(), inputParameter: z.string().optional() }), itemInput: z.string() }).optional(),
+  artifactIterator: z.object({ items: z.object({ inputArtifact: z.string() }), itemInput: z.string() }).optional(),
+  iteratorPolicy: z.object({ parallelismLimit: z.number().int().nonnegative().optional() }).optional(),
+  retryPolicy: z
+    .object({
+      maxRetryCount: z.number().int().nonnegative().optional(),
+      backoffDuration: z.string().optional(),
+      backoffFactor: z.number().optional(),
+      backoffMaxDuration: z.string().optional(),
+    })
+    .optional(),
+});
+export type TaskSpec = z.infer<typeof taskSpec>;
+
+const selector = z.object({ producerSubtask: z.string(), outputParameterKey: z.string() });
+const dagOutputs = z.object({
+  parameters: z
+    .record(z.string(), z.object({ valueFromParameter: selector.optional(), valueFromOneof: z.object({ parameterSelectors: z.array(selector) }).optional() }))
+    .optional(),
+  artifacts: z
+    .record(z.string(), z.object({ artifactSelectors: z.array(z.object({ producerSubtask: z.string(), outputArtifactKey: z.string() })) }))
+    .optional(),
+});
+export type DagOutputsSpec = z.infer<typeof dagOutputs>;
+
+const componentSpec = z.object({
+  executorLabel: z.string().optional(),
+  dag: z.object({ tasks: z.record(z.string(), taskSpec).default({}), outputs: dagOutputs.optional() }).optional(),
+  inputDefinitions: ioDefinitions.optional(),
+  outputDefinitions: ioDefinitions.optional(),
+});
+export type ComponentSpec = z.infer<typeof componentSpec>;
+
+const containerSpec = z.object({
+  image: z.string().min(1),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  env: z.array(z.object({ name: z.string(), value: z.string().default('') })).optional(),
+});
+export type ContainerSpec = z.infer<typeof containerSpec>;
+
+const importerSpec = z.object({
+  artifactUri: z.object({ constant: jsonValue.optional(), runtimeParameter: z.string().optional() }),
+  typeSchema: artifactType,
+  metadata: z.record(z.string(), jsonValue).optional(),
+  reimport: z.boolean().optional(),
+});
+export type ImporterSpec = z.infer<typeof importerSpec>;
+
+const executorSpec = z.object({
+  container: containerSpec.optional(),
+  importer: importerSpec.optional(),
+  resolver: z.unknown().optional(),
+  customJob: z.unknown().optional(),
+});
+export type ExecutorSpec = z.infer<typeof executorSpec>;
+
+export const pipelineSpecSchema = z.object({
+  pipelineInfo: z.object({ name: z.string().min(1), displayName: z.string().optional() }),
+  root: componentSpec,
+  components: z.record(z.string(), componentSpec).default({}),
+  deploymentSpec: z.object({ executors: z.record(z.string(), executorSpec).default({}) }).default({ executors: {} }),
+  schemaVersion: z.string().optional(),
+  defaultPipelineRoot: z.string().optional(),
+});
+export type PipelineSpec = z.infer<typeof pipelineSpecSchema>;
