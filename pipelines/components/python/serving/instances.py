@@ -5,6 +5,8 @@ kinds come from ``input_schema.json`` (written by ``export_serving``), else
 ``model_metadata.json`` (written by ``train``), else the model's own ``feature_names_in_``.
 Values are coerced to what training fed the model: floats for numeric features, strings for
 categorical ones, ``NaN`` for missing values (the pipelines' imputers expect ``NaN``).
+Calendar features derived from a timestamp (``ts_hour`` from ``ts``) may be left out of an
+object instance that carries the timestamp itself; they are derived here as training did.
 """
 
 from __future__ import annotations
@@ -28,13 +30,18 @@ class FeatureSpec:
     names: list[str] | None = None
     # name → "numeric" | "categorical"; features without a known kind are passed as given.
     kinds: dict[str, str] = field(default_factory=dict)
+    # derived feature → (timestamp source column, calendar part: hour | dayofweek | month)
+    derived: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_model_dir(cls, directory: Path) -> FeatureSpec:
         schema = read_json(directory / "input_schema.json")
         if schema and isinstance(schema.get("feature_names"), list):
-            kinds = {f["name"]: f.get("type", "") for f in schema.get("features", []) if isinstance(f, dict) and "name" in f}
-            return cls([str(n) for n in schema["feature_names"]], kinds)
+            entries = [f for f in schema.get("features", []) if isinstance(f, dict) and "name" in f]
+            kinds = {f["name"]: f.get("type", "") for f in entries}
+            derived = {f["name"]: (d["source"], d["part"]) for f in entries
+                       if isinstance(d := f.get("derived_from"), dict) and "source" in d and "part" in d}
+            return cls([str(n) for n in schema["feature_names"]], kinds, derived)
         metadata = read_json(directory / "model_metadata.json")
         if metadata and isinstance(metadata.get("features"), list):
             kinds = {n: "numeric" for n in metadata.get("numeric_features") or []}
@@ -46,7 +53,7 @@ class FeatureSpec:
         """Fall back to the column names a model fitted on a DataFrame remembers."""
         names = getattr(model, "feature_names_in_", None)
         if self.names is None and names is not None:
-            return FeatureSpec([str(n) for n in names], self.kinds)
+            return FeatureSpec([str(n) for n in names], self.kinds, self.derived)
         return self
 
 
@@ -68,6 +75,8 @@ def to_rows(instances: Any, spec: FeatureSpec) -> list[list[Any]]:
         rows = [[i] for i in instances]  # a one-feature model may take bare values
     else:
         raise BadRequest("instances must all be lists (values in feature order) or all objects keyed by feature name")
+    if spec.names is None and len({len(row) for row in rows}) > 1:
+        raise BadRequest("instances have different numbers of values")
     names = spec.names or [str(i) for i in range(len(rows[0]))]
     return [[coerce(value, spec.kinds.get(name), name) for name, value in zip(names, row)] for row in rows]
 
@@ -75,10 +84,20 @@ def to_rows(instances: Any, spec: FeatureSpec) -> list[list[Any]]:
 def object_row(instance: dict[str, Any], spec: FeatureSpec, n: int) -> list[Any]:
     if spec.names is None:
         raise BadRequest("this model has no input_schema.json or feature names: send instances as lists")
-    unknown = sorted(set(instance) - set(spec.names))
+    sources = {source for source, _ in spec.derived.values()}
+    unknown = sorted(set(instance) - set(spec.names) - sources)
     if unknown:
         raise BadRequest(f"instance {n}: unknown features {unknown}; the model takes {spec.names}")
-    return [instance.get(name) for name in spec.names]
+    return [derive(instance, name, spec) if name not in instance else instance[name] for name in spec.names]
+
+
+def derive(instance: dict[str, Any], name: str, spec: FeatureSpec) -> Any:
+    """A calendar part of the instance's timestamp (UTC), when ``name`` is derived and the timestamp given."""
+    source, part = spec.derived.get(name, ("", ""))
+    if source not in instance or instance[source] is None:
+        return None
+    stamp = pd.to_datetime(instance[source], errors="coerce", utc=True)
+    return None if pd.isna(stamp) else getattr(stamp, part, None)
 
 
 def list_row(instance: list[Any], spec: FeatureSpec, n: int) -> list[Any]:

@@ -47,6 +47,10 @@ class PredictionHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: the emulator sends many small requests
     server_version = "local-vertex-model-server"
     timeout = 60  # idle keep-alive connections end eventually
+    # Headers and body in one buffered write, sent at once: otherwise Nagle's algorithm and the
+    # client's delayed ACK hold every keep-alive response back for ~40 ms.
+    wbufsize = -1
+    disable_nagle_algorithm = True
     predictor: Predictor
     predict_route: str
     health_route: str

@@ -51,6 +51,7 @@ class PipelinePredictor:
         self.model = model
         self.spec = spec.or_model_names(model)
         self.classes: ClassOutput | None = None
+        self.indexed = False  # predictions are indices into metadata_classes
         if is_classifier(model):
             fitted = [json_value(c) for c in getattr(model, "classes_", [])]
             indexed = metadata_classes is not None and fitted == list(range(len(metadata_classes)))

@@ -1,0 +1,63 @@
+// Rows of the request-response logging table, in the columns of the table Vertex creates
+// (payloads hold one JSON string per instance and per prediction), plus the latency.
+import { randomInt } from 'node:crypto';
+
+export interface RequestResponseRow {
+  endpoint: string;
+  deployed_model_id: string;
+  /** RFC 3339; the column is a TIMESTAMP. */
+  logging_time: string;
+  /** Digits; the column is a NUMERIC, wider than a JS number holds exactly. */
+  request_id: string;
+  request_payload: string[];
+  response_payload: string[];
+  latency_ms: number;
+}
+
+export const REQUEST_RESPONSE_SCHEMA = [
+  { name: 'endpoint', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'deployed_model_id', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'logging_time', type: 'TIMESTAMP', mode: 'NULLABLE' },
+  { name: 'request_id', type: 'NUMERIC', mode: 'NULLABLE' },
+  { name: 'request_payload', type: 'STRING', mode: 'REPEATED' },
+  { name: 'response_payload', type: 'STRING', mode: 'REPEATED' },
+  { name: 'latency_ms', type: 'FLOAT', mode: 'NULLABLE' },
+] as const;
+
+export interface ExchangeRecord {
+  endpoint: string;
+  deployedModelId: string;
+  /** The parsed predict request, or the raw body text for rawPredict. */
+  request: unknown;
+  /** The parsed predict response, or the raw body text. */
+  response: unknown;
+  latencyMs: number;
+  at: Date;
+}
+
+export function requestResponseRow(record: ExchangeRecord): RequestResponseRow {
+  return {
+    endpoint: record.endpoint,
+    deployed_model_id: record.deployedModelId,
+    logging_time: record.at.toISOString(),
+    request_id: requestId(),
+    request_payload: payloadItems(record.request, 'instances'),
+    response_payload: payloadItems(record.response, 'predictions'),
+    latency_ms: record.latencyMs,
+  };
+}
+
+/** `{instances: [a, b]}` → [json(a), json(b)]; anything else is logged whole. */
+function payloadItems(payload: unknown, key: 'instances' | 'predictions'): string[] {
+  if (typeof payload === 'string') return [payload];
+  if (typeof payload === 'object' && payload !== null && key in payload) {
+    const items: unknown = (payload as Record<string, unknown>)[key];
+    if (Array.isArray(items)) return items.map((item) => JSON.stringify(item) ?? 'null');
+  }
+  return [JSON.stringify(payload) ?? 'null'];
+}
+
+/** 18 random digits, no leading zero. */
+function requestId(): string {
+  return `${randomInt(100_000_000, 1_000_000_000)}${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`;
+}
