@@ -1,0 +1,28 @@
+// Request bodies are parsed strictly, and rejected the way Google's front end rejects them:
+// `Invalid JSON payload received. Unknown name "x" at 'job.configuration': Cannot find field.`
+import type { z } from 'zod';
+import { GoogleApiError } from '../http/google-error.js';
+
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function fieldPath(root: string, path: readonly PropertyKey[]): string {
+  let out = root;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${snake(String(p))}`;
+  return out;
+}
+
+/** Parse `body` with a strict schema; `root` names the message in errors ('job', 'table', ...). */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown, root: string): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const unknown = issues.find((i) => i.code === 'unrecognized_keys');
+  if (unknown && unknown.code === 'unrecognized_keys') {
+    const at = fieldPath(root, unknown.path);
+    const name = unknown.keys[0] ?? '';
+    throw new GoogleApiError(400, `Invalid JSON payload received. Unknown name "${name}" at '${at}': Cannot find field.`, { reason: 'invalid', location: name });
+  }
+  const issue = issues[0]!;
+  const at = fieldPath(root, issue.path);
+  throw new GoogleApiError(400, `Invalid value at '${at}': ${issue.message}`, { reason: 'invalid', location: at });
+}

@@ -1,0 +1,117 @@
+// The local cloud: every emulator on loopback, started and stopped together. `npm run local`
+// and the tests use this same function, so what the tests exercise is what users run.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startBigQueryEmulator } from '../bigquery/server.js';
+import { FaultInjector } from '../http/faults.js';
+import { emulatorLog } from '../http/log.js';
+import { startMonitoringEmulator } from '../monitoring/server.js';
+import { applyPubSubTopology } from '../pubsub/apply-topology.js';
+import type { PubSubEmulator } from '../pubsub/emulator-process.js';
+import { PubSubEmulatorMissing, startPubSubEmulator } from '../pubsub/emulator-process.js';
+import { freePort } from '../pubsub/free-port.js';
+import { startStorageEmulator } from '../storage/server.js';
+import { pubSubClient } from '../../google-clients/index.js';
+import { PUBSUB_TOPOLOGY } from '../../infra/pubsub-topology.js';
+import type { SeedChoice } from './seed.js';
+import { seedLocalData } from './seed.js';
+
+export const LOCAL_PROJECT = 'local-project';
+
+export interface LocalCloudOptions {
+  /** Data directory (default `.local-cloud`); emulators keep their state under it. */
+  dataDir?: string;
+  /** Wipe the data directory first. */
+  reset?: boolean;
+  projectId?: string;
+  /** Fixed ports (0 = any free port). */
+  ports?: Partial<Record<'storage' | 'bigquery' | 'monitoring' | 'pubsub', number>>;
+  /** What to load into BigQuery: the flights sample, the small test fixture, both, or nothing. */
+  seed?: SeedChoice;
+  /** Start Google's Pub/Sub emulator (needs java and the Cloud CLI component). */
+  pubsub?: boolean;
+  /** Shared fault rules for the emulators written here. */
+  faults?: FaultInjector;
+  /** Push endpoints for subscriptions that deliver to functions. */
+  pushEndpointFor?: (functionName: string) => string | undefined;
+}
+
+export interface LocalCloud {
+  readonly projectId: string;
+  readonly dataDir: string;
+  /** Environment that points the official clients at the emulators. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly faults: FaultInjector;
+  /** Why Pub/Sub is not running, when it is not. */
+  readonly pubsubUnavailable?: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const dataDir = resolve(options.dataDir ?? '.local-cloud');
+  const projectId = options.projectId ?? LOCAL_PROJECT;
+  if (options.reset) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const faults = options.faults ?? new FaultInjector();
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) {
+      try {
+        await s();
+      } catch (err) {
+        emulatorLog('WARNING', 'stopping an emulator failed', { error: String(err) });
+      }
+    }
+  };
+  try {
+    const storage = await startStorageEmulator({ dataDir: join(dataDir, 'storage'), port: options.ports?.storage ?? 0, faults });
+    stops.push(() => storage.close());
+    const bigquery = await startBigQueryEmulator({ dataDir: join(dataDir, 'bigquery'), port: options.ports?.bigquery ?? 0, faults, storage: storage.store });
+    stops.push(() => bigquery.close());
+    const monitoring = await startMonitoringEmulator({ dataDir: join(dataDir, 'monitoring'), port: options.ports?.monitoring ?? 0, faults });
+    stops.push(() => monitoring.close());
+
+    const env: Record<string, string> = {
+      GOOGLE_CLOUD_PROJECT: projectId,
+      METADATA_SERVER_DETECTION: 'none',
+      STORAGE_EMULATOR_HOST: storage.url,
+      BIGQUERY_EMULATOR_HOST: bigquery.url,
+      MONITORING_EMULATOR_HOST: `${monitoring.host}:${monitoring.port}`,
+    };
+    const endpoints: Record<string, string> = { storage: storage.url, bigquery: bigquery.url, monitoring: monitoring.url };
+
+    let pubsubUnavailable: string | undefined;
+    if (options.pubsub !== false) {
+      let emulator: PubSubEmulator | undefined;
+      try {
+        emulator = await startPubSubEmulator({ port: options.ports?.pubsub || (await freePort()) });
+      } catch (err) {
+        if (!(err instanceof PubSubEmulatorMissing)) throw err;
+        pubsubUnavailable = err.message;
+        emulatorLog('WARNING', 'Pub/Sub emulator not installed; continuing without Pub/Sub', { howToInstall: err.message });
+      }
+      if (emulator) {
+        stops.push(() => emulator.stop());
+        env.PUBSUB_EMULATOR_HOST = `${emulator.host}:${emulator.port}`;
+        endpoints.pubsub = `http://${env.PUBSUB_EMULATOR_HOST}`;
+        const client = pubSubClient({ projectId, env });
+        await applyPubSubTopology(client, PUBSUB_TOPOLOGY, options.pushEndpointFor ? { pushEndpointFor: options.pushEndpointFor } : {});
+        await client.close();
+      }
+    }
+    await seedLocalData(options.seed ?? 'none', { projectId, env, store: storage.store });
+    return { projectId, dataDir, env, endpoints, faults, stop, ...(pubsubUnavailable ? { pubsubUnavailable } : {}) };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** `export NAME=value` lines, safe to `source` from a shell. */
+export function envFileText(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `export ${k}=${`'${v.replaceAll("'", "'\\''")}'`}`)
+    .join('\n')
+    .concat('\n');
+}
