@@ -280,7 +280,11 @@ export class Catalog {
     const found = await this.findTable(db, ref);
     if (!found) return undefined;
     const sql = this.tableSql(found.ref);
-    const prepared = await db.connection.prepare(`SELECT * FROM ${sql}`);
+    const prepared = await db.connection.prepare(`SELECT * FROM ${sql}`).catch((e: unknown) => {
+      // A view whose tables are gone still exists (BigQuery lets you get and delete it).
+      if (found.kind === 'VIEW') return undefined;
+      throw e;
+    });
     const notNull = new Set(
       found.kind === 'TABLE'
         ? (
@@ -293,11 +297,11 @@ export class Catalog {
         : [],
     );
     const derived: TableField[] = [];
-    for (let i = 0; i < prepared.columnCount; i++) {
-      const name = prepared.columnName(i);
-      derived.push(fieldFromDuck(name, prepared.columnType(i), !notNull.has(name)));
+    for (let i = 0; i < (prepared?.columnCount ?? 0); i++) {
+      const name = prepared!.columnName(i);
+      derived.push(fieldFromDuck(name, prepared!.columnType(i), !notNull.has(name)));
     }
-    prepared.destroySync();
+    prepared?.destroySync();
     const meta = (await this.tableMeta(db, found.ref)) ?? { creationTime: nowMs(), lastModifiedTime: nowMs() };
     const schemaless = derived.length === 1 && derived[0]!.name === PLACEHOLDER_COLUMN;
     return { ref: found.ref, kind: found.kind, fields: schemaless ? [] : mergeSchema(meta.schema, derived), meta, sql, schemaless };

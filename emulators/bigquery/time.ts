@@ -130,7 +130,7 @@ export function parseDatetime(text: string): bigint | undefined {
 
 /** An absolute timestamp: a civil date-time with an optional zone (Z, UTC, +hh[:mm]); UTC if none. */
 export function parseTimestamp(text: string): bigint | undefined {
-  const m = /^(.+?)\s*(Z|UTC|[+-]\d{1,2}(?::?\d{2})?)?$/i.exec(text.trim());
+  const m = /^(-?\d{1,4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d{1,9})?)?)?)\s*(Z|UTC|[+-]\d{1,2}(?::?\d{2})?)?$/i.exec(text.trim());
   if (!m) return undefined;
   const local = parseDatetime(m[1]!);
   if (local === undefined) return undefined;

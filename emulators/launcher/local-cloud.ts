@@ -11,6 +11,7 @@ import type { PubSubEmulator } from '../pubsub/emulator-process.js';
 import { PubSubEmulatorMissing, startPubSubEmulator } from '../pubsub/emulator-process.js';
 import { freePort } from '../pubsub/free-port.js';
 import { startStorageEmulator } from '../storage/server.js';
+import { startVertexEmulator } from '../vertex/server.js';
 import { pubSubClient } from '../../google-clients/index.js';
 import { PUBSUB_TOPOLOGY } from '../../infra/pubsub-topology.js';
 import type { SeedChoice } from './seed.js';
@@ -25,11 +26,13 @@ export interface LocalCloudOptions {
   reset?: boolean;
   projectId?: string;
   /** Fixed ports (0 = any free port). */
-  ports?: Partial<Record<'storage' | 'bigquery' | 'monitoring' | 'pubsub', number>>;
+  ports?: Partial<Record<'storage' | 'bigquery' | 'monitoring' | 'pubsub' | 'vertex', number>>;
   /** What to load into BigQuery: the flights sample, the small test fixture, both, or nothing. */
   seed?: SeedChoice;
   /** Start Google's Pub/Sub emulator (needs java and the Cloud CLI component). */
   pubsub?: boolean;
+  /** Start the Vertex AI emulator (default true). */
+  vertex?: boolean;
   /** Shared fault rules for the emulators written here. */
   faults?: FaultInjector;
   /** Push endpoints for subscriptions that deliver to functions. */
@@ -80,6 +83,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       MONITORING_EMULATOR_HOST: `${monitoring.host}:${monitoring.port}`,
     };
     const endpoints: Record<string, string> = { storage: storage.url, bigquery: bigquery.url, monitoring: monitoring.url };
+
+    if (options.vertex !== false) {
+      // Vertex's own clients (request-response logging) reach BigQuery through the same env.
+      const vertex = await startVertexEmulator({
+        dataDir: join(dataDir, 'vertex'),
+        storageRoot: join(dataDir, 'storage'),
+        port: options.ports?.vertex ?? 0,
+        faults,
+        env: { ...env },
+      });
+      stops.push(() => vertex.close());
+      env.VERTEX_EMULATOR_HOST = `${vertex.host}:${vertex.port}`;
+      // gcloud ai ... honours this override and then calls the same REST paths.
+      env.CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM = `http://${vertex.host}:${vertex.port}/`;
+      endpoints.vertex = `http://${vertex.host}:${vertex.port}`;
+    }
 
     let pubsubUnavailable: string | undefined;
     if (options.pubsub !== false) {

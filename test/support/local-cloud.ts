@@ -13,7 +13,7 @@ export interface TestCloud extends LocalCloud {
 
 export async function startTestCloud(options: LocalCloudOptions = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'local-cloud-test-'));
-  const cloud = await startLocalCloud({ seed: 'none', pubsub: false, ...options, dataDir });
+  const cloud = await startLocalCloud({ seed: 'none', pubsub: false, vertex: false, ...options, dataDir });
   return {
     ...cloud,
     teardown: async ({ keepData = false } = {}) => {

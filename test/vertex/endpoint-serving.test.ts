@@ -180,3 +180,18 @@ describe('buildUndeployModelRequest', () => {
     expectFieldError(() => buildUndeployModelRequest({ currentEndpoint: liveEndpoint(), deployedModelId: '333' }), 'deployedModelId', /not deployed/);
   });
 });
+
+describe('deployed model ids', () => {
+  it('accepts 19-digit ids Vertex generates in traffic splits, but only 1-10 digits when chosen', () => {
+    expect(canarySplit('7556783295491440640', '1', 10)).toEqual({ '7556783295491440640': 90, '1': 10 });
+    expect(() => canarySplit('75567832954914406401', '1', 10)).toThrow(/stableId: deployed model ids are 1-19 digits/);
+    expect(() =>
+      buildDeployModelRequest({
+        endpoint: 'projects/my-project/locations/us-central1/endpoints/123',
+        model: 'projects/my-project/locations/us-central1/models/456',
+        deployedModelId: '75567832954',
+        resources: { dedicated: { machine: { machineType: 'n1-standard-2' }, minReplicaCount: 1 } },
+      }),
+    ).toThrow(/deployedModelId: a chosen deployed model id is 1-10 digits/);
+  });
+});

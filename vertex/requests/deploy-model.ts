@@ -5,7 +5,7 @@ import type { MachineSpecInput } from '../shared/machine-spec.js';
 import { buildMachineSpec, hasGpu } from '../shared/machine-spec.js';
 import { parseEndpointName, parseModelName, requireServiceAccount } from '../shared/resource-names.js';
 import type { TrafficSplit } from './traffic-split.js';
-import { NEW_DEPLOYED_MODEL_KEY, deployedModelIds, requireDeployedModelId, validateTrafficSplit } from './traffic-split.js';
+import { NEW_DEPLOYED_MODEL_KEY, deployedModelIds, requireChosenDeployedModelId, validateTrafficSplit } from './traffic-split.js';
 
 /** Autoscaling metrics online prediction supports (machine_resources.proto). */
 export const AUTOSCALING_METRICS = {
@@ -81,7 +81,7 @@ export function buildDeployModelRequest(input: DeployModelInput): IDeployModelRe
   const deployedModel: IDeployedModel = { model: input.model };
   if (input.displayName !== undefined) deployedModel.displayName = requireMaxLength(input.displayName, 'displayName', 128);
   if (input.deployedModelId !== undefined) {
-    const id = requireDeployedModelId(input.deployedModelId, 'deployedModelId');
+    const id = requireChosenDeployedModelId(input.deployedModelId, 'deployedModelId');
     if (id === NEW_DEPLOYED_MODEL_KEY || /^0+$/.test(id)) fail('deployedModelId', '"0" is reserved for "the model being deployed" in trafficSplit');
     if (deployedIds?.has(id) === true) fail('deployedModelId', `${id} is already deployed on this endpoint`);
     deployedModel.id = id;

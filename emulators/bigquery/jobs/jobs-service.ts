@@ -263,7 +263,11 @@ export class JobsService {
     if (!record) {
       record = this.newRecord(projectId, newJobId(), location, jobConfig);
       this.o.store.add(record);
-      if (requestKey) this.requests.set(requestKey, record);
+      if (requestKey) {
+        this.requests.set(requestKey, record);
+        // BigQuery honours a requestId for a few minutes; the emulator keeps the latest thousand.
+        if (this.requests.size > 1000) this.requests.delete(this.requests.keys().next().value!);
+      }
       this.launch(record, jobConfig);
     }
     if (!(await this.waitFor(record, request.timeoutMs ?? DEFAULT_WAIT_MS))) {

@@ -161,6 +161,19 @@ describe('tables', () => {
   });
 });
 
+describe('copy jobs', () => {
+  it('copies a table, then appends to the copy', async () => {
+    const source = h.bigquery.dataset('sales').table('customers');
+    const dest = h.bigquery.dataset('sales').table('customers_copy');
+    await source.copy(dest);
+    await source.copy(dest, { writeDisposition: 'WRITE_APPEND' });
+    const [rows] = await h.bigquery.query('SELECT COUNT(*) AS n FROM sales.customers_copy');
+    expect(rows).toEqual([{ n: 2 }]);
+    expect(await apiError(source.copy(dest))).toMatchObject({ reason: 'duplicate' });
+    await dest.delete();
+  });
+});
+
 describe('persistence', () => {
   it('keeps datasets, tables, rows and jobs across a restart', async () => {
     const [job] = await h.bigquery.createQueryJob({ query: 'SELECT COUNT(*) AS n FROM sales.customers' });

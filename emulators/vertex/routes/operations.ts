@@ -1,0 +1,54 @@
+// google.longrunning.Operations over REST. The Node clients poll `GET /ui/{name}` (their REST
+// config binds the operations mixin under /ui), gcloud and curl use `/v1/{name}`: both are served.
+import type { EmulatorServer } from '../../http/server.js';
+import { notFound } from '../api/errors.js';
+import { bindQuery, numberParam, stringParam } from '../api/query.js';
+import { listPage } from '../api/list.js';
+import type { Operations } from '../operations/operations.js';
+import { durationSeconds } from '../api/wire-json.js';
+import { isPlainObject } from '../api/wire-json.js';
+import type { JsonObject } from '../api/wire-json.js';
+
+const MAX_WAIT_MS = 60_000;
+
+export function registerOperationRoutes(server: EmulatorServer, operations: Operations): void {
+  const find = (name: string) => {
+    const op = operations.get(name);
+    if (!op) throw notFound(`Operation "${name}" not found.`);
+    return op;
+  };
+  for (const prefix of ['/v1', '/ui']) {
+    server.route('GET', `${prefix}/{resource=**}/operations/{id}`, (ctx) => {
+      bindQuery(ctx.query, {});
+      return find(`${ctx.params.resource}/operations/${ctx.params.id}`);
+    });
+    server.route('POST', `${prefix}/{resource=**}/operations/{id}:wait`, async (ctx) => {
+      const name = `${ctx.params.resource}/operations/${ctx.params.id}`;
+      find(name);
+      const body = await ctx.json();
+      const seconds = isPlainObject(body) ? durationSeconds(body.timeout) : undefined;
+      await operations.wait(name, Math.min(MAX_WAIT_MS, (seconds ?? 60) * 1000));
+      return find(name);
+    });
+    server.route('POST', `${prefix}/{resource=**}/operations/{id}:cancel`, (ctx) => {
+      // The emulator's operations are short local steps: cancelling one is accepted and has no effect.
+      find(`${ctx.params.resource}/operations/${ctx.params.id}`);
+      return {};
+    });
+    server.route('DELETE', `${prefix}/{resource=**}/operations/{id}`, (ctx) => {
+      find(`${ctx.params.resource}/operations/${ctx.params.id}`);
+      return {};
+    });
+    server.route('GET', `${prefix}/{resource=**}/operations`, (ctx) => {
+      const params = bindQuery(ctx.query, { filter: 'string', pageSize: 'int32', pageToken: 'string', returnPartialSuccess: 'bool' });
+      const items: JsonObject[] = operations.list(ctx.params.resource ?? '').map((op) => ({ ...op, createTime: op.metadata.genericMetadata.createTime }));
+      const page = listPage(items, { pageSize: numberParam(params, 'pageSize') ?? 0, pageToken: stringParam(params, 'pageToken') ?? '' }, 'operations');
+      if (Array.isArray(page.operations)) page.operations = page.operations.map((o: unknown) => (isPlainObject(o) ? withoutKey(o, 'createTime') : o));
+      return page;
+    });
+  }
+}
+
+function withoutKey(object: JsonObject, key: string): JsonObject {
+  return Object.fromEntries(Object.entries(object).filter(([k]) => k !== key));
+}

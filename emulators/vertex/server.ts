@@ -1,0 +1,137 @@
+// The Vertex AI emulator: Google's v1 REST surface for custom jobs, hyperparameter tuning jobs,
+// pipeline jobs, the Model Registry and endpoints, backed by local processes. Point the official
+// clients at it with VERTEX_EMULATOR_HOST (google-clients/index.ts) and gcloud with
+// CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM=<url>/. State persists under `dataDir`.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { FaultInjector } from '../http/faults.js';
+import { faultsFromEnv } from '../http/faults.js';
+import { emulatorLog } from '../http/log.js';
+import { EmulatorServer } from '../http/server.js';
+import type { ContainerLauncher } from './containers/launcher.js';
+import { LocalContainerLauncher } from './containers/launcher.js';
+import type { ServingRuntime } from './endpoints/endpoints.js';
+import { EndpointService } from './endpoints/endpoints.js';
+import { CustomJobService } from './jobs/custom-jobs.js';
+import { JobCollection } from './jobs/job-collection.js';
+import { RunningJobs } from './jobs/running-jobs.js';
+import { ModelEvaluations } from './models/evaluations.js';
+import type { StoredEvaluation } from './models/evaluations.js';
+import { ModelRegistry } from './models/model-registry.js';
+import type { Operation } from './operations/operations.js';
+import { Operations } from './operations/operations.js';
+import { PipelineJobService } from './pipeline-runs/pipeline-jobs.js';
+import { registerEndpointRoutes } from './routes/endpoints.js';
+import { registerAllJobRoutes } from './routes/jobs.js';
+import { registerModelRoutes } from './routes/models.js';
+import { registerOperationRoutes } from './routes/operations.js';
+import { EndpointRuntime } from './serving/index.js';
+import { JsonStore } from './state/json-store.js';
+import type { JsonObject } from './api/wire-json.js';
+import { TuningJobService } from './tuning/tuning-jobs.js';
+
+export interface VertexEmulatorOptions {
+  /** Resources (`state/`), replica and task logs (`logs/`), scratch space (`work/`), the pipeline cache. */
+  dataDir: string;
+  /** The storage emulator's data directory: `gs://b/p` is `<storageRoot>/b/p` for every process. */
+  storageRoot: string;
+  /** 0 (default): any free port. */
+  port?: number;
+  host?: string;
+  /** Fault rules; default: from `EMULATOR_FAULTS`. Also settable at run time on `/_emulator/faults`. */
+  faults?: FaultInjector;
+  /** Environment for clients the emulator and its containers use (BIGQUERY_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT, ...). */
+  env?: Record<string, string>;
+  /** Pipeline tasks running at once; default: the number of CPU cores. */
+  maxParallel?: number;
+  /** Default: a LocalContainerLauncher over `storageRoot` with the repository's image map. */
+  launcher?: ContainerLauncher;
+  /** Default: the local serving runtime (emulators/vertex/serving). */
+  servingRuntime?: ServingRuntime;
+}
+
+export interface VertexEmulator {
+  readonly host: string;
+  readonly port: number;
+  /** `http://host:port`: VERTEX_EMULATOR_HOST for our clients; with a trailing `/` for gcloud's endpoint override. */
+  readonly url: string;
+  /** Stops serving and every process the emulator started (training replicas, pipeline tasks, model servers). */
+  close(): Promise<void>;
+}
+
+export async function startVertexEmulator(options: VertexEmulatorOptions): Promise<VertexEmulator> {
+  const dataDir = resolve(options.dataDir);
+  const storageRoot = resolve(options.storageRoot);
+  const stateDir = join(dataDir, 'state');
+  const logRoot = join(dataDir, 'logs');
+  const workRoot = join(dataDir, 'work');
+  await mkdir(stateDir, { recursive: true });
+  await mkdir(storageRoot, { recursive: true });
+
+  const stores = {
+    operations: new JsonStore<Operation>(stateDir, 'operations'),
+    customJobs: new JsonStore<JsonObject>(stateDir, 'customJobs'),
+    tuningJobs: new JsonStore<JsonObject>(stateDir, 'hyperparameterTuningJobs'),
+    pipelineJobs: new JsonStore<JsonObject>(stateDir, 'pipelineJobs'),
+    models: new JsonStore<JsonObject>(stateDir, 'models'),
+    evaluations: new JsonStore<StoredEvaluation>(stateDir, 'modelEvaluations'),
+    endpoints: new JsonStore<JsonObject>(stateDir, 'endpoints'),
+  };
+  await Promise.all(Object.values(stores).map((s) => s.load()));
+
+  const launcher = options.launcher ?? new LocalContainerLauncher({ storageRoot });
+  const running = new RunningJobs();
+  const operations = new Operations(stores.operations);
+  const customJobs = new JobCollection({ collection: 'customJobs', label: 'CustomJob', statePrefix: 'JOB_STATE_', listField: 'customJobs' }, stores.customJobs, running, operations);
+  const tuningJobs = new JobCollection(
+    { collection: 'hyperparameterTuningJobs', label: 'HyperparameterTuningJob', statePrefix: 'JOB_STATE_', listField: 'hyperparameterTuningJobs' },
+    stores.tuningJobs,
+    running,
+    operations,
+  );
+  const pipelineJobs = new JobCollection({ collection: 'pipelineJobs', label: 'PipelineJob', statePrefix: 'PIPELINE_STATE_', listField: 'pipelineJobs' }, stores.pipelineJobs, running, operations);
+  await operations.recover();
+  for (const jobs of [customJobs, tuningJobs, pipelineJobs]) await jobs.recover();
+
+  const models = new ModelRegistry(stores.models, operations);
+  const evaluations = new ModelEvaluations(stores.evaluations, models);
+  models.afterDelete = (baseName, versionId) => evaluations.deleteFor(baseName, versionId);
+  const runtime = options.servingRuntime ?? new EndpointRuntime({ launcher, storageRoot, logDir: join(logRoot, 'endpoints'), env: options.env ?? {} });
+  const endpoints = new EndpointService(stores.endpoints, operations, models, runtime);
+  const jobDeps = { running, launcher, storageRoot, logRoot, workRoot };
+
+  const server = new EmulatorServer('vertex', options.faults ?? faultsFromEnv());
+  registerOperationRoutes(server, operations);
+  registerAllJobRoutes(server, {
+    customJobs: { jobs: customJobs, service: new CustomJobService({ ...jobDeps, jobs: customJobs }) },
+    tuningJobs: { jobs: tuningJobs, service: new TuningJobService({ ...jobDeps, jobs: tuningJobs }) },
+    pipelineJobs: {
+      jobs: pipelineJobs,
+      service: new PipelineJobService({ ...jobDeps, jobs: pipelineJobs, cacheDir: join(dataDir, 'pipeline-cache'), ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}) }),
+    },
+  });
+  registerModelRoutes(server, models, evaluations);
+  registerEndpointRoutes(server, endpoints);
+
+  const address = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  const redeploys = endpoints.redeployAll();
+  emulatorLog('INFO', 'vertex emulator listening', { service: 'vertex', url, dataDir, storageRoot });
+
+  let closing: Promise<void> | undefined;
+  return {
+    host: address.host,
+    port: address.port,
+    url,
+    close: () =>
+      (closing ??= (async () => {
+        await server.close();
+        await running.stopAll();
+        await runtime.stopAll();
+        await Promise.allSettled(redeploys);
+        await runtime.stopAll();
+        await operations.settle();
+        await Promise.all(Object.values(stores).map((s) => s.flush()));
+      })()),
+  };
+}

@@ -1,0 +1,224 @@
+// `npm run demo`, the main job on the local cloud: export a training snapshot from BigQuery,
+// run the training pipeline on (local) Vertex AI twice (a baseline, then a candidate), register
+// both as versions of one model, serve the candidate as a 10% canary beside the baseline, send
+// held-out rows and report metrics and the traffic each version served.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compilePipeline } from '../pipelines/compiler/index.js';
+import { trainingPipeline } from '../pipelines/definitions/training-pipeline.js';
+import { startLocalCloud } from '../emulators/launcher/local-cloud.js';
+import { FLIGHTS_TABLE, SAMPLES_DATASET } from '../emulators/launcher/seed.js';
+import { bigQueryClient, storageClient, vertexClients } from '../google-clients/index.js';
+import { buildCreatePipelineJobRequest } from '../vertex/requests/pipeline-job.js';
+import { buildUploadModelRequest } from '../vertex/requests/upload-model.js';
+import { buildCreateEndpointRequest } from '../vertex/requests/endpoint.js';
+import { buildDeployModelRequest } from '../vertex/requests/deploy-model.js';
+import { SKLEARN_1_5_CPU } from '../vertex/requests/prebuilt-containers.js';
+import type { IPipelineJob as PipelineJob } from '../vertex/shared/proto-types.js';
+import type { JsonObject } from '../vertex/shared/struct.js';
+import { toProtoValue } from '../vertex/shared/struct.js';
+import { log } from './log.js';
+
+process.env.METADATA_SERVER_DETECTION ??= 'none';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: '.local-cloud-demo' },
+    keep: { type: 'boolean', default: false },
+    'sample-percent': { type: 'string', default: '1' },
+    predictions: { type: 'string', default: '400' },
+  },
+});
+
+const LOCATION = 'us-central1';
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
+const say = (text: string) => process.stdout.write(`[${elapsed().padStart(4)}] ${text}\n`);
+
+const cloud = await startLocalCloud({ dataDir: values['data-dir'], reset: !values.keep, seed: 'flights', pubsub: false });
+const project = cloud.projectId;
+const ce = { projectId: project, env: cloud.env };
+const vertex = vertexClients(LOCATION, ce);
+let exitCode = 0;
+
+try {
+  say(`local cloud up: ${Object.entries(cloud.endpoints).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+
+  // 1. A training snapshot: a sample of the flights table exported to Cloud Storage.
+  const bucket = `${project}-pipelines`;
+  const storage = storageClient(ce);
+  if (!(await storage.bucket(bucket).exists())[0]) await storage.createBucket(bucket);
+  const runKey = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
+  const snapshotPrefix = `snapshots/flights-${runKey}/`;
+  const percent = Number(values['sample-percent']);
+  const [exportJob] = await bigQueryClient(ce).createQueryJob({
+    query:
+      `EXPORT DATA OPTIONS(uri='gs://${bucket}/${snapshotPrefix}part-*.csv', format='CSV', overwrite=true, header=true) AS ` +
+      `SELECT date, delay, distance, origin, destination FROM \`${project}.${SAMPLES_DATASET}.${FLIGHTS_TABLE}\` WHERE RAND() < ${percent / 100}`,
+  });
+  await exportJob.getQueryResults();
+  const [shards] = await storage.bucket(bucket).getFiles({ prefix: snapshotPrefix });
+  if (shards.length !== 1) throw new Error(`expected one snapshot shard, got ${shards.length}`);
+  const snapshotUri = `gs://${bucket}/${shards[0]!.name}`;
+  say(`exported a ${percent}% sample of ${SAMPLES_DATASET}.${FLIGHTS_TABLE} to ${snapshotUri} (${shards[0]!.metadata.size} bytes)`);
+
+  // 2. Train twice: a ridge baseline (the version already serving) and a random-forest candidate.
+  const spec = JSON.parse(JSON.stringify(compilePipeline(trainingPipeline()))) as JsonObject;
+  const runs: { modelType: string; job: string; servingUri: string; evaluation: Record<string, unknown>; testDataPath: string }[] = [];
+  for (const modelType of ['ridge', 'random_forest']) {
+    const request = buildCreatePipelineJobRequest({
+      project,
+      location: LOCATION,
+      pipelineSpec: spec,
+      runKey: `${runKey}-${modelType}`,
+      gcsOutputDirectory: `gs://${bucket}/pipeline-root`,
+      parameterValues: {
+        training_data_uri: snapshotUri,
+        target_column: 'delay',
+        task_type: 'regression',
+        model_type: modelType,
+        hyperparameters: modelType === 'random_forest' ? { n_estimators: 60, max_depth: 12, min_samples_leaf: 5 } : {},
+        thresholds: { rSquared: { min: -1 } },
+      },
+      labels: { trigger: 'demo', model_type: modelType.replace('_', '-') },
+    });
+    const [created] = await vertex.pipelines.createPipelineJob(request);
+    say(`submitted PipelineJob ${created.name} (model_type=${modelType})`);
+    const finished = await followPipelineJob(created.name!);
+    if (finished.state !== 'PIPELINE_STATE_SUCCEEDED') throw new Error(`pipeline ${created.name} ended ${String(finished.state)}: ${finished.error?.message ?? ''}`);
+    const outputs = taskOutputs(finished);
+    const servingUri = outputs.get('export-serving-artifact:serving_model');
+    const evaluationUri = outputs.get('evaluate-model:evaluation');
+    const testUri = outputs.get('preprocess-split:test_data');
+    if (!servingUri || !evaluationUri || !testUri) throw new Error(`pipeline ${created.name} produced no approved model (gate rejected it?)`);
+    runs.push({
+      modelType,
+      job: created.name!,
+      servingUri,
+      evaluation: JSON.parse(readFileSync(localPath(evaluationUri), 'utf8')) as Record<string, unknown>,
+      testDataPath: localPath(testUri),
+    });
+  }
+
+  // 3. Register both as versions of one model; the candidate is not the default yet.
+  const [baselineOp] = await vertex.models.uploadModel(
+    buildUploadModelRequest({ project, location: LOCATION, displayName: 'flight-delay', artifactUri: runs[0]!.servingUri, container: { imageUri: SKLEARN_1_5_CPU }, versionAliases: ['baseline'], labels: { model_type: 'ridge' } }),
+  );
+  const [baseline] = await baselineOp.promise();
+  const modelName = baseline.model!;
+  const [candidateOp] = await vertex.models.uploadModel(
+    buildUploadModelRequest({ project, location: LOCATION, displayName: 'flight-delay', parentModel: modelName, artifactUri: runs[1]!.servingUri, container: { imageUri: SKLEARN_1_5_CPU }, versionAliases: ['candidate'], labels: { model_type: 'random-forest' } }),
+  );
+  const [candidate] = await candidateOp.promise();
+  say(`uploaded ${modelName} versions ${baseline.modelVersionId} (baseline) and ${candidate.modelVersionId} (candidate)`);
+
+  // 4. An endpoint logging requests to BigQuery; baseline at 100%, then the candidate as a 10% canary.
+  const [endpointOp] = await vertex.endpoints.createEndpoint(
+    buildCreateEndpointRequest({ project, location: LOCATION, displayName: 'flight-delay', requestResponseLogging: { samplingRate: 1, bigqueryDestination: `bq://${project}.serving_logs.flight_delay` } }),
+  );
+  const [endpoint] = await endpointOp.promise();
+  const resources = { dedicated: { machine: { machineType: 'n1-standard-2' }, minReplicaCount: 1, maxReplicaCount: 1 } } as const;
+  const [deployBaselineOp] = await vertex.endpoints.deployModel(
+    buildDeployModelRequest({ endpoint: endpoint.name!, model: `${modelName}@${baseline.modelVersionId}`, displayName: 'baseline', resources, trafficSplit: { '0': 100 } }),
+  );
+  const [baselineDeployed] = await deployBaselineOp.promise();
+  const baselineId = baselineDeployed.deployedModel!.id!;
+  const [deployCandidateOp] = await vertex.endpoints.deployModel(
+    buildDeployModelRequest({ endpoint: endpoint.name!, model: `${modelName}@${candidate.modelVersionId}`, displayName: 'candidate', resources, trafficSplit: { [baselineId]: 90, '0': 10 } }),
+  );
+  const [candidateDeployed] = await deployCandidateOp.promise();
+  const candidateId = candidateDeployed.deployedModel!.id!;
+  const [serving] = await vertex.endpoints.getEndpoint({ name: endpoint.name! });
+  say(`endpoint ${endpoint.name} traffic: ${JSON.stringify(serving.trafficSplit)} (baseline=${baselineId}, candidate=${candidateId})`);
+
+  // 5. Held-out rows (the candidate run's test split) through the endpoint.
+  const rows = readCsv(runs[1]!.testDataPath).slice(0, Number(values.predictions));
+  const served = new Map<string, { n: number; squaredError: number }>();
+  const batch = 8;
+  for (let i = 0; i < rows.length; i += batch) {
+    const chunk = rows.slice(i, i + batch);
+    const instances = chunk.map(({ delay: _target, ...features }) => toProtoValue(features as JsonObject, 'instance'));
+    const [response] = await vertex.predictions.predict({ endpoint: endpoint.name!, instances });
+    const id = response.deployedModelId!;
+    const tally = served.get(id) ?? { n: 0, squaredError: 0 };
+    response.predictions!.forEach((p, j) => {
+      const predicted = p.numberValue ?? Number(p.stringValue);
+      tally.squaredError += (predicted - Number(chunk[j]!.delay)) ** 2;
+    });
+    tally.n += chunk.length;
+    served.set(id, tally);
+  }
+
+  // 6. The report.
+  process.stdout.write('\nTraining runs (test split):\n');
+  for (const r of runs) {
+    const m = (r.evaluation.metrics ?? r.evaluation) as Record<string, number>;
+    const pick = (k: string) => (typeof m[k] === 'number' ? m[k].toFixed(3) : 'n/a');
+    process.stdout.write(`  ${r.modelType.padEnd(14)} rmse ${pick('rmse')}  mae ${pick('mae')}  r2 ${pick('r2')}  within20% ${pick('within_20_percent')}\n`);
+  }
+  process.stdout.write('\nTraffic served by the endpoint:\n');
+  for (const [id, t] of served) {
+    const name = id === baselineId ? 'baseline (ridge)' : id === candidateId ? 'candidate (random forest)' : id;
+    process.stdout.write(`  ${name.padEnd(26)} ${String(t.n).padStart(4)} rows (${((100 * t.n) / rows.length).toFixed(1)}%)  rmse ${Math.sqrt(t.squaredError / t.n).toFixed(3)}\n`);
+  }
+  say(`done: ${rows.length} predictions; request-response log in BigQuery ${project}.serving_logs.flight_delay`);
+} catch (err) {
+  log('ERROR', 'demo failed', { error: String((err as Error).stack ?? err) });
+  exitCode = 1;
+} finally {
+  await Promise.all(Object.values(vertex).map((c) => c.close()));
+  await cloud.stop();
+}
+process.exit(exitCode);
+
+
+/** Poll the job (a CLI may wait; the functions never do) and print each task's state changes. */
+async function followPipelineJob(name: string): Promise<PipelineJob> {
+  const seen = new Map<string, string>();
+  for (;;) {
+    const [job] = await vertex.pipelines.getPipelineJob({ name });
+    for (const task of job.jobDetail?.taskDetails ?? []) {
+      const key = task.taskName ?? String(task.taskId);
+      const state = String(task.state);
+      if (seen.get(key) !== state && task.parentTaskId) {
+        seen.set(key, state);
+        say(`  task ${key.padEnd(26)} ${state}`);
+      }
+    }
+    const state = String(job.state);
+    if (['PIPELINE_STATE_SUCCEEDED', 'PIPELINE_STATE_FAILED', 'PIPELINE_STATE_CANCELLED'].includes(state)) {
+      say(`${name.split('/').pop()} ${state}`);
+      return job;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** `task:output` → artifact URI, from the job's task details. */
+function taskOutputs(job: PipelineJob): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const task of job.jobDetail?.taskDetails ?? []) {
+    for (const [output, list] of Object.entries(task.outputs ?? {})) {
+      const uri = list.artifacts?.[0]?.uri;
+      if (uri) found.set(`${task.taskName}:${output}`, uri);
+    }
+  }
+  return found;
+}
+
+/** gs://bucket/path → the plain file the Storage emulator keeps for it. */
+function localPath(uri: string): string {
+  const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m) throw new Error(`not a gs:// URI: ${uri}`);
+  return join(cloud.dataDir, 'storage', m[1]!, m[2]!);
+}
+
+function readCsv(path: string): Record<string, string | number>[] {
+  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+  const names = header!.split(',');
+  return lines.map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries(names.map((n, i) => [n, Number.isFinite(Number(cells[i])) && cells[i] !== '' ? Number(cells[i]) : cells[i]!]));
+  });
+}
