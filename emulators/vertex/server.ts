@@ -9,6 +9,7 @@ import { faultsFromEnv } from '../http/faults.js';
 import { emulatorLog } from '../http/log.js';
 import { EmulatorServer } from '../http/server.js';
 import type { ContainerLauncher } from './containers/launcher.js';
+import { EnvironmentLauncher } from './containers/environment-launcher.js';
 import { LocalContainerLauncher } from './containers/launcher.js';
 import type { ServingRuntime } from './endpoints/endpoints.js';
 import { EndpointService } from './endpoints/endpoints.js';
@@ -79,7 +80,12 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
   };
   await Promise.all(Object.values(stores).map((s) => s.load()));
 
-  const launcher = options.launcher ?? new LocalContainerLauncher({ storageRoot });
+  // Set once the server listens: containers call back into this emulator (e.g. the tuning component).
+  const self: { address?: string } = {};
+  const launcher = new EnvironmentLauncher(options.launcher ?? new LocalContainerLauncher({ storageRoot }), () => ({
+    ...(options.env ?? {}),
+    ...(self.address ? { VERTEX_EMULATOR_HOST: self.address } : {}),
+  }));
   const running = new RunningJobs();
   const operations = new Operations(stores.operations);
   const customJobs = new JobCollection({ collection: 'customJobs', label: 'CustomJob', statePrefix: 'JOB_STATE_', listField: 'customJobs' }, stores.customJobs, running, operations);
@@ -115,6 +121,7 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
 
   const address = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  self.address = url.slice('http://'.length);
   const redeploys = endpoints.redeployAll();
   emulatorLog('INFO', 'vertex emulator listening', { service: 'vertex', url, dataDir, storageRoot });
 

@@ -26,6 +26,8 @@ export function tuningComponent(image: string = COMPONENT_IMAGE) {
       parallel_trial_count: param.int({ default: 2 }),
       max_failed_trial_count: param.int({ default: 3 }),
       trial_machine_type: param.string({ default: 'n1-standard-4' }),
+      /** How often the step checks on the tuning job. */
+      poll_interval_seconds: param.double({ default: 30 }),
     },
     outputs: {
       best_hyperparameters: param.struct(),
@@ -52,6 +54,7 @@ export function tuningComponent(image: string = COMPONENT_IMAGE) {
       '--max-failed-trial-count', inputs.max_failed_trial_count,
       '--trial-machine-type', inputs.trial_machine_type,
       '--trial-image', image,
+      '--poll-interval-seconds', inputs.poll_interval_seconds,
       '--base-output-directory', '{{$.pipeline_root}}/tuning/{{$.pipeline_task_uuid}}',
       '--best-hyperparameters', outputs.best_hyperparameters,
       '--best-metric-value', outputs.best_metric_value,

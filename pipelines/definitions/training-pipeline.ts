@@ -126,6 +126,7 @@ export function trainingPipelineWithTuning(options: TrainingPipelineOptions = {}
         algorithm: param.string({ default: 'RANDOM_SEARCH' }),
         max_trial_count: param.int({ default: 12 }),
         parallel_trial_count: param.int({ default: 2 }),
+        tuning_poll_seconds: param.double({ default: 30 }),
       },
     },
     (p, inputs) => {
@@ -147,6 +148,7 @@ export function trainingPipelineWithTuning(options: TrainingPipelineOptions = {}
           algorithm: inputs.algorithm,
           max_trial_count: inputs.max_trial_count,
           parallel_trial_count: inputs.parallel_trial_count,
+          poll_interval_seconds: inputs.tuning_poll_seconds,
         });
         const train = p.task(c.train, {
           train_data: split.train,

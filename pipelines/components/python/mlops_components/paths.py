@@ -7,13 +7,21 @@ artifact paths in that form. URIs that arrive as ``gs://`` (artifact ``.uri`` pl
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
+def _mount_root() -> Path:
+    """Where buckets are mounted: ``/gcs`` on Vertex; the local Vertex emulator sets ``LOCAL_GCS_ROOT``."""
+    return Path(os.environ.get("LOCAL_GCS_ROOT") or "/gcs")
+
+
 def local_path(uri: str) -> Path:
-    """``gs://bucket/a/b`` → ``/gcs/bucket/a/b``; anything else is already a local path."""
+    """``gs://bucket/a/b`` → ``<mount>/bucket/a/b``; ``/gcs/...`` follows the mount; anything else is local."""
     if uri.startswith("gs://"):
-        return Path("/gcs") / uri[len("gs://"):]
+        return _mount_root() / uri[len("gs://"):]
+    if uri.startswith("/gcs/"):
+        return _mount_root() / uri[len("/gcs/"):]
     return Path(uri)
 
 
