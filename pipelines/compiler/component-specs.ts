@@ -109,27 +109,18 @@ export function containerExecutor(task: PipelineTask, component: ContainerCompon
 function containerResources(taskName: string, r: ResourceSettings): ContainerResources | undefined {
   const out: ContainerResources = {};
   const where = `task '${taskName}'`;
-  const numeric = (value: string, convert: (v: string, w: string) => number): number | undefined =>
-    hasEmbeddedChannel(value) ? undefined : convert(value, where);
-  if (r.cpu_limit !== undefined) {
-    out.resourceCpuLimit = replaceEmbeddedChannels(r.cpu_limit);
-    const n = numeric(r.cpu_limit, cpuToFloat);
-    if (n !== undefined) out.cpuLimit = n;
-  }
-  if (r.cpu_request !== undefined) {
-    out.resourceCpuRequest = replaceEmbeddedChannels(r.cpu_request);
-    const n = numeric(r.cpu_request, cpuToFloat);
-    if (n !== undefined) out.cpuRequest = n;
-  }
-  if (r.memory_limit !== undefined) {
-    out.resourceMemoryLimit = replaceEmbeddedChannels(r.memory_limit);
-    const n = numeric(r.memory_limit, memoryToGigabytes);
-    if (n !== undefined) out.memoryLimit = n;
-  }
-  if (r.memory_request !== undefined) {
-    out.resourceMemoryRequest = replaceEmbeddedChannels(r.memory_request);
-    const n = numeric(r.memory_request, memoryToGigabytes);
-    if (n !== undefined) out.memoryRequest = n;
+  // Each size is written as given (placeholders allowed) and, when static, as the numeric mirror.
+  const sizes = [
+    ['cpu_limit', 'resourceCpuLimit', 'cpuLimit', cpuToFloat],
+    ['cpu_request', 'resourceCpuRequest', 'cpuRequest', cpuToFloat],
+    ['memory_limit', 'resourceMemoryLimit', 'memoryLimit', memoryToGigabytes],
+    ['memory_request', 'resourceMemoryRequest', 'memoryRequest', memoryToGigabytes],
+  ] as const;
+  for (const [setting, text, mirror, convert] of sizes) {
+    const value = r[setting];
+    if (value === undefined) continue;
+    out[text] = replaceEmbeddedChannels(value);
+    if (!hasEmbeddedChannel(value)) out[mirror] = convert(value, where);
   }
   if (r.accelerator_type !== undefined || r.accelerator_count !== undefined) {
     if (r.accelerator_type === undefined) throw new CompileError(`${where}: accelerator count set without an accelerator type`);

@@ -36,7 +36,7 @@ function trainingBody(
   p: PipelineBuilder,
   inputs: CommonInputs,
   image: string,
-  trainStep: (split: { train: ArtifactChannel; validation: ArtifactChannel; schema: ArtifactChannel }) => ArtifactChannel,
+  trainStep: (split: Split) => ArtifactChannel,
 ): void {
   const c = trainingComponents(image);
   const snapshot = p.importer({ artifactUri: inputs.training_data_uri, artifactType: artifact.dataset() });
@@ -81,6 +81,28 @@ function trainingBody(
   }, { name: 'data-valid' });
 }
 
+interface Split {
+  train: ArtifactChannel;
+  validation: ArtifactChannel;
+  schema: ArtifactChannel;
+}
+
+/** The final fit, on the train split with the given hyperparameters. */
+function fitModel(p: PipelineBuilder, image: string, inputs: CommonInputs, split: Split, hyperparameters: ParameterChannel): ArtifactChannel {
+  const train = p.task(trainingComponents(image).train, {
+    train_data: split.train,
+    validation_data: split.validation,
+    feature_schema: split.schema,
+    target_column: inputs.target_column,
+    task_type: inputs.task_type,
+    model_type: inputs.model_type,
+    hyperparameters,
+    random_seed: inputs.random_seed,
+  });
+  train.setCpuLimit('4').setMemoryLimit('16G');
+  return train.outputs.model;
+}
+
 export function trainingPipeline(options: TrainingPipelineOptions = {}) {
   const image = options.componentImage ?? COMPONENT_IMAGE;
   return definePipeline(
@@ -90,21 +112,7 @@ export function trainingPipeline(options: TrainingPipelineOptions = {}) {
       inputs: { ...commonInputs, hyperparameters: param.struct({ default: {} }) },
     },
     (p, inputs) => {
-      const c = trainingComponents(image);
-      trainingBody(p, inputs, image, (split) => {
-        const train = p.task(c.train, {
-          train_data: split.train,
-          validation_data: split.validation,
-          feature_schema: split.schema,
-          target_column: inputs.target_column,
-          task_type: inputs.task_type,
-          model_type: inputs.model_type,
-          hyperparameters: inputs.hyperparameters,
-          random_seed: inputs.random_seed,
-        });
-        train.setCpuLimit('4').setMemoryLimit('16G');
-        return train.outputs.model;
-      });
+      trainingBody(p, inputs, image, (split) => fitModel(p, image, inputs, split, inputs.hyperparameters));
     },
   );
 }
@@ -130,7 +138,6 @@ export function trainingPipelineWithTuning(options: TrainingPipelineOptions = {}
       },
     },
     (p, inputs) => {
-      const c = trainingComponents(image);
       const tune = tuningComponent(image);
       trainingBody(p, inputs, image, (split) => {
         const tuning = p.task(tune, {
@@ -150,18 +157,7 @@ export function trainingPipelineWithTuning(options: TrainingPipelineOptions = {}
           parallel_trial_count: inputs.parallel_trial_count,
           poll_interval_seconds: inputs.tuning_poll_seconds,
         });
-        const train = p.task(c.train, {
-          train_data: split.train,
-          validation_data: split.validation,
-          feature_schema: split.schema,
-          target_column: inputs.target_column,
-          task_type: inputs.task_type,
-          model_type: inputs.model_type,
-          hyperparameters: tuning.outputs.best_hyperparameters,
-          random_seed: inputs.random_seed,
-        });
-        train.setCpuLimit('4').setMemoryLimit('16G');
-        return train.outputs.model;
+        return fitModel(p, image, inputs, split, tuning.outputs.best_hyperparameters);
       });
     },
   );
