@@ -6,6 +6,7 @@ import type { ArtifactTypeRef, JsonValue, ParameterType } from './types.js';
 let nextChannelSerial = 0;
 // Channels embedded in strings are found again by serial; weak so finished compilations are freed.
 const registry = new Map<number, WeakRef<PipelineChannel>>();
+const forget = new FinalizationRegistry<number>((serial) => registry.delete(serial));
 
 export function channelBySerial(serial: number): PipelineChannel | undefined {
   return registry.get(serial)?.deref();
@@ -22,6 +23,7 @@ export abstract class PipelineChannel {
     this.name = name;
     this.taskName = taskName;
     registry.set(this.serial, new WeakRef(this));
+    forget.register(this, this.serial);
   }
 
   abstract readonly kind: 'parameter' | 'artifact';
