@@ -104,6 +104,8 @@ try {
     overheadPerTaskMs: round((pipelineMs - spawnMs) / SEQUENTIAL_TASKS, 2),
     pipelinePerTaskMs: round(pipelineMs / SEQUENTIAL_TASKS, 2),
     spawnPerTaskMs: round(spawnMs / SEQUENTIAL_TASKS, 2),
+    // spawn() forks this process synchronously: its cost grows with the resident set size.
+    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
   });
 
   // 2. Parallel speed-up: 8 independent `sleep 1` tasks, one at a time vs two at a time.

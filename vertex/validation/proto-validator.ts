@@ -43,11 +43,18 @@ export function resolveMessageType(typeName: string): MessageInfo {
   throw new Error(`Unknown message type ${typeName}${didYouMean(typeName.replace(/^.*\./, ''), shortNames)}`);
 }
 
+// Parsed once per request type: the emulator validates every request it serves.
+const bindingsByType = new Map<string, ReturnType<typeof parseTemplate>[]>();
+
 /** Every problem in `value` as an instance of `typeName` (errors and warnings). */
 export function validateRequest(typeName: string, value: unknown): ValidationIssue[] {
   const registry = getProtoRegistry();
   const message = resolveMessageType(typeName);
-  const bindings = registry.httpTemplates(message.fullName).map(parseTemplate);
+  let bindings = bindingsByType.get(message.fullName);
+  if (!bindings) {
+    bindings = registry.httpTemplates(message.fullName).map(parseTemplate);
+    bindingsByType.set(message.fullName, bindings);
+  }
   const context: Context = {
     registry,
     issues: [],
