@@ -97,6 +97,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       env.VERTEX_EMULATOR_HOST = `${vertex.host}:${vertex.port}`;
       // gcloud ai ... honours this override and then calls the same REST paths.
       env.CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM = `http://${vertex.host}:${vertex.port}/`;
+      // So that `gcloud ai ...` needs no login against the local cloud.
+      env.CLOUDSDK_CORE_PROJECT = projectId;
+      env.CLOUDSDK_AUTH_ACCESS_TOKEN = 'local-emulator-token';
       endpoints.vertex = `http://${vertex.host}:${vertex.port}`;
     }
 
