@@ -40,9 +40,19 @@ export interface GoogleErrorBody {
     code: number;
     message: string;
     status: string;
-    errors: { message: string; domain: string; reason: string; location?: string; locationType?: string }[];
+    errors?: { message: string; domain: string; reason: string; location?: string; locationType?: string }[];
     details?: unknown[];
   };
+}
+
+/**
+ * Storage and BigQuery (older JSON APIs) add an `errors` list with `reason`; the newer APIs
+ * (Vertex AI, Monitoring) answer only `{code, message, status, details}`.
+ */
+export type ErrorStyle = 'json-api' | 'grpc-gateway';
+
+export function errorStyleFor(service: string): ErrorStyle {
+  return service === 'storage' || service === 'bigquery' ? 'json-api' : 'grpc-gateway';
 }
 
 export class GoogleApiError extends Error {
@@ -59,20 +69,22 @@ export class GoogleApiError extends Error {
     return this.options.status ?? STATUS_BY_CODE[this.code] ?? 'UNKNOWN';
   }
 
-  toBody(): GoogleErrorBody {
+  private legacyError(): NonNullable<GoogleErrorBody['error']['errors']>[number] {
+    return {
+      message: this.message,
+      domain: 'global',
+      reason: this.options.reason ?? REASON_BY_CODE[this.code] ?? 'unknown',
+      ...(this.options.location ? { location: this.options.location, locationType: 'parameter' } : {}),
+    };
+  }
+
+  toBody(style: ErrorStyle = 'json-api'): GoogleErrorBody {
     return {
       error: {
         code: this.code,
         message: this.message,
         status: this.status,
-        errors: [
-          {
-            message: this.message,
-            domain: 'global',
-            reason: this.options.reason ?? REASON_BY_CODE[this.code] ?? 'unknown',
-            ...(this.options.location ? { location: this.options.location, locationType: 'parameter' } : {}),
-          },
-        ],
+        ...(style === 'json-api' ? { errors: [this.legacyError()] } : {}),
         ...(this.options.details ? { details: this.options.details } : {}),
       },
     };

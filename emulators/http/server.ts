@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ZodError } from 'zod';
 import type { FaultInjector } from './faults.js';
-import { GoogleApiError } from './google-error.js';
+import { errorStyleFor, GoogleApiError } from './google-error.js';
 import { emulatorLog } from './log.js';
 
 export interface RequestContext {
@@ -151,7 +151,7 @@ export class EmulatorServer {
       if (apiError.code >= 500 && !(err instanceof GoogleApiError)) {
         emulatorLog('ERROR', 'emulator request failed', { service: this.service, method, path, error: String((err as Error).stack ?? err) });
       }
-      if (!res.headersSent) send(res, apiError.code, apiError.toBody());
+      if (!res.headersSent) send(res, apiError.code, apiError.toBody(errorStyleFor(this.service)));
       else res.destroy();
     } finally {
       if (process.env.EMULATOR_LOG_REQUESTS === '1') {

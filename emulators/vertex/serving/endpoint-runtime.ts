@@ -279,5 +279,5 @@ function deploymentKey(endpointName: string, deployedModelId: string): string {
 }
 
 function failure(code: number, message: string, status?: string): PredictResult {
-  return { status: code, body: new GoogleApiError(code, message, status ? { status } : {}).toBody(), deployedModelId: '' };
+  return { status: code, body: new GoogleApiError(code, message, status ? { status } : {}).toBody('grpc-gateway'), deployedModelId: '' };
 }

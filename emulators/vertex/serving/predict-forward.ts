@@ -91,7 +91,7 @@ function encodeRequest(body: unknown, raw: boolean): { bytes: Buffer; logged: un
 }
 
 function errorOutcome(error: GoogleApiError, request: unknown, latencyMs = 0): ForwardOutcome {
-  const body = error.toBody();
+  const body = error.toBody('grpc-gateway');
   return { status: error.code, body, request, response: body, latencyMs };
 }
 
