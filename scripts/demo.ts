@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { compilePipeline } from '../pipelines/compiler/index.js';
 import { trainingPipeline } from '../pipelines/definitions/training-pipeline.js';
 import { startLocalCloud } from '../emulators/launcher/local-cloud.js';
@@ -33,6 +34,18 @@ const { values } = parseArgs({
   },
 });
 
+const Args = z.object({
+  samplePercent: z.coerce.number().gt(0).max(100),
+  predictions: z.coerce.number().int().positive(),
+});
+const parsedArgs = Args.safeParse({ samplePercent: values['sample-percent'], predictions: values.predictions });
+if (!parsedArgs.success) {
+  const issue = parsedArgs.error.issues[0]!;
+  process.stderr.write(`--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}\n`);
+  process.exit(2);
+}
+const args = parsedArgs.data;
+
 const LOCATION = 'us-central1';
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
@@ -53,7 +66,7 @@ try {
   if (!(await storage.bucket(bucket).exists())[0]) await storage.createBucket(bucket);
   const runKey = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
   const snapshotPrefix = `snapshots/flights-${runKey}/`;
-  const percent = Number(values['sample-percent']);
+  const percent = args.samplePercent;
   const [exportJob] = await bigQueryClient(ce).createQueryJob({
     query:
       `EXPORT DATA OPTIONS(uri='gs://${bucket}/${snapshotPrefix}part-*.csv', format='CSV', overwrite=true, header=true) AS ` +
@@ -144,7 +157,7 @@ try {
   say(`endpoint ${endpoint.name} traffic: ${JSON.stringify(serving.trafficSplit)} (baseline=${baselineId}, candidate=${candidateId})`);
 
   // 5. Held-out rows (the candidate run's test split) through the endpoint.
-  const rows = readCsv(runs[1]!.testDataPath).slice(0, Number(values.predictions));
+  const rows = readCsv(runs[1]!.testDataPath).slice(0, args.predictions);
   const served = new Map<string, { n: number; squaredError: number }>();
   const batch = 8;
   for (let i = 0; i < rows.length; i += batch) {
