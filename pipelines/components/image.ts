@@ -11,3 +11,20 @@ export const TUNING_LAUNCHER_IMAGE = COMPONENT_IMAGE;
 export function moduleCommand(module: string): string[] {
   return ['python3', '-m', `mlops_components.${module}`];
 }
+
+/** What a component's command callback receives: placeholder strings, or path/uri holders for artifacts. */
+type Placeholders = Readonly<Record<string, string | { readonly path: string; readonly uri: string }>>;
+
+/**
+ * `--kebab-name <placeholder>` for every input then output, in declaration order: the CLI
+ * convention of every `mlops_components` module. Artifacts pass their local path, or their
+ * gs:// URI when listed in `byUri` (for steps that hand data on to other Vertex jobs).
+ */
+export function flagArgs(io: { inputs: Placeholders; outputs: Placeholders }, options: { byUri?: readonly string[] } = {}): string[] {
+  const args: string[] = [];
+  for (const [name, placeholder] of [...Object.entries(io.inputs), ...Object.entries(io.outputs)]) {
+    const value = typeof placeholder === 'string' ? placeholder : options.byUri?.includes(name) ? placeholder.uri : placeholder.path;
+    args.push(`--${name.replaceAll('_', '-')}`, value);
+  }
+  return args;
+}

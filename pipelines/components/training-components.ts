@@ -1,7 +1,7 @@
 // The training pipeline's components: validate → preprocess/split → train → evaluate → gate → export.
 // Interfaces are settled here; the Python modules they run live in `pipelines/components/python`.
 import { artifact, containerComponent, param } from '../dsl/index.js';
-import { COMPONENT_IMAGE, moduleCommand } from './image.js';
+import { COMPONENT_IMAGE, flagArgs, moduleCommand } from './image.js';
 
 export const MODEL_TYPES = ['random_forest', 'gradient_boosting', 'ridge', 'xgboost'] as const;
 export const TASK_TYPES = ['regression', 'classification'] as const;
@@ -25,16 +25,7 @@ export function trainingComponents(image: string = COMPONENT_IMAGE) {
       passed: param.bool(),
     },
     command: () => moduleCommand('validate_data'),
-    args: ({ inputs, outputs }) => [
-      '--dataset', inputs.dataset.path,
-      '--target-column', inputs.target_column,
-      '--min-row-count', inputs.min_row_count,
-      '--max-null-fraction', inputs.max_null_fraction,
-      '--column-ranges', inputs.column_ranges,
-      '--report', outputs.report.path,
-      '--statistics', outputs.statistics.path,
-      '--passed', outputs.passed,
-    ],
+    args: (io) => flagArgs(io),
   });
 
   const preprocessSplit = containerComponent({
@@ -56,19 +47,7 @@ export function trainingComponents(image: string = COMPONENT_IMAGE) {
       feature_schema: artifact.generic({ description: 'Feature names, types and categories as JSON.' }),
     },
     command: () => moduleCommand('preprocess_split'),
-    args: ({ inputs, outputs }) => [
-      '--dataset', inputs.dataset.path,
-      '--target-column', inputs.target_column,
-      '--split-strategy', inputs.split_strategy,
-      '--time-column', inputs.time_column,
-      '--validation-fraction', inputs.validation_fraction,
-      '--test-fraction', inputs.test_fraction,
-      '--random-seed', inputs.random_seed,
-      '--train-data', outputs.train_data.path,
-      '--validation-data', outputs.validation_data.path,
-      '--test-data', outputs.test_data.path,
-      '--feature-schema', outputs.feature_schema.path,
-    ],
+    args: (io) => flagArgs(io),
   });
 
   const train = containerComponent({
@@ -89,18 +68,7 @@ export function trainingComponents(image: string = COMPONENT_IMAGE) {
       training_metrics: artifact.metrics(),
     },
     command: () => moduleCommand('train'),
-    args: ({ inputs, outputs }) => [
-      '--train-data', inputs.train_data.path,
-      '--validation-data', inputs.validation_data.path,
-      '--feature-schema', inputs.feature_schema.path,
-      '--target-column', inputs.target_column,
-      '--task-type', inputs.task_type,
-      '--model-type', inputs.model_type,
-      '--hyperparameters', inputs.hyperparameters,
-      '--random-seed', inputs.random_seed,
-      '--model', outputs.model.path,
-      '--training-metrics', outputs.training_metrics.path,
-    ],
+    args: (io) => flagArgs(io),
   });
 
   const evaluate = containerComponent({
@@ -118,15 +86,7 @@ export function trainingComponents(image: string = COMPONENT_IMAGE) {
       evaluation: artifact.generic({ description: 'All metrics as JSON, for the gate and the Model Registry.' }),
     },
     command: () => moduleCommand('evaluate'),
-    args: ({ inputs, outputs }) => [
-      '--model', inputs.model.path,
-      '--test-data', inputs.test_data.path,
-      '--target-column', inputs.target_column,
-      '--task-type', inputs.task_type,
-      '--metrics', outputs.metrics.path,
-      '--classification-metrics', outputs.classification_metrics.path,
-      '--evaluation', outputs.evaluation.path,
-    ],
+    args: (io) => flagArgs(io),
   });
 
   const gate = containerComponent({
@@ -142,12 +102,7 @@ export function trainingComponents(image: string = COMPONENT_IMAGE) {
       decision: artifact.markdown({ description: 'Each threshold, the observed value and the verdict.' }),
     },
     command: () => moduleCommand('gate'),
-    args: ({ inputs, outputs }) => [
-      '--evaluation', inputs.evaluation.path,
-      '--thresholds', inputs.thresholds,
-      '--approved', outputs.approved,
-      '--decision', outputs.decision.path,
-    ],
+    args: (io) => flagArgs(io),
   });
 
   const exportServing = containerComponent({
@@ -168,16 +123,7 @@ export function trainingComponents(image: string = COMPONENT_IMAGE) {
       baseline_statistics: artifact.generic({ description: 'Per-feature histograms of the training data, the drift baseline.' }),
     },
     command: () => moduleCommand('export_serving'),
-    args: ({ inputs, outputs }) => [
-      '--model', inputs.model.path,
-      '--train-data', inputs.train_data.path,
-      '--feature-schema', inputs.feature_schema.path,
-      '--target-column', inputs.target_column,
-      '--model-type', inputs.model_type,
-      '--histogram-bins', inputs.histogram_bins,
-      '--serving-model', outputs.serving_model.path,
-      '--baseline-statistics', outputs.baseline_statistics.path,
-    ],
+    args: (io) => flagArgs(io),
   });
 
   return { validateData, preprocessSplit, train, evaluate, gate, exportServing };

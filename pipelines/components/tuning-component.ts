@@ -1,7 +1,7 @@
 // Runs a Vertex HyperparameterTuningJob from inside a pipeline and returns the best trial's
 // parameters (the role of Google Cloud Pipeline Components' tuning launcher).
 import { artifact, containerComponent, param } from '../dsl/index.js';
-import { COMPONENT_IMAGE, moduleCommand } from './image.js';
+import { COMPONENT_IMAGE, flagArgs, moduleCommand } from './image.js';
 
 export function tuningComponent(image: string = COMPONENT_IMAGE) {
   return containerComponent({
@@ -36,30 +36,11 @@ export function tuningComponent(image: string = COMPONENT_IMAGE) {
       gcp_resources: param.string({ description: 'The HyperparameterTuningJob resource, as Google Cloud Pipeline Components report it.' }),
     },
     command: () => moduleCommand('tune'),
-    args: ({ inputs, outputs }) => [
-      '--project', inputs.project,
-      '--location', inputs.location,
-      '--train-data', inputs.train_data.uri,
-      '--validation-data', inputs.validation_data.uri,
-      '--feature-schema', inputs.feature_schema.uri,
-      '--target-column', inputs.target_column,
-      '--task-type', inputs.task_type,
-      '--model-type', inputs.model_type,
-      '--study-spec-parameters', inputs.study_spec_parameters,
-      '--metric-id', inputs.metric_id,
-      '--metric-goal', inputs.metric_goal,
-      '--algorithm', inputs.algorithm,
-      '--max-trial-count', inputs.max_trial_count,
-      '--parallel-trial-count', inputs.parallel_trial_count,
-      '--max-failed-trial-count', inputs.max_failed_trial_count,
-      '--trial-machine-type', inputs.trial_machine_type,
+    args: (io) => [
+      // Trials read the splits themselves, as other Vertex jobs: by gs:// URI.
+      ...flagArgs(io, { byUri: ['train_data', 'validation_data', 'feature_schema'] }),
       '--trial-image', image,
-      '--poll-interval-seconds', inputs.poll_interval_seconds,
       '--base-output-directory', '{{$.pipeline_root}}/tuning/{{$.pipeline_task_uuid}}',
-      '--best-hyperparameters', outputs.best_hyperparameters,
-      '--best-metric-value', outputs.best_metric_value,
-      '--trials', outputs.trials.path,
-      '--gcp-resources', outputs.gcp_resources,
     ],
   });
 }
