@@ -49,12 +49,7 @@ export class CustomJobService {
 
   private async run(name: string, id: string, jobSpec: JsonObject, pools: WorkerPool[], signal: AbortSignal): Promise<void> {
     const { jobs } = this.deps;
-    await new Promise((resolve) => setImmediate(resolve));
-    if (signal.aborted) {
-      await jobs.finishAborted(name, signal);
-      return;
-    }
-    await jobs.setPhase(name, 'PENDING');
+    if (!(await jobs.begin(name, signal, ['PENDING']))) return;
     const workDir = join(this.deps.workRoot, 'customJobs', id);
     const outcome = await executeCustomJob(
       {

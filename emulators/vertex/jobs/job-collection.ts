@@ -108,6 +108,20 @@ export class JobCollection {
     });
   }
 
+  /**
+   * The start of every run: after the create call has answered, move the job to PENDING (and, for
+   * jobs that start at once, RUNNING). False when it was cancelled before it could start.
+   */
+  async begin(name: string, signal: AbortSignal, phases: readonly JobPhase[]): Promise<boolean> {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal.aborted) {
+      await this.finishAborted(name, signal);
+      return false;
+    }
+    for (const phase of phases) await this.setPhase(name, phase);
+    return true;
+  }
+
   /** The end of a run whose signal was aborted: a cancel, or the emulator stopping under it. */
   async finishAborted(name: string, signal: AbortSignal): Promise<void> {
     const job = this.store.get(name);

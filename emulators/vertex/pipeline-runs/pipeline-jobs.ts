@@ -94,13 +94,7 @@ export class PipelineJobService {
   private async run(input: PipelineJobInput, signal: AbortSignal): Promise<void> {
     const { jobs } = this.deps;
     const name = input.name;
-    await new Promise((resolve) => setImmediate(resolve));
-    if (signal.aborted) {
-      await jobs.finishAborted(name, signal);
-      return;
-    }
-    await jobs.setPhase(name, 'PENDING');
-    await jobs.setPhase(name, 'RUNNING');
+    if (!(await jobs.begin(name, signal, ['PENDING', 'RUNNING']))) return;
     try {
       const result = await runPipelineJob(
         input,

@@ -4,16 +4,14 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emulatorLog } from '../../http/log.js';
-import type { ContainerLauncher } from '../containers/launcher.js';
 import type { RpcStatus } from '../api/errors.js';
 import { RpcCode, invalidArgument } from '../api/errors.js';
 import { nowTimestamp, numericId } from '../api/ids.js';
 import { assertValidWireRequest, canonical } from '../api/request-validation.js';
 import type { JsonObject } from '../api/wire-json.js';
 import { isPlainObject } from '../api/wire-json.js';
+import type { CustomJobServiceDeps } from '../jobs/custom-jobs.js';
 import { baseOutputDirectoryOf } from '../jobs/custom-jobs.js';
-import type { JobCollection } from '../jobs/job-collection.js';
-import type { RunningJobs } from '../jobs/running-jobs.js';
 import type { WorkerPool } from '../jobs/worker-pools.js';
 import { workerPoolsOf } from '../jobs/worker-pools.js';
 import type { Measurement } from './hypertune-file.js';
@@ -28,14 +26,8 @@ import { newTrial, runTrial } from './trial.js';
 /** Which search really ran, on every job: Vizier's default Bayesian search is not emulated. */
 export const ALGORITHM_LABEL = 'local-vertex-algorithm';
 
-export interface TuningJobServiceDeps {
-  jobs: JobCollection;
-  running: RunningJobs;
-  launcher: ContainerLauncher;
-  storageRoot: string;
-  logRoot: string;
-  workRoot: string;
-}
+/** Trials run as custom jobs do: the same processes, logs and work folders. */
+export type TuningJobServiceDeps = CustomJobServiceDeps;
 
 interface Plan {
   study: Study;
@@ -91,13 +83,7 @@ export class TuningJobService {
 
   private async run(name: string, id: string, plan: Plan, signal: AbortSignal): Promise<void> {
     const { jobs } = this.deps;
-    await new Promise((resolve) => setImmediate(resolve));
-    if (signal.aborted) {
-      await jobs.finishAborted(name, signal);
-      return;
-    }
-    await jobs.setPhase(name, 'PENDING');
-    await jobs.setPhase(name, 'RUNNING');
+    if (!(await jobs.begin(name, signal, ['PENDING', 'RUNNING']))) return;
 
     const trials: TrialRecord[] = [];
     const publish = () => void jobs.update(name, (job) => (job.trials = structuredClone(trials)));
