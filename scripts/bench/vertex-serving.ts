@@ -14,9 +14,9 @@ import { SKLEARN_1_5_CPU } from '../../vertex/requests/prebuilt-containers.js';
 import { buildUploadModelRequest } from '../../vertex/requests/upload-model.js';
 import { toProtoValue } from '../../vertex/shared/struct.js';
 import { log } from '../log.js';
-import { round } from './stats.js';
 import type { LoadResult } from './vertex-stats.js';
-import { closedLoop, latencySummary, median, timed } from './vertex-stats.js';
+import { latencySummary, median, round } from './stats.js';
+import { closedLoop, timed } from './vertex-stats.js';
 
 const PYTHON = '/usr/bin/python3';
 const LOCATION = 'us-central1';

@@ -1,20 +1,5 @@
-// Small helpers shared by the Vertex benchmark sections: medians, percentiles, plain spawns.
+// Small helpers shared by the Vertex benchmark sections: wall time, plain spawns, load loops.
 import { spawn } from 'node:child_process';
-import { round } from './stats.js';
-
-/** The q-quantile (nearest rank) of samples; sorts a copy. */
-export function quantile(samples: readonly number[], q: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-export const median = (samples: readonly number[]): number => quantile(samples, 0.5);
-
-/** Median and p95 in ms, rounded for the log line. */
-export function latencySummary(samples: readonly number[]): { medianMs: number; p95Ms: number } {
-  return { medianMs: round(median(samples), 3), p95Ms: round(quantile(samples, 0.95), 3) };
-}
 
 /** Wall time of an async function, in ms. */
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {

@@ -11,9 +11,9 @@ import { compilePipeline } from '../../pipelines/compiler/index.js';
 import type { PipelineDefinition } from '../../pipelines/dsl/index.js';
 import { artifact, containerComponent, definePipeline, param } from '../../pipelines/dsl/index.js';
 import { log } from '../log.js';
-import { round } from './stats.js';
+import { median, round } from './stats.js';
 import { benchPredictions } from './vertex-serving.js';
-import { median, spawnShell, timed } from './vertex-stats.js';
+import { spawnShell, timed } from './vertex-stats.js';
 
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
