@@ -1,17 +1,6 @@
 // Small, seeded, flights-like datasets with a learnable target, written as CSV for the components.
 import { writeFileSync } from 'node:fs';
-
-/** mulberry32: a tiny seeded PRNG, so every run sees the same rows. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../emulators/vertex/tuning/suggestions.js';
 
 function gaussian(next: () => number): number {
   const u = Math.max(next(), 1e-12);
@@ -36,7 +25,7 @@ const pad = (n: number): string => String(n).padStart(2, '0');
  * distance, the derived hour feature and the origin category all carry signal.
  */
 export function flights(rows: number, seed = 7): Flight[] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const start = Date.UTC(2024, 0, 1);
   const out: Flight[] = [];
   for (let i = 0; i < rows; i += 1) {

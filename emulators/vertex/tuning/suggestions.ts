@@ -37,14 +37,9 @@ export function* gridSearch(specs: readonly ParameterSpec[]): Generator<Assignme
   }
 }
 
-/** mulberry32: small, fast and good enough to spread trials; seeded so a job is reproducible. */
-export function seededRandom(seed: string): () => number {
-  let h = 1779033703 ^ seed.length;
-  for (let i = 0; i < seed.length; i++) {
-    h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
-    h = (h << 13) | (h >>> 19);
-  }
-  let state = h >>> 0;
+/** mulberry32: small, fast and good enough to spread trials; seeded so a run is reproducible. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
@@ -52,6 +47,16 @@ export function seededRandom(seed: string): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A generator seeded by a string (a job name), through a small string hash. */
+export function seededRandom(seed: string): () => number {
+  let h = 1779033703 ^ seed.length;
+  for (let i = 0; i < seed.length; i++) {
+    h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
+    h = (h << 13) | (h >>> 19);
+  }
+  return mulberry32(h);
 }
 
 function sampleScaled(spec: ParameterSpec, random: () => number): number {

@@ -22,17 +22,8 @@ export async function tempDir(prefix: string): Promise<{ path: string; remove: (
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** mulberry32: a small seeded generator with Math.random's contract. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A seeded generator with Math.random's contract. */
+export { mulberry32 as seededRandom } from '../../../emulators/vertex/tuning/suggestions.js';
 
 export interface TrainedModels {
   /** Instances and what each model predicts for them, as computed in Python. */

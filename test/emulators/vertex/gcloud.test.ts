@@ -6,24 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PARENT, PROJECT, startTestVertex, waitFor } from './support.js';
+import { DOUBLING_SERVER, PARENT, PROJECT, startTestVertex, waitFor } from './support.js';
 import type { TestVertex } from './support.js';
 
 const GCLOUD = '/usr/bin/gcloud';
 const run = promisify(execFile);
-
-const SERVER = `
-import http.server, json, os
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def do_GET(self):
-        self.send_response(200); self.send_header('content-length', '2'); self.end_headers(); self.wfile.write(b'{}')
-    def do_POST(self):
-        n = json.loads(self.rfile.read(int(self.headers['content-length'])))['instances']
-        data = json.dumps({'predictions': [x * 2 for x in n]}).encode()
-        self.send_response(200); self.send_header('content-type', 'application/json'); self.send_header('content-length', str(len(data))); self.end_headers(); self.wfile.write(data)
-http.server.ThreadingHTTPServer(('127.0.0.1', int(os.environ['AIP_HTTP_PORT'])), H).serve_forever()
-`;
 
 let t: TestVertex;
 let config: string;
@@ -53,7 +40,7 @@ describe.skipIf(!existsSync(GCLOUD))('gcloud ai', () => {
       parent: PARENT,
       customJob: { displayName: 'from-gcloud', jobSpec: { workerPoolSpecs: [{ machineSpec: { machineType: 'n1-standard-4' }, replicaCount: 1, containerSpec: { imageUri: 'alpine', command: ['true'] } }] } },
     });
-    const [upload] = await t.clients.models.uploadModel({ parent: PARENT, modelId: 'doubler', model: { displayName: 'doubler', containerSpec: { imageUri: 'python:3.11', command: ['python3', '-c', SERVER] } } });
+    const [upload] = await t.clients.models.uploadModel({ parent: PARENT, modelId: 'doubler', model: { displayName: 'doubler', containerSpec: { imageUri: 'python:3.11', command: ['python3', '-c', DOUBLING_SERVER] } } });
     await upload.promise();
     const [create] = await t.clients.endpoints.createEndpoint({ parent: PARENT, endpointId: 'cli', endpoint: { displayName: 'cli' } });
     const [endpoint] = await create.promise();

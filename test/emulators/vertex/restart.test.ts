@@ -3,21 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PARENT, rest, startTestVertex, waitFor } from './support.js';
+import { DOUBLING_SERVER, PARENT, rest, startTestVertex, waitFor } from './support.js';
 import type { TestVertex } from './support.js';
-
-const SERVER = `
-import http.server, json, os
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def do_GET(self):
-        self.send_response(200); self.send_header('content-length', '2'); self.end_headers(); self.wfile.write(b'{}')
-    def do_POST(self):
-        n = json.loads(self.rfile.read(int(self.headers['content-length'])))['instances']
-        data = json.dumps({'predictions': [x * 2 for x in n]}).encode()
-        self.send_response(200); self.send_header('content-type', 'application/json'); self.send_header('content-length', str(len(data))); self.end_headers(); self.wfile.write(data)
-http.server.ThreadingHTTPServer(('127.0.0.1', int(os.environ['AIP_HTTP_PORT'])), H).serve_forever()
-`;
 
 let current: TestVertex | undefined;
 afterAll(async () => {
@@ -28,7 +15,7 @@ describe('restart', () => {
   it('keeps models, endpoints and operations, restarts model servers and fails lost jobs', async () => {
     const first = await startTestVertex();
     current = first;
-    const [upload] = await first.clients.models.uploadModel({ parent: PARENT, modelId: 'doubler', model: { displayName: 'doubler', containerSpec: { imageUri: 'python:3.11', command: ['python3', '-c', SERVER] } } });
+    const [upload] = await first.clients.models.uploadModel({ parent: PARENT, modelId: 'doubler', model: { displayName: 'doubler', containerSpec: { imageUri: 'python:3.11', command: ['python3', '-c', DOUBLING_SERVER] } } });
     await upload.promise();
     const [create] = await first.clients.endpoints.createEndpoint({ parent: PARENT, endpointId: 'kept', endpoint: { displayName: 'kept' } });
     const [endpoint] = await create.promise();

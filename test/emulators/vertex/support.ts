@@ -14,6 +14,20 @@ export const PROJECT = 'local-project';
 export const LOCATION = 'us-central1';
 export const PARENT = `projects/${PROJECT}/locations/${LOCATION}`;
 
+/** A custom serving container (Vertex's contract) that predicts twice each instance. */
+export const DOUBLING_SERVER = `
+import http.server, json, os
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        self.send_response(200); self.send_header('content-length', '2'); self.end_headers(); self.wfile.write(b'{}')
+    def do_POST(self):
+        n = json.loads(self.rfile.read(int(self.headers['content-length'])))['instances']
+        data = json.dumps({'predictions': [x * 2 for x in n]}).encode()
+        self.send_response(200); self.send_header('content-type', 'application/json'); self.send_header('content-length', str(len(data))); self.end_headers(); self.wfile.write(data)
+http.server.ThreadingHTTPServer(('127.0.0.1', int(os.environ['AIP_HTTP_PORT'])), H).serve_forever()
+`;
+
 export interface Clients {
   jobs: InstanceType<typeof v1.JobServiceClient>;
   pipelines: InstanceType<typeof v1.PipelineServiceClient>;
