@@ -1,8 +1,7 @@
 // Task specs: how each task or group is wired into its parent DAG.
 import type { PipelineChannel } from '../dsl/channels.js';
-import { ArtifactChannel, LoopArgument, LoopArgumentVariable, ParameterChannel, PipelineChannel as Channel } from '../dsl/channels.js';
-import type { TasksGroup } from '../dsl/groups.js';
-import { ParallelForGroup } from '../dsl/groups.js';
+import { ArtifactChannel, LoopArgument, LoopArgumentVariable, PipelineChannel as Channel } from '../dsl/channels.js';
+import type { ParallelForGroup, TasksGroup } from '../dsl/groups.js';
 import type { ArgValue, PipelineTask } from '../dsl/task.js';
 import type { JsonValue } from '../dsl/types.js';
 import { replaceEmbeddedChannels } from './component-specs.js';
@@ -206,12 +205,4 @@ export function addLoopIterator(spec: TaskSpec, group: ParallelForGroup): void {
     if (Object.keys(params).length === 0) delete spec.inputs!.parameters;
     if (spec.inputs && Object.keys(spec.inputs).length === 0) delete spec.inputs;
   }
-}
-
-export function isParameterChannel(c: PipelineChannel): c is ParameterChannel {
-  return c instanceof ParameterChannel;
-}
-
-export function isLoopGroup(g: TasksGroup): g is ParallelForGroup {
-  return g instanceof ParallelForGroup;
 }

@@ -5,6 +5,7 @@ import type { RecordedPipeline } from '../dsl/builder.js';
 import { interfaceOf } from '../dsl/builder.js';
 import type { PipelineTask } from '../dsl/task.js';
 import type { IOSpec, JsonValue, ParameterType } from '../dsl/types.js';
+import { closestName } from '../../vertex/validation/suggest.js';
 import { CompileError } from './errors.js';
 
 export const PIPELINE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,127}$/;
@@ -22,40 +23,13 @@ export function validatePipeline(pipeline: RecordedPipeline): void {
   checkCycles(pipeline);
 }
 
-function closest(name: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestScore) {
-      bestScore = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
-
 function validateTask(task: PipelineTask): void {
   const { inputs } = interfaceOf(task.component);
   const names = Object.keys(inputs);
   for (const [arg, value] of task.args) {
     const spec = inputs[arg];
     if (!spec) {
-      const hint = closest(arg, names);
+      const hint = closestName(arg, names);
       throw new CompileError(`task '${task.name}': unknown input '${arg}'${hint ? ` (did you mean '${hint}'?)` : ''}; inputs are: ${names.join(', ') || 'none'}`);
     }
     checkArgument(task, arg, spec, value);
