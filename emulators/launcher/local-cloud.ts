@@ -9,7 +9,7 @@ import { startMonitoringEmulator } from '../monitoring/server.js';
 import { applyPubSubTopology } from '../pubsub/apply-topology.js';
 import type { PubSubEmulator } from '../pubsub/emulator-process.js';
 import { PubSubEmulatorMissing, startPubSubEmulator } from '../pubsub/emulator-process.js';
-import { freePort } from '../pubsub/free-port.js';
+import { freePort } from '../http/free-port.js';
 import { startStorageEmulator } from '../storage/server.js';
 import { startVertexEmulator } from '../vertex/server.js';
 import { pubSubClient } from '../../google-clients/index.js';

@@ -1,20 +1,11 @@
 // The multi-replica PyTorch trainer: two processes on loopback, wired together by the same
 // CLUSTER_SPEC Vertex gives a CustomJob's replicas, train one model with DDP over gloo.
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from './support.js';
+import { freePort } from '../../emulators/http/free-port.js';
 import { makeWorkDir, pythonStack, readJson, runComponent, runPython } from './support.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const epochs = (logs: LogRecord[]): LogRecord[] => logs.filter((l) => l.message === 'epoch finished');
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Agent } from 'node:http';
 import { GoogleApiError, badRequest, conflict } from '../../http/google-error.js';
 import { emulatorLog } from '../../http/log.js';
-import { freePort } from '../../pubsub/free-port.js';
+import { freePort } from '../../http/free-port.js';
 import type { ContainerLauncher } from '../containers/index.js';
 import { UnmappedImageError, gcsUriToLocalPath, parseGcsUri } from '../containers/index.js';
 import { containerEnv, expandVars, servingRoutes } from './container-env.js';
