@@ -6,8 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Json } from './compare-ir.js';
 import { compareWithGolden, diffJson, lightweightExecutors, normalizeForComparison, parseGolden } from './compare-ir.js';
+import { KFP_GOLDENS_DIR as GOLDENS_DIR, kfpGoldensMissingReason } from './kfp-goldens.js';
 
-const GOLDENS_DIR = new URL('../../../shared/reference/kfp-ir/', import.meta.url);
+// The cases play KFP's goldens as the compiler's output, so they need KFP's folder beside the repo.
+const missing = kfpGoldensMissingReason();
+if (missing) process.stderr.write(`compare-ir.test.ts: comparator tests on KFP's goldens SKIPPED: ${missing}\n`);
 
 function goldenText(name: string): string {
   return readFileSync(new URL(`${name}.yaml`, GOLDENS_DIR), 'utf8');
@@ -63,12 +66,11 @@ function diffAfter(name: string, change: (spec: Json) => void): string[] {
 
 const EXECUTORS = ['deploymentSpec', 'executors'];
 
-describe('compareWithGolden', () => {
-  const allGoldens = readdirSync(fileURLToPath(GOLDENS_DIR))
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => f.slice(0, -'.yaml'.length));
-
+describe.skipIf(missing !== undefined)('compareWithGolden', () => {
   it('finds every golden equal to itself', () => {
+    const allGoldens = readdirSync(fileURLToPath(GOLDENS_DIR))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -'.yaml'.length));
     expect(allGoldens.length).toBeGreaterThan(0);
     for (const name of allGoldens) expect(compareWithGolden(goldenSpec(name), goldenText(name)), name).toEqual([]);
   });

@@ -1,4 +1,4 @@
-// The TypeScript re-creation of every KFP golden in shared/reference/kfp-ir/, by golden name
+// The TypeScript re-creation of every KFP golden (shared/reference/kfp-ir/), by golden name
 // (the file name without `.yaml`); goldens.test.ts checks this covers every golden file.
 import type { PipelineDefinition } from '../../pipelines/dsl/index.js';
 import artifactsSimple from './goldens/artifacts_simple.js';
