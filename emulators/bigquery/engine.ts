@@ -5,10 +5,13 @@
 //   tmp/                        staging for extract files before they move into Cloud Storage
 // Query results without a destination table live in an in-memory catalog (`_results`): fast, and
 // gone after a restart (getQueryResults then answers 404, as for expired results).
+// SQL reaches no file of the host: once open, DuckDB may only touch projects/ and tmp/ (external
+// access off, configuration locked), so `FROM '/etc/passwd'`, read_csv, COPY, ATTACH or LOAD of
+// anything else fail inside the engine whatever the translator lets through.
 // One connection serves every request, one statement sequence at a time (`run`): BigQuery jobs
 // are atomic, and DuckDB's optimistic concurrency would turn overlapping writes into conflicts.
 import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteIdent, quoteString } from './sql/types.js';
@@ -45,6 +48,23 @@ export class Db {
   }
 }
 
+/**
+ * Limit DuckDB's file access to `directories` for the rest of the instance's life: no other file,
+ * no extension install or load, and no SET that could undo it (lock_configuration).
+ */
+async function confine(db: Db, directories: string[]): Promise<void> {
+  const allowed = directories.map((d) => quoteString(d.endsWith(sep) ? d : d + sep)).join(', ');
+  await db.exec(
+    [
+      'SET autoinstall_known_extensions = false',
+      'SET autoload_known_extensions = false',
+      `SET allowed_directories = [${allowed}]`,
+      'SET enable_external_access = false',
+      'SET lock_configuration = true',
+    ].join('; '),
+  );
+}
+
 export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly attached = new Set<string>();
@@ -56,7 +76,9 @@ export class Engine {
     private readonly db: Db,
   ) {}
 
-  static async open(dataDir: string): Promise<Engine> {
+  static async open(dir: string): Promise<Engine> {
+    // Absolute, so that the paths the engine builds match the allowed directories DuckDB compares.
+    const dataDir = resolve(dir);
     mkdirSync(join(dataDir, 'projects'), { recursive: true });
     mkdirSync(join(dataDir, 'tmp'), { recursive: true });
     const instance = await DuckDBInstance.create(join(dataDir, `${MAIN_CATALOG}.duckdb`));
@@ -65,6 +87,7 @@ export class Engine {
     // TIMESTAMP values are instants shown in UTC; BigQuery sorts NULLs first ascending, last descending.
     await db.exec("SET TimeZone = 'UTC'; SET default_null_order = 'nulls_first_on_asc_last_on_desc'");
     await db.exec(`ATTACH ':memory:' AS ${RESULTS_CATALOG}`);
+    await confine(db, [join(dataDir, 'projects'), join(dataDir, 'tmp')]);
     const engine = new Engine(dataDir, instance, db);
     for (const file of readdirSync(join(dataDir, 'projects'))) {
       if (file.endsWith('.duckdb')) await engine.attach(decodeURIComponent(file.slice(0, -'.duckdb'.length)));

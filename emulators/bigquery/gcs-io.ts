@@ -1,9 +1,10 @@
 // Cloud Storage for load and extract jobs, through the storage emulator's ObjectStore: objects
-// are plain files, so DuckDB reads them in place; writes go to a staging file first and move in
+// are plain files, hard-linked (or copied) into the engine's tmp/ for DuckDB to read, since DuckDB
+// may touch no other directory (engine.ts); writes go to a staging file in tmp/ first and move in
 // with importFile (which computes the hashes the Storage API reports).
 import { randomBytes } from 'node:crypto';
-import { stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, link, mkdir, rm, stat, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { GoogleApiError } from '../http/google-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Db } from './engine.js';
@@ -39,6 +40,13 @@ export interface ExportResult {
   rows: bigint;
   /** Files written per destination URI. */
   fileCounts: number[];
+}
+
+/** Source files where DuckDB may read them; `release` removes them (the objects stay). */
+export interface StagedSources {
+  files: string[];
+  bytes: number;
+  release(): Promise<void>;
 }
 
 const SHARD_DIGITS = 12;
@@ -99,6 +107,31 @@ export class GcsIo {
       if (matched === 0) throw new GoogleApiError(404, `Not found: URI ${uri}`, { reason: 'notFound' });
     }
     return { files, bytes };
+  }
+
+  /**
+   * The objects of `uris` in a fresh folder under tmp/: hard links (instant, and a snapshot should the
+   * object be overwritten meanwhile), or copies where the store is on another file system. Staged
+   * names keep only the object's extensions (DuckDB picks the compression from them), so no object
+   * name can read as a DuckDB glob.
+   */
+  async stageSources(uris: string[]): Promise<StagedSources> {
+    const { files, bytes } = await this.resolveSources(uris);
+    const dir = join(this.tmpDir, `load-${randomBytes(8).toString('hex')}`);
+    await mkdir(dir);
+    const release = () => rm(dir, { recursive: true, force: true });
+    try {
+      const staged: string[] = [];
+      for (const [i, file] of files.entries()) {
+        const target = join(dir, `${String(i).padStart(6, '0')}${/(\.[A-Za-z0-9]{1,10}){1,2}$/.exec(basename(file))?.[0] ?? ''}`);
+        await link(file, target).catch(() => copyFile(file, target));
+        staged.push(target);
+      }
+      return { files: staged, bytes, release };
+    } catch (e) {
+      await release();
+      throw e;
+    }
   }
 
   /** Write the rows of `selectSql` (whose columns are `fields`) to Cloud Storage. */

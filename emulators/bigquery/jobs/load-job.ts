@@ -85,7 +85,18 @@ class LoadExecution {
     const hasRows = existing ? (await catalog.numRows(db, existing)) > 0n : false;
     if (write === 'WRITE_EMPTY' && hasRows) throw alreadyExists(`Table ${tableName(this.ref)}`);
 
-    const { files, bytes } = await this.ctx.gcs.resolveSources(config.sourceUris);
+    const sources = await this.ctx.gcs.stageSources(config.sourceUris);
+    try {
+      return await this.load(existing, sources.files, sources.bytes);
+    } finally {
+      await sources.release();
+    }
+  }
+
+  private async load(existing: TableInfo | undefined, files: string[], bytes: number): Promise<Record<string, unknown>> {
+    const { db, config } = this;
+    const catalog = this.ctx.catalog;
+    const write = config.writeDisposition ?? 'WRITE_APPEND';
     const declared = config.schema?.fields ? normalizeFields(config.schema.fields) : config.schemaInline ? inlineSchema(config.schemaInline) : undefined;
     const keepTable = existing && !existing.schemaless && !declared && !(write === 'WRITE_TRUNCATE' && config.autodetect);
     const source = await this.source(files, declared ?? (keepTable ? existing.fields : undefined));

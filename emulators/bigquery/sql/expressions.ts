@@ -318,6 +318,8 @@ export abstract class ExpressionTranslator {
     if (st.expectTable) {
       st.expectTable = false;
       if (k === 'UNNEST' && isOp(next, '(')) return this.unnestTable(i, to);
+      // A string is never a table in BigQuery (DuckDB would read it as a file path).
+      if (t.kind === 'string') this.unexpected(i);
       if (t.kind === 'quoted' || (t.kind === 'ident' && !RESERVED.has(k))) return this.tableExpression(i, to);
     }
 
@@ -742,6 +744,8 @@ export abstract class ExpressionTranslator {
   protected tableExpression(i: number, to: number): [string, number] {
     const sp = this.sp(i);
     const { parts, next } = this.path(i);
+    // The emulator has no table-valued functions; DuckDB's (read_csv, glob, ...) must not pass through.
+    if (isOp(this.tok(next), '(')) this.fail(`Table-valued function not found: ${parts.join('.')}`, i);
     const head = parts[0]!.toLowerCase();
     if (parts.length === 1 && this.ctes.has(head)) {
       const [alias, after] = this.alias(next, to);
