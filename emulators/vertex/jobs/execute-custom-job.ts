@@ -2,6 +2,7 @@
 // restarts the whole replica set when a worker fails and restartJobOnWorkerRestart asks for it.
 import { appendFile, mkdir } from 'node:fs/promises';
 import { emulatorLog } from '../../http/log.js';
+import { frameworkVersionWarning } from '../containers/framework-version.js';
 import type { ContainerLauncher } from '../containers/launcher.js';
 import type { RpcStatus } from '../api/errors.js';
 import { RpcCode, errorMessage } from '../api/errors.js';
@@ -59,6 +60,7 @@ export async function executeCustomJob(run: CustomJobRun, deps: CustomJobDeps): 
     }
   }
 
+  await warnOnFrameworkVersions(run);
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutSeconds * 1000);
   timer.unref();
@@ -93,6 +95,15 @@ export async function executeCustomJob(run: CustomJobRun, deps: CustomJobDeps): 
     }
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Once per job (not per replica): an image naming a framework version the host doesn't have. */
+async function warnOnFrameworkVersions(run: CustomJobRun): Promise<void> {
+  const images = new Set(run.pools.flatMap((p) => (p.launch ? [p.launch.image] : [])));
+  for (const image of images) {
+    const warning = await frameworkVersionWarning(image);
+    if (warning !== undefined) emulatorLog('WARNING', `vertex: ${warning}`, { service: 'vertex', job: run.jobName, image });
   }
 }
 

@@ -82,6 +82,7 @@ export async function runReplicaSet(launcher: ContainerLauncher, request: Replic
         workDir: join(request.workDir, replicaLabel(replica)),
         logFile,
         signal,
+        ...(launch.cpus !== undefined ? { cpus: launch.cpus } : {}),
       })
       .catch((err: unknown): LaunchResult => ({ exitCode: null, signal: null, error: errorMessage(err) }))
       .then((r) => ({ replica, result: r }));

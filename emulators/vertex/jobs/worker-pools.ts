@@ -2,6 +2,7 @@
 // chief (exactly one replica), 1 workers, 2 parameter servers (or a reduction server), 3 evaluators;
 // an empty `{}` pool keeps the positions.
 import { invalidArgument } from '../api/errors.js';
+import { machineTypeCpus } from '../containers/cpu-allotment.js';
 import type { JsonObject } from '../api/wire-json.js';
 import { isPlainObject, text } from '../api/wire-json.js';
 
@@ -26,6 +27,8 @@ export interface PoolLaunch {
   env: Record<string, string>;
   /** gs:// packages to make importable (pythonPackageSpec). */
   packageUris: string[];
+  /** vCPUs of the pool's machine type (every replica gets that many cores); undefined when the name doesn't say. */
+  cpus?: number;
 }
 
 export interface WorkerPool {
@@ -75,7 +78,8 @@ export function workerPoolsOf(jobSpec: JsonObject, field: string): WorkerPool[] 
     if (typeof machine?.machineType !== 'string' || machine.machineType === '') {
       throw invalidArgument(`${at(index, '.machine_spec.machine_type')} must be set.`, at(index, '.machine_spec.machine_type'));
     }
-    return { index, role, replicaCount: count, launch: launchOf(pool, at(index)) };
+    const cpus = machineTypeCpus(machine.machineType);
+    return { index, role, replicaCount: count, launch: { ...launchOf(pool, at(index)), ...(cpus !== undefined ? { cpus } : {}) } };
   });
 }
 

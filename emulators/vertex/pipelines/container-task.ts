@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { emulatorLog } from '../../http/log.js';
+import { cpuQuantityCores, DEFAULT_PIPELINE_TASK_CPUS } from '../containers/cpu-allotment.js';
 import { gcsUriToLocalPath, joinGcsUri } from '../containers/gcs-paths.js';
 import { UnmappedImageError } from '../containers/image-map.js';
 import type { LaunchResult } from '../containers/launcher.js';
@@ -16,6 +17,7 @@ import type { TaskRecord } from './job-detail.js';
 import type { PlaceholderValues, SystemValues } from './placeholders.js';
 import { resolveCommandLine, resolveText } from './placeholders.js';
 import { backoffDelay, retrySettings, sleep } from './retry.js';
+import { terminationMessage } from './termination-message.js';
 import type { RunContext } from './run-context.js';
 import type { IOValues, RuntimeArtifact, TaskOutcome } from './runtime.js';
 import { emptyIO } from './runtime.js';
@@ -64,10 +66,17 @@ async function prepareOutputs(run: RunContext, locations: OutputLocations): Prom
   }
 }
 
-function exitFailure(result: LaunchResult, logFile: string): TaskError {
+/** Vertex's wording, with the container's termination message (its last ERROR log line, or its output's tail). */
+async function exitFailure(result: LaunchResult, logFile: string): Promise<TaskError> {
   if (result.error) return new TaskError(`Cannot start the container command: ${result.error}`, RpcCode.FAILED_PRECONDITION, false);
   const how = result.signal ? `was terminated by signal ${result.signal}` : `exited with a non-zero status of ${result.exitCode}`;
-  return new TaskError(`The replica workerpool0-0 ${how}. To find out more about why your job exited please check the logs: ${logFile}`, RpcCode.FAILED_PRECONDITION, true);
+  const reason = result.signal ? undefined : await terminationMessage(logFile);
+  const termination = reason === undefined ? '' : ` Termination reason: Error. ${reason}`;
+  return new TaskError(
+    `The replica workerpool0-0 ${how}.${termination} To find out more about why your job exited please check the logs: ${logFile}`,
+    RpcCode.FAILED_PRECONDITION,
+    true,
+  );
 }
 
 export async function runContainerTask(run: RunContext, t: LeafTask, container: ContainerSpec): Promise<TaskOutcome> {
@@ -102,6 +111,7 @@ export async function runContainerTask(run: RunContext, t: LeafTask, container: 
   let image: string;
   let command: string[];
   let args: string[];
+  let cpus = DEFAULT_PIPELINE_TASK_CPUS;
   const env: Record<string, string> = {};
   try {
     locations = outputLocations(run, t).locations;
@@ -119,6 +129,12 @@ export async function runContainerTask(run: RunContext, t: LeafTask, container: 
     command = resolveCommandLine(container.command ?? [], values);
     args = resolveCommandLine(container.args ?? [], values);
     for (const e of container.env ?? []) env[e.name] = resolveText(e.value, values);
+    const limit = container.resources?.resourceCpuLimit;
+    const cpuLimit = limit !== undefined ? cpuQuantityCores(resolveText(limit, values)) : container.resources?.cpuLimit;
+    if (limit !== undefined && cpuLimit === undefined) {
+      throw new TaskError(`The task's CPU limit '${resolveText(limit, values)}' is not a number of cores or millicores like '500m'.`, RpcCode.INVALID_ARGUMENT);
+    }
+    if (cpuLimit !== undefined) cpus = Math.ceil(cpuLimit);
   } catch (err) {
     return done('FAILED', emptyIO(), err instanceof TaskError ? err : new TaskError(errorMessage(err), RpcCode.INVALID_ARGUMENT));
   }
@@ -137,10 +153,10 @@ export async function runContainerTask(run: RunContext, t: LeafTask, container: 
         await prepareOutputs(run, locations);
         await mkdir(dirname(logFile), { recursive: true });
         await appendFile(logFile, `[local-vertex] ${new Date().toISOString()} attempt ${attempt + 1}: ${image} ${JSON.stringify([...command, ...args]).slice(0, 2000)}\n`);
-        const result = await run.launcher.launch({ image, command, args, env, workDir, logFile, signal: run.signal });
+        const result = await run.launcher.launch({ image, command, args, env, workDir, logFile, signal: run.signal, cpus });
         if (run.signal.aborted) return cancelled();
         if (result.exitCode === 0) outputs = await collectOutputs(t.component.outputDefinitions, locations, () => run.recorder.newArtifactName());
-        else failure = exitFailure(result, logFile);
+        else failure = await exitFailure(result, logFile);
       } catch (err) {
         if (run.signal.aborted) return cancelled();
         failure =

@@ -96,6 +96,8 @@ const containerSpec = z.object({
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
   env: z.array(z.object({ name: z.string(), value: z.string().default('') })).optional(),
+  // The CPU limit decides how many cores the task's process gets; the other sizes are not enforced locally.
+  resources: z.object({ cpuLimit: z.number().optional(), resourceCpuLimit: z.string().optional() }).optional(),
 });
 export type ContainerSpec = z.infer<typeof containerSpec>;
 
