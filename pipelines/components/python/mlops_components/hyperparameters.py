@@ -13,12 +13,12 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+# Re-exported for train/tune/export_serving; the lists themselves live in closed_sets.
+from .closed_sets import MODEL_TYPES as MODEL_TYPES, TASK_TYPES as TASK_TYPES, require
 from .logs import get_logger
 
 log = get_logger("train")
 
-MODEL_TYPES = ("random_forest", "gradient_boosting", "ridge", "xgboost")
-TASK_TYPES = ("regression", "classification")
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "random_forest": {"n_estimators": 100, "max_depth": None, "min_samples_leaf": 1, "max_features": 1.0},
@@ -38,8 +38,8 @@ INTEGER_PARAMETERS = frozenset({
     "n_iter_no_change", "max_cat_to_onehot",
 })
 
-# Thread counts are fixed at one per process (see the package docstring); overriding them is refused.
-PINNED = {"n_jobs": 1, "nthread": 1}
+# Thread counts follow the cores the container has (see mlops_components.cores); overriding them is refused.
+THREAD_PARAMETERS = ("n_jobs", "nthread")
 
 
 def _parse_flag_value(text: str) -> Any:
@@ -83,13 +83,12 @@ def coerce(name: str, value: Any) -> Any:
 
 
 def resolve(model_type: str, from_json: Mapping[str, Any], from_flags: Mapping[str, Any]) -> dict[str, Any]:
-    if model_type not in DEFAULTS:
-        raise ValueError(f"unknown model type {model_type!r}; expected one of {', '.join(MODEL_TYPES)}")
+    require("model_type", model_type, MODEL_TYPES)
     merged: dict[str, Any] = dict(DEFAULTS[model_type])
     merged.update(from_json)
     merged.update(from_flags)
-    for name in PINNED:
-        if name in merged and merged[name] != PINNED[name]:
-            log.warning("thread count hyperparameter ignored: one thread per process", name=name, value=merged[name])
+    for name in THREAD_PARAMETERS:
+        if name in merged:
+            log.warning("thread count hyperparameter ignored: a model uses the cores its container has", name=name, value=merged[name])
         merged.pop(name, None)
     return {name: coerce(name, value) for name, value in merged.items()}

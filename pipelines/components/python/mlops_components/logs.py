@@ -45,3 +45,33 @@ class ComponentLogger:
 
 def get_logger(component: str) -> ComponentLogger:
     return ComponentLogger(component)
+
+
+class Progress:
+    """Logs a long loop's progress (trees, boosting rounds, epochs) at each tenth of the way and at the end.
+
+    Eleven lines at most, however long the loop: enough to see it move and estimate when it ends,
+    without flooding the job's log.
+    """
+
+    def __init__(self, logger: ComponentLogger, message: str, total: int, unit: str, steps: int = 10) -> None:
+        self.logger, self.message, self.total, self.unit = logger, message, max(1, int(total)), unit
+        self.every = max(1, -(-self.total // steps))  # ceil(total / steps)
+        self.started = time.monotonic()
+        self.logged = 0
+
+    def update(self, done: int, **fields: Any) -> None:
+        """Records ``done`` of ``total``; logs when a tenth (or the end) has been reached since the last line."""
+        if done < self.total and done - self.logged < self.every:
+            return
+        self.finish(done, **fields)
+
+    def finish(self, done: int, **fields: Any) -> None:
+        """Logs where the loop ended (also when it stopped early); once per ``done`` value."""
+        if done == self.logged:
+            return
+        self.logged = done
+        elapsed = time.monotonic() - self.started
+        remaining = elapsed / done * (self.total - done) if 0 < done < self.total else 0.0
+        self.logger.info(self.message, done=done, total=self.total, unit=self.unit, percent=round(100.0 * done / self.total, 1),
+                         elapsed_seconds=round(elapsed, 2), remaining_seconds=round(remaining, 2), **fields)

@@ -6,10 +6,20 @@ so the same pickled pipeline predicts from a pandas frame, or from the plain lis
 Vertex prebuilt scikit-learn server turns into ``numpy.asarray(instances)`` — where mixed
 instances become an array of strings, which the numeric branch converts back to floats.
 
-- numeric: median imputation, then standard scaling (needed by ridge/logistic regression,
-  harmless for trees);
-- categorical: missing → ``"__missing__"``, then one-hot with unknown categories ignored, so
-  a category first seen in production predicts instead of failing.
+Each model family gets the encoding that fits it (:data:`ENCODING`):
+
+- ``onehot`` (ridge / logistic regression): numeric columns median-imputed and standard-scaled;
+  categories one-hot encoded into a *sparse* matrix (a few hundred categories times hundreds of
+  thousands of rows would be gigabytes dense), unknown categories ignored;
+- ``ordinal`` (random forest, gradient boosting, XGBoost): numeric columns median-imputed, not
+  scaled (splits don't care); each categorical column becomes one column of category codes, an
+  unknown category coding as -1. Trees split on codes as on any number, so a column with 300
+  categories stays one column instead of 300, and the matrix stays small and dense — the layout
+  the XGBoost booster is served from (``model.bst`` keeps the binary format prebuilt servers
+  load, which can't hold native categorical splits, hence codes rather than XGBoost categories).
+
+Missing categories become ``"__missing__"`` first, a category of their own in both encodings,
+so a category first seen in production predicts instead of failing.
 """
 
 from __future__ import annotations
@@ -29,27 +39,44 @@ from sklearn.ensemble import (
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
+from .cores import available_cores
 from .schema import FeatureSchema
 
 MISSING_CATEGORY = "__missing__"
+UNKNOWN_CATEGORY_CODE = -1
+
+ENCODING = {"random_forest": "ordinal", "gradient_boosting": "ordinal", "xgboost": "ordinal", "ridge": "onehot"}
 
 
-def build_preprocessor(schema: FeatureSchema) -> ColumnTransformer:
+def encoding_for(model_type: str) -> str:
+    if model_type not in ENCODING:
+        raise ValueError(f"unknown model type {model_type!r}")
+    return ENCODING[model_type]
+
+
+def build_preprocessor(schema: FeatureSchema, model_type: str) -> ColumnTransformer:
+    encoding = encoding_for(model_type)
     position = {name: i for i, name in enumerate(schema.features)}
     transformers: list[tuple[str, Any, list[int]]] = []
     if schema.numeric_features:
-        numeric = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
-        transformers.append(("numeric", numeric, [position[n] for n in schema.numeric_features]))
+        steps: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
+        if encoding == "onehot":
+            steps.append(("scale", StandardScaler()))
+        transformers.append(("numeric", Pipeline(steps), [position[n] for n in schema.numeric_features]))
     if schema.categorical_features:
+        encoder: Any = (
+            OneHotEncoder(handle_unknown="ignore", sparse_output=True) if encoding == "onehot"
+            else OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=UNKNOWN_CATEGORY_CODE)
+        )
         categorical = Pipeline([
             ("impute", SimpleImputer(strategy="constant", fill_value=MISSING_CATEGORY)),
-            ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+            (encoding, encoder),
         ])
         transformers.append(("categorical", categorical, [position[n] for n in schema.categorical_features]))
-    # Dense output: the XGBoost booster is served from the same matrix layout.
-    return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
+    # One-hot output stays sparse whatever its density; ordinal output is dense (no sparse part).
+    return ColumnTransformer(transformers, remainder="drop", sparse_threshold=1.0 if encoding == "onehot" else 0.0)
 
 
 def feature_matrix(frame: pd.DataFrame, schema: FeatureSchema) -> np.ndarray:
@@ -64,10 +91,13 @@ def feature_matrix(frame: pd.DataFrame, schema: FeatureSchema) -> np.ndarray:
 
 
 def transformed_feature_names(preprocessor: ColumnTransformer, schema: FeatureSchema) -> list[str]:
-    """Names of the columns the estimator sees: numeric names, then ``column=category`` one-hots."""
+    """Names of the columns the estimator sees: numeric names, then categorical names (ordinal codes) or ``column=category`` one-hots."""
     names = list(schema.numeric_features)
     if schema.categorical_features:
-        encoder: OneHotEncoder = preprocessor.named_transformers_["categorical"].named_steps["onehot"]
+        steps = preprocessor.named_transformers_["categorical"].named_steps
+        if "onehot" not in steps:
+            return names + list(schema.categorical_features)
+        encoder: OneHotEncoder = steps["onehot"]
         for column, categories in zip(schema.categorical_features, encoder.categories_):
             names += [f"{column}={category}" for category in categories]
     return names
@@ -77,7 +107,7 @@ def build_estimator(model_type: str, task_type: str, params: dict[str, Any], see
     classification = task_type == "classification"
     if model_type == "random_forest":
         cls = RandomForestClassifier if classification else RandomForestRegressor
-        return cls(random_state=seed, n_jobs=1, **params)
+        return cls(random_state=seed, n_jobs=available_cores(), **params)
     if model_type == "gradient_boosting":
         cls = GradientBoostingClassifier if classification else GradientBoostingRegressor
         return cls(random_state=seed, **params)
@@ -93,7 +123,7 @@ def build_estimator(model_type: str, task_type: str, params: dict[str, Any], see
         import xgboost as xgb  # imported only here: it is the slowest import of the stack
 
         cls = xgb.XGBClassifier if classification else xgb.XGBRegressor
-        return cls(random_state=seed, n_jobs=1, **params)
+        return cls(random_state=seed, n_jobs=available_cores(), **params)
     raise ValueError(f"unknown model type {model_type!r}")
 
 

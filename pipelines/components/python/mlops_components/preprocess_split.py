@@ -7,7 +7,8 @@ What it does, in order:
    calendar features from each (see :mod:`mlops_components.features`); the raw timestamp
    stays in the files but is not a feature;
 3. drops identifier-like string columns (unique per row) and constant columns: they can only
-   overfit or do nothing;
+   overfit or do nothing; refuses a feature that is the target under another name (the same
+   values on every row), which would leak the answer into training;
 4. keeps categoricals as their category strings — the encoding (one-hot, unknown categories
    ignored) lives in the trained model's pipeline, so the served model takes raw values;
 5. splits ``random`` / ``stratified`` (by class, or by target quantile for regression) /
@@ -132,6 +133,35 @@ def build_features(frame: pd.DataFrame, target: str, time_column: str) -> tuple[
     return frame, schema
 
 
+class TargetLeakError(ValueError):
+    """A feature column holds the target itself."""
+
+
+def same_values(feature: pd.Series, target: pd.Series) -> bool:
+    """Equal on every row, nulls included; ``1`` and ``"1"`` count as equal (a copy may be typed differently)."""
+    if feature.isna().ne(target.isna()).any():
+        return False
+    if feature.equals(target):
+        return True
+    present = target.notna()
+    if feature[present].nunique() != target[present].nunique():  # cheap rejection before comparing strings
+        return False
+    numbers = pd.to_numeric(feature[present], errors="coerce"), pd.to_numeric(target[present], errors="coerce")
+    if numbers[0].notna().all() and numbers[1].notna().all():
+        return bool(numbers[0].eq(numbers[1]).all())
+    return bool(feature[present].astype(str).eq(target[present].astype(str)).all())
+
+
+def check_target_leak(frame: pd.DataFrame, schema: FeatureSchema) -> None:
+    """Refuses a feature set holding the target: its own name, or an exact copy of its column."""
+    target = frame[schema.target]
+    for name in schema.features:
+        if name == schema.target or same_values(frame[name], target):
+            raise TargetLeakError(
+                f"feature column {name!r} is an exact copy of the target column {schema.target!r}: training on it would leak "
+                f"the target into the model; remove {name!r} from the dataset")
+
+
 def split_frame(frame: pd.DataFrame, args: argparse.Namespace, schema: FeatureSchema) -> Split:
     if args.split_strategy == "time":
         return time_split(frame, args.time_column, args.validation_fraction, args.test_fraction)
@@ -156,6 +186,7 @@ def main(argv: Sequence[str]) -> None:
     log.info("read dataset", rows=len(frame), dropped_unlabelled_rows=unlabelled)
 
     frame, schema = build_features(frame, args.target_column, args.time_column)
+    check_target_leak(frame, schema)
     split = split_frame(frame, args, schema)
     schema.categories = vocabularies(split.train, schema.categorical_features)
     schema.split = {

@@ -16,6 +16,10 @@ The metric id is the flag's value, else ``CLOUD_ML_HP_METRIC_TAG``, else ``rmse`
 ``accuracy``; ids are the validation metric names (``rmse``, ``r2``, ``mae``, ``accuracy``,
 ``roc_auc``, ``log_loss``, …).
 
+Cores: the random forest and XGBoost use every core the process may run on (its CPU affinity,
+:mod:`mlops_components.cores`). Progress: fitting logs trees / boosting rounds done at each
+tenth of the way (:class:`mlops_components.logs.Progress`).
+
 CLI::
 
     python3 -m mlops_components.train --train-data PATH --validation-data PATH
@@ -29,7 +33,10 @@ CLI::
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import resource
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,9 +48,18 @@ from . import cli, hyperparameters, labels
 from .data import read_table
 from .entrypoint import run
 from .hypertune import HyperTune, tuning_requested
-from .logs import get_logger
+from .cores import available_cores
+from .logs import Progress, get_logger
 from .model_files import save_model
-from .models import assemble, build_estimator, build_preprocessor, check_parameters, feature_matrix, transformed_feature_names
+from .models import (
+    assemble,
+    build_estimator,
+    build_preprocessor,
+    check_parameters,
+    encoding_for,
+    feature_matrix,
+    transformed_feature_names,
+)
 from .outputs import write_json
 from .schema import FeatureSchema
 from .scoring import metrics_for, model_output
@@ -149,11 +165,59 @@ def tuning_metric(name: str, metrics: dict[str, float | None]) -> float:
     return float(value)
 
 
-def fit_estimator(model_type: str, estimator: Any, train: Dataset, train_matrix: np.ndarray, validation_matrix: np.ndarray,
+def fit_forest(estimator: Any, matrix: Any, target: np.ndarray) -> None:
+    """Grows the forest a tenth at a time (warm start), logging after each part.
+
+    scikit-learn draws every tree's seed from ``random_state`` in order, also across warm-started
+    calls, so the forest equals the one a single ``fit`` grows. Each part has at least a tree per
+    core, so the cores stay busy.
+    """
+    total = int(estimator.n_estimators)
+    progress = Progress(log, "fitting", total, "trees")
+    part = max(int(estimator.n_jobs or 1), math.ceil(total / 10))
+    warm_start = estimator.warm_start
+    estimator.set_params(warm_start=True)
+    try:
+        for grown in [*range(part, total, part), total]:
+            estimator.set_params(n_estimators=grown)
+            estimator.fit(matrix, target)
+            progress.update(grown)
+    finally:
+        estimator.set_params(warm_start=warm_start, n_estimators=total)
+
+
+def xgboost_progress(progress: Progress) -> Any:
+    import xgboost as xgb
+
+    class LogRounds(xgb.callback.TrainingCallback):  # type: ignore[misc]
+        def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
+            progress.update(epoch + 1)
+            return False  # never asks to stop
+
+    return LogRounds()
+
+
+def fit_estimator(model_type: str, estimator: Any, train: Dataset, train_matrix: Any, validation_matrix: Any,
                   validation: Dataset) -> None:
-    if model_type == "xgboost" and estimator.get_params().get("early_stopping_rounds"):
-        # Early stopping watches the validation split; the sklearn wrapper then predicts with the best iteration.
-        estimator.fit(train_matrix, train.target, eval_set=[(validation_matrix, validation.target)], verbose=False)
+    if model_type == "random_forest":
+        fit_forest(estimator, train_matrix, train.target)
+    elif model_type == "gradient_boosting":
+        progress = Progress(log, "fitting", int(estimator.n_estimators), "boosting rounds")
+        estimator.fit(train_matrix, train.target, monitor=lambda i, _model, _locals: progress.update(i + 1) or False)
+        progress.finish(int(estimator.n_estimators_))
+    elif model_type == "xgboost":
+        progress = Progress(log, "fitting", int(estimator.n_estimators), "boosting rounds")
+        # Set for this fit only: the pickled model must not reference this module's callback.
+        estimator.set_params(callbacks=[xgboost_progress(progress)])
+        try:
+            if estimator.get_params().get("early_stopping_rounds"):
+                # Early stopping watches the validation split; the sklearn wrapper then predicts with the best iteration.
+                estimator.fit(train_matrix, train.target, eval_set=[(validation_matrix, validation.target)], verbose=False)
+            else:
+                estimator.fit(train_matrix, train.target)
+        finally:
+            estimator.set_params(callbacks=None)
+        progress.finish(int(estimator.get_booster().num_boosted_rounds()))
     else:
         estimator.fit(train_matrix, train.target)
 
@@ -171,7 +235,8 @@ def main(argv: Sequence[str]) -> None:
     if not schema.features:
         raise ValueError("the feature schema lists no features")
     params = hyperparameters.resolve(args.model_type, args.hyperparameters, flags)
-    log.info("training", model_type=args.model_type, task_type=args.task_type, hyperparameters=params, flags=flags)
+    log.info("training", model_type=args.model_type, task_type=args.task_type, hyperparameters=params, flags=flags,
+             encoding=encoding_for(args.model_type), cores=available_cores())
 
     train_frame = read_table(args.train_data, dtype=schema.read_dtypes())
     validation_frame = read_table(args.validation_data, dtype=schema.read_dtypes())
@@ -188,10 +253,12 @@ def main(argv: Sequence[str]) -> None:
 
     check_parameters(build_estimator(args.model_type, args.task_type, {}, args.random_seed), params, args.model_type)
     estimator = build_estimator(args.model_type, args.task_type, params, args.random_seed)
-    preprocessor = build_preprocessor(schema)
+    preprocessor = build_preprocessor(schema, args.model_type)
     train_matrix = preprocessor.fit_transform(train.matrix)
     validation_matrix = preprocessor.transform(validation.matrix)
+    fit_started = time.monotonic()
     fit_estimator(args.model_type, estimator, train, train_matrix, validation_matrix, validation)
+    fit_seconds = time.monotonic() - fit_started
 
     validation_metrics = metrics_for(model_output(estimator, validation_matrix, args.task_type), validation.target, args.task_type, n_classes)
     train_metrics = metrics_for(model_output(estimator, train_matrix, args.task_type), train.target, args.task_type, n_classes)
@@ -217,6 +284,7 @@ def main(argv: Sequence[str]) -> None:
         "features": schema.features,
         "numeric_features": schema.numeric_features,
         "categorical_features": schema.categorical_features,
+        "encoding": encoding_for(args.model_type),
         "transformed_features": transformed_feature_names(preprocessor, schema),
         "classes": classes,
         "hyperparameters": params,
@@ -233,7 +301,10 @@ def main(argv: Sequence[str]) -> None:
     if args.training_metrics:
         # A KFP Metrics artifact holds numbers only: undefined metrics are left out rather than null.
         write_json(args.training_metrics, {k: v for k, v in metrics.items() if v is not None})
-    log.info("model trained", model_dir=str(root), **{k: v for k, v in metrics.items() if k.startswith("validation_")})
+    # ru_maxrss is in KiB on Linux.
+    log.info("model trained", model_dir=str(root), fit_seconds=round(fit_seconds, 2),
+             peak_memory_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+             **{k: v for k, v in metrics.items() if k.startswith("validation_")})
 
 
 if __name__ == "__main__":
