@@ -8,6 +8,7 @@ import { GoogleApiError } from '../http/google-error.js';
 import type { Db, Engine } from './engine.js';
 import { MAIN_CATALOG, RESULTS_CATALOG } from './engine.js';
 import { alreadyExists, datasetName, datasetNotFound, invalid, tableName, tableNotFound } from './errors.js';
+import { checkDatasetId, checkProjectId } from './ids.js';
 import type { DatasetRef, TableRef } from './sql/translator.js';
 import { quoteIdent } from './sql/types.js';
 import type { TableField } from './table-schema.js';
@@ -65,21 +66,6 @@ const nowMs = () => String(Date.now());
 
 export function etagOf(value: unknown): string {
   return createHash('md5').update(JSON.stringify(value)).digest('base64');
-}
-
-export const DATASET_ID = /^[A-Za-z0-9_]{1,1024}$/;
-export const TABLE_ID = /^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}]{1,1024}$/u;
-
-export function checkDatasetId(id: string): void {
-  if (!DATASET_ID.test(id)) {
-    throw invalid(`Invalid dataset ID "${id}". Dataset IDs must be alphanumeric (plus underscores) and must be at most 1024 characters long.`);
-  }
-}
-
-export function checkTableId(id: string): void {
-  if (!TABLE_ID.test(id)) {
-    throw invalid(`Invalid table ID "${id}". Table IDs must be alphanumeric (plus underscores) and must be at most 1024 characters long. Also, Table decorators cannot be used.`);
-  }
 }
 
 function parseJsonObject<T>(value: DuckDBValue): T {
@@ -160,6 +146,7 @@ export class Catalog {
 
   /** Create the DuckDB schema and its metadata; 409 if it exists. */
   async createDataset(db: Db, meta: Omit<DatasetMeta, 'creationTime' | 'lastModifiedTime'>, ifNotExists = false): Promise<DatasetMeta> {
+    checkProjectId(meta.projectId);
     checkDatasetId(meta.datasetId);
     await this.engine.ensureProject(db, meta.projectId, true);
     if ((await this.findDataset(db, meta)) !== undefined) {

@@ -1,5 +1,6 @@
 // Page tokens: opaque to clients, an offset (and what it pages over) to the emulator.
 import { GoogleApiError } from '../http/google-error.js';
+import { protoFieldName } from './validation.js';
 
 export function encodePageToken(offset: number, scope: string): string {
   return Buffer.from(JSON.stringify({ o: offset, s: scope })).toString('base64url');
@@ -17,10 +18,20 @@ export function decodePageToken(token: string | null | undefined, scope: string)
   throw new GoogleApiError(400, `Invalid page token: ${token}`, { reason: 'invalid', location: 'pageToken' });
 }
 
-/** A non-negative integer query parameter, or the default. */
-export function intParam(query: URLSearchParams, name: string, fallback?: number): number | undefined {
+/** The unsigned integer types of BigQuery's query parameters, and their largest values. */
+const UINT_MAX = { TYPE_UINT32: 2n ** 32n - 1n, TYPE_UINT64: 2n ** 64n - 1n } as const;
+
+/**
+ * An unsigned integer query parameter (maxResults and timeoutMs are uint32, startIndex and the
+ * creation times uint64), or the default; anything else is BigQuery's 400:
+ * `Invalid value at 'max_results' (TYPE_UINT32), "-1"`.
+ */
+export function intParam(query: URLSearchParams, name: string, fallback?: number, type: keyof typeof UINT_MAX = 'TYPE_UINT32'): number | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new GoogleApiError(400, `Invalid value for ${name}: ${raw}`, { reason: 'invalid', location: name });
+  if (!/^\d{1,20}$/.test(raw) || BigInt(raw) > UINT_MAX[type]) {
+    const field = protoFieldName(name);
+    throw new GoogleApiError(400, `Invalid value at '${field}' (${type}), "${raw}"`, { reason: 'invalid', location: field });
+  }
   return Number(raw);
 }

@@ -4,7 +4,10 @@
 import { z } from 'zod';
 import { SchemaInput } from './table-schema.js';
 
-const Int64 = z.union([z.string().regex(/^-?\d+$/, 'expected an int64'), z.number().int()]);
+const INT64_MAX = 2n ** 63n - 1n;
+const Int64 = z.union([z.string().regex(/^-?\d{1,19}$/, 'expected an int64').refine((v) => BigInt(v) <= INT64_MAX && BigInt(v) >= -INT64_MAX - 1n, 'expected an int64'), z.number().int()]);
+/** uint32 fields (maxResults, timeoutMs): JSON numbers within 0..4294967295. */
+const UInt32 = z.number().int().nonnegative().max(2 ** 32 - 1);
 const Labels = z.record(z.string(), z.string());
 const Opaque = z.unknown().optional();
 
@@ -346,7 +349,7 @@ export const QueryRequest = z
     kind: Opaque,
     labels: Labels.optional(),
     location: z.string().optional(),
-    maxResults: z.number().int().nonnegative().optional(),
+    maxResults: UInt32.optional(),
     maxSlots: z.number().optional(),
     maximumBytesBilled: Int64.optional(),
     parameterMode: z.enum(['NAMED', 'POSITIONAL', 'named', 'positional']).optional(),
@@ -357,7 +360,7 @@ export const QueryRequest = z
     requestId: z.string().optional(),
     reservation: z.string().optional(),
     secureContext: Opaque,
-    timeoutMs: z.number().int().nonnegative().optional(),
+    timeoutMs: UInt32.optional(),
     useLegacySql: z.boolean().optional(),
     useQueryCache: z.boolean().optional(),
     writeIncrementalResults: z.boolean().optional(),

@@ -3,11 +3,12 @@
 import type { z } from 'zod';
 import { GoogleApiError } from '../http/google-error.js';
 
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** A JSON field name as Google's errors spell it: maxResults → max_results. */
+export const protoFieldName = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function fieldPath(root: string, path: readonly PropertyKey[]): string {
   let out = root;
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${snake(String(p))}`;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${protoFieldName(String(p))}`;
   return out;
 }
 

@@ -11,7 +11,8 @@ import { timestampFormat } from '../cells.js';
 import type { Db, Engine } from '../engine.js';
 import { alreadyExists, fromErrorProto, invalid, jobNotFound, toErrorProto } from '../errors.js';
 import type { GcsIo } from '../gcs-io.js';
-import { decodePageToken, encodePageToken } from '../page-token.js';
+import { checkJobId } from '../ids.js';
+import { decodePageToken, encodePageToken, intParam } from '../page-token.js';
 import type { PageRequest } from '../results.js';
 import { readPage } from '../results.js';
 import type { JobBody, JobConfiguration, QueryConfig, QueryRequest } from '../schemas.js';
@@ -34,7 +35,6 @@ export interface JobsServiceOptions {
   insertWaitMs: number;
 }
 
-const JOB_ID = /^[A-Za-z0-9_-]{1,1024}$/;
 const DEFAULT_WAIT_MS = 10_000;
 const CLIENT_LEAKS = ['types', 'wrapIntegers', 'parseJSON'];
 
@@ -143,12 +143,6 @@ export class JobsService {
     return record.isDone();
   }
 
-  private checkJobId(jobId: string): void {
-    if (!JOB_ID.test(jobId)) {
-      throw invalid(`Invalid job ID "${jobId}". Job IDs must be alphanumeric (plus underscores and dashes) and must be at most 1024 characters long.`);
-    }
-  }
-
   // ---- jobs.insert ----------------------------------------------------------------------------
 
   async insert(projectId: string, body: JobBody): Promise<JobResource> {
@@ -162,7 +156,7 @@ export class JobsService {
     const ref = body.jobReference ?? {};
     if (ref.projectId && ref.projectId !== projectId) throw invalid(`Job project ${ref.projectId} does not match the request's project ${projectId}`);
     const jobId = ref.jobId ?? newJobId();
-    this.checkJobId(jobId);
+    checkJobId(jobId);
     const location = ref.location ?? 'US';
     if (config.dryRun) return this.dryRun(projectId, jobId, location, config);
     if (this.o.store.get(projectId, jobId)) throw alreadyExists(`Job ${projectId}:${location}.${jobId}`);
@@ -194,15 +188,15 @@ export class JobsService {
 
   list(projectId: string, query: URLSearchParams): Record<string, unknown> {
     const states = query.getAll('stateFilter').map((s) => s.toUpperCase());
-    const min = Number(query.get('minCreationTime') ?? 0);
-    const max = Number(query.get('maxCreationTime') ?? Number.MAX_SAFE_INTEGER);
+    const min = intParam(query, 'minCreationTime', 0, 'TYPE_UINT64')!;
+    const max = intParam(query, 'maxCreationTime', Number.MAX_SAFE_INTEGER, 'TYPE_UINT64')!;
+    const limit = intParam(query, 'maxResults', 1000)!;
     const parent = query.get('parentJobId');
     const jobs = this.o.store.list(projectId).filter((j) => {
       const created = Number(j.resource.statistics.creationTime);
       return (!states.length || states.includes(j.state)) && created >= min && created <= max && !parent;
     });
     const offset = decodePageToken(query.get('pageToken'), `jobs:${projectId}`);
-    const limit = Number(query.get('maxResults') ?? 1000);
     const page = jobs.slice(offset, offset + limit).map((j) => {
       const v = this.view(j);
       const minimal = query.get('projection') === 'minimal';

@@ -20,7 +20,7 @@ export function registerJobRoutes(server: EmulatorServer, jobs: JobsService): vo
   route(server, 'GET', '/projects/{projectId}/queries/{jobId}', (ctx) =>
     jobs.getQueryResults(ctx.params.projectId!, ctx.params.jobId!, ctx.query, {
       maxResults: intParam(ctx.query, 'maxResults'),
-      startIndex: intParam(ctx.query, 'startIndex'),
+      startIndex: intParam(ctx.query, 'startIndex', undefined, 'TYPE_UINT64'),
       timeoutMs: intParam(ctx.query, 'timeoutMs'),
     }),
   );

@@ -3,10 +3,11 @@ import { GoogleApiError } from '../../http/google-error.js';
 import type { EmulatorServer, RequestContext } from '../../http/server.js';
 import { Reply } from '../../http/server.js';
 import type { Catalog, TableInfo, TableMeta } from '../catalog.js';
-import { checkTableId, etagOf, PLACEHOLDER_COLUMN } from '../catalog.js';
+import { etagOf, PLACEHOLDER_COLUMN } from '../catalog.js';
 import { timestampFormat } from '../cells.js';
 import type { Db } from '../engine.js';
 import { invalid, tableName } from '../errors.js';
+import { checkTableId } from '../ids.js';
 import type { StreamingState } from '../insert-all.js';
 import { insertAll } from '../insert-all.js';
 import { decodePageToken, encodePageToken, intParam } from '../page-token.js';
@@ -203,7 +204,7 @@ export class TableRoutes {
       }
       const scope = `data:${tableName(info.ref)}`;
       const token = ctx.query.get('pageToken');
-      const offset = token ? decodePageToken(token, scope) : (intParam(ctx.query, 'startIndex', 0) ?? 0);
+      const offset = token ? decodePageToken(token, scope) : (intParam(ctx.query, 'startIndex', 0, 'TYPE_UINT64') ?? 0);
       const ts = timestampFormat({
         useInt64Timestamp: ctx.query.get('formatOptions.useInt64Timestamp') === 'true',
         timestampOutputFormat: ctx.query.get('formatOptions.timestampOutputFormat') ?? undefined,
