@@ -7,7 +7,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { GoogleApiError } from '../http/google-error.js';
 import type { Db, Engine } from './engine.js';
 import { MAIN_CATALOG, RESULTS_CATALOG } from './engine.js';
-import { alreadyExists, datasetName, datasetNotFound, invalid, tableName, tableNotFound } from './errors.js';
+import { alreadyExists, datasetName, datasetNotFound, tableName, tableNotFound } from './errors.js';
 import { checkDatasetId, checkProjectId } from './ids.js';
 import type { DatasetRef, TableRef } from './sql/translator.js';
 import { quoteIdent } from './sql/types.js';
