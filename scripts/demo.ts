@@ -4,7 +4,6 @@
 // held-out rows and report metrics and the traffic each version served.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { compilePipeline } from '../pipelines/compiler/index.js';
 import { trainingPipeline } from '../pipelines/definitions/training-pipeline.js';
@@ -21,18 +20,25 @@ import type { RegressionMetrics } from '../vertex/requests/import-model-evaluati
 import type { IPipelineJob as PipelineJob } from '../vertex/shared/proto-types.js';
 import type { JsonObject } from '../vertex/shared/struct.js';
 import { toProtoValue } from '../vertex/shared/struct.js';
-import { log } from './log.js';
+import { exitWithUsageError, parseCommandLineOrExit, usageErrorText } from './cli.js';
+import { latestTaskLogLine } from './demo/task-log.js';
+import { StatusLine } from './demo/status-line.js';
+import { log, logger } from './log.js';
+import { ensurePrerequisites } from './prerequisites/check.js';
 
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
-const { values } = parseArgs({
+const DEMO_COMMAND = {
+  command: 'npm run demo --',
+  summary: 'Train, register and canary-deploy a flight-delay model on the local cloud; the report goes to stdout, logs to stderr.',
   options: {
-    'data-dir': { type: 'string', default: '.local-cloud-demo' },
-    keep: { type: 'boolean', default: false },
-    'sample-percent': { type: 'string', default: '1' },
-    predictions: { type: 'string', default: '400' },
+    'data-dir': { type: 'string', default: '.local-cloud-demo', valueName: 'dir', description: "the local cloud's data directory" },
+    keep: { type: 'boolean', default: false, description: 'reuse the data directory of an earlier run instead of wiping it first (the flights table is not seeded again); it is never deleted afterwards' },
+    'sample-percent': { type: 'string', default: '1', valueName: 'percent', description: 'share of the 3M flights exported as the training snapshot' },
+    predictions: { type: 'string', default: '400', valueName: 'rows', description: 'held-out rows sent to the endpoint' },
   },
-});
+} as const;
+const values = parseCommandLineOrExit(DEMO_COMMAND);
 
 const Args = z.object({
   samplePercent: z.coerce.number().gt(0).max(100),
@@ -41,15 +47,22 @@ const Args = z.object({
 const parsedArgs = Args.safeParse({ samplePercent: values['sample-percent'], predictions: values.predictions });
 if (!parsedArgs.success) {
   const issue = parsedArgs.error.issues[0]!;
-  process.stderr.write(`--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}\n`);
-  process.exit(2);
+  exitWithUsageError(usageErrorText(DEMO_COMMAND, `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`));
 }
 const args = parsedArgs.data;
 
 const LOCATION = 'us-central1';
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
-const say = (text: string) => process.stdout.write(`[${elapsed().padStart(4)}] ${text}\n`);
+// The report on stdout, with the running task's latest log line as a status line below it.
+const status = new StatusLine(process.stdout);
+const say = (text: string) => status.print(`[${elapsed().padStart(4)}] ${text}`);
+const report = (text: string) => status.print(text);
+
+// Stop before anything starts when the Python packages are missing (or install them as root).
+ensurePrerequisites({ pubsub: false });
+// The emulators' INFO lines would bury the report: WARNING and above unless LOG_LEVEL says otherwise.
+logger.setDefaultLevel('WARNING');
 
 const cloud = await startLocalCloud({ dataDir: values['data-dir'], reset: !values.keep, seed: 'flights', pubsub: false });
 const project = cloud.projectId;
@@ -175,31 +188,32 @@ try {
   }
 
   // 6. The report.
-  process.stdout.write(`\nTraining runs (test split of ${String(runs[1]!.evaluation.row_count)} rows):\n`);
+  report(`\nTraining runs (test split of ${String(runs[1]!.evaluation.row_count)} rows):`);
   for (const r of runs) {
     const m = (r.evaluation.metrics ?? {}) as Record<string, number>;
     const pick = (k: string, digits = 3) => (typeof m[k] === 'number' ? m[k].toFixed(digits) : 'n/a');
-    process.stdout.write(
+    report(
       `  ${r.modelType.padEnd(14)} rmse ${pick('rmse')}  mae ${pick('mae')}  mape ${pick('mape', 1)}%  r2 ${pick('r2')}  ` +
-        `explained var ${pick('explained_variance')}  within 10% ${pick('within_10pct')}  within 20% ${pick('within_20pct')}\n`,
+        `explained var ${pick('explained_variance')}  within 10% ${pick('within_10pct')}  within 20% ${pick('within_20pct')}`,
     );
   }
-  process.stdout.write('\nTraffic served by the endpoint:\n');
+  report('\nTraffic served by the endpoint:');
   for (const [id, t] of served) {
     const name = id === baselineId ? 'baseline (ridge)' : id === candidateId ? 'candidate (random forest)' : id;
-    process.stdout.write(`  ${name.padEnd(26)} ${String(t.n).padStart(4)} rows (${((100 * t.n) / rows.length).toFixed(1)}%)  rmse ${Math.sqrt(t.squaredError / t.n).toFixed(3)}\n`);
+    report(`  ${name.padEnd(26)} ${String(t.n).padStart(4)} rows (${((100 * t.n) / rows.length).toFixed(1)}%)  rmse ${Math.sqrt(t.squaredError / t.n).toFixed(3)}`);
   }
   // The endpoint logged every request to BigQuery: the raw data for canary analysis.
   await new Promise((r) => setTimeout(r, 1500));
   const [logged] = await bigQueryClient(ce).query({
     query: `SELECT deployed_model_id, COUNT(*) AS requests, ROUND(AVG(latency_ms), 1) AS mean_latency_ms FROM \`${project}.serving_logs.flight_delay\` GROUP BY deployed_model_id ORDER BY requests DESC`,
   });
-  process.stdout.write('\nRequest-response log (BigQuery serving_logs.flight_delay):\n');
+  report('\nRequest-response log (BigQuery serving_logs.flight_delay):');
   for (const row of logged as { deployed_model_id: string; requests: number; mean_latency_ms: number }[]) {
-    process.stdout.write(`  ${row.deployed_model_id.padEnd(22)} ${String(row.requests).padStart(4)} requests, mean latency ${row.mean_latency_ms} ms\n`);
+    report(`  ${row.deployed_model_id.padEnd(22)} ${String(row.requests).padStart(4)} requests, mean latency ${row.mean_latency_ms} ms`);
   }
   say(`done: ${rows.length} predictions in ${Math.ceil(rows.length / batch)} requests`);
 } catch (err) {
+  status.clear();
   log('ERROR', 'demo failed', { error: String((err as Error).stack ?? err) });
   exitCode = 1;
 } finally {
@@ -224,11 +238,24 @@ async function followPipelineJob(name: string): Promise<PipelineJob> {
     }
     const state = String(job.state);
     if (['PIPELINE_STATE_SUCCEEDED', 'PIPELINE_STATE_FAILED', 'PIPELINE_STATE_CANCELLED'].includes(state)) {
+      status.clear();
       say(`${name.split('/').pop()} ${state}`);
       return job;
     }
+    status.update(await runningTaskStatus(name, job));
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** `  <task> | <its latest log line>` for the most recently started running task, or '' when none runs. */
+async function runningTaskStatus(jobName: string, job: PipelineJob): Promise<string> {
+  const running = (job.jobDetail?.taskDetails ?? [])
+    .filter((t) => t.parentTaskId && String(t.state) === 'RUNNING' && t.taskUniqueName)
+    .sort((a, b) => Number(b.taskId) - Number(a.taskId))[0];
+  if (!running) return '';
+  const line = await latestTaskLogLine(cloud.dataDir, jobName, running.taskUniqueName!);
+  // No clock in it: off a terminal, a line is printed only when the task or its output changes.
+  return `         ${running.taskName ?? ''} | ${line ?? '(no output yet)'}`;
 }
 
 /** `task:output` → artifact URI, from the job's task details. */

@@ -2,28 +2,30 @@
 // `.local-cloud/env`, print the endpoints and `ready`, and stop everything on Ctrl-C.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { envFileText, startLocalCloud } from '../emulators/launcher/local-cloud.js';
 import type { SeedChoice } from '../emulators/launcher/seed.js';
+import { parseCommandLineOrExit } from './cli.js';
 import { log } from './log.js';
+import { ensurePrerequisites } from './prerequisites/check.js';
+
+const SEEDS = ['none', 'fixture', 'flights', 'all'] as const satisfies readonly SeedChoice[];
+
+const LOCAL_CLOUD_COMMAND = {
+  command: 'npm run local --',
+  summary: 'Start the local cloud (Storage, BigQuery, Monitoring, Vertex AI, Pub/Sub) on loopback until Ctrl-C; writes <data-dir>/env.',
+  options: {
+    reset: { type: 'boolean', default: false, description: 'wipe the data directory first' },
+    'data-dir': { type: 'string', default: '.local-cloud', valueName: 'dir', description: 'where the emulators keep their data' },
+    seed: { type: 'string', default: 'all', valueName: 'name', choices: SEEDS, description: 'what to load into BigQuery' },
+    'no-pubsub': { type: 'boolean', default: false, description: "do not start Google's Pub/Sub emulator" },
+  },
+} as const;
 
 // Off-cloud: the clients must not probe the metadata server.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
-const { values } = parseArgs({
-  options: {
-    reset: { type: 'boolean', default: false },
-    'data-dir': { type: 'string', default: '.local-cloud' },
-    seed: { type: 'string', default: 'all' },
-    'no-pubsub': { type: 'boolean', default: false },
-  },
-});
-
-const seeds: SeedChoice[] = ['none', 'fixture', 'flights', 'all'];
-if (!seeds.includes(values.seed as SeedChoice)) {
-  process.stderr.write(`--seed must be one of ${seeds.join(', ')}, got '${values.seed}'\n`);
-  process.exit(2);
-}
+const values = parseCommandLineOrExit(LOCAL_CLOUD_COMMAND);
+ensurePrerequisites({ pubsub: !values['no-pubsub'], noPubSubFlag: 'npm run local -- --no-pubsub' });
 
 const started = performance.now();
 const cloud = await startLocalCloud({
@@ -34,9 +36,12 @@ const cloud = await startLocalCloud({
 });
 const envFile = join(cloud.dataDir, 'env');
 writeFileSync(envFile, envFileText(cloud.env));
-for (const [service, url] of Object.entries(cloud.endpoints)) log('INFO', 'endpoint', { service, url });
+// The report (endpoints, then the line containing `ready`) on stdout; logs stay on stderr.
+const width = Math.max(...Object.keys(cloud.endpoints).map((k) => k.length));
+process.stdout.write(`${Object.entries(cloud.endpoints).map(([service, url]) => `  ${service.padEnd(width)}  ${url}`).join('\n')}\n`);
 if (cloud.pubsubUnavailable) process.stderr.write(`\n${cloud.pubsubUnavailable}\n\n`);
-log('INFO', `local cloud ready: source ${envFile} to use it`, { envFile, startupSeconds: Number(((performance.now() - started) / 1000).toFixed(2)) });
+const startupSeconds = ((performance.now() - started) / 1000).toFixed(1);
+process.stdout.write(`local cloud ready in ${startupSeconds}s: source ${envFile} to use it; Ctrl-C stops it\n`);
 
 let stopping = false;
 const shutdown = (signal: string) => {

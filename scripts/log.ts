@@ -1,6 +1,3 @@
-// Structured logs as Cloud Logging reads them: one JSON object per line with `severity` and `message`.
-export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
-
-export function log(severity: Severity, message: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ severity, message, ...fields })}\n`);
-}
+// Kept so that existing imports keep working: the scripts log through the one logger in logging/.
+export { log, logger } from '../logging/log.js';
+export type { Severity } from '../logging/log.js';

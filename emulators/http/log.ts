@@ -1,7 +1,4 @@
-// Emulator logs as Cloud Logging reads them: JSON lines with `severity` and `message`, on stderr
-// so that a command's own stdout stays clean.
-export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR';
-
-export function emulatorLog(severity: Severity, message: string, fields: Record<string, unknown> = {}): void {
-  process.stderr.write(`${JSON.stringify({ severity, message, ...fields })}\n`);
-}
+// Kept so that the emulators' call sites keep working: `emulatorLog` is the one logger in logging/
+// (Cloud Logging JSON on stderr, readable lines on a terminal).
+export { log as emulatorLog } from '../../logging/log.js';
+export type { Severity } from '../../logging/log.js';

@@ -51,7 +51,22 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
+/**
+ * Google's Storage and BigQuery clients read `*_EMULATOR_HOST` from process.env and prefer it to the
+ * endpoint they are given; a shell that sourced an earlier instance's env file would send this
+ * instance's own calls (seeding) to a stopped emulator. The launcher's addresses win: drop the rest.
+ */
+function dropInheritedEmulatorHosts(): void {
+  const inherited = Object.entries(process.env).filter(([name, value]) => name.endsWith('_EMULATOR_HOST') && value !== undefined);
+  if (!inherited.length) return;
+  emulatorLog('WARNING', `ignoring ${inherited.map(([name]) => name).join(', ')} from the environment: the local cloud uses the emulators it starts (see its env file)`, {
+    ignored: Object.fromEntries(inherited),
+  });
+  for (const [name] of inherited) delete process.env[name];
+}
+
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  dropInheritedEmulatorHosts();
   const dataDir = resolve(options.dataDir ?? '.local-cloud');
   const projectId = options.projectId ?? LOCAL_PROJECT;
   if (options.reset) rmSync(dataDir, { recursive: true, force: true });
