@@ -9,7 +9,9 @@ import type {
 import { toEnvVars, requireImageUri, toStringList } from '../shared/containers.js';
 import { durationSeconds, toPositiveDuration } from '../shared/duration.js';
 import type { DurationInput } from '../shared/duration.js';
-import { fail, requireInteger, requireMaxLength, requireNonEmpty } from '../shared/errors.js';
+import { fail, failOn, requireDisplayName, requireInteger } from '../shared/errors.js';
+import type { BOOT_DISK_TYPES } from '../shared/limits.js';
+import { bootDiskSizeProblem, bootDiskTypeProblem, jobTimeoutProblem } from '../shared/limits.js';
 import { validateLabels } from '../shared/labels.js';
 import type { MachineSpecInput } from '../shared/machine-spec.js';
 import { buildMachineSpec, hasAccelerator, hasGpu } from '../shared/machine-spec.js';
@@ -39,7 +41,7 @@ export type TaskInput =
   | { readonly container: ContainerTaskInput; readonly pythonPackage?: never }
   | { readonly pythonPackage: PythonPackageTaskInput; readonly container?: never };
 
-export type BootDiskType = 'pd-ssd' | 'pd-standard' | 'hyperdisk-balanced';
+export type BootDiskType = (typeof BOOT_DISK_TYPES)[number];
 
 export interface DiskInput {
   readonly bootDiskType?: BootDiskType;
@@ -106,12 +108,8 @@ export interface CustomJobInput extends LocationRef {
   readonly encryptionKmsKeyName?: string;
 }
 
-const BOOT_DISK_TYPES: readonly BootDiskType[] = ['pd-ssd', 'pd-standard', 'hyperdisk-balanced'];
-const MIN_BOOT_DISK_GB = 100;
-const MAX_BOOT_DISK_GB = 64_000;
-
 export function buildCreateCustomJobRequest(input: CustomJobInput): ICreateCustomJobRequest {
-  const displayName = requireMaxLength(requireNonEmpty(input.displayName, 'displayName'), 'displayName', 128);
+  const displayName = requireDisplayName(input.displayName);
   const customJob: NonNullable<ICreateCustomJobRequest['customJob']> = {
     displayName,
     jobSpec: buildCustomJobSpec(input.spec),
@@ -167,7 +165,7 @@ export function buildWorkerPoolSpecs(pools: WorkerPoolsInput, field = 'pools'): 
 
 function buildPool(pool: PoolInput, field: string): IWorkerPoolSpec {
   const spec: IWorkerPoolSpec = {
-    machineSpec: buildMachineSpec(pool.machine, `${field}.machine`),
+    machineSpec: buildMachineSpec(pool.machine, `${field}.machine`, 'training'),
     replicaCount: requireInteger(pool.replicaCount, `${field}.replicaCount`, 1),
   };
   if (pool.disk !== undefined) spec.diskSpec = buildDiskSpec(pool.disk, `${field}.disk`);
@@ -202,7 +200,7 @@ function buildPool(pool: PoolInput, field: string): IWorkerPoolSpec {
 }
 
 function buildReductionServerPool(input: ReductionServerInput, field: string): IWorkerPoolSpec {
-  const machineSpec = buildMachineSpec({ machineType: input.machineType ?? DEFAULT_REDUCTION_SERVER_MACHINE }, `${field}.machineType`);
+  const machineSpec = buildMachineSpec({ machineType: input.machineType ?? DEFAULT_REDUCTION_SERVER_MACHINE }, `${field}.machineType`, 'training');
   if (hasAccelerator(machineSpec)) fail(`${field}.machineType`, 'reduction servers run on CPU-only machines');
   return {
     machineSpec,
@@ -214,11 +212,12 @@ function buildReductionServerPool(input: ReductionServerInput, field: string): I
 function buildDiskSpec(disk: DiskInput, field: string): IDiskSpec {
   const spec: IDiskSpec = {};
   if (disk.bootDiskType !== undefined) {
-    if (!BOOT_DISK_TYPES.includes(disk.bootDiskType)) fail(`${field}.bootDiskType`, `must be one of ${BOOT_DISK_TYPES.join(', ')}, got ${String(disk.bootDiskType)}`);
+    failOn(bootDiskTypeProblem(disk.bootDiskType), `${field}.bootDiskType`);
     spec.bootDiskType = disk.bootDiskType;
   }
   if (disk.bootDiskSizeGb !== undefined) {
-    spec.bootDiskSizeGb = requireInteger(disk.bootDiskSizeGb, `${field}.bootDiskSizeGb`, MIN_BOOT_DISK_GB, MAX_BOOT_DISK_GB);
+    failOn(bootDiskSizeProblem(disk.bootDiskSizeGb), `${field}.bootDiskSizeGb`);
+    spec.bootDiskSizeGb = disk.bootDiskSizeGb;
   }
   return spec;
 }
@@ -238,9 +237,7 @@ export function buildScheduling(input: SchedulingInput, field = 'scheduling'): I
   }
   if (input.restartJobOnWorkerRestart !== undefined) scheduling.restartJobOnWorkerRestart = input.restartJobOnWorkerRestart;
   if (input.disableRetries !== undefined) scheduling.disableRetries = input.disableRetries;
-  if (scheduling.timeout !== undefined && scheduling.timeout !== null && durationSeconds(scheduling.timeout) < 1) {
-    fail(`${field}.timeout`, 'must be at least 1s');
-  }
+  if (scheduling.timeout !== undefined && scheduling.timeout !== null) failOn(jobTimeoutProblem(durationSeconds(scheduling.timeout)), `${field}.timeout`);
   return scheduling;
 }
 

@@ -1,6 +1,7 @@
 // DeployModelRequest: puts a model version on an endpoint with its own serving resources.
 import type { IDedicatedResources, IDeployModelRequest, IDeployedModel, IEndpoint } from '../shared/proto-types.js';
-import { fail, requireInteger, requireMaxLength } from '../shared/errors.js';
+import { fail, failOn, requireInteger } from '../shared/errors.js';
+import { displayNameProblem } from '../shared/limits.js';
 import type { MachineSpecInput } from '../shared/machine-spec.js';
 import { buildMachineSpec, hasGpu } from '../shared/machine-spec.js';
 import { parseEndpointName, parseModelName, requireServiceAccount } from '../shared/resource-names.js';
@@ -79,7 +80,10 @@ export function buildDeployModelRequest(input: DeployModelInput): IDeployModelRe
   }
 
   const deployedModel: IDeployedModel = { model: input.model };
-  if (input.displayName !== undefined) deployedModel.displayName = requireMaxLength(input.displayName, 'displayName', 128);
+  if (input.displayName !== undefined) {
+    failOn(displayNameProblem(input.displayName), 'displayName');
+    deployedModel.displayName = input.displayName;
+  }
   if (input.deployedModelId !== undefined) {
     const id = requireChosenDeployedModelId(input.deployedModelId, 'deployedModelId');
     if (id === NEW_DEPLOYED_MODEL_KEY || /^0+$/.test(id)) fail('deployedModelId', '"0" is reserved for "the model being deployed" in trafficSplit');
@@ -114,7 +118,7 @@ export function buildDeployModelRequest(input: DeployModelInput): IDeployModelRe
 }
 
 export function buildDedicatedResources(input: DedicatedResourcesInput, field: string): IDedicatedResources {
-  const machineSpec = buildMachineSpec(input.machine, `${field}.machine`);
+  const machineSpec = buildMachineSpec(input.machine, `${field}.machine`, 'prediction');
   const minReplicaCount = requireInteger(input.minReplicaCount, `${field}.minReplicaCount`, 1);
   const maxReplicaCount = requireInteger(input.maxReplicaCount ?? minReplicaCount, `${field}.maxReplicaCount`, minReplicaCount);
   const resources: IDedicatedResources = { machineSpec, minReplicaCount, maxReplicaCount };

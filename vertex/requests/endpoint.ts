@@ -2,7 +2,7 @@
 import type { ICreateEndpointRequest, IEndpoint } from '../shared/proto-types.js';
 import type { DurationInput } from '../shared/duration.js';
 import { toPositiveDuration } from '../shared/duration.js';
-import { fail, requireMaxLength, requireNonEmpty } from '../shared/errors.js';
+import { fail, requireDisplayName } from '../shared/errors.js';
 import { validateLabels } from '../shared/labels.js';
 import type { LocationRef } from '../shared/resource-names.js';
 import { locationName, requireKmsKeyName, requireNetwork } from '../shared/resource-names.js';
@@ -38,7 +38,7 @@ const ENDPOINT_ID = /^(?:[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?|[1-9][0-9]{0,8})$/;
 
 export function buildCreateEndpointRequest(input: EndpointInput): ICreateEndpointRequest {
   const endpoint: IEndpoint = {
-    displayName: requireMaxLength(requireNonEmpty(input.displayName, 'displayName'), 'displayName', 128),
+    displayName: requireDisplayName(input.displayName),
   };
   if (input.description !== undefined) endpoint.description = input.description;
   const labels = validateLabels(input.labels);

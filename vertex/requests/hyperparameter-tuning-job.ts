@@ -5,7 +5,7 @@ import type {
   IParameterSpec,
   IStudySpec,
 } from '../shared/proto-types.js';
-import { fail, requireInteger, requireMaxLength, requireNonEmpty } from '../shared/errors.js';
+import { fail, requireDisplayName, requireInteger, requireNonEmpty } from '../shared/errors.js';
 import { validateLabels } from '../shared/labels.js';
 import type { LocationRef } from '../shared/resource-names.js';
 import { locationName, requireKmsKeyName } from '../shared/resource-names.js';
@@ -105,7 +105,7 @@ export interface HyperparameterTuningJobInput extends LocationRef {
 const PARAMETER_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 export function buildCreateHyperparameterTuningJobRequest(input: HyperparameterTuningJobInput): ICreateHyperparameterTuningJobRequest {
-  const displayName = requireMaxLength(requireNonEmpty(input.displayName, 'displayName'), 'displayName', 128);
+  const displayName = requireDisplayName(input.displayName);
   const maxTrialCount = requireInteger(input.maxTrialCount, 'maxTrialCount', 1);
   const parallelTrialCount = requireInteger(input.parallelTrialCount, 'parallelTrialCount', 1);
   if (parallelTrialCount > maxTrialCount) {

@@ -1,7 +1,8 @@
 // ImportModelEvaluationRequest: attaches evaluation metrics computed elsewhere (e.g. in a
 // pipeline) to a model version, in the schema the Vertex console understands.
 import type { IImportModelEvaluationRequest } from '../shared/proto-types.js';
-import { fail, requireInteger, requireMaxLength } from '../shared/errors.js';
+import { fail, failOn, requireInteger } from '../shared/errors.js';
+import { displayNameProblem } from '../shared/limits.js';
 import { parseModelName } from '../shared/resource-names.js';
 import type { JsonObject } from '../shared/struct.js';
 import { toProtoValue } from '../shared/struct.js';
@@ -89,7 +90,10 @@ export function buildImportModelEvaluationRequest(input: ImportModelEvaluationIn
     metricsSchemaUri,
     metrics: toProtoValue(metrics, 'evaluation.metrics'),
   };
-  if (input.displayName !== undefined) modelEvaluation.displayName = requireMaxLength(input.displayName, 'displayName', 128);
+  if (input.displayName !== undefined) {
+    failOn(displayNameProblem(input.displayName), 'displayName');
+    modelEvaluation.displayName = input.displayName;
+  }
   return { parent: ref.version === undefined ? ref.baseName : `${ref.baseName}@${ref.version}`, modelEvaluation };
 }
 

@@ -1,6 +1,6 @@
 // CreatePipelineJobRequest: runs a compiled KFP pipeline (the IR JSON) on Vertex AI Pipelines.
 import type { ICreatePipelineJobRequest, IPipelineJob } from '../shared/proto-types.js';
-import { fail, requireMaxLength, requireNonEmpty } from '../shared/errors.js';
+import { fail, requireDisplayName, requireNonEmpty } from '../shared/errors.js';
 import { deterministicId } from '../shared/ids.js';
 import { validateLabels } from '../shared/labels.js';
 import type { LocationRef } from '../shared/resource-names.js';
@@ -8,10 +8,18 @@ import { locationName, requireKmsKeyName, requireNetwork, requireServiceAccount 
 import { requireGcsUri } from '../shared/storage-uris.js';
 import type { JsonObject, JsonValue } from '../shared/struct.js';
 import { toStruct, toValueMap } from '../shared/struct.js';
+import type { IrParameter } from '../shared/pipeline-parameters.js';
+import { parameterTypeProblem, rootParameters } from '../shared/pipeline-parameters.js';
 import { getProtoRegistry } from '../validation/proto-registry.js';
 import { didYouMean } from '../validation/suggest.js';
 
 export type PipelineFailurePolicy = 'PIPELINE_FAILURE_POLICY_FAIL_FAST' | 'PIPELINE_FAILURE_POLICY_FAIL_SLOW';
+
+/** The strings a parameter accepts: as its value (a string parameter) or as its object's keys. */
+export interface ParameterChoices {
+  readonly appliesTo: 'value' | 'keys';
+  readonly values: readonly string[];
+}
 
 export interface PipelineJobInput extends LocationRef {
   /** The compiled pipeline (KFP IR JSON): `pipelineInfo`, `root`, `components`, ... */
@@ -25,6 +33,11 @@ export interface PipelineJobInput extends LocationRef {
   /** Pipeline root: where Vertex writes artifacts. Must be gs://. */
   readonly gcsOutputDirectory: string;
   readonly parameterValues?: Readonly<Record<string, JsonValue>>;
+  /**
+   * Closed sets of values some parameters accept (the project's pipelines declare them; KFP's IR
+   * cannot): a value, or a key of an object value, outside its set is refused with a suggestion.
+   */
+  readonly parameterChoices?: Readonly<Record<string, ParameterChoices>>;
   readonly failurePolicy?: PipelineFailurePolicy;
   readonly labels?: Readonly<Record<string, string>>;
   readonly serviceAccount?: string;
@@ -54,7 +67,7 @@ export function buildCreatePipelineJobRequest(input: PipelineJobInput): ICreateP
   const specInfo = readPipelineSpec(spec);
   const pipelineName = input.pipelineName ?? specInfo.name;
   if (pipelineName === undefined) fail('pipelineName', 'is required when pipelineSpec.pipelineInfo.name is absent');
-  const displayName = requireMaxLength(requireNonEmpty(input.displayName ?? pipelineName, 'displayName'), 'displayName', 128);
+  const displayName = requireDisplayName(input.displayName ?? pipelineName);
 
   const runtimeConfig: NonNullable<IPipelineJob['runtimeConfig']> = {
     gcsOutputDirectory: requireGcsUri(input.gcsOutputDirectory, 'gcsOutputDirectory'),
@@ -64,6 +77,7 @@ export function buildCreatePipelineJobRequest(input: PipelineJobInput): ICreateP
     runtimeConfig.parameterValues = toValueMap(input.parameterValues, 'parameterValues');
   }
   checkParameters(input.parameterValues ?? {}, specInfo.parameters);
+  checkChoices(input.parameterValues ?? {}, input.parameterChoices ?? {});
   checkAccelerators(spec);
   if (input.failurePolicy !== undefined) runtimeConfig.failurePolicy = input.failurePolicy;
 
@@ -86,14 +100,6 @@ export function buildCreatePipelineJobRequest(input: PipelineJobInput): ICreateP
   };
 }
 
-/** KFP IR parameter types (root.inputDefinitions.parameters.*.parameterType). */
-type IrParameterType = 'STRING' | 'NUMBER_INTEGER' | 'NUMBER_DOUBLE' | 'BOOLEAN' | 'LIST' | 'STRUCT' | 'TASK_FINAL_STATUS';
-
-interface IrParameter {
-  readonly type: IrParameterType | undefined;
-  readonly optional: boolean;
-}
-
 interface PipelineSpecInfo {
   readonly name: string | undefined;
   /** Undefined when the spec declares no root inputs (nothing to check against). */
@@ -108,17 +114,7 @@ function readPipelineSpec(spec: JsonObject): PipelineSpecInfo {
     fail('pipelineSpec', 'does not look like a compiled KFP pipeline (needs `pipelineInfo` and `root`)');
   }
   const name = typeof info.name === 'string' && info.name !== '' ? info.name : undefined;
-  const declared = asObject(asObject(root.inputDefinitions)?.parameters);
-  if (declared === undefined) return { name, parameters: undefined };
-  const parameters = new Map<string, IrParameter>();
-  for (const [key, value] of Object.entries(declared)) {
-    const parameter = asObject(value);
-    parameters.set(key, {
-      type: typeof parameter?.parameterType === 'string' ? (parameter.parameterType as IrParameterType) : undefined,
-      optional: parameter?.isOptional === true || parameter?.defaultValue !== undefined,
-    });
-  }
-  return { name, parameters };
+  return { name, parameters: rootParameters(spec) };
 }
 
 function checkParameters(values: Readonly<Record<string, JsonValue>>, declared: ReadonlyMap<string, IrParameter> | undefined): void {
@@ -136,16 +132,22 @@ function checkParameters(values: Readonly<Record<string, JsonValue>>, declared: 
   }
 }
 
-function parameterTypeProblem(type: IrParameterType | undefined, value: JsonValue): string | undefined {
-  const expect = (ok: boolean, what: string): string | undefined => (ok ? undefined : `pipeline expects ${what}, got ${JSON.stringify(value)}`);
-  switch (type) {
-    case 'STRING': return expect(typeof value === 'string', 'a string');
-    case 'NUMBER_INTEGER': return expect(typeof value === 'number' && Number.isInteger(value), 'an integer');
-    case 'NUMBER_DOUBLE': return expect(typeof value === 'number', 'a number');
-    case 'BOOLEAN': return expect(typeof value === 'boolean', 'a boolean');
-    case 'LIST': return expect(Array.isArray(value), 'a list');
-    case 'STRUCT': return expect(typeof value === 'object' && value !== null && !Array.isArray(value), 'an object');
-    default: return undefined;
+/** `'random_forrest' is not one of …; did you mean \`random_forest\`?`, the wording the Python components share. */
+export function notOneOf(value: string, choices: readonly string[]): string {
+  return `'${value}' is not one of ${choices.join(', ')}${didYouMean(value, choices)}`;
+}
+
+function checkChoices(values: Readonly<Record<string, JsonValue>>, choices: Readonly<Record<string, ParameterChoices>>): void {
+  for (const [name, { appliesTo, values: allowed }] of Object.entries(choices)) {
+    const value = values[name];
+    if (value === undefined) continue;
+    if (appliesTo === 'value') {
+      if (typeof value === 'string' && !allowed.includes(value)) fail(`parameterValues.${name}`, notOneOf(value, allowed));
+    } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      for (const key of Object.keys(value)) {
+        if (!allowed.includes(key)) fail(`parameterValues.${name}.${key}`, notOneOf(key, allowed));
+      }
+    }
   }
 }
 

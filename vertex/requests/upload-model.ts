@@ -1,7 +1,7 @@
 // UploadModelRequest: registers a model (or a new version of one) in the Model Registry.
 import type { IModel, IModelContainerSpec, IUploadModelRequest } from '../shared/proto-types.js';
 import { requireImageUri, toEnvVars, toStringList } from '../shared/containers.js';
-import { fail, requireInteger, requireMaxLength, requireNonEmpty } from '../shared/errors.js';
+import { fail, requireDisplayName, requireInteger } from '../shared/errors.js';
 import { validateLabels } from '../shared/labels.js';
 import type { LocationRef } from '../shared/resource-names.js';
 import { locationName, parseModelName, requireKmsKeyName, requireServiceAccount, sameLocation } from '../shared/resource-names.js';
@@ -55,7 +55,7 @@ const DEFAULT_ALIAS = 'default';
 export function buildUploadModelRequest(input: UploadModelInput): IUploadModelRequest {
   const parent = locationName(input);
   const model: IModel = {
-    displayName: requireMaxLength(requireNonEmpty(input.displayName, 'displayName'), 'displayName', 128),
+    displayName: requireDisplayName(input.displayName),
     containerSpec: buildServingContainer(input.container, input.artifactUri !== undefined),
   };
   if (input.artifactUri !== undefined) model.artifactUri = requireGcsUri(input.artifactUri, 'artifactUri');

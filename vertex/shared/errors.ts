@@ -1,3 +1,5 @@
+import { displayNameProblem, integerRangeProblem, maxLengthProblem } from './limits.js';
+
 /** A builder input that Vertex would reject (or silently misread); `field` names the input field. */
 export class VertexRequestError extends Error {
   constructor(
@@ -13,20 +15,29 @@ export function fail(field: string, problem: string): never {
   throw new VertexRequestError(field, problem);
 }
 
+/** Fails with `problem` (from a shared limit check in limits.ts) when there is one. */
+export function failOn(problem: string | undefined, field: string): void {
+  if (problem !== undefined) fail(field, problem);
+}
+
+/** A display name within Vertex's limit (see limits.ts). */
+export function requireDisplayName(value: string | undefined, field = 'displayName'): string {
+  const name = requireNonEmpty(value, field);
+  failOn(displayNameProblem(name), field);
+  return name;
+}
+
 export function requireNonEmpty(value: string | undefined, field: string): string {
   if (value === undefined || value.trim() === '') fail(field, 'is required and must not be empty');
   return value;
 }
 
 export function requireInteger(value: number, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value)) fail(field, `must be an integer, got ${value}`);
-  if (value < min || value > max) fail(field, `must be in [${min}, ${max}], got ${value}`);
+  failOn(integerRangeProblem(value, min, max), field);
   return value;
 }
 
 export function requireMaxLength(value: string, field: string, max: number): string {
-  // Google counts Unicode code points, not UTF-16 units.
-  const length = [...value].length;
-  if (length > max) fail(field, `must be at most ${max} characters, got ${length}`);
+  failOn(maxLengthProblem(value, max), field);
   return value;
 }

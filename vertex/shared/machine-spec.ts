@@ -1,7 +1,9 @@
 // Which accelerators go on which machine types, in what numbers. Vertex rejects other
 // combinations only after the job was queued, so they are checked before sending.
 import type { AcceleratorTypeName, IMachineSpec } from './proto-types.js';
-import { fail } from './errors.js';
+import { fail, failOn } from './errors.js';
+import type { MachineUse } from './machine-types.js';
+import { machineTypeProblem } from './machine-types.js';
 
 export interface MachineSpecInput {
   /** e.g. `n1-standard-8`, `a2-highgpu-1g`, `ct5lp-hightpu-4t`, `cloud-tpu`. */
@@ -92,10 +94,14 @@ const LEGACY_TPU_COUNT = 8;
 
 const MACHINE_TYPE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$/;
 
-/** Checks the combination and returns the proto MachineSpec. `field` prefixes error messages. */
-export function buildMachineSpec(input: MachineSpecInput, field: string): IMachineSpec {
+/**
+ * Checks the combination and returns the proto MachineSpec. `field` prefixes error messages;
+ * `use` picks the machine types offered for training or prediction (either when absent).
+ */
+export function buildMachineSpec(input: MachineSpecInput, field: string, use?: MachineUse): IMachineSpec {
   const { machineType, acceleratorType, acceleratorCount, tpuTopology } = input;
   if (!MACHINE_TYPE.test(machineType)) fail(`${field}.machineType`, `is not a machine type: ${JSON.stringify(machineType)}`);
+  failOn(machineTypeProblem(machineType, use), `${field}.machineType`);
 
   if (machineType === LEGACY_TPU_MACHINE) return legacyTpuSpec(input, field);
   const tpuRule = TPU_RULES.find((rule) => rule.machineType.test(machineType));

@@ -12,6 +12,8 @@ export type IssueCode =
   | 'unknown-field'
   | 'type'
   | 'range'
+  /** A documented Vertex limit (vertex/shared/limits.ts, labels, machine types). */
+  | 'limit'
   | 'enum'
   | 'required'
   | 'output-only'

@@ -3,6 +3,7 @@
 // coerce wrong scalar types and encode plain objects given as Struct/Value as empty.
 import type { IssueCode, ValidationIssue } from './issues.js';
 import { describeValue, formatIssue, indexPath, isMessageObject, joinPath, mapKeyPath } from './issues.js';
+import { ruleProblems } from './field-rules.js';
 import { bindingProblems, parseTemplate } from './http-bindings.js';
 import type { EnumInfo, FieldInfo, MessageInfo, ProtoRegistry } from './proto-registry.js';
 import { getProtoRegistry, V1_PACKAGE } from './proto-registry.js';
@@ -114,6 +115,11 @@ function checkMessage(message: MessageInfo, value: unknown, path: string, contex
     if (set.length > 1) {
       report(context, path, 'oneof', `at most one of ${members.map((m) => `\`${m}\``).join(', ')} (oneof ${oneofName}) may be set, got ${set.join(' and ')}`);
     }
+  }
+  for (const { field, problem } of ruleProblems(message.fullName, value, path)) {
+    const at = joinPath(path, field);
+    // A value of the wrong type has been reported already; its limit means nothing.
+    if (!context.issues.some((i) => i.path === at || i.path.startsWith(`${at}.`) || i.path.startsWith(`${at}[`))) report(context, at, 'limit', problem);
   }
   // Only the resource's own fields are relaxed: a sub-message that is sent replaces the
   // stored one as a whole, so it must still be complete.

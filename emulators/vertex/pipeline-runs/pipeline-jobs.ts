@@ -15,6 +15,7 @@ import { InvalidPipelineJobError, runPipelineJob, validatePipelineJob } from '..
 import type { PipelineFailurePolicy, PipelineJobInput } from '../pipelines/index.js';
 import { plainParameterValues } from './parameters.js';
 import { loadTemplate } from './template.js';
+import { parameterValueProblems, rootParameters } from '../../../vertex/shared/pipeline-parameters.js';
 
 export interface PipelineJobServiceDeps {
   jobs: JobCollection;
@@ -39,6 +40,16 @@ function generatedId(spec: unknown): string {
   const base = pipelineNameOf(spec).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100) || 'pipeline';
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${base}-${stamp}`;
+}
+
+/** Vertex refuses run-time values whose type is not the parameter's declared type, before the job exists. */
+function assertParameterTypes(pipelineSpec: unknown, parameterValues: unknown): void {
+  const declared = rootParameters(pipelineSpec);
+  if (declared === undefined || !isPlainObject(parameterValues)) return;
+  const first = parameterValueProblems(parameterValues, declared)[0];
+  if (first === undefined) return;
+  const field = `pipeline_job.runtime_config.parameter_values[${JSON.stringify(first.name)}]`;
+  throw invalidArgument(`Invalid value for pipeline parameter ${first.name}: ${first.problem}.`, field);
 }
 
 export class PipelineJobService {
@@ -68,6 +79,7 @@ export class PipelineJobService {
 
     const now = nowTimestamp();
     const runtimeConfig = isPlainObject(job.runtimeConfig) ? job.runtimeConfig : {};
+    assertParameterTypes(job.pipelineSpec, runtimeConfig.parameterValues);
     const input: PipelineJobInput = {
       name,
       createTime: now,
