@@ -1,11 +1,8 @@
 // The training pipeline's components: validate → preprocess/split → train → evaluate → gate → export.
 // Interfaces are settled here; the Python modules they run live in `pipelines/components/python`.
 import { artifact, containerComponent, param } from '../dsl/index.js';
+import { MODEL_TYPES, SPLIT_STRATEGIES, TASK_TYPES } from './closed-sets.js';
 import { COMPONENT_IMAGE, flagArgs, moduleCommand } from './image.js';
-
-export const MODEL_TYPES = ['random_forest', 'gradient_boosting', 'ridge', 'xgboost'] as const;
-export const TASK_TYPES = ['regression', 'classification'] as const;
-export const SPLIT_STRATEGIES = ['random', 'stratified', 'time'] as const;
 
 export function trainingComponents(image: string = COMPONENT_IMAGE) {
   const validateData = containerComponent({
@@ -100,6 +97,7 @@ export function trainingComponents(image: string = COMPONENT_IMAGE) {
     outputs: {
       approved: param.bool(),
       decision: artifact.markdown({ description: 'Each threshold, the observed value and the verdict.' }),
+      reason: param.string({ description: 'One line: why the model was approved or rejected.' }),
     },
     command: () => moduleCommand('gate'),
     args: (io) => flagArgs(io),

@@ -1,5 +1,6 @@
 // Default search spaces per model type, as Vertex StudySpec.ParameterSpec JSON objects.
 import type { JsonValue } from '../dsl/types.js';
+import type { ModelType } from '../components/closed-sets.js';
 
 const int = (parameterId: string, minValue: number, maxValue: number): JsonValue => ({
   parameterId,
@@ -13,7 +14,7 @@ const logDouble = (parameterId: string, minValue: number, maxValue: number): Jso
   scaleType: 'UNIT_LOG_SCALE',
 });
 
-export const DEFAULT_SEARCH_SPACE: Record<'random_forest' | 'gradient_boosting' | 'ridge' | 'xgboost', JsonValue[]> = {
+export const DEFAULT_SEARCH_SPACE: Record<ModelType, JsonValue[]> = {
   random_forest: [int('n_estimators', 50, 400), int('max_depth', 3, 20), int('min_samples_leaf', 1, 20)],
   gradient_boosting: [int('n_estimators', 50, 400), logDouble('learning_rate', 0.01, 0.3), int('max_depth', 2, 8)],
   ridge: [logDouble('alpha', 1e-4, 100)],

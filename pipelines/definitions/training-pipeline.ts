@@ -1,8 +1,11 @@
 // The training pipeline: validate → preprocess and split → train → evaluate → gate → export.
-// Uploading and deploying the exported model is the control plane's job once the run succeeds.
+// Data that fails validation fails the run (the report's reason is the error); the gate's verdict
+// is the run's output (`approved`, `gate_reason`). Uploading and deploying the exported model is
+// the control plane's job once the run succeeds with an approved model.
 import type { PipelineBuilder } from '../dsl/builder.js';
 import type { ArtifactChannel, ParameterChannel } from '../dsl/index.js';
 import { artifact, definePipeline, eq, param } from '../dsl/index.js';
+import { GATE_METRICS, MODEL_TYPES, SPLIT_STRATEGIES, TASK_TYPES } from '../components/closed-sets.js';
 import { COMPONENT_IMAGE } from '../components/image.js';
 import { trainingComponents } from '../components/training-components.js';
 import { tuningComponent } from '../components/tuning-component.js';
@@ -16,9 +19,9 @@ export interface TrainingPipelineOptions {
 const commonInputs = {
   training_data_uri: param.string({ description: 'gs:// URI of the training snapshot exported from BigQuery.' }),
   target_column: param.string(),
-  task_type: param.string({ default: 'regression' }),
-  model_type: param.string({ default: 'random_forest' }),
-  split_strategy: param.string({ default: 'random' }),
+  task_type: param.string({ default: 'regression', oneOf: TASK_TYPES }),
+  model_type: param.string({ default: 'random_forest', oneOf: MODEL_TYPES }),
+  split_strategy: param.string({ default: 'random', oneOf: SPLIT_STRATEGIES }),
   time_column: param.string({ default: '' }),
   validation_fraction: param.double({ default: 0.15 }),
   test_fraction: param.double({ default: 0.15 }),
@@ -26,20 +29,28 @@ const commonInputs = {
   min_row_count: param.int({ default: 100 }),
   max_null_fraction: param.double({ default: 0.2 }),
   column_ranges: param.struct({ default: {} }),
-  thresholds: param.struct({ default: { r2: { min: 0.0 } } }),
+  thresholds: param.struct({ default: { r2: { min: 0.0 } }, keysOneOf: GATE_METRICS }),
 };
 
 type CommonInputs = { [K in keyof typeof commonInputs]: ParameterChannel };
 
-/** Steps shared by both variants up to the split; `trainStep` supplies the model. */
+/** What both variants return: the gate's decision, readable from the PipelineJob without opening files. */
+export interface TrainingPipelineOutputs {
+  [name: string]: ParameterChannel;
+  approved: ParameterChannel;
+  gate_reason: ParameterChannel;
+}
+
+/** Steps shared by both variants; `trainStep` supplies the model. */
 function trainingBody(
   p: PipelineBuilder,
   inputs: CommonInputs,
   image: string,
   trainStep: (split: Split) => ArtifactChannel,
-): void {
+): TrainingPipelineOutputs {
   const c = trainingComponents(image);
   const snapshot = p.importer({ artifactUri: inputs.training_data_uri, artifactType: artifact.dataset() });
+  // A failed check fails this task, and with it the run: nothing downstream starts.
   const validation = p.task(c.validateData, {
     dataset: snapshot.outputs.artifact,
     target_column: inputs.target_column,
@@ -47,38 +58,37 @@ function trainingBody(
     max_null_fraction: inputs.max_null_fraction,
     column_ranges: inputs.column_ranges,
   });
-  p.if(eq(validation.outputs.passed, true), () => {
-    const split = p.task(c.preprocessSplit, {
-      dataset: snapshot.outputs.artifact,
-      target_column: inputs.target_column,
-      split_strategy: inputs.split_strategy,
-      time_column: inputs.time_column,
-      validation_fraction: inputs.validation_fraction,
-      test_fraction: inputs.test_fraction,
-      random_seed: inputs.random_seed,
-    });
-    const model = trainStep({
-      train: split.outputs.train_data,
-      validation: split.outputs.validation_data,
-      schema: split.outputs.feature_schema,
-    });
-    const evaluation = p.task(c.evaluate, {
+  const split = p.task(c.preprocessSplit, {
+    dataset: snapshot.outputs.artifact,
+    target_column: inputs.target_column,
+    split_strategy: inputs.split_strategy,
+    time_column: inputs.time_column,
+    validation_fraction: inputs.validation_fraction,
+    test_fraction: inputs.test_fraction,
+    random_seed: inputs.random_seed,
+  }).after(validation);
+  const model = trainStep({
+    train: split.outputs.train_data,
+    validation: split.outputs.validation_data,
+    schema: split.outputs.feature_schema,
+  });
+  const evaluation = p.task(c.evaluate, {
+    model,
+    test_data: split.outputs.test_data,
+    target_column: inputs.target_column,
+    task_type: inputs.task_type,
+  });
+  const gate = p.task(c.gate, { evaluation: evaluation.outputs.evaluation, thresholds: inputs.thresholds });
+  p.if(eq(gate.outputs.approved, true), () => {
+    p.task(c.exportServing, {
       model,
-      test_data: split.outputs.test_data,
+      train_data: split.outputs.train_data,
+      feature_schema: split.outputs.feature_schema,
       target_column: inputs.target_column,
-      task_type: inputs.task_type,
+      model_type: inputs.model_type,
     });
-    const gate = p.task(c.gate, { evaluation: evaluation.outputs.evaluation, thresholds: inputs.thresholds });
-    p.if(eq(gate.outputs.approved, true), () => {
-      p.task(c.exportServing, {
-        model,
-        train_data: split.outputs.train_data,
-        feature_schema: split.outputs.feature_schema,
-        target_column: inputs.target_column,
-        model_type: inputs.model_type,
-      });
-    }, { name: 'approved' });
-  }, { name: 'data-valid' });
+  }, { name: 'approved' });
+  return { approved: gate.outputs.approved, gate_reason: gate.outputs.reason };
 }
 
 interface Split {
@@ -111,9 +121,7 @@ export function trainingPipeline(options: TrainingPipelineOptions = {}) {
       description: 'Validate, split, train, evaluate and gate a tabular model; export the serving artifact when approved.',
       inputs: { ...commonInputs, hyperparameters: param.struct({ default: {} }) },
     },
-    (p, inputs) => {
-      trainingBody(p, inputs, image, (split) => fitModel(p, image, inputs, split, inputs.hyperparameters));
-    },
+    (p, inputs) => trainingBody(p, inputs, image, (split) => fitModel(p, image, inputs, split, inputs.hyperparameters)),
   );
 }
 
@@ -139,7 +147,7 @@ export function trainingPipelineWithTuning(options: TrainingPipelineOptions = {}
     },
     (p, inputs) => {
       const tune = tuningComponent(image);
-      trainingBody(p, inputs, image, (split) => {
+      return trainingBody(p, inputs, image, (split) => {
         const tuning = p.task(tune, {
           project: inputs.project,
           location: inputs.location,

@@ -1,6 +1,6 @@
 // The pipeline DSL: define components and pipelines in TypeScript, compile them to KFP v2 IR.
 export { artifact, param } from './types.js';
-export type { ArtifactSpec, IOSpec, IOSpecMap, JsonValue, ParameterSpec, ParameterType } from './types.js';
+export type { ArtifactSpec, ClosedSet, IOSpec, IOSpecMap, JsonValue, ParameterSpec, ParameterType } from './types.js';
 export { concat, ifPresent, system } from './placeholders.js';
 export type { CommandItem } from './placeholders.js';
 export { containerComponent } from './component.js';

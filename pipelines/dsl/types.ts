@@ -20,6 +20,14 @@ export interface ParameterSpec {
   readonly default?: JsonValue;
   readonly optional: boolean;
   readonly description?: string;
+  /** The values a caller may pass; KFP's IR has no enum, so this stays TypeScript metadata, checked at submission. */
+  readonly closedSet?: ClosedSet;
+}
+
+/** A closed set of strings: the parameter's value (a STRING) or the keys of its object (a STRUCT). */
+export interface ClosedSet {
+  readonly appliesTo: 'value' | 'keys';
+  readonly values: readonly string[];
 }
 
 export interface ArtifactTypeRef {
@@ -44,7 +52,8 @@ interface ParamOptions<T extends JsonValue> {
   description?: string;
 }
 
-function parameter<T extends JsonValue>(type: ParameterType, options: ParamOptions<T> = {}, itemType?: ParameterType): ParameterSpec {
+function parameter<T extends JsonValue>(type: ParameterType, options: ParamOptions<T> = {}, itemType?: ParameterType, closedSet?: ClosedSet): ParameterSpec {
+  if (closedSet) checkDefault(closedSet, options.default);
   const spec: ParameterSpec = {
     kind: 'parameter',
     type,
@@ -52,19 +61,32 @@ function parameter<T extends JsonValue>(type: ParameterType, options: ParamOptio
     ...(itemType ? { itemType } : {}),
     ...(options.default !== undefined ? { default: options.default } : {}),
     ...(options.description !== undefined ? { description: options.description } : {}),
+    ...(closedSet ? { closedSet } : {}),
   };
   return spec;
 }
 
+/** A default outside its own closed set is a definition bug: refuse it when the pipeline is declared. */
+function checkDefault(set: ClosedSet, value: JsonValue | undefined): void {
+  if (value === undefined) return;
+  const given = set.appliesTo === 'value' ? [value] : typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : [];
+  const outside = given.filter((v) => typeof v !== 'string' || !set.values.includes(v));
+  if (outside.length > 0) throw new Error(`default ${JSON.stringify(value)} is outside the closed set ${set.values.join(', ')}`);
+}
+
 /** Parameter types (`str`, `int`, `float`, `bool`, `list`, `dict`, `PipelineTaskFinalStatus` in KFP). */
 export const param = {
-  string: (o?: ParamOptions<string>) => parameter('STRING', o),
+  /** `oneOf`: the closed set of values accepted (checked when a run is submitted, not in the IR). */
+  string: (o?: ParamOptions<string> & { oneOf?: readonly string[] }) =>
+    parameter('STRING', o, undefined, o?.oneOf ? { appliesTo: 'value', values: o.oneOf } : undefined),
   int: (o?: ParamOptions<number>) => parameter('NUMBER_INTEGER', o),
   double: (o?: ParamOptions<number>) => parameter('NUMBER_DOUBLE', o),
   bool: (o?: ParamOptions<boolean>) => parameter('BOOLEAN', o),
   /** A LIST; `items` is the element type loops see (STRUCT for dicts); untyped lists yield STRING items. */
   list: (o?: ParamOptions<JsonValue[]> & { items?: ParameterType }) => parameter('LIST', o, o?.items),
-  struct: (o?: ParamOptions<{ [key: string]: JsonValue }>) => parameter('STRUCT', o),
+  /** `keysOneOf`: the closed set of keys the object may have (checked when a run is submitted, not in the IR). */
+  struct: (o?: ParamOptions<{ [key: string]: JsonValue }> & { keysOneOf?: readonly string[] }) =>
+    parameter('STRUCT', o, undefined, o?.keysOneOf ? { appliesTo: 'keys', values: o.keysOneOf } : undefined),
   /** The final status of the exit handler's tasks; only an exit task may declare it. */
   taskFinalStatus: (): ParameterSpec => ({ kind: 'parameter', type: 'TASK_FINAL_STATUS', optional: true }),
 };

@@ -33,10 +33,10 @@ describe.skipIf(!stack.ok)('data checks and gate', () => {
       '--report', join(out, 'report.md'), '--statistics', join(out, 'statistics.json'), '--passed', join(out, 'passed'),
     ]);
     return { code: result.code, passed: readText(join(out, 'passed')), statistics: readJson<Statistics>(join(out, 'statistics.json')),
-      report: readText(join(out, 'report.md')) };
+      report: readText(join(out, 'report.md')), errors: result.logs.filter((l) => l.severity === 'ERROR').map((l) => l.message) };
   }
 
-  it('validate_data fails a bad snapshot without crashing and lists every reason', async () => {
+  it('validate_data fails the task on a bad snapshot, after writing its report, and its error lists every reason', async () => {
     // 60 rows, half the distances missing, one distance out of range.
     const rows = flights(60).map((r, i) => ({ ...r, distance: i % 2 === 0 ? Number.NaN : i === 1 ? 99_999 : r.distance }));
     const lines = ['date,delay,distance,origin,destination',
@@ -44,8 +44,11 @@ describe.skipIf(!stack.ok)('data checks and gate', () => {
     writeFileSync(path('bad.csv'), `${lines.join('\n')}\n`);
 
     const result = await validate(path('bad.csv'), 'bad', { target: 'arrival_delay', ranges: { distance: { min: 0, max: 5000 }, speed: { max: 1 } } });
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1);
     expect(result.passed).toBe('false');
+    // One ERROR line, the last: what the pipeline engine reports as the run's error.
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(/^validate_data failed: the dataset failed validation: row_count: 60 rows \(minimum 100\); target_present: .*; range:speed: /);
     const failed = result.statistics.checks.filter((c) => !c.passed).map((c) => c.name).sort();
     expect(failed).toEqual(['nulls:distance', 'range:distance', 'range:speed', 'row_count', 'target_present']);
     expect(result.statistics.failures.join('\n')).toMatch(/row_count: 60 rows \(minimum 100\)/);
@@ -55,10 +58,11 @@ describe.skipIf(!stack.ok)('data checks and gate', () => {
     expect(result.report).toContain('`target_present`');
   }, 30_000);
 
-  it('validate_data fails, rather than crashes, on a snapshot that cannot be read', async () => {
+  it('validate_data fails, with a report rather than a traceback, on a snapshot that cannot be read', async () => {
     const result = await validate(path('does-not-exist.csv'), 'missing');
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1);
     expect(result.passed).toBe('false');
+    expect(result.errors[0]).toMatch(/failed validation: readable: could not read the dataset/);
     expect(result.statistics.failures[0]).toMatch(/^readable: could not read the dataset: .*does not exist/);
   }, 30_000);
 
@@ -117,11 +121,13 @@ describe.skipIf(!stack.ok)('data checks and gate', () => {
       vertex_model_evaluation: { metricsSchemaUri: 'gs://x/regression_metrics_1.0.0.yaml', metrics: { rootMeanSquaredError: 5.2, rSquared: 0.91 } },
     };
 
+    const gateArgs = (name: string, thresholds: object) => ['--evaluation', path('evaluation.json'), '--thresholds', JSON.stringify(thresholds),
+      '--approved', path(name, 'approved'), '--decision', path(name, 'decision.md'), '--reason', path(name, 'reason')];
+
     async function gate(name: string, thresholds: object) {
       writeFileSync(path('evaluation.json'), JSON.stringify(evaluation));
-      await runOk('gate', ['--evaluation', path('evaluation.json'), '--thresholds', JSON.stringify(thresholds),
-        '--approved', path(name, 'approved'), '--decision', path(name, 'decision.md')]);
-      return { approved: readText(path(name, 'approved')), decision: readText(path(name, 'decision.md')) };
+      await runOk('gate', gateArgs(name, thresholds));
+      return { approved: readText(path(name, 'approved')), decision: readText(path(name, 'decision.md')), reason: readText(path(name, 'reason')) };
     }
 
     it('approves when every bound holds, by our names or Vertex schema names', async () => {
@@ -129,6 +135,7 @@ describe.skipIf(!stack.ok)('data checks and gate', () => {
       expect(result.approved).toBe('true');
       expect(result.decision).toContain('**APPROVED**');
       expect(result.decision).toContain('| `rootMeanSquaredError` | >= 1 and <= 6 | 5.2 | pass |');
+      expect(result.reason).toBe('approved: r2 0.91 (>= 0.9); rmse 5.2 (<= 6); rootMeanSquaredError 5.2 (>= 1 and <= 6)');
     }, 20_000);
 
     it('rejects on a violated bound, a missing metric, a null metric or a malformed threshold', async () => {
@@ -139,6 +146,16 @@ describe.skipIf(!stack.ok)('data checks and gate', () => {
       expect(result.decision).toContain("metric 'accuracy' is not in the evaluation");
       expect(result.decision).toContain("metric 'mape' has no numeric value (None)");
       expect(result.decision).toContain("min must be a number, got 'high'");
+      expect(result.reason).toMatch(/^rejected: rmse: 5.2 is above the maximum 5; accuracy: metric 'accuracy' is not in the evaluation; /);
+    }, 20_000);
+
+    it('refuses a metric name outside the closed set, with the submission check\'s did-you-mean', async () => {
+      writeFileSync(path('evaluation.json'), JSON.stringify(evaluation));
+      const result = await runComponent('gate', gateArgs('typo', { rmse: { max: 6 }, rmsee: { max: 6 } }));
+      expect(result.code).toBe(1);
+      expect(result.logs.find((l) => l.severity === 'ERROR')?.message).toMatch(
+        /^gate failed: thresholds\.rmsee: 'rmsee' is not one of mse, rmse, .*; did you mean `rmse`\?$/,
+      );
     }, 20_000);
   });
 });

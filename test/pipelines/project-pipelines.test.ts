@@ -27,14 +27,23 @@ describe('project pipelines', () => {
     expect([...tasks.keys()].sort()).toEqual(
       ['evaluate-model', 'export-serving-artifact', 'gate-model', 'importer', 'preprocess-split', 'train-model', 'validate-data'].sort(),
     );
-    expect(tasks.get('export-serving-artifact')!.conditions).toEqual([
-      "inputs.parameter_values['pipelinechannel--validate-data-passed'] == true",
-      "inputs.parameter_values['pipelinechannel--gate-model-approved'] == true",
-    ]);
-    expect(tasks.get('preprocess-split')!.conditions).toHaveLength(1);
+    expect(tasks.get('export-serving-artifact')!.conditions).toEqual(["inputs.parameter_values['pipelinechannel--gate-model-approved'] == true"]);
+    // Failed validation fails the run: the split waits for it, with no condition to skip past it.
+    expect(tasks.get('preprocess-split')!.conditions).toHaveLength(0);
+    expect(tasks.get('preprocess-split')!.task.dependentTasks).toContain('validate-data');
     expect(tasks.get('validate-data')!.conditions).toHaveLength(0);
     expect(tasks.get('evaluate-model')!.task.dependentTasks).toEqual(['preprocess-split', 'train-model']);
-    expect(tasks.get('train-model')!.task.inputs?.parameters?.model_type).toEqual({ componentInputParameter: 'pipelinechannel--model_type' });
+    expect(tasks.get('train-model')!.task.inputs?.parameters?.model_type).toEqual({ componentInputParameter: 'model_type' });
+  });
+
+  it("both variants output the gate's decision and its reason, from the top-level gate task", () => {
+    for (const spec of [training!, tuning!]) {
+      expect(spec.root.outputDefinitions?.parameters).toEqual({ approved: { parameterType: 'BOOLEAN' }, gate_reason: { parameterType: 'STRING' } });
+      expect(spec.root.dag!.outputs?.parameters).toEqual({
+        approved: { valueFromParameter: { producerSubtask: 'gate-model', outputParameterKey: 'approved' } },
+        gate_reason: { valueFromParameter: { producerSubtask: 'gate-model', outputParameterKey: 'reason' } },
+      });
+    }
   });
 
   it('model type is a run-time parameter with the four supported trainers named', () => {

@@ -133,7 +133,7 @@ function checkParameters(values: Readonly<Record<string, JsonValue>>, declared: 
 }
 
 /** `'random_forrest' is not one of …; did you mean \`random_forest\`?`, the wording the Python components share. */
-export function notOneOf(value: string, choices: readonly string[]): string {
+function notOneOf(value: string, choices: readonly string[]): string {
   return `'${value}' is not one of ${choices.join(', ')}${didYouMean(value, choices)}`;
 }
 

@@ -11,7 +11,7 @@ import { errorMessage, RpcCode } from './errors.js';
 import { JobDetailRecorder } from './job-detail.js';
 import type { RunContext } from './run-context.js';
 import { Semaphore } from './semaphore.js';
-import type { FinalPipelineState, PipelineJobInput, RpcStatus, RunDeps, RunResult } from './types.js';
+import type { FinalPipelineState, PipelineJobDetail, PipelineJobInput, RpcStatus, RunDeps, RunResult } from './types.js';
 import type { ValidatedJob } from './validate.js';
 import { validatePipelineJob } from './validate.js';
 
@@ -24,6 +24,17 @@ function rejected(job: PipelineJobInput, err: unknown): RunResult {
   const error = { code: RpcCode.INVALID_ARGUMENT, message: errorMessage(err) };
   emulatorLog('WARNING', 'pipeline job rejected', { job: job.name, error: error.message });
   return { state: 'PIPELINE_STATE_FAILED', error, jobDetail: recorder.snapshot() };
+}
+
+/**
+ * `<task>: <its error>` for each failed step (not a DAG). Vertex leaves a step's reason in its
+ * task detail only; the local engine also puts it in the job's error, so a caller that reads
+ * `PipelineJob.error` (a notification, a CLI) sees why without walking `jobDetail`.
+ */
+function failedStepErrors(detail: PipelineJobDetail): string[] {
+  return detail.taskDetails.flatMap((t) =>
+    t.state === 'FAILED' && t.error !== undefined && t.execution?.schemaTitle !== 'system.DAGExecution' ? [`${t.taskName}: ${t.error.message}`] : [],
+  );
 }
 
 export async function runPipelineJob(job: PipelineJobInput, deps: RunDeps, signal: AbortSignal = new AbortController().signal): Promise<RunResult> {
@@ -75,8 +86,8 @@ export async function runPipelineJob(job: PipelineJobInput, deps: RunDeps, signa
     state = 'PIPELINE_STATE_SUCCEEDED';
   } else {
     state = 'PIPELINE_STATE_FAILED';
-    const cause = result.error?.message ?? 'The pipeline failed.';
-    error = { code: RpcCode.FAILED_PRECONDITION, message: `${cause} Job (project_id = ${valid.project}, job_id = ${valid.id}) is failed due to the above error.` };
+    const cause = [result.error?.message ?? 'The pipeline failed.', ...failedStepErrors(recorder.snapshot())].join('; ');
+    error = { code: RpcCode.FAILED_PRECONDITION, message: `${cause}; Job (project_id = ${valid.project}, job_id = ${valid.id}) is failed due to the above error.` };
   }
   recorder.finish(state);
   emulatorLog(state === 'PIPELINE_STATE_SUCCEEDED' ? 'INFO' : 'WARNING', 'pipeline job finished', { job: job.name, state, ...(error ? { error: error.message } : {}) });

@@ -62,6 +62,27 @@ describe('exit handler', () => {
   });
 });
 
+describe("a failed step's reason", () => {
+  it("reaches the task's error and the job's: the last ERROR log line, else the output's tail", async () => {
+    const pipeline = definePipeline({ name: 'failure-reasons' }, (p) => {
+      p.task(shell('structured', `echo '{"severity": "INFO", "message": "started"}' >&2
+        echo '{"severity": "ERROR", "message": "check failed: 3 rows (minimum 100)", "traceback": "..."}' >&2
+        echo 'a trailing plain line' >&2; exit 1`));
+      p.task(shell('plain', 'echo first >&2; echo "the last words" >&2; exit 2'));
+    });
+    const { result } = await runPipeline(sb, pipeline);
+    expect(result.state, summary(result)).toBe('PIPELINE_STATE_FAILED');
+    expect(task(result, 'structured').error?.message).toMatch(
+      /^The replica workerpool0-0 exited with a non-zero status of 1\. Termination reason: Error\. check failed: 3 rows \(minimum 100\) To find out more/,
+    );
+    expect(task(result, 'plain').error?.message).toMatch(/status of 2\. Termination reason: Error\. first\nthe last words To find out more/);
+    expect(result.error?.message).toMatch(/^The DAG failed because some tasks failed\. The failed tasks are: \[(structured, plain|plain, structured)\]\.; /);
+    expect(result.error?.message).toContain('; structured: The replica workerpool0-0 exited with a non-zero status of 1. Termination reason: Error. check failed: 3 rows (minimum 100)');
+    expect(result.error?.message).toContain('; plain: The replica workerpool0-0 exited with a non-zero status of 2.');
+    expect(result.error?.message).toMatch(/; Job \(project_id = .*\) is failed due to the above error\.$/);
+  });
+});
+
 describe('ignore upstream failure', () => {
   const failOp = containerComponent({
     name: 'fail-op',

@@ -31,10 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import labels
+from . import closed_sets, labels
 from .data import read_table
 from .entrypoint import run
-from .hyperparameters import TASK_TYPES
 from .logs import get_logger
 from .metrics import confidence_metrics, confusion_matrix
 from .model_files import load_metadata, load_pipeline
@@ -55,7 +54,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--model", required=True)
     parser.add_argument("--test-data", required=True)
     parser.add_argument("--target-column", required=True)
-    parser.add_argument("--task-type", choices=TASK_TYPES, default="regression")
+    parser.add_argument("--task-type", type=closed_sets.argument(closed_sets.TASK_TYPES), default="regression")
     parser.add_argument("--metrics", required=True)
     parser.add_argument("--classification-metrics", required=True)
     parser.add_argument("--evaluation", required=True)

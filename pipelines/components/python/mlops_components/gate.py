@@ -2,13 +2,17 @@
 
 ``--thresholds`` is ``{metric: {"min": x, "max": y}}`` (either bound optional). A metric is
 looked up in the evaluation's flat ``metrics`` (``rmse``, ``r2``, ``accuracy``, …), then
-under its Vertex schema name (``rootMeanSquaredError``, ``auRoc``, …). A threshold on a metric
-the evaluation doesn't have — or has as null — fails: a typo must not approve a model.
+under its Vertex schema name (``rootMeanSquaredError``, ``auRoc``, …). A metric name outside
+the closed set (``closed_sets.METRICS``) fails the task with a did-you-mean, as submission does;
+a known metric the evaluation doesn't have — or has as null — rejects the model.
+
+Outputs: ``--approved`` (true/false), ``--decision`` (Markdown table) and ``--reason`` (one line:
+the verdict and why), the last two surfaced by the pipeline so a caller needn't open files.
 
 CLI::
 
     python3 -m mlops_components.gate --evaluation PATH --thresholds '{"r2": {"min": 0.6}}'
-        --approved approved.txt --decision decision.md
+        --approved approved.txt --decision decision.md --reason reason.txt
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import cli
+from . import cli, closed_sets
 from .entrypoint import run
 from .logs import get_logger
 from .outputs import read_json, write_parameter, write_text
@@ -42,6 +46,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--thresholds", type=cli.json_object, required=True)
     parser.add_argument("--approved", required=True)
     parser.add_argument("--decision", required=True)
+    parser.add_argument("--reason", required=True)
     return parser.parse_args(argv)
 
 
@@ -91,8 +96,19 @@ def render(approved: bool, verdicts: list[Verdict], evaluation: dict[str, Any]) 
     return "\n".join(lines) + "\n"
 
 
+def reason(approved: bool, verdicts: list[Verdict]) -> str:
+    """``rejected: r2: 0.41 is below the minimum 0.6`` or ``approved: r2 0.71 (>= 0.6)``."""
+    if not verdicts:
+        return "approved: no thresholds were given"
+    if approved:
+        return "approved: " + "; ".join(f"{v.metric} {v.observed:.6g} ({v.threshold})" for v in verdicts)
+    return "rejected: " + "; ".join(f"{v.metric}: {v.reason}" for v in verdicts if not v.passed)
+
+
 def main(argv: Sequence[str]) -> None:
     args = parse_args(argv)
+    for metric in args.thresholds:
+        closed_sets.require(f"thresholds.{metric}", metric, closed_sets.METRICS)
     evaluation = read_json(args.evaluation)
     if not isinstance(evaluation, dict):
         raise ValueError(f"{args.evaluation} is not a JSON object")
@@ -102,6 +118,7 @@ def main(argv: Sequence[str]) -> None:
     approved = all(v.passed for v in verdicts)
     write_parameter(args.approved, approved)
     write_text(args.decision, render(approved, verdicts, evaluation))
+    write_parameter(args.reason, reason(approved, verdicts))
     log.info("gate decided", approved=approved,
              failures=[f"{v.metric}: {v.reason}" for v in verdicts if not v.passed])
 

@@ -1,8 +1,8 @@
 """validate_data: checks a training snapshot before any compute is spent on it.
 
-Failing checks don't fail the task: they set ``passed=false`` and list the reasons, so the
-pipeline's condition skips training and the report explains why. Only an unusable command
-line (or an unwritable output) exits non-zero.
+Failing checks fail the task, and so the pipeline run: the report, the statistics and
+``passed=false`` are written first, then the step exits non-zero with one ERROR log line naming
+every failed check, which the run reports as its error (Vertex's "Termination reason").
 
 CLI::
 
@@ -28,6 +28,10 @@ from .outputs import write_json, write_parameter, write_text
 from .schema import storage_type
 
 log = get_logger("validate_data")
+
+
+class ValidationFailed(Exception):
+    """The snapshot is unfit for training; the message lists the failed checks."""
 
 
 @dataclass
@@ -167,6 +171,8 @@ def main(argv: Sequence[str]) -> None:
     write_text(args.report, render_report(args.dataset, passed, checks, columns, rows))
     write_parameter(args.passed, passed)
     log.info("validation finished", passed=passed, rows=rows, failures=failures)
+    if not passed:
+        raise ValidationFailed(f"the dataset failed validation: {'; '.join(failures)}")
 
 
 if __name__ == "__main__":

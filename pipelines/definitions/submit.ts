@@ -1,0 +1,28 @@
+// The CreatePipelineJobRequest for one of the project's pipelines: its compiled IR plus the closed
+// sets its parameters declare, so a typo in model_type or a threshold is refused at submission
+// (naming the parameter, suggesting the closest value) instead of failing deep inside a task.
+import { compilePipeline } from '../compiler/index.js';
+import type { PipelineDefinition } from '../dsl/pipeline-definition.js';
+import { isParameterSpec } from '../dsl/types.js';
+import type { ParameterChoices, PipelineJobInput } from '../../vertex/requests/pipeline-job.js';
+import { buildCreatePipelineJobRequest } from '../../vertex/requests/pipeline-job.js';
+import type { ICreatePipelineJobRequest } from '../../vertex/shared/proto-types.js';
+import type { JsonObject } from '../../vertex/shared/struct.js';
+
+/** Each input parameter's closed set, by parameter name (KFP's IR cannot carry them). */
+export function parameterChoices(definition: PipelineDefinition): Record<string, ParameterChoices> {
+  const choices: Record<string, ParameterChoices> = {};
+  for (const [name, spec] of Object.entries(definition.inputs)) {
+    if (isParameterSpec(spec) && spec.closedSet) choices[name] = spec.closedSet;
+  }
+  return choices;
+}
+
+export type ProjectPipelineJobInput = Omit<PipelineJobInput, 'pipelineSpec' | 'parameterChoices'>;
+
+/** Compiles `definition` and builds the request, checking parameter values against its closed sets. */
+export function projectPipelineJobRequest(definition: PipelineDefinition, input: ProjectPipelineJobInput): ICreatePipelineJobRequest {
+  // The compiled spec is plain JSON data; the round trip gives it the request's JSON type.
+  const pipelineSpec = JSON.parse(JSON.stringify(compilePipeline(definition))) as JsonObject;
+  return buildCreatePipelineJobRequest({ ...input, pipelineSpec, parameterChoices: parameterChoices(definition) });
+}
