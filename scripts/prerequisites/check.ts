@@ -93,7 +93,7 @@ export function findMissing(options: CheckOptions): Missing[] {
 }
 
 function onPath(command: string, path = process.env.PATH ?? ''): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { env: { PATH: path }, stdio: 'ignore' }).status === 0;
+  return spawnSync('/bin/sh', ['-c', 'command -v "$1"', 'sh', command], { env: { PATH: path }, stdio: 'ignore' }).status === 0;
 }
 
 /** The exact command a user runs to install what is missing. */
