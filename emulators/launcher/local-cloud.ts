@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { startBigQueryEmulator } from '../bigquery/server.js';
 import { FaultInjector } from '../http/faults.js';
 import { emulatorLog } from '../http/log.js';
+import { startLoggingEmulator } from '../logging/server.js';
+import { VertexReplicaLogs } from '../logging/vertex-replica-logs.js';
 import { startMonitoringEmulator } from '../monitoring/server.js';
 import { applyPubSubTopology } from '../pubsub/apply-topology.js';
 import type { PubSubEmulator } from '../pubsub/emulator-process.js';
@@ -26,7 +28,7 @@ export interface LocalCloudOptions {
   reset?: boolean;
   projectId?: string;
   /** Fixed ports (0 = any free port). */
-  ports?: Partial<Record<'storage' | 'bigquery' | 'monitoring' | 'pubsub' | 'vertex', number>>;
+  ports?: Partial<Record<'storage' | 'bigquery' | 'monitoring' | 'pubsub' | 'vertex' | 'logging', number>>;
   /** What to load into BigQuery: the flights sample, the small test fixture, both, or nothing. */
   seed?: SeedChoice;
   /** Start Google's Pub/Sub emulator (needs java and the Cloud CLI component). */
@@ -116,6 +118,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       env.CLOUDSDK_CORE_PROJECT = projectId;
       env.CLOUDSDK_AUTH_ACCESS_TOKEN = 'local-emulator-token';
       endpoints.vertex = `http://${vertex.host}:${vertex.port}`;
+      // Cloud Logging over the replica logs, for `gcloud ai custom-jobs stream-logs`.
+      const logging = await startLoggingEmulator({ sources: [new VertexReplicaLogs(join(dataDir, 'vertex', 'logs'), projectId)], port: options.ports?.logging ?? 0, faults });
+      stops.push(() => logging.close());
+      env.LOGGING_EMULATOR_HOST = `${logging.host}:${logging.port}`;
+      env.CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING = `${logging.url}/`;
+      endpoints.logging = logging.url;
     }
 
     let pubsubUnavailable: string | undefined;

@@ -1,0 +1,38 @@
+// The Cloud Logging emulator: the v2 REST method gcloud and the client libraries read logs with,
+// entries.list, over the logs the other local emulators keep (Vertex AI's CustomJob replicas).
+// gcloud reaches it with CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING=<url>/.
+import type { FaultInjector } from '../http/faults.js';
+import { faultsFromEnv } from '../http/faults.js';
+import { emulatorLog } from '../http/log.js';
+import { EmulatorServer } from '../http/server.js';
+import { bindQuery } from '../vertex/api/query.js';
+import { listLogEntries } from './list-entries.js';
+import type { LogSource } from './log-source.js';
+
+export interface LoggingEmulatorOptions {
+  sources: readonly LogSource[];
+  /** 0 (default): any free port. */
+  port?: number;
+  host?: string;
+  faults?: FaultInjector;
+}
+
+export interface LoggingEmulator {
+  readonly host: string;
+  readonly port: number;
+  /** `http://host:port` */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startLoggingEmulator(options: LoggingEmulatorOptions): Promise<LoggingEmulator> {
+  const server = new EmulatorServer('logging', options.faults ?? faultsFromEnv());
+  server.route('POST', '/v2/entries:list', async (ctx) => {
+    bindQuery(ctx.query, {});
+    return listLogEntries(await ctx.json(), options.sources);
+  });
+  const address = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  emulatorLog('INFO', 'logging emulator listening', { service: 'logging', url });
+  return { host: address.host, port: address.port, url, close: () => server.close() };
+}
