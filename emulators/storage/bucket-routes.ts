@@ -1,6 +1,7 @@
 // Buckets: insert, get, list, patch, delete (JSON API).
 import { badRequest } from '../http/google-error.js';
-import type { EmulatorServer, RequestContext } from '../http/server.js';
+import type { RequestContext } from '../http/server.js';
+import type { RouteTable } from './enums.js';
 import { Reply } from '../http/server.js';
 import { checkPreconditions } from './generations.js';
 import type { ObjectStore } from './object-store.js';
@@ -8,7 +9,7 @@ import { BUCKET_CONFIG_FIELDS, BucketInsertInput, BucketPatchInput, parseBody } 
 import { bucketResource } from './resources.js';
 import { baseUrlOf, intFrom, preconditionsFrom } from './query.js';
 
-export function registerBucketRoutes(server: EmulatorServer, store: ObjectStore, prefix: string, fallbackUrl: () => string): void {
+export function registerBucketRoutes(server: RouteTable, store: ObjectStore, prefix: string, fallbackUrl: () => string): void {
   const base = (ctx: RequestContext) => baseUrlOf(ctx.req, fallbackUrl);
 
   server.route('POST', `${prefix}/b`, async (ctx) => {

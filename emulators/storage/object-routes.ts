@@ -1,7 +1,8 @@
 // Objects (JSON API): get (metadata or `alt=media`), list, patch, update, delete, copyTo,
 // rewriteTo, compose. Downloads also answer on `/download/storage/v1/...`.
 import { badRequest } from '../http/google-error.js';
-import type { EmulatorServer, RequestContext } from '../http/server.js';
+import type { RequestContext } from '../http/server.js';
+import type { RouteTable } from './enums.js';
 import { Reply, send } from '../http/server.js';
 import { sendMedia } from './download.js';
 import { checkReadPreconditions } from './generations.js';
@@ -12,7 +13,7 @@ import { baseUrlOf, boolFrom, generationFrom, intFrom, preconditionsFrom } from 
 import { ComposeRequest, fieldsFromResource, ObjectPatchInput, ObjectResourceInput, parseBody, patchFromInput } from './request-schemas.js';
 import { objectResource } from './resources.js';
 
-export function registerObjectRoutes(server: EmulatorServer, store: ObjectStore, prefix: string, fallbackUrl: () => string): void {
+export function registerObjectRoutes(server: RouteTable, store: ObjectStore, prefix: string, fallbackUrl: () => string): void {
   const base = (ctx: RequestContext) => baseUrlOf(ctx.req, fallbackUrl);
   const objectPath = `${prefix}/b/{bucket}/o/{object=**}`;
 
@@ -112,7 +113,7 @@ export function registerObjectRoutes(server: EmulatorServer, store: ObjectStore,
   });
 }
 
-export function registerDownloadRoutes(server: EmulatorServer, store: ObjectStore): void {
+export function registerDownloadRoutes(server: RouteTable, store: ObjectStore): void {
   server.route('GET', '/download/storage/v1/b/{bucket}/o/{object=**}', (ctx) => sendMedia(ctx, store, ctx.params.bucket!, ctx.params.object!));
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { badRequest } from '../http/google-error.js';
 import type { ObjectFields, ObjectPatch } from './model.js';
 import { SETTABLE_FIELDS } from './model.js';
+import { storageClassSchema } from './enums.js';
 
 const outputOnly = z.unknown().optional();
 const int64 = z.union([z.string().regex(/^-?\d+$/, 'must be an int64'), z.number().int()]);
@@ -57,7 +58,7 @@ export const ObjectResourceInput = z.strictObject({
   contentLanguage: z.string().optional(),
   cacheControl: z.string().optional(),
   customTime: rfc3339.optional(),
-  storageClass: z.string().optional(),
+  storageClass: storageClassSchema.optional(),
   metadata: z.record(z.string(), metadataValue.nullable()).nullable().optional(),
 });
 export type ObjectResourceInput = z.infer<typeof ObjectResourceInput>;
@@ -71,7 +72,7 @@ export const ObjectPatchInput = z.strictObject({
   contentLanguage: z.string().nullable().optional(),
   cacheControl: z.string().nullable().optional(),
   customTime: rfc3339.nullable().optional(),
-  storageClass: z.string().nullable().optional(),
+  storageClass: storageClassSchema.nullable().optional(),
   metadata: z.record(z.string(), metadataValue.nullable()).nullable().optional(),
 });
 export type ObjectPatchInput = z.infer<typeof ObjectPatchInput>;
@@ -139,7 +140,7 @@ export const BucketInsertInput = z.strictObject({
   name: z.string(),
   location: z.string().optional(),
   dataLocations: z.array(z.string()).optional(),
-  storageClass: z.string().optional(),
+  storageClass: storageClassSchema.optional(),
   labels: z.record(labelKey, labelValue).optional(),
   versioning: z.strictObject({ enabled: z.boolean() }).optional(),
   ...bucketConfig,
@@ -150,7 +151,7 @@ export const BucketPatchInput = z.strictObject({
   name: z.string().optional(),
   location: z.string().optional(),
   dataLocations: z.unknown().optional(),
-  storageClass: z.string().optional(),
+  storageClass: storageClassSchema.optional(),
   labels: z.record(labelKey, labelValue.nullable()).nullable().optional(),
   versioning: z.strictObject({ enabled: z.boolean() }).optional(),
   ...bucketConfig,

@@ -8,6 +8,7 @@ import { faultsFromEnv } from '../http/faults.js';
 import { emulatorLog } from '../http/log.js';
 import { EmulatorServer } from '../http/server.js';
 import { registerBucketRoutes } from './bucket-routes.js';
+import { withEnumChecks } from './enums.js';
 import { ObjectStore } from './object-store.js';
 import { registerDownloadRoutes, registerObjectRoutes } from './object-routes.js';
 import { ResumableUploads } from './resumable.js';
@@ -40,11 +41,13 @@ export async function startStorageEmulator(options: StorageEmulatorOptions): Pro
   // Links in resources use the Host header; the listening URL is for requests without one.
   let url = '';
   const fallbackUrl = () => url;
-  registerUploadRoutes(server, store, uploads, fallbackUrl);
-  registerDownloadRoutes(server, store);
+  // Every API route refuses unknown predefinedAcl / projection values before it acts.
+  const routes = withEnumChecks(server);
+  registerUploadRoutes(routes, store, uploads, fallbackUrl);
+  registerDownloadRoutes(routes, store);
   for (const prefix of ['/storage/v1', '']) {
-    registerBucketRoutes(server, store, prefix, fallbackUrl);
-    registerObjectRoutes(server, store, prefix, fallbackUrl);
+    registerBucketRoutes(routes, store, prefix, fallbackUrl);
+    registerObjectRoutes(routes, store, prefix, fallbackUrl);
   }
   const address = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;

@@ -2,7 +2,8 @@
 // resumable session URI (`...&upload_id=ID`) that takes chunks by PUT, answers status queries
 // with 308 + `Range`, and is cancelled by DELETE (499, as Cloud Storage answers).
 import { badRequest } from '../http/google-error.js';
-import type { EmulatorServer, RequestContext } from '../http/server.js';
+import type { RequestContext } from '../http/server.js';
+import type { RouteTable } from './enums.js';
 import { Reply } from '../http/server.js';
 import { parseGoogHash } from './hashes.js';
 import { DEFAULT_CONTENT_TYPE } from './content-type.js';
@@ -16,7 +17,7 @@ import type { ResumableUploads } from './resumable.js';
 
 const UPLOAD_PATH = '/upload/storage/v1/b/{bucket}/o';
 
-export function registerUploadRoutes(server: EmulatorServer, store: ObjectStore, uploads: ResumableUploads, fallbackUrl: () => string): void {
+export function registerUploadRoutes(server: RouteTable, store: ObjectStore, uploads: ResumableUploads, fallbackUrl: () => string): void {
   const base = (ctx: RequestContext) => baseUrlOf(ctx.req, fallbackUrl);
 
   server.route('POST', UPLOAD_PATH, async (ctx) => {
@@ -71,7 +72,7 @@ export function registerUploadRoutes(server: EmulatorServer, store: ObjectStore,
       default:
         throw badRequest(`Invalid uploadType '${uploadType}': use media, multipart or resumable`, { location: 'uploadType' });
     }
-  });
+  }, { body: 'raw' });
 
   const putChunk = async (ctx: RequestContext) => {
     const id = ctx.query.get('upload_id');
@@ -81,7 +82,7 @@ export function registerUploadRoutes(server: EmulatorServer, store: ObjectStore,
     if (outcome.done) return objectResource(outcome.metadata, base(ctx));
     return new Reply(308, undefined, outcome.persisted > 0 ? { range: `bytes=0-${outcome.persisted - 1}` } : {});
   };
-  server.route('PUT', UPLOAD_PATH, putChunk);
+  server.route('PUT', UPLOAD_PATH, putChunk, { body: 'raw' });
 
   server.route('DELETE', UPLOAD_PATH, async (ctx) => {
     const id = ctx.query.get('upload_id');
