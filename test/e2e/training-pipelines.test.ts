@@ -5,13 +5,14 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compilePipeline } from '../../pipelines/compiler/index.js';
+import type { PipelineDefinition } from '../../pipelines/dsl/pipeline-definition.js';
+import { readGateDecision } from '../../pipelines/definitions/gate-decision.js';
+import { projectPipelineJobRequest } from '../../pipelines/definitions/submit.js';
 import { trainingPipeline, trainingPipelineWithTuning } from '../../pipelines/definitions/training-pipeline.js';
 import { FIXTURE_TABLE, SAMPLES_DATASET } from '../../emulators/launcher/seed.js';
 import { bigQueryClient, storageClient, vertexClients } from '../../google-clients/index.js';
-import { buildCreatePipelineJobRequest } from '../../vertex/requests/pipeline-job.js';
 import type { IPipelineJob } from '../../vertex/shared/proto-types.js';
-import type { JsonObject, JsonValue } from '../../vertex/shared/struct.js';
+import type { JsonValue } from '../../vertex/shared/struct.js';
 import type { TestCloud } from '../support/local-cloud.js';
 import { startTestCloud } from '../support/local-cloud.js';
 
@@ -44,11 +45,10 @@ describe.skipIf(skipReason !== undefined)('training pipelines on the local cloud
     await cloud?.teardown();
   });
 
-  async function run(spec: object, runKey: string, parameterValues: Record<string, JsonValue>): Promise<IPipelineJob> {
-    const request = buildCreatePipelineJobRequest({
+  async function run(definition: PipelineDefinition, runKey: string, parameterValues: Record<string, JsonValue>): Promise<IPipelineJob> {
+    const request = projectPipelineJobRequest(definition, {
       project: cloud.projectId,
       location: LOCATION,
-      pipelineSpec: JSON.parse(JSON.stringify(spec)) as JsonObject,
       runKey,
       gcsOutputDirectory: `gs://${bucket}/root`,
       parameterValues,
@@ -65,7 +65,7 @@ describe.skipIf(skipReason !== undefined)('training pipelines on the local cloud
   const task = (job: IPipelineJob, name: string) => job.jobDetail?.taskDetails?.find((t) => t.taskName === name);
 
   it('trains, evaluates, gates and exports a model a prebuilt sklearn server can load', async () => {
-    const job = await run(compilePipeline(trainingPipeline()), 'e2e-rf', {
+    const job = await run(trainingPipeline(), 'e2e-rf', {
       training_data_uri: snapshotUri,
       target_column: 'delay',
       model_type: 'random_forest',
@@ -74,13 +74,47 @@ describe.skipIf(skipReason !== undefined)('training pipelines on the local cloud
     });
     expect(job.state, job.error?.message ?? '').toBe('PIPELINE_STATE_SUCCEEDED');
     expect(String(task(job, 'gate-model')?.execution?.metadata?.fields?.['output:approved']?.boolValue)).toBe('true');
+    const decision = readGateDecision(job);
+    expect(decision?.decision).toBe('approved');
+    expect(decision?.reason).toMatch(/^approved: rmse \d+(\.\d+)? \(<= 1000\)$/);
     const serving = task(job, 'export-serving-artifact')?.outputs?.serving_model?.artifacts?.[0]?.uri;
     expect(serving).toMatch(/^gs:\/\/local-project-pipelines\/root\//);
     for (const file of ['model.joblib', 'input_schema.json', 'baseline_statistics.json']) expect(existsSync(join(localPath(serving!), file))).toBe(true);
   }, 120_000);
 
+  it('a candidate the gate rejects ends SUCCEEDED, the decision readable as rejected with its reason, nothing exported', async () => {
+    const job = await run(trainingPipeline(), 'e2e-rejected', {
+      training_data_uri: snapshotUri,
+      target_column: 'delay',
+      model_type: 'ridge',
+      thresholds: { r2: { min: 0.999 } },
+    });
+    expect(job.state, job.error?.message ?? '').toBe('PIPELINE_STATE_SUCCEEDED');
+    const decision = readGateDecision(job);
+    expect(decision?.decision).toBe('rejected');
+    expect(decision?.reason).toMatch(/^rejected: r2: -?\d.* is below the minimum 0\.999$/);
+    expect(task(job, 'export-serving-artifact')?.state ?? 'NOT_TRIGGERED').not.toBe('SUCCEEDED');
+  }, 120_000);
+
+  it('data that fails validation fails the run with the validation report\'s reason as the error', async () => {
+    const job = await run(trainingPipeline(), 'e2e-invalid', {
+      training_data_uri: snapshotUri,
+      target_column: 'delay',
+      min_row_count: 1_000_000,
+      column_ranges: { distance: { max: 1 } },
+    });
+    expect(job.state).toBe('PIPELINE_STATE_FAILED');
+    expect(job.error?.message).toMatch(/The failed tasks are: \[validate-data\]/);
+    expect(job.error?.message).toMatch(/validate_data failed: the dataset failed validation: row_count: \d+ rows \(minimum 1000000\); range:distance: \d+ values outside/);
+    const validation = task(job, 'validate-data');
+    expect(validation?.state).toBe('FAILED');
+    expect(validation?.error?.message).toMatch(/Termination reason: Error\. validate_data failed: the dataset failed validation: row_count/);
+    expect(task(job, 'preprocess-split')).toBeUndefined();
+    expect(readGateDecision(job)).toBeUndefined();
+  }, 120_000);
+
   it('the tuning variant runs a HyperparameterTuningJob and refits with the best trial', async () => {
-    const job = await run(compilePipeline(trainingPipelineWithTuning()), 'e2e-hpt', {
+    const job = await run(trainingPipelineWithTuning(), 'e2e-hpt', {
       training_data_uri: snapshotUri,
       target_column: 'delay',
       project: cloud.projectId,
