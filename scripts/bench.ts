@@ -9,3 +9,4 @@ parseCommandLineOrExit({
 await import('./bench/compile.js');
 await import('./bench/local-cloud.js');
 await import('./bench/vertex.js');
+await import('./bench/training.js');
