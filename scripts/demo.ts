@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { compilePipeline } from '../pipelines/compiler/index.js';
 import { trainingPipeline } from '../pipelines/definitions/training-pipeline.js';
+import { readGateDecision } from '../pipelines/definitions/gate-decision.js';
+import { projectPipelineJobRequest } from '../pipelines/definitions/submit.js';
 import { startLocalCloud } from '../emulators/launcher/local-cloud.js';
 import { FLIGHTS_TABLE, SAMPLES_DATASET } from '../emulators/launcher/seed.js';
 import { bigQueryClient, storageClient, vertexClients } from '../google-clients/index.js';
-import { buildCreatePipelineJobRequest } from '../vertex/requests/pipeline-job.js';
 import { buildUploadModelRequest } from '../vertex/requests/upload-model.js';
 import { buildCreateEndpointRequest } from '../vertex/requests/endpoint.js';
 import { buildDeployModelRequest } from '../vertex/requests/deploy-model.js';
@@ -92,13 +92,12 @@ try {
   say(`exported a ${percent}% sample of ${SAMPLES_DATASET}.${FLIGHTS_TABLE} to ${snapshotUri} (${shards[0]!.metadata.size} bytes)`);
 
   // 2. Train twice: a ridge baseline (the version already serving) and a random-forest candidate.
-  const spec = JSON.parse(JSON.stringify(compilePipeline(trainingPipeline()))) as JsonObject;
   const runs: { modelType: string; job: string; servingUri: string; evaluation: Record<string, unknown>; testDataPath: string }[] = [];
   for (const modelType of ['ridge', 'random_forest']) {
-    const request = buildCreatePipelineJobRequest({
+    // Checks model_type, task_type and the threshold metrics against the pipeline's closed sets.
+    const request = projectPipelineJobRequest(trainingPipeline(), {
       project,
       location: LOCATION,
-      pipelineSpec: spec,
       runKey: `${runKey}-${modelType}`,
       gcsOutputDirectory: `gs://${bucket}/pipeline-root`,
       parameterValues: {
@@ -117,11 +116,14 @@ try {
     say(`submitted PipelineJob ${created.name} (model_type=${modelType})`);
     const finished = await followPipelineJob(created.name!);
     if (finished.state !== 'PIPELINE_STATE_SUCCEEDED') throw new Error(`pipeline ${created.name} ended ${String(finished.state)}: ${finished.error?.message ?? ''}`);
+    const gate = readGateDecision(finished);
+    say(`gate on the ${modelType} model: ${gate?.reason ?? 'no decision'}`);
+    if (gate?.decision !== 'approved') throw new Error(`pipeline ${created.name}: the gate did not approve the ${modelType} model, nothing to deploy`);
     const outputs = taskOutputs(finished);
     const servingUri = outputs.get('export-serving-artifact:serving_model');
     const evaluationUri = outputs.get('evaluate-model:evaluation');
     const testUri = outputs.get('preprocess-split:test_data');
-    if (!servingUri || !evaluationUri || !testUri) throw new Error(`pipeline ${created.name} produced no approved model (gate rejected it?)`);
+    if (!servingUri || !evaluationUri || !testUri) throw new Error(`pipeline ${created.name} is missing an output it should have`);
     runs.push({
       modelType,
       job: created.name!,
