@@ -257,7 +257,7 @@ async function runningTaskStatus(jobName: string, job: PipelineJob): Promise<str
   if (!running) return '';
   const line = await latestTaskLogLine(cloud.dataDir, jobName, running.taskUniqueName!);
   // No clock in it: off a terminal, a line is printed only when the task or its output changes.
-  return `         ${running.taskName ?? ''} | ${line ?? '(no output yet)'}`;
+  return `         ${running.taskName ?? ''} | ${line ?? '(starting)'}`;
 }
 
 /** `task:output` → artifact URI, from the job's task details. */

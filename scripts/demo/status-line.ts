@@ -6,6 +6,9 @@ export interface StatusStream {
   readonly columns?: number;
 }
 
+// Off a terminal, a task's log line is still a status, not a transcript: keep it short.
+const PLAIN_WIDTH = 160;
+
 export class StatusLine {
   private shown = '';
   private last = '';
@@ -20,11 +23,11 @@ export class StatusLine {
 
   /** The current status; an empty string clears it. */
   update(text: string): void {
-    const line = text.replace(/\s+/g, ' ').trim();
+    const line = text.replace(/[\r\n\t]+/g, ' ').trimEnd();
     if (line === this.last) return;
     this.last = line;
     if (!this.stream.isTTY) {
-      if (line) this.stream.write(`${line}\n`);
+      if (line) this.stream.write(`${line.length > PLAIN_WIDTH ? `${line.slice(0, PLAIN_WIDTH - 1)}…` : line}\n`);
       return;
     }
     // One terminal row: a wrapped line could not be rewritten in place.

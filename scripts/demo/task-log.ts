@@ -17,7 +17,8 @@ export function latestLine(text: string): string | undefined {
   const line = text
     .split('\n')
     .map((l) => l.trim())
-    .filter(Boolean)
+    // The emulator's own header (the command line it ran) is not the task's output.
+    .filter((l) => l && !l.startsWith('[local-vertex] '))
     .pop();
   if (line === undefined || !line.startsWith('{')) return line;
   try {

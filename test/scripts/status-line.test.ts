@@ -18,9 +18,11 @@ describe('status line', () => {
     status.update('train | epoch 1');
     status.update('train | epoch 1');
     status.print('[ 3s] report line');
-    status.update('train | epoch 2');
+    status.update('  train | epoch 2');
+    status.update(`  train | ${'x'.repeat(300)}`);
     status.clear();
-    expect(out.join('')).toBe('train | epoch 1\n[ 3s] report line\ntrain | epoch 2\n');
+    expect(out.slice(0, 3).join('')).toBe('train | epoch 1\n[ 3s] report line\n  train | epoch 2\n');
+    expect(out[3]).toHaveLength(161);
   });
 
   it('on a terminal rewrites one row, keeps report lines above it, and truncates to the width', () => {
@@ -38,6 +40,7 @@ describe('task log', () => {
   it("shows a JSON log line's message and a plain line as it is", () => {
     expect(latestLine('first\n{"severity":"INFO","message":"fitted ridge","rows":10}\n\n')).toBe('fitted ridge');
     expect(latestLine('[local-vertex] attempt 1\nEpoch 3/10\n')).toBe('Epoch 3/10');
+    expect(latestLine('[local-vertex] 2026-01-01T00:00:00Z attempt 1: image ["python3"]\n')).toBeUndefined();
     expect(latestLine('{not json\n')).toBe('{not json');
     expect(latestLine('')).toBeUndefined();
   });
