@@ -1,6 +1,12 @@
 // Fault injection: make chosen routes fail (429, 500, 503) or hang (timeout) for the next N calls
 // or at a rate, so reliability tests can prove retries and recovery against the emulators.
+import { RE2JS, RE2JSException } from 're2js';
 import { z } from 'zod';
+
+/** RE2 (linear time): a rule's pattern is tested on every request and must not stall the server. */
+function compilePattern(pattern: string): RE2JS {
+  return RE2JS.compile(pattern);
+}
 
 export const FaultRuleSchema = z
   .object({
@@ -8,8 +14,15 @@ export const FaultRuleSchema = z
     service: z.string().optional(),
     /** HTTP method; absent = any. */
     method: z.string().toUpperCase().optional(),
-    /** Regular expression matched against the request path (without query). */
-    path: z.string(),
+    /** RE2 regular expression searched for in the request path (without query). */
+    path: z.string().superRefine((pattern, ctx) => {
+      try {
+        compilePattern(pattern);
+      } catch (err) {
+        if (!(err instanceof RE2JSException)) throw err;
+        ctx.addIssue({ code: 'custom', message: `invalid regular expression (RE2 syntax): ${err.message}` });
+      }
+    }),
     /** HTTP status to answer, or `timeout` to never answer. */
     fault: z.union([z.literal(429), z.literal(500), z.literal(503), z.literal('timeout')]),
     /** Fail the next `count` matching calls... */
@@ -26,7 +39,7 @@ export type FaultDecision = { kind: 'none' } | { kind: 'status'; status: 429 | 5
 
 interface ActiveRule {
   rule: FaultRule;
-  pattern: RegExp;
+  pattern: RE2JS;
   remaining: number | undefined;
 }
 
@@ -38,12 +51,12 @@ export class FaultInjector {
   /** Replace all rules (validated; a bad rule names its field). */
   configure(rules: unknown): void {
     const parsed = z.array(FaultRuleSchema).parse(rules);
-    this.rules = parsed.map((rule) => ({ rule, pattern: new RegExp(rule.path), remaining: rule.count }));
+    this.rules = parsed.map((rule) => ({ rule, pattern: compilePattern(rule.path), remaining: rule.count }));
   }
 
   add(rule: FaultRule): void {
     const parsed = FaultRuleSchema.parse(rule);
-    this.rules.push({ rule: parsed, pattern: new RegExp(parsed.path), remaining: parsed.count });
+    this.rules.push({ rule: parsed, pattern: compilePattern(parsed.path), remaining: parsed.count });
   }
 
   clear(): void {

@@ -1,12 +1,15 @@
-// A small HTTP server for the emulators: routing on Google's REST paths, JSON bodies with a size
-// limit, Google-shaped errors, fault injection, and an admin route to configure faults at run time.
+// A small HTTP server for the emulators: routing on Google's REST paths, JSON bodies checked before
+// any handler runs (json-body.ts), cross-site browser requests refused (browser-guard.ts),
+// Google-shaped errors, fault injection, and an admin route to configure faults at run time.
 // Plain node:http: uploads and media downloads need raw streams and exact control of headers.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ZodError } from 'zod';
+import { browserRefusal } from './browser-guard.js';
 import type { FaultInjector } from './faults.js';
-import { errorStyleFor, GoogleApiError } from './google-error.js';
+import { badRequest, errorStyleFor, GoogleApiError } from './google-error.js';
+import { MAX_JSON_BODY, parseJsonBody, payloadTooLarge, readLimited } from './json-body.js';
 import { emulatorLog } from './log.js';
 
 export interface RequestContext {
@@ -16,10 +19,19 @@ export interface RequestContext {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly params: Record<string, string>;
-  /** The body parsed as JSON (an object), or a 400 naming the problem. */
+  /** The body parsed as JSON (`{}` when empty), or a 4xx naming the problem. */
   json(): Promise<unknown>;
-  /** The raw body. */
+  /** The whole body as bytes (routes registered with `body: 'raw'` may also stream `req`). */
   raw(): Promise<Buffer>;
+}
+
+export interface RouteOptions {
+  /**
+   * `json` (default): the kit reads and checks the body as JSON before the handler runs, so a
+   * refused body (content type, size, nesting, syntax) never reaches it. `raw`: the handler reads
+   * the body itself (media uploads, rawPredict); `ctx.json()` still applies the JSON checks.
+   */
+  body?: 'json' | 'raw';
 }
 
 /** A handler returns a JSON body (200), `{status, body}`, or `undefined` when it wrote the response itself. */
@@ -39,9 +51,13 @@ interface Route {
   regex: RegExp;
   names: string[];
   handler: Handler;
+  body: 'json' | 'raw';
 }
 
-const MAX_JSON_BODY = 32 * 1024 * 1024;
+/** Largest body `ctx.raw()` buffers; streaming handlers (uploads) apply their own limits. */
+const MAX_RAW_BODY = 256 * 1024 * 1024;
+/** After an early error answer, how long the rest of an unread body may keep arriving (discarded). */
+const LINGER_MS = 5_000;
 
 /**
  * Paths are templates: `{name}` matches one segment; `{name=**}` matches the rest (slashes allowed).
@@ -78,14 +94,20 @@ export class EmulatorServer {
     this.route('GET', '/_emulator/health', () => ({ service: this.service, status: 'ok' }));
   }
 
-  route(method: string, template: string, handler: Handler): this {
+  route(method: string, template: string, handler: Handler, options: RouteOptions = {}): this {
     const { regex, names } = compileTemplate(template);
-    this.routes.push({ method: method.toUpperCase(), regex, names, handler });
+    this.routes.push({ method: method.toUpperCase(), regex, names, handler, body: options.body ?? 'json' });
     return this;
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => {
+      // handle() answers its own errors; this is the last line against a crash of the process.
+      this.handle(req, res).catch((err: unknown) => {
+        emulatorLog('ERROR', 'emulator request handling failed', { service: this.service, error: String(err) });
+        res.destroy();
+      });
+    });
     // Keep-alive sockets must not hold the process open on close.
     server.keepAliveTimeout = 5_000;
     this.server = server;
@@ -114,10 +136,13 @@ export class EmulatorServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
-    const path = url.pathname;
+    let path = req.url ?? '/';
     try {
+      const url = requestUrl(path);
+      path = url.pathname;
+      const refusal = browserRefusal(req.headers, req.socket.localPort ?? 0);
+      if (refusal) throw new GoogleApiError(403, refusal);
       if (!path.startsWith('/_emulator/')) {
         const decision = this.faults.decide(this.service, method, path);
         if (decision.kind === 'timeout') return; // never answer: the client's deadline fires
@@ -130,8 +155,16 @@ export class EmulatorServer {
         const allowed = this.routes.some((r) => r.regex.test(path));
         throw new GoogleApiError(allowed ? 405 : 404, allowed ? `method ${method} not allowed on ${path}` : `no such resource: ${method} ${path}`);
       }
+      const { route } = match;
       let bodyPromise: Promise<Buffer> | undefined;
-      const raw = () => (bodyPromise ??= readBody(req, MAX_JSON_BODY * 8));
+      let jsonPromise: Promise<unknown> | undefined;
+      const read = (limit: number) => (bodyPromise ??= readLimited(req, limit));
+      const raw = () => read(route.body === 'raw' ? MAX_RAW_BODY : MAX_JSON_BODY);
+      const json = () =>
+        (jsonPromise ??= read(MAX_JSON_BODY).then((body) => {
+          if (body.length > MAX_JSON_BODY) throw payloadTooLarge(MAX_JSON_BODY);
+          return parseJsonBody(body, req.headers['content-type']);
+        }));
       const ctx: RequestContext = {
         req,
         res,
@@ -140,9 +173,10 @@ export class EmulatorServer {
         query: url.searchParams,
         params: match.params,
         raw,
-        json: async () => parseJson(await raw()),
+        json,
       };
-      const result = await match.route.handler(ctx);
+      if (route.body === 'json') await json();
+      const result = await route.handler(ctx);
       if (res.writableEnded || res.headersSent) return;
       if (result instanceof Reply) send(res, result.status, result.body, result.headers);
       else send(res, 200, result);
@@ -153,6 +187,13 @@ export class EmulatorServer {
       }
       if (!res.headersSent) send(res, apiError.code, apiError.toBody(errorStyleFor(this.service)));
       else res.destroy();
+      // An answer given before the body was read (413, 415, 403...): the rest of the body is
+      // discarded as it arrives, for a while, then the connection is dropped.
+      if (!req.complete) {
+        setTimeout(() => {
+          if (!req.complete) req.socket.destroy();
+        }, LINGER_MS).unref();
+      }
     } finally {
       if (process.env.EMULATOR_LOG_REQUESTS === '1') {
         emulatorLog('DEBUG', 'request', { service: this.service, method, path, status: res.statusCode, ms: Math.round(performance.now() - started) });
@@ -207,24 +248,14 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
   res.end(text);
 }
 
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) throw new GoogleApiError(413, `request body larger than ${limit} bytes`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
-}
-
-function parseJson(body: Buffer): unknown {
-  if (body.length === 0) return {};
-  if (body.length > MAX_JSON_BODY) throw new GoogleApiError(413, `JSON body larger than ${MAX_JSON_BODY} bytes`);
+/**
+ * The request target as a URL. Origin-form (`/path?query`) is never resolved against a base, so
+ * `//host/x` stays a path; absolute-form must be a valid URL; anything else is a 400, not a crash.
+ */
+function requestUrl(target: string): URL {
   try {
-    return JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw new GoogleApiError(400, `Invalid JSON payload received. ${(e as Error).message}`, { reason: 'parseError' });
+    return new URL(target.startsWith('/') ? `http://localhost${target}` : target);
+  } catch {
+    throw badRequest(`malformed request target '${target}'`);
   }
 }

@@ -3,6 +3,7 @@
 // unsupported filter is a clear 400 instead of silently matching nothing.
 import { FilterSyntaxError } from './lexer.js';
 import type { FilterExpr, FilterValue } from './parser.js';
+import { compileFullMatch } from './regex.js';
 
 /** Resolves a selector (`metric.labels.k`) to a reader of the subject, or undefined if unsupported. */
 export type SelectorResolver<T> = (selector: string) => ((subject: T) => string | undefined) | undefined;
@@ -74,8 +75,8 @@ function matcher(op: string, value: FilterValue): (actual: string | undefined) =
         case 'one_of':
           return (actual) => value.args.includes(actual ?? '');
         case 'monitoring.regex.full_match': {
-          const re = new RegExp(`^(?:${first})$`);
-          return (actual) => re.test(actual ?? '');
+          const fullMatch = compileFullMatch(first, 0);
+          return (actual) => fullMatch(actual ?? '');
         }
       }
     }

@@ -2,6 +2,7 @@
 // selectors (metric.type, resource.labels.zone, ...) to selectors.ts, so the same grammar serves
 // time series and metric descriptor filters.
 import { FilterSyntaxError, tokenize, type Token } from './lexer.js';
+import { compileFullMatch } from './regex.js';
 
 export type FilterValue =
   | { kind: 'string'; value: string }
@@ -115,13 +116,7 @@ class Parser {
       if (sep.kind !== 'comma') throw new FilterSyntaxError(`expected ',' or ')' in ${name.text}(...)`, sep.pos);
     }
     if (name.text !== 'one_of' && args.length !== 1) throw new FilterSyntaxError(`${name.text}() takes exactly one argument`, name.pos);
-    if (name.text === 'monitoring.regex.full_match') {
-      try {
-        new RegExp(args[0]!);
-      } catch {
-        throw new FilterSyntaxError(`invalid regular expression ${JSON.stringify(args[0])}`, name.pos);
-      }
-    }
+    if (name.text === 'monitoring.regex.full_match') compileFullMatch(args[0]!, name.pos);
     return { kind: 'call', name: name.text, args };
   }
 }

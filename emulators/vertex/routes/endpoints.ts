@@ -43,7 +43,7 @@ export function registerEndpointRoutes(server: EmulatorServer, endpoints: Endpoi
       return undefined;
     }
     return new Reply(result.status, result.body, result.contentType ? { 'content-type': result.contentType } : {});
-  });
+  }, { body: 'raw' });
   server.route('GET', `${base}/{endpoint}`, (ctx) => {
     bindQuery(ctx.query, {});
     return endpoints.get(endpointName(ctx));

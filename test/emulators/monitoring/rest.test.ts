@@ -140,7 +140,11 @@ describe('encodings', () => {
 
 describe('fault injection', () => {
   it('fails the configured calls with Google-shaped errors', async () => {
-    const put = await fetch(`${env.emulator.url}/_emulator/faults`, { method: 'PUT', body: JSON.stringify([{ path: '/metricDescriptors$', method: 'GET', fault: 503, count: 1 }]) });
+    const put = await fetch(`${env.emulator.url}/_emulator/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ path: '/metricDescriptors$', method: 'GET', fault: 503, count: 1 }]),
+    });
     expect(put.status).toBe(200);
     const failed = await expectError('GET', '/metricDescriptors', undefined, 503, /injected fault 503/);
     expect(failed.error.status).toBe('UNAVAILABLE');

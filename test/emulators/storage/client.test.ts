@@ -65,7 +65,7 @@ describe('buckets', () => {
     const body = (await res.json()) as { error: { code: number; message: string; status: string; errors: { reason: string; location?: string }[] } };
     expect(body.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT', errors: [{ reason: 'invalid', location: 'locaton' }] });
     expect(body.error.message).toMatch(/Unknown name "locaton"/);
-    const badName = await fetch(`${emulator.url}/storage/v1/b?project=local-project`, { method: 'POST', body: JSON.stringify({ name: 'Bad_Name' }) });
+    const badName = await fetch(`${emulator.url}/storage/v1/b?project=local-project`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bad_Name' }) });
     expect(badName.status).toBe(400);
   });
 });
@@ -162,7 +162,7 @@ describe('objects', () => {
     const [after] = await file.setMetadata({ contentType: 'text/markdown', cacheControl: 'no-cache', metadata: { drop: null, added: '3' } });
     expect(after).toMatchObject({ contentType: 'text/markdown', cacheControl: 'no-cache', metadata: { keep: '1', added: '3' }, generation: before.generation, metageneration: '2' });
     expect(after.metadata).not.toHaveProperty('drop');
-    const bad = await fetch(`${emulator.url}/storage/v1/b/client-bucket/o/patch%2Fme.txt`, { method: 'PATCH', body: JSON.stringify({ contentTyp: 'x' }) });
+    const bad = await fetch(`${emulator.url}/storage/v1/b/client-bucket/o/patch%2Fme.txt`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contentTyp: 'x' }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/Unknown name "contentTyp"/);
   });
@@ -179,7 +179,7 @@ describe('objects', () => {
     await source.copy(otherBucket.file('elsewhere.txt'));
     expect((await otherBucket.file('elsewhere.txt').download())[0].toString()).toBe('copy me');
 
-    const rewrite = await fetch(`${emulator.url}/storage/v1/b/client-bucket/o/copy%2Fsource.txt/rewriteTo/b/client-bucket/o/copy%2Frewritten.txt`, { method: 'POST', body: '{}' });
+    const rewrite = await fetch(`${emulator.url}/storage/v1/b/client-bucket/o/copy%2Fsource.txt/rewriteTo/b/client-bucket/o/copy%2Frewritten.txt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(await rewrite.json()).toMatchObject({ kind: 'storage#rewriteResponse', done: true, totalBytesRewritten: '7', objectSize: '7', resource: { name: 'copy/rewritten.txt' } });
 
     await bucket.file('compose/1').save('one,', { resumable: false });

@@ -81,6 +81,7 @@ describe('faults', () => {
   it('an injected 503 on an upload is retried by the client and the upload succeeds', async () => {
     const put = await fetch(`${emulator.url}/_emulator/faults`, {
       method: 'PUT',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify([{ service: 'storage', method: 'POST', path: '^/upload/storage/v1/b/durable-bucket/o$', fault: 503, count: 1 }]),
     });
     expect(put.status).toBe(200);
