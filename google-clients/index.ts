@@ -5,8 +5,11 @@ import { BigQuery } from '@google-cloud/bigquery';
 import { MetricServiceClient } from '@google-cloud/monitoring';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
+import type { StorageOptions } from '@google-cloud/storage';
 import { v1 as aiplatform } from '@google-cloud/aiplatform';
 import { OAuth2Client } from 'google-auth-library';
+
+type RetryOptions = NonNullable<StorageOptions['retryOptions']>;
 
 export interface ClientEnvironment {
   readonly projectId: string;
@@ -33,10 +36,12 @@ function emulatorAuth(): OAuth2Client {
   return client;
 }
 
-export function storageClient(ce: ClientEnvironment = clientEnvironment()): Storage {
+/** `retryOptions` tunes the client's own retries (download-object.ts turns them off for media reads). */
+export function storageClient(ce: ClientEnvironment = clientEnvironment(), retryOptions?: RetryOptions): Storage {
   const host = ce.env.STORAGE_EMULATOR_HOST;
-  if (host) return new Storage({ projectId: ce.projectId, apiEndpoint: parseEmulatorHost(host).url, authClient: emulatorAuth() });
-  return new Storage({ projectId: ce.projectId });
+  const retry = retryOptions === undefined ? {} : { retryOptions };
+  if (host) return new Storage({ projectId: ce.projectId, apiEndpoint: parseEmulatorHost(host).url, authClient: emulatorAuth(), ...retry });
+  return new Storage({ projectId: ce.projectId, ...retry });
 }
 
 export function bigQueryClient(ce: ClientEnvironment = clientEnvironment()): BigQuery {
