@@ -19,6 +19,8 @@ interface FileIndex {
   /** Bytes already turned into entries. */
   consumed: number;
   entries: LogEntry[];
+  /** The newest time given to a line: times never go back within a file, even if its mtime does. */
+  stampedNs: bigint;
 }
 
 export class VertexReplicaLogs implements LogSource {
@@ -57,7 +59,7 @@ export class VertexReplicaLogs implements LogSource {
     const size = Number(info.size);
     if (!index || size < index.consumed) {
       // New, or rewritten from the start (a reset data directory).
-      index = { consumed: 0, entries: [] };
+      index = { consumed: 0, entries: [], stampedNs: 0n };
       this.files.set(path, index);
     }
     if (size === index.consumed) return index.entries;
@@ -68,7 +70,8 @@ export class VertexReplicaLogs implements LogSource {
     if (end === 0) return index.entries;
     const text = chunk.subarray(0, end).toString('utf8');
     const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
-    const timestamp = logTimestamp(info.mtimeNs);
+    index.stampedNs = info.mtimeNs > index.stampedNs ? info.mtimeNs : index.stampedNs;
+    const timestamp = logTimestamp(index.stampedNs);
     for (const line of lines) index.entries.push(this.entry(jobId, task, index.entries.length, line.replace(/\r$/, ''), timestamp));
     index.consumed += end;
     return index.entries;
