@@ -68,6 +68,16 @@ export function etagOf(value: unknown): string {
   return createHash('md5').update(JSON.stringify(value)).digest('base64');
 }
 
+/** Run `write`; if it fails, `undo` what was created before it (best effort) and fail as `write` did. */
+export async function undoOnFailure<T>(write: () => Promise<T>, undo: () => Promise<unknown>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    await undo().catch(() => undefined);
+    throw e;
+  }
+}
+
 function parseJsonObject<T>(value: DuckDBValue): T {
   const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : {};
   if (typeof parsed !== 'object' || parsed === null) throw new Error('corrupt emulator metadata');
@@ -156,7 +166,12 @@ export class Catalog {
     const now = nowMs();
     const full: DatasetMeta = { ...meta, creationTime: now, lastModifiedTime: now };
     await db.exec(`CREATE SCHEMA IF NOT EXISTS ${this.schemaSql(meta)}`);
-    await this.saveDatasetMeta(db, full);
+    // The schema and its metadata live in two databases (one DuckDB transaction cannot write both):
+    // a failed metadata write drops the schema again, so no half-made dataset stays.
+    await undoOnFailure(
+      () => this.saveDatasetMeta(db, full),
+      () => db.exec(`DROP SCHEMA IF EXISTS ${this.schemaSql(meta)} CASCADE`),
+    );
     return full;
   }
 

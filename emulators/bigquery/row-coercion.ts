@@ -3,6 +3,7 @@
 // from base64, ...) and its per-field errors instead of one failure for the whole request.
 import type { DuckDBValue } from '@duckdb/node-api';
 import { DuckDBBlobValue, DuckDBDateValue, DuckDBDecimalValue, DuckDBListValue, DuckDBStructValue, DuckDBTimestampTZValue, DuckDBTimestampValue, DuckDBTimeValue } from '@duckdb/node-api';
+import { JSON_MAX_NESTING, nestsDeeperThan } from './json-depth.js';
 import { BIGNUMERIC_SCALE } from './sql/types.js';
 import type { TableField } from './table-schema.js';
 import { parseDate, parseDatetime, parseEpochSeconds, parseTime, parseTimestamp } from './time.js';
@@ -26,7 +27,8 @@ class FieldError extends Error {
   }
 }
 
-const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+/** A bad value as error messages quote it; one nested too deeply to print is named, not printed. */
+const shown = (v: unknown) => (typeof v === 'string' ? v : nestsDeeperThan(v, JSON_MAX_NESTING) ? `(a value nested more than ${JSON_MAX_NESTING} levels)` : JSON.stringify(v));
 
 /** A decimal text ("-12.5", "1e3") scaled to `scale` digits, rounded half away from zero. */
 export function parseDecimal(text: string, scale: number): bigint | undefined {
@@ -118,6 +120,15 @@ export class RowCoercer {
   }
 }
 
+/** JSON text parsed (V8's parser does not recurse), or undefined when it is not JSON (DuckDB then refuses it). */
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function scalar(value: unknown, field: TableField, path: string): DuckDBValue {
   const bad = (what: string) => new FieldError(path, `Cannot convert value to ${what} (bad value): ${shown(value)}`);
   const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
@@ -126,8 +137,12 @@ function scalar(value: unknown, field: TableField, path: string): DuckDBValue {
     case 'GEOGRAPHY':
       if (text === undefined) throw bad('string');
       return text;
-    case 'JSON':
+    case 'JSON': {
+      // JSON text or a JSON value; either way nested at most 500 levels (BigQuery's limit).
+      const parsed = typeof value === 'string' ? parsedJson(value) : value;
+      if (nestsDeeperThan(parsed, JSON_MAX_NESTING)) throw new FieldError(path, `Invalid JSON value for field ${path}: JSON nesting exceeds the limit of ${JSON_MAX_NESTING} levels.`);
       return typeof value === 'string' ? value : JSON.stringify(value);
+    }
     case 'INTEGER': {
       if (text === undefined || !/^[+-]?\d+$/.test(text.trim())) throw bad('integer');
       const n = BigInt(text.trim());

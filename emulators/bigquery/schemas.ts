@@ -15,13 +15,29 @@ export const DatasetReference = z.object({ datasetId: z.string(), projectId: z.s
 export const TableReference = z.object({ projectId: z.string().optional(), datasetId: z.string().optional(), tableId: z.string().optional() }).strict();
 export const JobReference = z.object({ projectId: z.string().optional(), jobId: z.string().optional(), location: z.string().optional() }).strict();
 
+/** One entry of a dataset's `access` list (the Dataset resource's Access message). */
+const AccessEntry = z
+  .object({
+    role: z.string().optional(),
+    userByEmail: z.string().optional(),
+    groupByEmail: z.string().optional(),
+    domain: z.string().optional(),
+    specialGroup: z.string().optional(),
+    iamMember: z.string().optional(),
+    view: TableReference.optional(),
+    routine: z.object({ projectId: z.string().optional(), datasetId: z.string().optional(), routineId: z.string().optional() }).strict().optional(),
+    dataset: z.object({ dataset: DatasetReference, targetTypes: z.array(z.string()).optional() }).strict().optional(),
+    condition: z.object({ expression: z.string().optional(), title: z.string().optional(), description: z.string().optional(), location: z.string().optional() }).strict().optional(),
+  })
+  .strict();
+
 // Keys the official Node client leaves in bodies it sends (dataset.create() copies the project ID
 // into the Dataset; query() leaves its own reading options in configuration.query). BigQuery
 // accepts those requests, so they are accepted here and ignored; any other unknown key is a 400.
 export const DatasetBody = z
   .object({
     projectId: Opaque, // client leak
-    access: Opaque,
+    access: z.array(AccessEntry).optional(),
     catalogSource: Opaque,
     creationTime: Opaque,
     datasetReference: DatasetReference.optional(),

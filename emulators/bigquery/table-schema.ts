@@ -58,10 +58,43 @@ export const FieldSchema: z.ZodType<FieldInput> = z.lazy(() =>
     .strict(),
 );
 
-export const SchemaInput = z.object({ fields: z.array(FieldSchema).optional(), foreignTypeInfo: z.unknown().optional() }).strict();
+/** "A schema cannot contain more than 15 levels of nested RECORD types." */
+export const MAX_RECORD_DEPTH = 15;
+
+function nestedTooDeeply(path: string): string {
+  return `Schema nested too deeply for field ${path}, maximum allowed depth is ${MAX_RECORD_DEPTH}.`;
+}
+
+/** The first RECORD whose subfields would pass the depth limit, found without recursion. */
+function tooDeepField(fields: unknown): string | undefined {
+  const stack: { fields: unknown; path: string; depth: number }[] = [{ fields, path: '', depth: 1 }];
+  while (stack.length > 0) {
+    const level = stack.pop()!;
+    if (!Array.isArray(level.fields)) continue;
+    for (const f of level.fields as unknown[]) {
+      if (typeof f !== 'object' || f === null) continue;
+      const { name, fields: sub } = f as { name?: unknown; fields?: unknown };
+      const path = `${level.path}${level.path ? '.' : ''}${typeof name === 'string' ? name : ''}`;
+      if (!Array.isArray(sub) || sub.length === 0) continue;
+      if (level.depth >= MAX_RECORD_DEPTH) return path;
+      stack.push({ fields: sub, path, depth: level.depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** A table schema; too deep a RECORD is refused before the recursive field schema parses it. */
+export const SchemaInput = z.preprocess(
+  (value, ctx) => {
+    const field = typeof value === 'object' && value !== null ? tooDeepField((value as { fields?: unknown }).fields) : undefined;
+    if (field !== undefined) ctx.addIssue({ code: 'custom', message: nestedTooDeeply(field), params: { bigQueryMessage: true } });
+    return value;
+  },
+  z.object({ fields: z.array(FieldSchema).optional(), foreignTypeInfo: z.unknown().optional() }).strict(),
+);
 
 /** Validate and canonicalise fields (legacy type names, explicit modes), as BigQuery stores them. */
-export function normalizeFields(input: FieldInput[], path = ''): TableField[] {
+export function normalizeFields(input: FieldInput[], path = '', depth = 1): TableField[] {
   const seen = new Set<string>();
   return input.map((f) => {
     const name = f.name ?? '';
@@ -82,7 +115,8 @@ export function normalizeFields(input: FieldInput[], path = ''): TableField[] {
     const out: TableField = { ...rest, name, type, mode };
     if (type === 'RECORD') {
       if (!fields?.length) throw badRequest(`Field ${full} is type RECORD but has no schema`);
-      out.fields = normalizeFields(fields, full);
+      if (depth >= MAX_RECORD_DEPTH) throw badRequest(nestedTooDeeply(full));
+      out.fields = normalizeFields(fields, full, depth + 1);
     } else if (fields?.length) {
       throw badRequest(`Field ${full} is type ${type} but has subfields`);
     }

@@ -2,6 +2,7 @@
 // `Invalid JSON payload received. Unknown name "x" at 'job.configuration': Cannot find field.`
 import type { z } from 'zod';
 import { GoogleApiError } from '../http/google-error.js';
+import { BODY_MAX_NESTING, nestsDeeperThan } from './json-depth.js';
 
 /** A JSON field name as Google's errors spell it: maxResults → max_results. */
 export const protoFieldName = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -14,9 +15,16 @@ function fieldPath(root: string, path: readonly PropertyKey[]): string {
 
 /** Parse `body` with a strict schema; `root` names the message in errors ('job', 'table', ...). */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown, root: string): T {
+  // Checked here too, not only by the HTTP kit: zod and the metadata writes recurse.
+  if (nestsDeeperThan(body, BODY_MAX_NESTING)) {
+    throw new GoogleApiError(400, `Invalid JSON payload received. Nesting is deeper than ${BODY_MAX_NESTING} levels.`, { reason: 'invalid' });
+  }
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issues = result.error.issues;
+  // BigQuery's own rules checked inside a schema (e.g. RECORD depth) keep BigQuery's message.
+  const own = issues.find((i) => i.code === 'custom' && (i.params as { bigQueryMessage?: boolean } | undefined)?.bigQueryMessage);
+  if (own) throw new GoogleApiError(400, own.message, { reason: 'invalid' });
   const unknown = issues.find((i) => i.code === 'unrecognized_keys');
   if (unknown && unknown.code === 'unrecognized_keys') {
     const at = fieldPath(root, unknown.path);

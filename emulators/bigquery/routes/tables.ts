@@ -3,7 +3,7 @@ import { GoogleApiError } from '../../http/google-error.js';
 import type { EmulatorServer, RequestContext } from '../../http/server.js';
 import { Reply } from '../../http/server.js';
 import type { Catalog, TableInfo, TableMeta } from '../catalog.js';
-import { etagOf, PLACEHOLDER_COLUMN } from '../catalog.js';
+import { etagOf, PLACEHOLDER_COLUMN, undoOnFailure } from '../catalog.js';
 import { timestampFormat } from '../cells.js';
 import type { Db } from '../engine.js';
 import { invalid, tableName } from '../errors.js';
@@ -85,10 +85,20 @@ export class TableRoutes {
       await this.catalog.requireDataset(db, ref);
       await this.catalog.requireAbsent(db, ref);
       const sql = this.catalog.tableSql(ref);
+      const meta = { ...metaFields(body), schema: fields, ...(body.view ? { viewQuery: body.view.query } : {}) };
       if (body.view) await this.createView(db, ref, sql, body.view.query, false);
       else await db.exec(`CREATE TABLE ${sql} (${fields.length ? columnsDdl(fields) : `${quoteIdent(PLACEHOLDER_COLUMN)} BOOLEAN`})`);
-      await this.catalog.updateTableMeta(db, ref, { ...metaFields(body), schema: fields, ...(body.view ? { viewQuery: body.view.query } : {}) }, true);
-      return this.catalog.tableResource(db, await this.catalog.requireTable(db, ref));
+      // Table and metadata live in two databases: if the rest fails, the table goes again.
+      return undoOnFailure(
+        async () => {
+          await this.catalog.updateTableMeta(db, ref, meta, true);
+          return this.catalog.tableResource(db, await this.catalog.requireTable(db, ref));
+        },
+        async () => {
+          await db.exec(`DROP ${body.view ? 'VIEW' : 'TABLE'} IF EXISTS ${sql}`);
+          await this.catalog.forgetTable(db, ref);
+        },
+      );
     });
   }
 

@@ -6,6 +6,7 @@ import type { DatasetRef, DeclaredField, OptionValue, TableRef, TranslateContext
 import { SqlError } from './sql-error.js';
 import type { Token } from './tokenizer.js';
 import { isOp, kw } from './tokenizer.js';
+import { MAX_RECORD_DEPTH } from '../table-schema.js';
 import { canonicalType, duckColumnType, duckScalarType, quoteIdent, quoteString } from './types.js';
 
 /** BigQuery's reserved keywords: never aliases, never table names. */
@@ -627,17 +628,19 @@ export abstract class ExpressionTranslator {
   }
 
   /** A BigQuery type at `i`: its DuckDB spelling and its schema field shape. */
-  protected parseType(i: number): ParsedType {
+  /** A type at `i`; `depth` counts the STRUCTs around it (BigQuery nests at most 15). */
+  protected parseType(i: number, depth = 0): ParsedType {
     const t = this.tok(i);
     const k = kw(t);
     if (k === 'ARRAY') {
       this.expectOp(i + 1, '<');
-      const inner = this.parseType(i + 2);
+      const inner = this.parseType(i + 2, depth);
       if (inner.field.mode === 'REPEATED') this.fail('Arrays of arrays are not supported', i);
       const next = this.expectOp(inner.next, '>');
       return { duck: `${inner.duck}[]`, field: { ...inner.field, mode: 'REPEATED' }, next };
     }
     if (k === 'STRUCT') {
+      if (depth >= MAX_RECORD_DEPTH) this.fail(`STRUCT types are nested too deeply; the maximum depth is ${MAX_RECORD_DEPTH}`, i);
       let j = this.expectOp(i + 1, '<');
       const fields: DeclaredField[] = [];
       while (!isOp(this.tok(j), '>')) {
@@ -647,7 +650,7 @@ export abstract class ExpressionTranslator {
           name = this.tok(j).value;
           j++;
         }
-        const inner = this.parseType(j);
+        const inner = this.parseType(j, depth + 1);
         fields.push({ name, ...inner.field });
         j = inner.next;
         if (isOp(this.tok(j), ',')) j++;
