@@ -68,11 +68,11 @@ describe('Logging emulator entries:list', () => {
     const entries = entriesOf(json);
     expect(entries.map((e) => e.jsonPayload.message)).toEqual(['chief line 1', 'chief line 2', 'chief line 3', 'worker says hi']);
     expect(entries[0]).toEqual({
-      insertId: expect.any(String),
+      insertId: expect.any(String) as unknown,
       jsonPayload: { message: 'chief line 1', levelname: 'INFO', attrs: { tag: 'workerpool0-0' } },
       resource: { type: 'ml_job', labels: { project_id: PROJECT, job_id: '111', task_name: 'workerpool0-0' } },
-      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/),
-      receiveTimestamp: expect.any(String),
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/) as unknown,
+      receiveTimestamp: expect.any(String) as unknown,
       severity: 'INFO',
       logName: `projects/${PROJECT}/logs/workerpool0-0`,
     });
@@ -127,7 +127,7 @@ describe('Logging emulator entries:list', () => {
     for (const [body, message] of cases) {
       const { status, json } = await list(body);
       expect({ body, status }).toEqual({ body, status: 400 });
-      expect(json.error).toEqual(expect.objectContaining({ code: 400, status: 'INVALID_ARGUMENT', message: expect.stringMatching(message) }));
+      expect(json.error).toEqual(expect.objectContaining({ code: 400, status: 'INVALID_ARGUMENT', message: expect.stringMatching(message) as unknown }));
     }
   });
 });

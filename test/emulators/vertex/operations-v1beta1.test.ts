@@ -30,17 +30,19 @@ describe('operations under v1beta1', () => {
       expect.objectContaining({
         name: operationName,
         done: true,
-        metadata: expect.objectContaining({ '@type': 'type.googleapis.com/google.cloud.aiplatform.v1beta1.CreateEndpointOperationMetadata' }),
-        response: expect.objectContaining({ '@type': 'type.googleapis.com/google.cloud.aiplatform.v1beta1.Endpoint', name: `${PARENT}/endpoints/ops` }),
+        metadata: expect.objectContaining({ '@type': 'type.googleapis.com/google.cloud.aiplatform.v1beta1.CreateEndpointOperationMetadata' }) as unknown,
+        response: expect.objectContaining({ '@type': 'type.googleapis.com/google.cloud.aiplatform.v1beta1.Endpoint', name: `${PARENT}/endpoints/ops` }) as unknown,
       }),
     );
     const ga = await getJson(`/v1/${operationName}`);
-    expect(ga.body).toEqual(expect.objectContaining({ response: expect.objectContaining({ '@type': 'type.googleapis.com/google.cloud.aiplatform.v1.Endpoint' }) }));
+    expect(ga.body.response).toEqual(expect.objectContaining({ '@type': 'type.googleapis.com/google.cloud.aiplatform.v1.Endpoint' }));
 
     const waited = await fetch(`${t.emulator.url}/v1beta1/${operationName}:wait`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"timeout":"1s"}' });
-    expect(await waited.json()).toEqual(expect.objectContaining({ metadata: expect.objectContaining({ '@type': expect.stringContaining('.v1beta1.') }) }));
+    const waitedBody = (await waited.json()) as { metadata: { '@type': string } };
+    expect(waitedBody.metadata['@type']).toContain('.v1beta1.');
     const listed = await getJson(`/v1beta1/${PARENT}/endpoints/ops/operations`);
-    expect(listed.body.operations).toEqual([expect.objectContaining({ name: operationName, metadata: expect.objectContaining({ '@type': expect.stringContaining('.v1beta1.') }) })]);
+    const operations = listed.body.operations as { name: string; metadata: { '@type': string } }[];
+    expect(operations.map((o) => [o.name, o.metadata['@type']])).toEqual([[operationName, 'type.googleapis.com/google.cloud.aiplatform.v1beta1.CreateEndpointOperationMetadata']]);
     expect((await getJson(`/v1beta1/${PARENT}/endpoints/ops/operations/404`)).status).toBe(404);
   });
 });
