@@ -159,7 +159,7 @@ describe.skipIf(!stack.ok)('training components chain', () => {
     ]);
     await runOk('gate', [
       '--evaluation', join(dir, 'evaluation.json'), '--thresholds', JSON.stringify(thresholds),
-      '--approved', join(dir, 'approved'), '--decision', join(dir, 'decision.md'),
+      '--approved', join(dir, 'approved'), '--decision', join(dir, 'decision.md'), '--reason', join(dir, 'reason'),
     ]);
     await runOk('export_serving', [
       '--model', join(dir, 'model'), '--train-data', join(setup.split, 'train', 'data'), '--feature-schema', schema,
@@ -267,9 +267,10 @@ describe.skipIf(!stack.ok)('training components chain', () => {
     const dir = path('regression-ridge');
     await runOk('gate', [
       '--evaluation', join(dir, 'evaluation.json'), '--thresholds', JSON.stringify({ r2: { min: 0.999 } }),
-      '--approved', join(dir, 'strict', 'approved'), '--decision', join(dir, 'strict', 'decision.md'),
+      '--approved', join(dir, 'strict', 'approved'), '--decision', join(dir, 'strict', 'decision.md'), '--reason', join(dir, 'strict', 'reason'),
     ]);
     expect(readText(join(dir, 'strict', 'approved'))).toBe('false');
+    expect(readText(join(dir, 'strict', 'reason'))).toMatch(/^rejected: r2: 0\.\d+ is below the minimum 0\.999$/);
     expect(readText(join(dir, 'strict', 'decision.md'))).toMatch(/`r2` \| >= 0\.999 \| 0\.\d+ \| \*\*FAIL\*\*: .* below the minimum 0\.999/);
   }, 30_000);
 
