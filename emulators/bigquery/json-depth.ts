@@ -1,15 +1,8 @@
-// How deeply JSON values nest, measured without recursion: BigQuery's limits (JSON values nest at
-// most 500 levels) are checked before anything recursive (zod, JSON.stringify, structuredClone)
-// could overflow the stack on a hostile body.
+// How deeply parsed JSON values nest, measured without recursion, so that limits are checked
+// before anything recursive (zod, JSON.stringify, structuredClone) could overflow the stack.
 
 /** BigQuery's JSON type: "The JSON data type has a nesting limit of 500." */
 export const JSON_MAX_NESTING = 500;
-
-/**
- * Request bodies nest at most a JSON value's 500 levels plus insertAll's envelope (request, rows,
- * row, json): anything deeper is refused before it is parsed into the API's types.
- */
-export const BODY_MAX_NESTING = JSON_MAX_NESTING + 4;
 
 /** Whether arrays and objects in `value` nest more than `limit` levels (`{}` is 1, `{"a": []}` 2). */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {

@@ -2,7 +2,8 @@
 // `Invalid JSON payload received. Unknown name "x" at 'job.configuration': Cannot find field.`
 import type { z } from 'zod';
 import { GoogleApiError } from '../http/google-error.js';
-import { BODY_MAX_NESTING, nestsDeeperThan } from './json-depth.js';
+import { MAX_JSON_DEPTH } from '../http/json-body.js';
+import { nestsDeeperThan } from './json-depth.js';
 
 /** A JSON field name as Google's errors spell it: maxResults → max_results. */
 export const protoFieldName = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -15,9 +16,10 @@ function fieldPath(root: string, path: readonly PropertyKey[]): string {
 
 /** Parse `body` with a strict schema; `root` names the message in errors ('job', 'table', ...). */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown, root: string): T {
-  // Checked here too, not only by the HTTP kit: zod and the metadata writes recurse.
-  if (nestsDeeperThan(body, BODY_MAX_NESTING)) {
-    throw new GoogleApiError(400, `Invalid JSON payload received. Nesting is deeper than ${BODY_MAX_NESTING} levels.`, { reason: 'invalid' });
+  // The kit's nesting limit again, on the parsed body: zod and the metadata writes recurse, and
+  // a handler must hold even when called without the kit (tests, other front ends).
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new GoogleApiError(400, `Invalid JSON payload received. Message too deep: objects and arrays may be nested at most ${MAX_JSON_DEPTH} levels.`, { reason: 'invalid' });
   }
   const result = schema.safeParse(body);
   if (result.success) return result.data;
