@@ -11,6 +11,7 @@ import { EmulatorServer } from '../http/server.js';
 import type { ContainerLauncher } from './containers/launcher.js';
 import { EnvironmentLauncher } from './containers/environment-launcher.js';
 import { LocalContainerLauncher } from './containers/launcher.js';
+import { ProcessGroupRegistry } from './containers/group-registry.js';
 import type { ServingRuntime } from './endpoints/endpoints.js';
 import { EndpointService } from './endpoints/endpoints.js';
 import { CustomJobService } from './jobs/custom-jobs.js';
@@ -79,10 +80,13 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
     endpoints: new JsonStore<JsonObject>(stateDir, 'endpoints'),
   };
   await Promise.all(Object.values(stores).map((s) => s.load()));
+  // Processes an earlier instance left behind when it was killed outright go first.
+  const groups = new ProcessGroupRegistry(stateDir);
+  await groups.reapOrphans();
 
   // Set once the server listens: containers call back into this emulator (e.g. the tuning component).
   const self: { address?: string } = {};
-  const launcher = new EnvironmentLauncher(options.launcher ?? new LocalContainerLauncher({ storageRoot }), () => ({
+  const launcher = new EnvironmentLauncher(options.launcher ?? new LocalContainerLauncher({ storageRoot, groups }), () => ({
     ...(options.env ?? {}),
     ...(self.address ? { VERTEX_EMULATOR_HOST: self.address } : {}),
   }));
@@ -139,6 +143,7 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
         await runtime.stopAll();
         await operations.settle();
         await Promise.all(Object.values(stores).map((s) => s.flush()));
+        await groups.flush();
       })()),
   };
 }

@@ -10,6 +10,7 @@ import { CoreAllocator, findTaskset } from './cpu-allotment.js';
 import { rewriteGcsMount } from './gcs-paths.js';
 import { ImageMap } from './image-map.js';
 import { runProcessGroup } from './process-group.js';
+import type { GroupTracker } from './process-group.js';
 
 export interface LaunchRequest {
   image: string;
@@ -53,6 +54,8 @@ export interface LocalContainerLauncherOptions {
   cores?: CoreAllocator;
   /** Pinning command (default: taskset when the machine has it); null: never pin. */
   taskset?: string | null;
+  /** Where launched process groups are recorded for reaping after a crash (see group-registry.ts). */
+  groups?: GroupTracker;
 }
 
 /** Native maths libraries size their pools to these: the container's cores (1 for an unpinned process). */
@@ -74,6 +77,7 @@ export class LocalContainerLauncher implements ContainerLauncher {
   private readonly killGraceMs: number;
   private readonly cores: CoreAllocator;
   private readonly taskset: string | undefined;
+  private readonly groups: GroupTracker | undefined;
 
   constructor(options: LocalContainerLauncherOptions) {
     this.storageRoot = resolve(options.storageRoot);
@@ -81,6 +85,7 @@ export class LocalContainerLauncher implements ContainerLauncher {
     this.killGraceMs = options.killGraceMs ?? 3000;
     this.cores = options.cores ?? new CoreAllocator();
     this.taskset = options.taskset === null ? undefined : (options.taskset ?? findTaskset());
+    this.groups = options.groups;
   }
 
   async launch(request: LaunchRequest): Promise<LaunchResult> {
@@ -110,6 +115,7 @@ export class LocalContainerLauncher implements ContainerLauncher {
         cwd: request.workDir,
         logFile: request.logFile,
         killGraceMs: this.killGraceMs,
+        ...(this.groups ? { groups: this.groups } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
       });
     } finally {

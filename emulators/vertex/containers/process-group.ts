@@ -12,6 +12,13 @@ export interface GroupRunRequest {
   signal?: AbortSignal;
   /** Between SIGTERM and SIGKILL on abort. */
   killGraceMs: number;
+  /** Records the group while it runs, so a later emulator can reap it if this one is killed. */
+  groups?: GroupTracker;
+}
+
+export interface GroupTracker {
+  add(pid: number, argv0: string): Promise<void>;
+  remove(pid: number): Promise<void>;
 }
 
 export interface GroupRunResult {
@@ -31,6 +38,7 @@ export async function runProcessGroup(req: GroupRunRequest): Promise<GroupRunRes
   try {
     return await new Promise<GroupRunResult>((resolve) => {
       const child = spawn(program, rest, { cwd: req.cwd, env: req.env, detached: true, stdio: ['ignore', fd, fd] });
+      if (child.pid !== undefined) void req.groups?.add(child.pid, program);
       let killTimer: NodeJS.Timeout | undefined;
       const onAbort = () => {
         killGroup(child.pid, 'SIGTERM');
@@ -45,6 +53,7 @@ export async function runProcessGroup(req: GroupRunRequest): Promise<GroupRunRes
         if (killTimer) clearTimeout(killTimer);
         // Whatever the leader left running in its group ends with it, like a container's processes.
         killGroup(child.pid, 'SIGKILL');
+        if (child.pid !== undefined) void req.groups?.remove(child.pid);
         resolve(result);
       };
       child.once('error', (err) => {
