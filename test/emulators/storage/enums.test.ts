@@ -63,8 +63,8 @@ describe('predefined ACLs and projections', () => {
   });
 
   it('refuses an unknown projection on listings', async () => {
-    await expectApiError(storage.bucket('enum-bucket').getFiles({ projection: 'everything' } as { prefix: string }), 400, 'invalid');
-    const [files] = await storage.bucket('enum-bucket').getFiles({ projection: 'noAcl' } as { prefix: string });
+    await expectApiError(storage.bucket('enum-bucket').getFiles({ projection: 'everything' } as unknown as { prefix: string }), 400, 'invalid');
+    const [files] = await storage.bucket('enum-bucket').getFiles({ projection: 'noAcl' } as unknown as { prefix: string });
     expect(files.length).toBeGreaterThan(0);
   });
 });
