@@ -4,7 +4,7 @@
 // Names are matched case-insensitively, as DuckDB matches them.
 import { createHash } from 'node:crypto';
 import type { DuckDBValue } from '@duckdb/node-api';
-import { GoogleApiError } from '../http/google-error.js';
+import { GoogleApiError } from '../kit/google-error.js';
 import type { Db, Engine } from './engine.js';
 import { MAIN_CATALOG, RESULTS_CATALOG } from './engine.js';
 import { alreadyExists, datasetName, datasetNotFound, tableName, tableNotFound } from './errors.js';

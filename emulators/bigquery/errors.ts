@@ -1,6 +1,6 @@
 // BigQuery's error vocabulary: the messages and reasons its API returns, and the ErrorProto that
 // job resources carry (`status.errorResult`, `status.errors`).
-import { GoogleApiError } from '../http/google-error.js';
+import { GoogleApiError } from '../kit/google-error.js';
 import type { DatasetRef, TableRef } from './sql/translator.js';
 
 export interface ErrorProto {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, rm, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { GoogleApiError } from '../http/google-error.js';
+import { GoogleApiError } from '../kit/google-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Db } from './engine.js';
 import { invalid } from './errors.js';

@@ -1,5 +1,5 @@
 // Page tokens: opaque to clients, an offset (and what it pages over) to the emulator.
-import { GoogleApiError } from '../http/google-error.js';
+import { GoogleApiError } from '../kit/google-error.js';
 import { protoFieldName } from './validation.js';
 
 export function encodePageToken(offset: number, scope: string): string {

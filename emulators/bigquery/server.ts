@@ -1,10 +1,10 @@
 // A BigQuery emulator backed by DuckDB, for @google-cloud/bigquery pointed at it with
 // BIGQUERY_EMULATOR_HOST=http://host:port (bare REST paths) or apiEndpoint (/bigquery/v2 paths).
 // Storage layout and what is modelled: see engine.ts and README.md in this folder.
-import type { FaultInjector } from '../http/faults.js';
-import { faultsFromEnv } from '../http/faults.js';
-import { emulatorLog } from '../http/log.js';
-import { EmulatorServer } from '../http/server.js';
+import type { FaultInjector } from '../kit/faults.js';
+import { faultsFromEnv } from '../kit/faults.js';
+import { emulatorLog } from '../kit/log.js';
+import { EmulatorServer } from '../kit/server.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { Catalog } from './catalog.js';
 import { Engine } from './engine.js';

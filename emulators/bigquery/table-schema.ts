@@ -3,7 +3,7 @@
 import type { DuckDBType } from '@duckdb/node-api';
 import { DuckDBTypeId } from '@duckdb/node-api';
 import { z } from 'zod';
-import { badRequest } from '../http/google-error.js';
+import { badRequest } from '../kit/google-error.js';
 import type { BqType } from './sql/types.js';
 import { BIGNUMERIC_SCALE, canonicalType, duckColumnType, quoteIdent } from './sql/types.js';
 

@@ -1,8 +1,8 @@
 // Request bodies are parsed strictly, and rejected the way Google's front end rejects them:
 // `Invalid JSON payload received. Unknown name "x" at 'job.configuration': Cannot find field.`
 import type { z } from 'zod';
-import { GoogleApiError } from '../http/google-error.js';
-import { MAX_JSON_DEPTH } from '../http/json-body.js';
+import { GoogleApiError } from '../kit/google-error.js';
+import { MAX_JSON_DEPTH } from '../kit/json-body.js';
 import { nestsDeeperThan } from './json-depth.js';
 
 /** A JSON field name as Google's errors spell it: maxResults → max_results. */

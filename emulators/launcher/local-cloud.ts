@@ -3,15 +3,15 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startBigQueryEmulator } from '../bigquery/server.js';
-import { FaultInjector } from '../http/faults.js';
-import { emulatorLog } from '../http/log.js';
+import { FaultInjector } from '../kit/faults.js';
+import { emulatorLog } from '../kit/log.js';
 import { startLoggingEmulator } from '../logging/server.js';
 import { VertexReplicaLogs } from '../logging/vertex-replica-logs.js';
 import { startMonitoringEmulator } from '../monitoring/server.js';
 import { applyPubSubTopology } from '../pubsub/apply-topology.js';
 import type { PubSubEmulator } from '../pubsub/emulator-process.js';
 import { PubSubEmulatorMissing, startPubSubEmulator } from '../pubsub/emulator-process.js';
-import { freePort } from '../http/free-port.js';
+import { freePort } from '../kit/free-port.js';
 import { startStorageEmulator } from '../storage/server.js';
 import { startVertexEmulator } from '../vertex/server.js';
 import { pubSubClient } from '../../google-clients/index.js';

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bigQueryClient, storageClient } from '../../google-clients/index.js';
-import { emulatorLog } from '../http/log.js';
+import { emulatorLog } from '../kit/log.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 export type SeedChoice = 'none' | 'fixture' | 'flights' | 'all';

@@ -1,7 +1,7 @@
 // entries.list (POST /v2/entries:list): ListLogEntriesRequest validated at the edge, the filter
 // compiled, entries of the named projects ordered by timestamp (ties by insertId) and paged.
 import { z } from 'zod';
-import { badRequest } from '../http/google-error.js';
+import { badRequest } from '../kit/google-error.js';
 import { parseTimestamp } from '../monitoring/proto-json.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from '../monitoring/paging.js';
 import { compileLoggingFilter } from './filter/compile.js';

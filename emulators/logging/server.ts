@@ -1,10 +1,10 @@
 // The Cloud Logging emulator: the v2 REST method gcloud and the client libraries read logs with,
 // entries.list, over the logs the other local emulators keep (Vertex AI's CustomJob replicas).
 // gcloud reaches it with CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING=<url>/.
-import type { FaultInjector } from '../http/faults.js';
-import { faultsFromEnv } from '../http/faults.js';
-import { emulatorLog } from '../http/log.js';
-import { EmulatorServer } from '../http/server.js';
+import type { FaultInjector } from '../kit/faults.js';
+import { faultsFromEnv } from '../kit/faults.js';
+import { emulatorLog } from '../kit/log.js';
+import { EmulatorServer } from '../kit/server.js';
 import { bindQuery } from '../vertex/api/query.js';
 import { listLogEntries } from './list-entries.js';
 import type { LogSource } from './log-source.js';

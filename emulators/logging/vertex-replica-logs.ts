@@ -6,7 +6,7 @@
 // emulator first reads it (an upper bound of when it was written; lines keep their order).
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KeyedMutex } from '../storage/keyed-mutex.js';
+import { KeyedMutex } from '../kit/keyed-mutex.js';
 import type { LogEntry } from './log-entry.js';
 import { logTimestamp } from './log-entry.js';
 import type { LogSource } from './log-source.js';

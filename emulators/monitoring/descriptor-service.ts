@@ -1,5 +1,5 @@
 // metricDescriptors.{create,get,list,delete} and monitoredResourceDescriptors.{list,get}.
-import { notFound } from '../http/google-error.js';
+import { notFound } from '../kit/google-error.js';
 import { compileDescriptorFilter } from './filter/compile.js';
 import { compileFilter } from './filter/evaluate.js';
 import { FilterSyntaxError } from './filter/lexer.js';

@@ -1,7 +1,7 @@
 // Metric descriptor rules: which types users may create, label rules, the upsert merge Google does
 // ("updated if it already exists, except that metric labels are never removed") and auto-creation
 // from a written time series.
-import { GoogleApiError } from '../http/google-error.js';
+import { GoogleApiError } from '../kit/google-error.js';
 import type { LabelValueTypeName } from './enums.js';
 import { formatDuration } from './proto-json.js';
 import type { MetricDescriptorInput } from './request-schemas.js';

@@ -1,7 +1,7 @@
 // timeSeries.list: parse the REST-style query (`interval.endTime`, `aggregation.perSeriesAligner`
 // as a name or a number, ...), select series with the filter, read their points, aggregate, and
 // page the result (by points in the FULL view, by series in HEADERS, as Google documents).
-import { GoogleApiError } from '../http/google-error.js';
+import { GoogleApiError } from '../kit/google-error.js';
 import { periodsFor } from './aggregation/align.js';
 import { dataWindow, runAggregation } from './aggregation/pipeline.js';
 import { planAggregation, type AggregationPlan, type AggregationSpec } from './aggregation/spec.js';

@@ -1,7 +1,7 @@
 // Page tokens: opaque to callers, bound to the query that produced them so that a token replayed
 // against a different query is rejected instead of silently skipping results.
 import { createHash } from 'node:crypto';
-import { badRequest } from '../http/google-error.js';
+import { badRequest } from '../kit/google-error.js';
 
 interface TokenBody {
   /** Fingerprint of the query. */

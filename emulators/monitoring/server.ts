@@ -1,10 +1,10 @@
 // The Cloud Monitoring (v3) emulator: Google's REST paths for metric descriptors, monitored
 // resource descriptors and time series, backed by DuckDB under dataDir. Official clients reach it
 // with `{apiEndpoint: host, port, protocol: 'http', fallback: 'rest'}`.
-import type { RequestContext } from '../http/server.js';
-import { EmulatorServer } from '../http/server.js';
-import { faultsFromEnv, type FaultInjector } from '../http/faults.js';
-import { emulatorLog } from '../http/log.js';
+import type { RequestContext } from '../kit/server.js';
+import { EmulatorServer } from '../kit/server.js';
+import { faultsFromEnv, type FaultInjector } from '../kit/faults.js';
+import { emulatorLog } from '../kit/log.js';
 import { DescriptorService } from './descriptor-service.js';
 import { encodingFromQuery } from './enums.js';
 import { listTimeSeries } from './list-time-series.js';

@@ -1,7 +1,7 @@
 // Strict request validation with Google's wording: unknown JSON fields and query parameters are
 // rejected by name, and type errors name the offending field in proto (snake_case) form.
 import { z } from 'zod';
-import { badRequest, type GoogleApiError } from '../http/google-error.js';
+import { badRequest, type GoogleApiError } from '../kit/google-error.js';
 import { enumName, type EnumDef } from './enums.js';
 import { parseDouble, parseDuration, parseInt32, parseInt64, parseTimestamp } from './proto-json.js';
 

@@ -2,7 +2,7 @@
 // written); problems of individual series against stored state (order, kind, labels, resource)
 // fail only those series: the rest is written and the 400 lists the failures, with a
 // CreateTimeSeriesSummary in its details, as Google does.
-import { GoogleApiError } from '../http/google-error.js';
+import { GoogleApiError } from '../kit/google-error.js';
 import { labelKeyProblem, labelValueProblem, metricTypeProblem, MAX_LABELS_PER_METRIC, descriptorName, storedForm } from './descriptors.js';
 import type { Distribution, MetricDescriptor, MetricKind, Point, SeriesIdentity, StoredSeries, TypedValue, ValueType } from './model.js';
 import { seriesKey } from './model.js';

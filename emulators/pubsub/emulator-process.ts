@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { emulatorLog } from '../http/log.js';
+import { emulatorLog } from '../kit/log.js';
 
 const SDK_ROOTS = ['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk', join(process.env.HOME ?? '/root', 'google-cloud-sdk')];
 

@@ -1,8 +1,8 @@
 // Buckets: insert, get, list, patch, delete (JSON API).
-import { badRequest } from '../http/google-error.js';
-import type { RequestContext } from '../http/server.js';
+import { badRequest } from '../kit/google-error.js';
+import type { RequestContext } from '../kit/server.js';
 import type { RouteTable } from './enums.js';
-import { Reply } from '../http/server.js';
+import { Reply } from '../kit/server.js';
 import { checkPreconditions } from './generations.js';
 import type { ObjectStore } from './object-store.js';
 import { BUCKET_CONFIG_FIELDS, BucketInsertInput, BucketPatchInput, parseBody } from './request-schemas.js';

@@ -2,11 +2,11 @@
 // A directory created by hand is a bucket too; its metadata is derived on first use.
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
-import { badRequest, conflict, GoogleApiError, notFound } from '../http/google-error.js';
-import { isErrno, removeEmptyTree } from './fs-atomic.js';
+import { badRequest, conflict, GoogleApiError, notFound } from '../kit/google-error.js';
+import { isErrno, removeEmptyTree } from '../kit/fs-atomic.js';
 import type { Preconditions } from './generations.js';
 import { bucketEtag, checkPreconditions } from './generations.js';
-import type { KeyedMutex } from './keyed-mutex.js';
+import type { KeyedMutex } from '../kit/keyed-mutex.js';
 import type { StoreLayout } from './layout.js';
 import type { BucketMetadata, BucketOptions } from './model.js';
 import { BucketSidecar } from './model.js';

@@ -1,8 +1,8 @@
 // The closed value sets of the Cloud Storage JSON API (storage classes, predefined ACLs,
 // projections): a value outside them is a 400 with reason `invalid`, before anything is written.
 import { z } from 'zod';
-import { badRequest } from '../http/google-error.js';
-import type { EmulatorServer, RequestContext } from '../http/server.js';
+import { badRequest } from '../kit/google-error.js';
+import type { EmulatorServer, RequestContext } from '../kit/server.js';
 
 /** Current classes, then the legacy ones the API still accepts. */
 export const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE', 'MULTI_REGIONAL', 'REGIONAL', 'DURABLE_REDUCED_AVAILABILITY'] as const;

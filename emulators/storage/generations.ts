@@ -1,6 +1,6 @@
 // Generations (microsecond timestamps, int64 as decimal strings), etags, and the
 // ifGeneration/ifMetageneration preconditions checked against them.
-import { badRequest, preconditionFailed } from '../http/google-error.js';
+import { badRequest, preconditionFailed } from '../kit/google-error.js';
 
 let lastGeneration = 0n;
 

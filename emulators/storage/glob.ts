@@ -1,6 +1,6 @@
 // `matchGlob` for object listing, as Cloud Storage defines it: `*` (not across '/'), `**` (across
 // '/'; `**/` also matches no directory), `?`, `[abc]`, `[!abc]`, `[a-z]`, `{a,b}`, `\` escapes.
-import { badRequest } from '../http/google-error.js';
+import { badRequest } from '../kit/google-error.js';
 
 export function globToRegExp(glob: string): RegExp {
   let out = '';

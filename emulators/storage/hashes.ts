@@ -1,7 +1,7 @@
 // The checksums Cloud Storage keeps for every object (md5Hash, crc32c), computed while bytes stream.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { badRequest } from '../http/google-error.js';
+import { badRequest } from '../kit/google-error.js';
 import { crc32cToBase64, crc32cUpdate } from './crc32c.js';
 
 export interface ObjectHashes {

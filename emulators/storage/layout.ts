@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { badRequest } from '../http/google-error.js';
-import { isErrno } from './fs-atomic.js';
+import { badRequest } from '../kit/google-error.js';
+import { isErrno } from '../kit/fs-atomic.js';
 import type { ObjectPath } from './names.js';
 import { parseObjectName, validateBucketName } from './names.js';
 

@@ -4,8 +4,8 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { badRequest } from '../http/google-error.js';
-import { isErrno } from './fs-atomic.js';
+import { badRequest } from '../kit/google-error.js';
+import { isErrno } from '../kit/fs-atomic.js';
 import { globToRegExp } from './glob.js';
 import { compareNames, parseObjectName } from './names.js';
 

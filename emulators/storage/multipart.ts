@@ -1,7 +1,7 @@
 // `uploadType=multipart` bodies (multipart/related): a JSON metadata part, then the media part.
 // The media part is streamed, never buffered whole: only the bytes that could be the start of
 // the closing boundary are held back.
-import { badRequest } from '../http/google-error.js';
+import { badRequest } from '../kit/google-error.js';
 
 const CRLF = Buffer.from('\r\n');
 const MAX_METADATA_BYTES = 1024 * 1024;

@@ -1,6 +1,6 @@
 // Bucket and object naming: Cloud Storage's rules, plus the few extra rules that keep an object
 // name a safe relative file path under the data directory (objects are plain files there).
-import { badRequest } from '../http/google-error.js';
+import { badRequest } from '../kit/google-error.js';
 
 const MAX_OBJECT_NAME_BYTES = 1024;
 /** Linux NAME_MAX: one path segment becomes one directory entry. */

@@ -1,9 +1,9 @@
 // Objects (JSON API): get (metadata or `alt=media`), list, patch, update, delete, copyTo,
 // rewriteTo, compose. Downloads also answer on `/download/storage/v1/...`.
-import { badRequest } from '../http/google-error.js';
-import type { RequestContext } from '../http/server.js';
+import { badRequest } from '../kit/google-error.js';
+import type { RequestContext } from '../kit/server.js';
 import type { RouteTable } from './enums.js';
-import { Reply, send } from '../http/server.js';
+import { Reply, send } from '../kit/server.js';
 import { sendMedia } from './download.js';
 import { checkReadPreconditions } from './generations.js';
 import type { ObjectPatch } from './model.js';

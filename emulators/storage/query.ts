@@ -1,6 +1,6 @@
 // Query parameters of the JSON API: preconditions, generations, integers, booleans.
 import type { IncomingMessage } from 'node:http';
-import { badRequest } from '../http/google-error.js';
+import { badRequest } from '../kit/google-error.js';
 import type { Preconditions } from './generations.js';
 import { parseInt64, PRECONDITION_NAMES } from './generations.js';
 

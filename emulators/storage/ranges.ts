@@ -1,5 +1,5 @@
 // HTTP byte ranges: `Range` on downloads and `Content-Range` on resumable upload chunks.
-import { badRequest } from '../http/google-error.js';
+import { badRequest } from '../kit/google-error.js';
 
 export type ByteRange = { start: number; end: number };
 

@@ -3,7 +3,7 @@
 // Output-only fields (kind, id, size, ...) are accepted and ignored, as Cloud Storage does, so a
 // resource read from the API can be sent back.
 import { z } from 'zod';
-import { badRequest } from '../http/google-error.js';
+import { badRequest } from '../kit/google-error.js';
 import type { ObjectFields, ObjectPatch } from './model.js';
 import { SETTABLE_FIELDS } from './model.js';
 import { storageClassSchema } from './enums.js';

@@ -3,10 +3,10 @@
 // or `new Storage({apiEndpoint: <url>})` (paths under `/storage/v1/b/...`); both are served.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FaultInjector } from '../http/faults.js';
-import { faultsFromEnv } from '../http/faults.js';
-import { emulatorLog } from '../http/log.js';
-import { EmulatorServer } from '../http/server.js';
+import type { FaultInjector } from '../kit/faults.js';
+import { faultsFromEnv } from '../kit/faults.js';
+import { emulatorLog } from '../kit/log.js';
+import { EmulatorServer } from '../kit/server.js';
 import { registerBucketRoutes } from './bucket-routes.js';
 import { withEnumChecks } from './enums.js';
 import { ObjectStore } from './object-store.js';

@@ -1,7 +1,7 @@
 // Reading and writing the JSON sidecars that hold metadata next to (never among) object files.
 import { readFile, unlink } from 'node:fs/promises';
 import type { z } from 'zod';
-import { isErrno, writeFileAtomic } from './fs-atomic.js';
+import { isErrno, writeFileAtomic } from '../kit/fs-atomic.js';
 
 /** The parsed sidecar, or undefined when it is missing or unreadable (metadata is then derived again). */
 export async function readSidecar<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S> | undefined> {

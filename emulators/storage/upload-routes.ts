@@ -1,10 +1,10 @@
 // Uploads: `/upload/storage/v1/b/{bucket}/o?uploadType=media|multipart|resumable`, and the
 // resumable session URI (`...&upload_id=ID`) that takes chunks by PUT, answers status queries
 // with 308 + `Range`, and is cancelled by DELETE (499, as Cloud Storage answers).
-import { badRequest } from '../http/google-error.js';
-import type { RequestContext } from '../http/server.js';
+import { badRequest } from '../kit/google-error.js';
+import type { RequestContext } from '../kit/server.js';
 import type { RouteTable } from './enums.js';
-import { Reply } from '../http/server.js';
+import { Reply } from '../kit/server.js';
 import { parseGoogHash } from './hashes.js';
 import { DEFAULT_CONTENT_TYPE } from './content-type.js';
 import { boundaryOf, parseMultipartRelated } from './multipart.js';

@@ -4,10 +4,10 @@
 // CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM=<url>/. State persists under `dataDir`.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { FaultInjector } from '../http/faults.js';
-import { faultsFromEnv } from '../http/faults.js';
-import { emulatorLog } from '../http/log.js';
-import { EmulatorServer } from '../http/server.js';
+import type { FaultInjector } from '../kit/faults.js';
+import { faultsFromEnv } from '../kit/faults.js';
+import { emulatorLog } from '../kit/log.js';
+import { EmulatorServer } from '../kit/server.js';
 import type { ContainerLauncher } from './containers/launcher.js';
 import { EnvironmentLauncher } from './containers/environment-launcher.js';
 import { LocalContainerLauncher } from './containers/launcher.js';

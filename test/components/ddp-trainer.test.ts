@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from './support.js';
-import { freePort } from '../../emulators/http/free-port.js';
+import { freePort } from '../../emulators/kit/free-port.js';
 import { makeWorkDir, pythonStack, readJson, runComponent, runPython } from './support.js';
 
 const epochs = (logs: LogRecord[]): LogRecord[] => logs.filter((l) => l.message === 'epoch finished');

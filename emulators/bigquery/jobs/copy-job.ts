@@ -1,5 +1,5 @@
 // Copy jobs: table(s) to a table, with BigQuery's write and create dispositions.
-import { GoogleApiError } from '../../http/google-error.js';
+import { GoogleApiError } from '../../kit/google-error.js';
 import type { Catalog, TableInfo } from '../catalog.js';
 import type { Db } from '../engine.js';
 import { alreadyExists, invalid, tableName } from '../errors.js';

@@ -3,8 +3,8 @@
 // requests wait for it up to their timeout and answer with BigQuery's job states.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GoogleApiError } from '../../http/google-error.js';
-import { emulatorLog } from '../../http/log.js';
+import { GoogleApiError } from '../../kit/google-error.js';
+import { emulatorLog } from '../../kit/log.js';
 import type { Catalog } from '../catalog.js';
 import { etagOf } from '../catalog.js';
 import { timestampFormat } from '../cells.js';

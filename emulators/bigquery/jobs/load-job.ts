@@ -1,7 +1,7 @@
 // Load jobs: gs:// CSV, newline-delimited JSON or Parquet into a table, read by DuckDB in place.
 // Values are read as text and converted with BigQuery's rules (value-sql.ts); the whole load is
 // one transaction, so a bad row leaves the table as it was.
-import { GoogleApiError } from '../../http/google-error.js';
+import { GoogleApiError } from '../../kit/google-error.js';
 import type { Catalog, TableInfo } from '../catalog.js';
 import type { Db } from '../engine.js';
 import { alreadyExists, invalid, tableName } from '../errors.js';

@@ -1,7 +1,7 @@
 // Query jobs: translate, check what the SQL reads, run each statement in DuckDB, and leave the
 // rows where getQueryResults finds them (an anonymous results table or the destination table).
 import { createHash } from 'node:crypto';
-import { GoogleApiError } from '../../http/google-error.js';
+import { GoogleApiError } from '../../kit/google-error.js';
 import type { Catalog } from '../catalog.js';
 import { anonymousDataset, estimateRowBytes } from '../catalog.js';
 import type { Db } from '../engine.js';

@@ -1,6 +1,6 @@
 // datasets.insert / get / list / patch / update / delete.
-import type { EmulatorServer, RequestContext } from '../../http/server.js';
-import { Reply } from '../../http/server.js';
+import type { EmulatorServer, RequestContext } from '../../kit/server.js';
+import { Reply } from '../../kit/server.js';
 import type { Catalog, DatasetMeta } from '../catalog.js';
 import { etagOf } from '../catalog.js';
 import { invalid } from '../errors.js';

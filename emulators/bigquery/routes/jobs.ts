@@ -1,6 +1,6 @@
 // jobs.insert / get / list / cancel / delete, jobs.query, jobs.getQueryResults.
-import type { EmulatorServer } from '../../http/server.js';
-import { Reply } from '../../http/server.js';
+import type { EmulatorServer } from '../../kit/server.js';
+import { Reply } from '../../kit/server.js';
 import type { JobsService } from '../jobs/jobs-service.js';
 import { intParam } from '../page-token.js';
 import { JobBody, QueryRequest } from '../schemas.js';

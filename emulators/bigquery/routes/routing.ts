@@ -2,7 +2,7 @@
 // BIGQUERY_EMULATOR_HOST is set: `/projects/p/queries`) and under `/bigquery/v2` (what it calls
 // with `apiEndpoint`, and what REST users write). The IDs a path names are checked before the
 // handler runs, so that no handler sees (or writes) a malformed project, dataset, table or job.
-import type { EmulatorServer, Handler } from '../../http/server.js';
+import type { EmulatorServer, Handler } from '../../kit/server.js';
 import { checkPathIds } from '../ids.js';
 
 export const API_PREFIXES = ['', '/bigquery/v2'];

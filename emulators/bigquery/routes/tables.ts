@@ -1,7 +1,7 @@
 // tables.insert / get / list / patch / update / delete, tabledata.list and tabledata.insertAll.
-import { GoogleApiError } from '../../http/google-error.js';
-import type { EmulatorServer, RequestContext } from '../../http/server.js';
-import { Reply } from '../../http/server.js';
+import { GoogleApiError } from '../../kit/google-error.js';
+import type { EmulatorServer, RequestContext } from '../../kit/server.js';
+import { Reply } from '../../kit/server.js';
 import type { Catalog, TableInfo, TableMeta } from '../catalog.js';
 import { etagOf, PLACEHOLDER_COLUMN, undoOnFailure } from '../catalog.js';
 import { timestampFormat } from '../cells.js';

@@ -1,6 +1,6 @@
 // DuckDB's error messages, said the way BigQuery says them ("Unrecognized name: x at [1:8]"),
 // with positions looked up in the user's original SQL (DuckDB only knows the translated text).
-import { GoogleApiError } from '../../http/google-error.js';
+import { GoogleApiError } from '../../kit/google-error.js';
 import { SqlError } from './sql-error.js';
 import type { Token } from './tokenizer.js';
 import { tokenize } from './tokenizer.js';

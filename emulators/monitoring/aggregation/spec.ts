@@ -1,6 +1,6 @@
 // Which aligners and reducers apply to which metric kinds and value types, what they produce, and
 // the checks Google makes on an Aggregation before running it.
-import { GoogleApiError } from '../../http/google-error.js';
+import { GoogleApiError } from '../../kit/google-error.js';
 import type { AlignerName, ReducerName } from '../enums.js';
 import type { MetricKind, ValueType } from '../model.js';
 import { NS_PER_SECOND, formatDuration } from '../proto-json.js';

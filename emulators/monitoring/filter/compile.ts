@@ -1,6 +1,6 @@
 // The two filter dialects this API has: time series filters (timeSeries.list) and metric
 // descriptor filters (metricDescriptors.list), with Google-shaped 400s for anything invalid.
-import { GoogleApiError } from '../../http/google-error.js';
+import { GoogleApiError } from '../../kit/google-error.js';
 import type { MetricDescriptor, SeriesIdentity } from '../model.js';
 import { invalidField } from '../validation.js';
 import { compileFilter, singleMetricType, type Predicate } from './evaluate.js';

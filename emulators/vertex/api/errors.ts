@@ -1,6 +1,6 @@
 // Vertex AI's error answers: google.rpc codes on the HTTP status Google maps them to, with the
 // `status` name the clients decode (FAILED_PRECONDITION travels as HTTP 400, ABORTED as 409).
-import { GoogleApiError } from '../../http/google-error.js';
+import { GoogleApiError } from '../../kit/google-error.js';
 
 export interface FieldViolation {
   readonly field: string;

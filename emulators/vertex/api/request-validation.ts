@@ -1,7 +1,7 @@
 // Strict request checks with Google's error texts: unknown JSON names fail the way Google's JSON
 // parser fails them ("Unknown name ... Cannot find field."), everything else as a list of field
 // errors. Field paths are snake_case from the request root (`custom_job.job_spec...`).
-import { GoogleApiError } from '../../http/google-error.js';
+import { GoogleApiError } from '../../kit/google-error.js';
 import { validateRequest } from '../../../vertex/validation/proto-validator.js';
 import type { ValidationIssue } from '../../../vertex/validation/proto-validator.js';
 import { camelToSnake } from '../../../vertex/validation/suggest.js';

@@ -2,7 +2,7 @@
 // servers), so that an instance started on the same data directory can kill the groups an earlier
 // instance left running when it was killed without a chance to stop them (SIGKILL, a crash).
 import { readdirSync, readFileSync } from 'node:fs';
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 import { JsonStore } from '../state/json-store.js';
 
 interface GroupRecord {

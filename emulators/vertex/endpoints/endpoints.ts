@@ -3,8 +3,8 @@
 // changes once the server is healthy (deploy) or stopped (undeploy). Changes to one endpoint are
 // serialized; `etag` guards read-modify-write updates (a stale one is ABORTED, as AIP-154 says).
 import { randomBytes } from 'node:crypto';
-import { emulatorLog } from '../../http/log.js';
-import { KeyedMutex } from '../../storage/keyed-mutex.js';
+import { emulatorLog } from '../../kit/log.js';
+import { KeyedMutex } from '../../kit/keyed-mutex.js';
 import { aborted, alreadyExists, failedPrecondition, invalidArgument, notFound } from '../api/errors.js';
 import { nowTimestamp, numericId } from '../api/ids.js';
 import { listPage } from '../api/list.js';

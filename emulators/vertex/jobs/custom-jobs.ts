@@ -2,7 +2,7 @@
 // RUNNING once every replica process has started, and finally the outcome of the run.
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 import type { ContainerLauncher } from '../containers/launcher.js';
 import { nowTimestamp, numericId } from '../api/ids.js';
 import { assertValidWireRequest, canonical } from '../api/request-validation.js';

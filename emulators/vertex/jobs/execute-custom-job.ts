@@ -1,7 +1,7 @@
 // Runs a CustomJobSpec to completion: prepares python packages, enforces scheduling.timeout,
 // restarts the whole replica set when a worker fails and restartJobOnWorkerRestart asks for it.
 import { appendFile, mkdir } from 'node:fs/promises';
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 import { frameworkVersionWarning } from '../containers/framework-version.js';
 import type { ContainerLauncher } from '../containers/launcher.js';
 import type { RpcStatus } from '../api/errors.js';

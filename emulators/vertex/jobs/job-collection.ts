@@ -1,7 +1,7 @@
 // What CustomJobs, HyperparameterTuningJobs and PipelineJobs share: stored resources with a state
 // machine (QUEUED → PENDING → RUNNING → SUCCEEDED | FAILED | CANCELLING → CANCELLED), get/list,
 // cancel, delete as a long-running operation, and recovery of jobs a stopped emulator left running.
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 import type { RpcStatus } from '../api/errors.js';
 import { RpcCode, failedPrecondition, notFound } from '../api/errors.js';
 import { nowTimestamp } from '../api/ids.js';

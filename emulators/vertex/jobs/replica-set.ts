@@ -2,7 +2,7 @@
 // its exit 0 ends the job successfully (remaining replicas, e.g. parameter servers, are stopped);
 // any replica exiting non-zero fails the attempt and stops the rest.
 import { join } from 'node:path';
-import { freePort } from '../../http/free-port.js';
+import { freePort } from '../../kit/free-port.js';
 import type { ContainerLauncher, LaunchResult } from '../containers/launcher.js';
 import { errorMessage } from '../api/errors.js';
 import type { JobEnvContext, ReplicaAddress } from './cluster-env.js';

@@ -1,6 +1,6 @@
 // The background work of running jobs, by resource name: cancelling aborts its signal, and the
 // emulator's close() aborts everything and waits until every process it started is gone.
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 
 /** The abort reason when the emulator itself stops: the job's processes are lost, not cancelled. */
 export class EmulatorShutdown extends Error {

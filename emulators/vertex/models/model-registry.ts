@@ -1,7 +1,7 @@
 // The Model Registry: every version of a model is one stored Model resource (same `name`, its own
 // `versionId`). Exactly one version holds the `default` alias: the first version gets it, a later
 // one only when asked for it; `models/ID` means the default version.
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 import { aborted, alreadyExists, failedPrecondition, invalidArgument, notFound } from '../api/errors.js';
 import { nowTimestamp, numericId } from '../api/ids.js';
 import { listPage } from '../api/list.js';
@@ -11,7 +11,7 @@ import type { JsonObject } from '../api/wire-json.js';
 import { isPlainObject } from '../api/wire-json.js';
 import type { Operation, Operations } from '../operations/operations.js';
 import type { JsonStore } from '../state/json-store.js';
-import { KeyedMutex } from '../../storage/keyed-mutex.js';
+import { KeyedMutex } from '../../kit/keyed-mutex.js';
 import { isPrebuiltServingImage } from '../../../vertex/requests/prebuilt-containers.js';
 import type { ModelRef } from './model-names.js';
 import { DEFAULT_ALIAS, MODEL_ID, VERSION_ALIAS, parseModelRef } from './model-names.js';

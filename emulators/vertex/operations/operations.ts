@@ -1,7 +1,7 @@
 // Long-running operations: `{name, metadata: {'@type': ...OperationMetadata, genericMetadata},
 // done, response | error}`, persisted like every resource. The work runs in the background;
 // an operation still running when the emulator stopped is finished with an error on restart.
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 import type { RpcStatus } from '../api/errors.js';
 import { RpcCode, toRpcStatus } from '../api/errors.js';
 import { nowTimestamp, numericId } from '../api/ids.js';

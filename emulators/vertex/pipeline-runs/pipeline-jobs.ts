@@ -2,7 +2,7 @@
 // engine (emulators/vertex/pipelines) with jobDetail and state updated as tasks progress.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 import type { ContainerLauncher } from '../containers/launcher.js';
 import { alreadyExists, errorMessage, invalidArgument } from '../api/errors.js';
 import { nowTimestamp } from '../api/ids.js';

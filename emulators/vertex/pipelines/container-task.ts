@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 import { cpuQuantityCores, DEFAULT_PIPELINE_TASK_CPUS } from '../containers/cpu-allotment.js';
 import { gcsUriToLocalPath, joinGcsUri } from '../containers/gcs-paths.js';
 import { UnmappedImageError } from '../containers/image-map.js';

@@ -1,7 +1,7 @@
 // Builds the job's PipelineJobDetail as tasks progress and hands a snapshot to the listener on
 // every task state change.
 import { randomInt } from 'node:crypto';
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 import type { RuntimeArtifact } from './runtime.js';
 import type {
   ArtifactList,

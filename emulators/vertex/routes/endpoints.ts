@@ -1,7 +1,7 @@
 // EndpointService and PredictionService over REST: endpoints (create/delete as LROs, patch with
 // update_mask and etag), :deployModel / :undeployModel (LROs), :predict and :rawPredict.
-import type { EmulatorServer, RequestContext } from '../../http/server.js';
-import { Reply } from '../../http/server.js';
+import type { EmulatorServer, RequestContext } from '../../kit/server.js';
+import { Reply } from '../../kit/server.js';
 import { invalidArgument } from '../api/errors.js';
 import { LIST_QUERY, bindQuery, listParam, stringParam } from '../api/query.js';
 import { assertValidWireRequest } from '../api/request-validation.js';

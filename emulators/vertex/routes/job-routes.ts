@@ -1,6 +1,6 @@
 // REST routes every job collection has: create (with a service-specific body), get, list, :cancel
 // and delete, on `/v1/projects/{project}/locations/{location}/<collection>`.
-import type { EmulatorServer, RequestContext } from '../../http/server.js';
+import type { EmulatorServer, RequestContext } from '../../kit/server.js';
 import { parseParent } from '../api/names.js';
 import { LIST_QUERY, bindQuery } from '../api/query.js';
 import type { QueryFieldType } from '../api/query.js';

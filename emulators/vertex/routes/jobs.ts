@@ -1,5 +1,5 @@
 // JobService (custom jobs, hyperparameter tuning jobs) and PipelineService over REST.
-import type { EmulatorServer } from '../../http/server.js';
+import type { EmulatorServer } from '../../kit/server.js';
 import type { JobCollection } from '../jobs/job-collection.js';
 import type { CustomJobService } from '../jobs/custom-jobs.js';
 import type { PipelineJobService } from '../pipeline-runs/pipeline-jobs.js';

@@ -1,7 +1,7 @@
 // ModelService over REST: upload (LRO), get (`models/ID`, `ID@2`, `ID@alias`), list,
 // :listVersions, :mergeVersionAliases, patch, delete, :deleteVersion, and model evaluations.
 // Verb routes are registered before `models/{model}`, whose segment would swallow `:verb`.
-import type { EmulatorServer, RequestContext } from '../../http/server.js';
+import type { EmulatorServer, RequestContext } from '../../kit/server.js';
 import { LIST_QUERY, bindQuery, listParam } from '../api/query.js';
 import type { ModelEvaluations } from '../models/evaluations.js';
 import type { ModelRegistry } from '../models/model-registry.js';

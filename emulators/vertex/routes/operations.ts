@@ -1,7 +1,7 @@
 // google.longrunning.Operations over REST. The Node clients poll `GET /ui/{name}` (their REST
 // config binds the operations mixin under /ui), curl uses `/v1/{name}` and gcloud's operations
 // client polls `/v1beta1/{name}` even for GA commands: all three are served.
-import type { EmulatorServer } from '../../http/server.js';
+import type { EmulatorServer } from '../../kit/server.js';
 import { notFound } from '../api/errors.js';
 import { bindQuery, numberParam, stringParam } from '../api/query.js';
 import { listPage } from '../api/list.js';

@@ -4,9 +4,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Agent } from 'node:http';
-import { GoogleApiError, badRequest, conflict } from '../../http/google-error.js';
-import { emulatorLog } from '../../http/log.js';
-import { freePort } from '../../http/free-port.js';
+import { GoogleApiError, badRequest, conflict } from '../../kit/google-error.js';
+import { emulatorLog } from '../../kit/log.js';
+import { freePort } from '../../kit/free-port.js';
 import type { ContainerLauncher } from '../containers/index.js';
 import { UnmappedImageError, gcsUriToLocalPath, parseGcsUri } from '../containers/index.js';
 import { containerEnv, expandVars, servingRoutes } from './container-env.js';

@@ -1,7 +1,7 @@
 // One prediction's trip to a model server and back: the request checked and encoded, the
 // server's answer turned into Vertex's PredictResponse (or passed through for rawPredict).
 import type { Agent } from 'node:http';
-import { GoogleApiError } from '../../http/google-error.js';
+import { GoogleApiError } from '../../kit/google-error.js';
 import { HttpTimeoutError, httpCall } from './http-client.js';
 
 export interface ResponseIdentity {

@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeAbandonedTemps, writeFileAtomic } from '../../storage/fs-atomic.js';
-import { emulatorLog } from '../../http/log.js';
+import { removeAbandonedTemps, writeFileAtomic } from '../../kit/fs-atomic.js';
+import { emulatorLog } from '../../kit/log.js';
 
 interface StoredFile<T> {
   name: string;

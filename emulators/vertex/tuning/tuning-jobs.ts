@@ -3,7 +3,7 @@
 // maxFailedTrialCount trials have failed (0: only when every trial failed).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { emulatorLog } from '../../http/log.js';
+import { emulatorLog } from '../../kit/log.js';
 import type { RpcStatus } from '../api/errors.js';
 import { RpcCode, invalidArgument } from '../api/errors.js';
 import { nowTimestamp, numericId } from '../api/ids.js';

@@ -1,7 +1,7 @@
 // Issue 8: a shell that still has `*_EMULATOR_HOST` from an earlier local cloud (`source
 // .local-cloud/env` of a stopped instance) must not send the new local cloud's seeding elsewhere.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../../../emulators/http/free-port.js';
+import { freePort } from '../../../emulators/kit/free-port.js';
 import { FIXTURE_TABLE, SAMPLES_DATASET } from '../../../emulators/launcher/seed.js';
 import { bigQueryClient } from '../../../google-clients/index.js';
 import type { TestCloud } from '../../support/local-cloud.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GoogleApiError } from '../../../emulators/http/google-error.js';
+import { GoogleApiError } from '../../../emulators/kit/google-error.js';
 import { alignSeries, periodBounds, periodsFor } from '../../../emulators/monitoring/aggregation/align.js';
 import { bucketBounds, distributionPercentile, mergeDistributions } from '../../../emulators/monitoring/aggregation/distribution.js';
 import { runAggregation } from '../../../emulators/monitoring/aggregation/pipeline.js';

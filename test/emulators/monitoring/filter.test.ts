@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GoogleApiError } from '../../../emulators/http/google-error.js';
+import { GoogleApiError } from '../../../emulators/kit/google-error.js';
 import { compileDescriptorFilter, compileSeriesFilter, type SeriesSubject } from '../../../emulators/monitoring/filter/compile.js';
 import { FilterSyntaxError, tokenize } from '../../../emulators/monitoring/filter/lexer.js';
 import { parseFilter } from '../../../emulators/monitoring/filter/parser.js';

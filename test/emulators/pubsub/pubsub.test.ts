@@ -6,7 +6,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { applyPubSubTopology } from '../../../emulators/pubsub/apply-topology.js';
 import type { PubSubEmulator } from '../../../emulators/pubsub/emulator-process.js';
 import { findPubSubEmulatorJar, startPubSubEmulator } from '../../../emulators/pubsub/emulator-process.js';
-import { freePort } from '../../../emulators/http/free-port.js';
+import { freePort } from '../../../emulators/kit/free-port.js';
 import { pubSubClient } from '../../../google-clients/index.js';
 import { PUBSUB_TOPOLOGY } from '../../../infra/pubsub-topology.js';
 

@@ -2,7 +2,7 @@
 // process on a retried media download, so reads go through google-clients/download-object.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { FaultInjector } from '../../../emulators/http/faults.js';
+import { FaultInjector } from '../../../emulators/kit/faults.js';
 import type { StorageEmulator } from '../../../emulators/storage/server.js';
 import { downloadObject, mediaReadClient } from '../../../google-clients/download-object.js';
 import { startEmulator, storageClient, tempDir } from './support.js';

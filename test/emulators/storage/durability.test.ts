@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaultInjector } from '../../../emulators/http/faults.js';
+import { FaultInjector } from '../../../emulators/kit/faults.js';
 import { crc32cBase64 } from '../../../emulators/storage/crc32c.js';
 import type { StorageEmulator } from '../../../emulators/storage/server.js';
 import { expectApiError, patternBytes, PROJECT, startEmulator, storageClient, tempDir } from './support.js';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GoogleApiError } from '../../../emulators/http/google-error.js';
+import { GoogleApiError } from '../../../emulators/kit/google-error.js';
 import { crc32cBase64 } from '../../../emulators/storage/crc32c.js';
 import { ObjectStore } from '../../../emulators/storage/object-store.js';
 import { patternBytes, tempDir } from './support.js';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { GoogleApiError } from '../../../emulators/http/google-error.js';
+import { GoogleApiError } from '../../../emulators/kit/google-error.js';
 import { globToRegExp } from '../../../emulators/storage/glob.js';
 import { boundaryOf, parseMultipartRelated } from '../../../emulators/storage/multipart.js';
 import { compareNames, parseObjectName, validateBucketName } from '../../../emulators/storage/names.js';

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { FaultInjector } from '../../../emulators/http/faults.js';
+import type { FaultInjector } from '../../../emulators/kit/faults.js';
 import type { StorageEmulator } from '../../../emulators/storage/server.js';
 import { startStorageEmulator } from '../../../emulators/storage/server.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GoogleApiError } from '../../../emulators/http/google-error.js';
+import { GoogleApiError } from '../../../emulators/kit/google-error.js';
 import { parseFilter } from '../../../emulators/vertex/api/filter.js';
 import { listPage } from '../../../emulators/vertex/api/list.js';
 import { bindQuery } from '../../../emulators/vertex/api/query.js';

@@ -1,6 +1,6 @@
 // Request-response logging for endpoints: sampled, queued, and written in the background so a
 // prediction never waits on (or fails because of) BigQuery.
-import { emulatorLog } from '../../../http/log.js';
+import { emulatorLog } from '../../../kit/log.js';
 import type { Random } from '../traffic.js';
 import type { TableRef } from './destination.js';
 import { tableKey } from './destination.js';

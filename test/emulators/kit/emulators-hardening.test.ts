@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { BigQuery } from '@google-cloud/bigquery';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH } from '../../../emulators/http/json-body.js';
+import { MAX_JSON_DEPTH } from '../../../emulators/kit/json-body.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../../../emulators/bigquery/server.js';
 import { startStorageEmulator, type StorageEmulator } from '../../../emulators/storage/server.js';
 import { emulatorAuth } from '../bigquery/support.js';

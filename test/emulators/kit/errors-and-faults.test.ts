@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FaultInjector } from '../../../emulators/http/faults.js';
-import { errorStyleFor, GoogleApiError } from '../../../emulators/http/google-error.js';
+import { FaultInjector } from '../../../emulators/kit/faults.js';
+import { errorStyleFor, GoogleApiError } from '../../../emulators/kit/google-error.js';
 
 describe('Google error shapes', () => {
   it('older JSON APIs carry errors[].reason; newer ones only code, message, status', () => {

@@ -1,5 +1,5 @@
-// One-at-a-time sections per key (bucket + object name): preconditions are checked and the
-// write committed under the lock, so concurrent writers in this process cannot both pass a check.
+// One-at-a-time sections per key (a bucket + object name, a model, an endpoint): checks and the
+// write they guard run under the lock, so concurrent writers in this process cannot both pass a check.
 
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();

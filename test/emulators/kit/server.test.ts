@@ -5,9 +5,9 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FaultInjector } from '../../../emulators/http/faults.js';
-import { MAX_JSON_BODY, MAX_JSON_DEPTH, nestingExceeds } from '../../../emulators/http/json-body.js';
-import { EmulatorServer } from '../../../emulators/http/server.js';
+import { FaultInjector } from '../../../emulators/kit/faults.js';
+import { MAX_JSON_BODY, MAX_JSON_DEPTH, nestingExceeds } from '../../../emulators/kit/json-body.js';
+import { EmulatorServer } from '../../../emulators/kit/server.js';
 
 let server: EmulatorServer;
 let port: number;
