@@ -72,7 +72,7 @@ const pool = new ProcessPool(2);
 
 // Variables a developer's shell (or a Vertex-like CI) might carry that change the components' behaviour.
 const SCRUBBED = ['CLOUD_ML_HP_METRIC_FILE', 'CLOUD_ML_TRIAL_ID', 'CLOUD_ML_HP_METRIC_TAG', 'AIP_MODEL_DIR', 'CLUSTER_SPEC',
-  'VERTEX_EMULATOR_HOST', 'RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'];
+  'VERTEX_EMULATOR_HOST', 'RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT', 'LOG_FORMAT', 'LOG_LEVEL', 'NO_COLOR', 'FORCE_COLOR'];
 
 export function componentEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };

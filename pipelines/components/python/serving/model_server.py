@@ -12,8 +12,9 @@ Environment (what Vertex sets in a serving container):
   through the Cloud Storage mount (``GCS_LOCAL_ROOT``/``LOCAL_GCS_ROOT``, default ``/gcs``) or
   a local path. See ``model_loader`` for the files it loads.
 
-Errors answer ``{"error": "..."}`` (400 for bad requests). Logs are JSON lines on stderr. The
-model loads before the port opens, so a broken model directory ends the process at once.
+Errors answer ``{"error": "..."}`` (400 for bad requests). Logs are ``mlops_components.logs``'s JSON
+lines on stderr. The model loads before the port opens, so a broken model directory ends the
+process at once.
 """
 
 from __future__ import annotations
@@ -32,13 +33,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E40
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-# Pickled pipelines may name the project's component modules; make them importable.
+# The project's package holds the one structured logger, and pickled pipelines may name its modules.
 sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 from instances import BadRequest  # noqa: E402
-from jsonlog import log  # noqa: E402
 from model_loader import load_predictor, local_model_dir  # noqa: E402
 from predictors import Predictor  # noqa: E402
+from mlops_components.logs import get_logger  # noqa: E402
+
+log = get_logger("model_server").log
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 
