@@ -1,5 +1,5 @@
 // google.logging.v2.LogEntry as the REST API answers it, and LogSeverity's names and values.
-import { camelToSnake } from '../../vertex/validation/suggest.js';
+import { camelToSnake } from '../../common/suggest.js';
 
 export const SEVERITIES = {
   DEFAULT: 0,

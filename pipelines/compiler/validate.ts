@@ -5,7 +5,7 @@ import type { RecordedPipeline } from '../dsl/builder.js';
 import { interfaceOf } from '../dsl/builder.js';
 import type { PipelineTask } from '../dsl/task.js';
 import type { IOSpec, JsonValue, ParameterType } from '../dsl/types.js';
-import { closestName } from '../../vertex/validation/suggest.js';
+import { closestName } from '../../common/suggest.js';
 import { CompileError } from './errors.js';
 
 export const PIPELINE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,127}$/;

@@ -10,7 +10,7 @@ import type { IOSpec } from '../../pipelines/dsl/index.js';
 import type { PipelineDefinition } from '../../pipelines/dsl/pipeline-definition.js';
 import { projectPipelines } from '../../pipelines/definitions/index.js';
 import { parameterChoices, projectPipelineJobRequest } from '../../pipelines/definitions/submit.js';
-import { closestName } from '../../vertex/validation/suggest.js';
+import { closestName } from '../../common/suggest.js';
 import { VertexRequestError } from '../../vertex/shared/errors.js';
 import type { JsonValue } from '../../vertex/shared/struct.js';
 import { pythonStack, runPython } from '../components/support.js';

@@ -11,7 +11,7 @@ import { toStruct, toValueMap } from '../shared/struct.js';
 import type { IrParameter } from '../shared/pipeline-parameters.js';
 import { parameterTypeProblem, rootParameters } from '../shared/pipeline-parameters.js';
 import { getProtoRegistry } from '../validation/proto-registry.js';
-import { didYouMean } from '../validation/suggest.js';
+import { didYouMean } from '../../common/suggest.js';
 
 export type PipelineFailurePolicy = 'PIPELINE_FAILURE_POLICY_FAIL_FAST' | 'PIPELINE_FAILURE_POLICY_FAIL_SLOW';
 

@@ -1,6 +1,6 @@
 // The machine types Vertex AI offers for custom training and for prediction, so that a typo such
 // as `n1-standrd-4` is refused before the request is sent (Vertex refuses it only after queueing).
-import { closestName } from '../validation/suggest.js';
+import { closestName } from '../../common/suggest.js';
 
 /** Where a MachineSpec is used: training (worker pools, trials) or prediction (deployments, batch). */
 export type MachineUse = 'training' | 'prediction';

@@ -2,7 +2,7 @@
 // `/v1/{endpoint.name=projects/*/locations/*/endpoints/*}`. Those fields must be present
 // and shaped like the resource name, and such a field may be set even when the resource
 // marks it OUTPUT_ONLY (`endpoint.name` in UpdateEndpointRequest identifies the endpoint).
-import { snakeToCamel } from './suggest.js';
+import { snakeToCamel } from '../../common/suggest.js';
 
 export interface PathVariable {
   /** lowerCamelCase field path from the request root, e.g. `endpoint.name`. */

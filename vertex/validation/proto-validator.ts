@@ -8,7 +8,7 @@ import { bindingProblems, parseTemplate } from './http-bindings.js';
 import type { EnumInfo, FieldInfo, MessageInfo, ProtoRegistry } from './proto-registry.js';
 import { getProtoRegistry, V1_PACKAGE } from './proto-registry.js';
 import { mapKeyProblem, scalarProblem } from './scalars.js';
-import { camelToSnake, closestName, didYouMean, snakeToCamel } from './suggest.js';
+import { camelToSnake, closestName, didYouMean, snakeToCamel } from '../../common/suggest.js';
 import { wellKnownChecker } from './well-known-types.js';
 
 export type { IssueCode, ValidationIssue } from './issues.js';

@@ -4,7 +4,7 @@
 // other values compare as numbers when both sides are numbers, else as text.
 import { RE2JS, RE2JSException } from 're2js';
 import { parseTimestamp } from '../../monitoring/proto-json.js';
-import { snakeToCamel } from '../../../vertex/validation/suggest.js';
+import { snakeToCamel } from '../../../common/suggest.js';
 import { LOG_ENTRY_FIELDS, severityValue } from '../log-entry.js';
 import type { LogEntry } from '../log-entry.js';
 import { LoggingFilterError } from './lexer.js';

@@ -1,7 +1,7 @@
 // List filters in the AIP-160 subset Vertex documents for its list methods:
 // `display_name="x" AND state=JOB_STATE_SUCCEEDED`, `labels.team="ml"`, `labels.team:*`,
 // `create_time>"2024-01-01T00:00:00Z"`, NOT, OR, parentheses. Field names in snake_case or camelCase.
-import { snakeToCamel } from '../../../vertex/validation/suggest.js';
+import { snakeToCamel } from '../../../common/suggest.js';
 import { invalidArgument } from './errors.js';
 import { isPlainObject } from './wire-json.js';
 

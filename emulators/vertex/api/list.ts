@@ -1,7 +1,7 @@
 // One implementation of List for every collection: filter, order_by, page_size/page_token and
 // read_mask, answered as `{<collection>: [...], nextPageToken}`.
 import { createHash } from 'node:crypto';
-import { snakeToCamel } from '../../../vertex/validation/suggest.js';
+import { snakeToCamel } from '../../../common/suggest.js';
 import { invalidArgument } from './errors.js';
 import { parseFilter } from './filter.js';
 import type { QueryValues } from './query.js';

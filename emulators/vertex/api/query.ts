@@ -1,7 +1,7 @@
 // Query parameters bind to request fields (`pageSize` or `page_size`); Google's system parameters
 // (`alt`, `$alt=json;enum-encoding=int`, `prettyPrint`, `key`, ...) are accepted and ignored, and
 // anything else fails the way Google's transcoder fails it.
-import { snakeToCamel } from '../../../vertex/validation/suggest.js';
+import { snakeToCamel } from '../../../common/suggest.js';
 import { invalidArgument } from './errors.js';
 import { splitFieldMask } from './wire-json.js';
 

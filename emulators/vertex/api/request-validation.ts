@@ -4,7 +4,7 @@
 import { GoogleApiError } from '../../kit/google-error.js';
 import { validateRequest } from '../../../vertex/validation/proto-validator.js';
 import type { ValidationIssue } from '../../../vertex/validation/proto-validator.js';
-import { camelToSnake } from '../../../vertex/validation/suggest.js';
+import { camelToSnake } from '../../../common/suggest.js';
 import type { FieldViolation } from './errors.js';
 import { badRequestDetails } from './errors.js';
 import type { JsonObject } from './wire-json.js';

@@ -5,7 +5,7 @@
 // answers with: enum names, int64 as decimal strings, nulls and empty lists/maps dropped.
 import type { FieldInfo, MessageInfo, ProtoRegistry } from '../../../vertex/validation/proto-registry.js';
 import { getProtoRegistry } from '../../../vertex/validation/proto-registry.js';
-import { snakeToCamel, camelToSnake } from '../../../vertex/validation/suggest.js';
+import { snakeToCamel, camelToSnake } from '../../../common/suggest.js';
 import { resolveMessageType } from '../../../vertex/validation/proto-validator.js';
 
 export type JsonObject = Record<string, unknown>;
