@@ -1,9 +1,10 @@
 // Execution cache: a task whose component, executor and resolved inputs match an earlier
 // successful execution reuses that execution's outputs instead of running.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../../kit/fs-atomic.js';
 import type { ComponentSpec, ContainerSpec } from './ir-schema.js';
 import type { IOValues, RuntimeArtifact } from './runtime.js';
 import type { JsonValue } from './types.js';
@@ -101,9 +102,6 @@ export async function writeCache(dir: string, fingerprint: string, outputs: IOVa
     parameters: Object.fromEntries(outputs.parameters),
     artifacts: Object.fromEntries(outputs.artifacts) as Record<string, RuntimeArtifact[]>,
   };
-  await mkdir(dir, { recursive: true });
   // Readers of another job may look at the same key right now: publish whole files only.
-  const tmp = join(dir, `.${fingerprint}.${randomBytes(6).toString('hex')}.tmp`);
-  await writeFile(tmp, JSON.stringify(record, null, 2));
-  await rename(tmp, fileOf(dir, fingerprint));
+  await writeFileAtomic(fileOf(dir, fingerprint), JSON.stringify(record, null, 2), dir);
 }
