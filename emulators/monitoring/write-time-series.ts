@@ -2,7 +2,7 @@
 // written); problems of individual series against stored state (order, kind, labels, resource)
 // fail only those series: the rest is written and the 400 lists the failures, with a
 // CreateTimeSeriesSummary in its details, as Google does.
-import { GoogleApiError } from '../kit/google-error.js';
+import { GoogleApiError, RpcCode } from '../kit/google-error.js';
 import { labelKeyProblem, labelValueProblem, metricTypeProblem, MAX_LABELS_PER_METRIC, descriptorName, storedForm } from './descriptors.js';
 import type { Distribution, MetricDescriptor, MetricKind, Point, SeriesIdentity, StoredSeries, TypedValue, ValueType } from './model.js';
 import { seriesKey } from './model.js';
@@ -21,9 +21,7 @@ export const MIN_SAMPLE_PERIOD_NS = 5n * NS_PER_SECOND;
 const OUT_OF_ORDER = 'Points must be written in order. One or more of the points specified had an older start time than the most recent point.';
 const TOO_FREQUENT = 'One or more points were written more frequently than the maximum sampling period configured for the metric.';
 
-/** google.rpc.Code values used in the summary. */
-const INVALID_ARGUMENT = 3;
-const FAILED_PRECONDITION = 9;
+const { INVALID_ARGUMENT, FAILED_PRECONDITION } = RpcCode;
 
 interface Incoming {
   index: number;

@@ -1,6 +1,8 @@
 // Vertex AI's error answers: google.rpc codes on the HTTP status Google maps them to, with the
 // `status` name the clients decode (FAILED_PRECONDITION travels as HTTP 400, ABORTED as 409).
-import { GoogleApiError } from '../../kit/google-error.js';
+import { GoogleApiError, RpcCode, rpcCodeOf } from '../../kit/google-error.js';
+
+export { RpcCode };
 
 export interface FieldViolation {
   readonly field: string;
@@ -44,18 +46,6 @@ export interface RpcStatus {
   details?: unknown[];
 }
 
-export const RpcCode = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-} as const;
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -64,23 +54,4 @@ export function errorMessage(err: unknown): string {
 export function toRpcStatus(err: unknown, fallbackCode: number = RpcCode.INTERNAL): RpcStatus {
   if (err instanceof GoogleApiError) return { code: rpcCodeOf(err.status) ?? fallbackCode, message: err.message };
   return { code: fallbackCode, message: errorMessage(err) };
-}
-
-const CODE_BY_STATUS: Record<string, number> = {
-  CANCELLED: 1,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-};
-
-function rpcCodeOf(status: string): number | undefined {
-  return CODE_BY_STATUS[status];
 }

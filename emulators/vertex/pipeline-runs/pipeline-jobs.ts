@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { emulatorLog } from '../../kit/log.js';
 import type { ContainerLauncher } from '../containers/launcher.js';
-import { alreadyExists, errorMessage, invalidArgument } from '../api/errors.js';
+import { alreadyExists, errorMessage, invalidArgument, RpcCode } from '../api/errors.js';
 import { nowTimestamp } from '../api/ids.js';
 import { assertValidWireRequest, canonical } from '../api/request-validation.js';
 import type { JsonObject } from '../api/wire-json.js';
@@ -136,7 +136,7 @@ export class PipelineJobService {
         await jobs.setPhase(name, result.state === 'PIPELINE_STATE_SUCCEEDED' ? 'SUCCEEDED' : 'FAILED', result.error ? { error: result.error } : {});
       }
     } catch (err) {
-      await jobs.setPhase(name, 'FAILED', { error: { code: 13, message: `The local pipelines engine failed: ${errorMessage(err)}` } });
+      await jobs.setPhase(name, 'FAILED', { error: { code: RpcCode.INTERNAL, message: `The local pipelines engine failed: ${errorMessage(err)}` } });
     }
   }
 }

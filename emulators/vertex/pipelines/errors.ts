@@ -1,12 +1,8 @@
 // Task failures carry a google.rpc code so they map straight onto PipelineTaskDetail.error.
+import { RpcCode } from '../../kit/google-error.js';
 import type { RpcStatus } from './types.js';
 
-export const RpcCode = {
-  CANCELLED: 1,
-  INVALID_ARGUMENT: 3,
-  FAILED_PRECONDITION: 9,
-  INTERNAL: 13,
-} as const;
+export { RpcCode };
 
 /** A task cannot run or did not succeed; `retryable` failures go through the retry policy. */
 export class TaskError extends Error {
