@@ -1,6 +1,47 @@
-// Lint runs as part of `npm test`: type-aware rules keep `any` from leaking across modules.
+// Lint runs as part of `npm test`: type-aware rules keep `any` from leaking across modules, and
+// the import boundaries of ../shared/design/control-plane.md §2 hold by construction.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// Top-level folders, and which of them each may import ("may import" in the design note's table).
+// `common/` and `logging/` import nothing of the project, so every layer may use them.
+const FOLDERS = ['common', 'logging', 'pipelines', 'vertex', 'google-clients', 'control-plane', 'functions', 'emulators', 'infra', 'scripts'];
+const MAY_IMPORT = {
+  common: [],
+  logging: [],
+  pipelines: ['common', 'logging'],
+  vertex: ['common', 'logging', 'pipelines'],
+  'google-clients': ['common', 'logging'],
+  'control-plane': ['common', 'logging', 'vertex', 'pipelines', 'google-clients'],
+  functions: ['common', 'logging', 'control-plane'],
+  emulators: ['common', 'logging', 'pipelines', 'vertex', 'google-clients', 'infra'],
+  infra: ['common', 'logging', 'control-plane', 'infra'],
+  // scripts/ may import anything; nothing may import scripts/.
+};
+
+/** One `no-restricted-imports` block per folder: a relative import that climbs to the top and names a forbidden folder. */
+function boundaryRules() {
+  return Object.entries(MAY_IMPORT).map(([folder, allowed]) => {
+    const forbidden = FOLDERS.filter((f) => f !== folder && !allowed.includes(f));
+    const depth = '(?:\\.\\./)+';
+    return {
+      files: [`${folder}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                regex: `^${depth}(?:${forbidden.join('|')})(?:/|$)`,
+                message: `${folder}/ may import only ${allowed.join(', ') || 'nothing of the project'} (../shared/design/control-plane.md §2).`,
+              },
+            ],
+          },
+        ],
+      },
+    };
+  });
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.local-cloud/**', 'eslint.config.js'] },
@@ -16,4 +57,5 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  ...boundaryRules(),
 );

@@ -9,7 +9,7 @@ import { param } from '../../pipelines/dsl/index.js';
 import type { IOSpec } from '../../pipelines/dsl/index.js';
 import type { PipelineDefinition } from '../../pipelines/dsl/pipeline-definition.js';
 import { projectPipelines } from '../../pipelines/definitions/index.js';
-import { parameterChoices, projectPipelineJobRequest } from '../../pipelines/definitions/submit.js';
+import { parameterChoices, projectPipelineJobRequest } from '../../vertex/requests/project-pipeline-job.js';
 import { closestName } from '../../common/suggest.js';
 import { VertexRequestError } from '../../vertex/shared/errors.js';
 import type { JsonValue } from '../../vertex/shared/struct.js';
@@ -97,7 +97,8 @@ describe('the Python components read the same sets', () => {
     const script = `
 import json, sys
 import numpy as np
-from mlops_components import closed_sets, evaluate, metrics
+from mlops_components import closed_sets, metrics
+from mlops_components.steps import evaluate
 typos = json.loads(sys.argv[1])
 sets = {"model_type": closed_sets.MODEL_TYPES, "task_type": closed_sets.TASK_TYPES, "split_strategy": closed_sets.SPLIT_STRATEGIES, "metric": closed_sets.METRICS}
 suggested = {name: {t: closed_sets.closest_name(t, values) for t in typos} for name, values in sets.items()}

@@ -1,8 +1,8 @@
 // Reads the training pipeline's verdict on its candidate from a finished PipelineJob: approved or
 // rejected, and why, from the run's output parameters (no artifact files to open).
 import { z } from 'zod';
-import { pipelineJobOutputs } from '../../vertex/shared/pipeline-outputs.js';
-import type { IPipelineJob } from '../../vertex/shared/proto-types.js';
+import { pipelineJobOutputs } from './pipeline-outputs.js';
+import type { IPipelineJob } from './proto-types.js';
 
 export interface GateDecision {
   readonly decision: 'approved' | 'rejected';

@@ -1,13 +1,12 @@
 // The CreatePipelineJobRequest for one of the project's pipelines: its compiled IR plus the closed
 // sets its parameters declare, so a typo in model_type or a threshold is refused at submission
 // (naming the parameter, suggesting the closest value) instead of failing deep inside a task.
-import { compilePipeline } from '../compiler/index.js';
-import type { PipelineDefinition } from '../dsl/pipeline-definition.js';
-import { isParameterSpec } from '../dsl/types.js';
-import type { ParameterChoices, PipelineJobInput } from '../../vertex/requests/pipeline-job.js';
-import { buildCreatePipelineJobRequest } from '../../vertex/requests/pipeline-job.js';
-import type { ICreatePipelineJobRequest } from '../../vertex/shared/proto-types.js';
-import type { JsonObject } from '../../vertex/shared/struct.js';
+import { compilePipeline } from '../../pipelines/compiler/index.js';
+import type { PipelineDefinition } from '../../pipelines/dsl/pipeline-definition.js';
+import { isParameterSpec } from '../../pipelines/dsl/types.js';
+import type { ParameterChoices, PipelineJobInput } from './pipeline-job.js';
+import { buildCreatePipelineJobRequest } from './pipeline-job.js';
+import type { ICreatePipelineJobRequest } from '../shared/proto-types.js';
 
 /** Each input parameter's closed set, by parameter name (KFP's IR cannot carry them). */
 export function parameterChoices(definition: PipelineDefinition): Record<string, ParameterChoices> {
@@ -22,7 +21,5 @@ export type ProjectPipelineJobInput = Omit<PipelineJobInput, 'pipelineSpec' | 'p
 
 /** Compiles `definition` and builds the request, checking parameter values against its closed sets. */
 export function projectPipelineJobRequest(definition: PipelineDefinition, input: ProjectPipelineJobInput): ICreatePipelineJobRequest {
-  // The compiled spec is plain JSON data; the round trip gives it the request's JSON type.
-  const pipelineSpec = JSON.parse(JSON.stringify(compilePipeline(definition))) as JsonObject;
-  return buildCreatePipelineJobRequest({ ...input, pipelineSpec, parameterChoices: parameterChoices(definition) });
+  return buildCreatePipelineJobRequest({ ...input, pipelineSpec: compilePipeline(definition), parameterChoices: parameterChoices(definition) });
 }
