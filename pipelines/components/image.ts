@@ -7,9 +7,9 @@ export const COMPONENT_IMAGE = 'us-docker.pkg.dev/vertex-mlops/components/mlops-
 /** Google Cloud Pipeline Components image, whose launcher runs a HyperparameterTuningJob from a pipeline. */
 export const TUNING_LAUNCHER_IMAGE = COMPONENT_IMAGE;
 
-/** `python3 -m mlops_components.<module>`: every component is a module of one package. */
+/** `python3 -m mlops_components.steps.<step>`: every component is a step module of one package. */
 export function moduleCommand(module: string): string[] {
-  return ['python3', '-m', `mlops_components.${module}`];
+  return ['python3', '-m', `mlops_components.steps.${module}`];
 }
 
 /** What a component's command callback receives: placeholder strings, or path/uri holders for artifacts. */

@@ -35,7 +35,7 @@ interface Measured {
 function measure(module: string, args: readonly string[]): Promise<Measured> {
   return new Promise((done, fail) => {
     const t = performance.now();
-    const child = spawn(PYTHON, ['-c', MEASURE, PYTHON, '-m', `mlops_components.${module}`, ...args], {
+    const child = spawn(PYTHON, ['-c', MEASURE, PYTHON, '-m', `mlops_components.steps.${module}`, ...args], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', PYTHONPATH, PYTHONDONTWRITEBYTECODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

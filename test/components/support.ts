@@ -123,7 +123,7 @@ export function runPython(args: readonly string[], options: RunOptions = {}): Pr
 }
 
 export function runComponent(module: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return runPython(['-m', `mlops_components.${module}`, ...args], options);
+  return runPython(['-m', `mlops_components.steps.${module}`, ...args], options);
 }
 
 /** Fails with the component's own logs, which say what went wrong. */

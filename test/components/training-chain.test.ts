@@ -304,7 +304,7 @@ describe.skipIf(!stack.ok)('training components chain', () => {
   }, 60_000);
 
   it('train fails clearly on a hyperparameter the model does not have', async () => {
-    const result = await runPython(['-m', 'mlops_components.train',
+    const result = await runPython(['-m', 'mlops_components.steps.train',
       '--train-data', join(regression.split, 'train', 'data'), '--validation-data', join(regression.split, 'validation', 'data'),
       '--feature-schema', join(regression.split, 'feature_schema.json'), '--target-column', 'delay',
       '--model-type', 'ridge', '--hyperparameters', '{"n_estimators": 10}', '--model', path('bad-model'),

@@ -153,7 +153,7 @@ describe.skipIf(!stack.ok)('tune component', () => {
           machineSpec: { machineType: 'n1-standard-4' },
           containerSpec: {
             imageUri: 'us-docker.pkg.dev/p/r/mlops-components:0.1.0',
-            command: ['python3', '-m', 'mlops_components.train'],
+            command: ['python3', '-m', 'mlops_components.steps.train'],
             args: ['--train-data', 'gs://bucket/run/train_data', '--validation-data', 'gs://bucket/run/validation_data',
               '--feature-schema', 'gs://bucket/run/feature_schema', '--target-column', 'delay', '--task-type', 'regression',
               '--model-type', 'gradient_boosting', '--hypertune-metric', 'rmse'],

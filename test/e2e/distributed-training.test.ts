@@ -41,7 +41,7 @@ describe.skipIf(skipReason !== undefined)('distributed PyTorch training as a Cus
             task: {
               container: {
                 imageUri: COMPONENT_IMAGE,
-                command: ['python3', '-m', 'mlops_components.ddp_trainer'],
+                command: ['python3', '-m', 'mlops_components.steps.ddp_trainer'],
                 args: ['--epochs', '2', '--synthetic-rows', '256', '--backend', 'gloo', '--init-timeout-seconds', '60'],
               },
             },

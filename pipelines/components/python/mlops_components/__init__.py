@@ -1,6 +1,6 @@
-"""The training pipeline's container components, one module per component.
+"""The training pipeline's container components: entry points in ``steps/``, helpers here.
 
-Every component runs as ``python3 -m mlops_components.<module>``. Importing the package sizes
+Every component runs as ``python3 -m mlops_components.steps.<step>``. Importing the package sizes
 the native thread pools (BLAS, OpenMP) to the cores the process may run on — its CPU affinity,
 see :mod:`mlops_components.cores` — *before* numpy, scikit-learn, XGBoost or PyTorch load, so a
 component uses the cores its container has: all of a Vertex machine's, and locally the ones the

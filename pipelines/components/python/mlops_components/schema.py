@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -121,6 +120,3 @@ class FeatureSchema:
         """Categoricals are read back as strings, so ``"01"`` stays ``"01"`` and matches the vocabulary."""
         return {name: "str" for name in self.categorical_features}
 
-
-def load_schema(path: str | Path) -> FeatureSchema:
-    return FeatureSchema.load(str(path))

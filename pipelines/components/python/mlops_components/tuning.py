@@ -103,7 +103,7 @@ def build_job(spec: TuningSpec) -> dict[str, Any]:
                 "replicaCount": "1",
                 "containerSpec": {
                     "imageUri": spec.image,
-                    "command": ["python3", "-m", "mlops_components.train"],
+                    "command": ["python3", "-m", "mlops_components.steps.train"],
                     "args": trial_args(spec),
                 },
             }],

@@ -22,7 +22,7 @@ tenth of the way (:class:`mlops_components.logs.Progress`).
 
 CLI::
 
-    python3 -m mlops_components.train --train-data PATH --validation-data PATH
+    python3 -m mlops_components.steps.train --train-data PATH --validation-data PATH
         --feature-schema PATH --target-column COL --task-type regression|classification
         --model-type random_forest|gradient_boosting|ridge|xgboost
         --hyperparameters '{"n_estimators": 200}' --random-seed 42
@@ -44,14 +44,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import cli, hyperparameters, labels
-from .data import read_table
-from .entrypoint import run
-from .hypertune import HyperTune, tuning_requested
-from .cores import available_cores
-from .logs import Progress, get_logger
-from .model_files import save_model
-from .models import (
+from .. import cli, hyperparameters, labels
+from ..data import read_table
+from ..entrypoint import run
+from ..hypertune import HyperTune, tuning_requested
+from ..cores import available_cores
+from ..logs import Progress, get_logger
+from ..model_files import save_model
+from ..models import (
     assemble,
     build_estimator,
     build_preprocessor,
@@ -60,9 +60,9 @@ from .models import (
     feature_matrix,
     transformed_feature_names,
 )
-from .outputs import write_json
-from .schema import FeatureSchema
-from .scoring import metrics_for, model_output
+from ..outputs import write_json
+from ..schema import FeatureSchema
+from ..scoring import metrics_for, model_output
 
 log = get_logger("train")
 

@@ -6,7 +6,7 @@ every failed check, which the run reports as its error (Vertex's "Termination re
 
 CLI::
 
-    python3 -m mlops_components.validate_data --dataset PATH --target-column COL
+    python3 -m mlops_components.steps.validate_data --dataset PATH --target-column COL
         --min-row-count N --max-null-fraction F --column-ranges '{"col": {"min": 0, "max": 10}}'
         --report report.md --statistics statistics.json --passed passed.txt
 """
@@ -20,12 +20,12 @@ from typing import Any
 
 import pandas as pd
 
-from . import cli
-from .data import DataError, read_table
-from .entrypoint import run
-from .logs import get_logger
-from .outputs import write_json, write_parameter, write_text
-from .schema import storage_type
+from .. import cli
+from ..data import DataError, read_table
+from ..entrypoint import run
+from ..logs import get_logger
+from ..outputs import write_json, write_parameter, write_text
+from ..schema import storage_type
 
 log = get_logger("validate_data")
 

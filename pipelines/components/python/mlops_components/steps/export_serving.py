@@ -15,7 +15,7 @@ Serving directory (``--serving-model``):
 
 CLI::
 
-    python3 -m mlops_components.export_serving --model DIR --train-data PATH --feature-schema PATH
+    python3 -m mlops_components.steps.export_serving --model DIR --train-data PATH --feature-schema PATH
         --target-column COL --model-type TYPE --histogram-bins 20
         --serving-model DIR --baseline-statistics PATH
 """
@@ -29,15 +29,15 @@ from typing import Any
 
 import pandas as pd
 
-from .baseline import baseline_statistics
-from .data import read_table
-from .entrypoint import run
-from .hyperparameters import MODEL_TYPES
-from .logs import get_logger
-from .model_files import BOOSTER_FILE, METADATA_FILE, PIPELINE_FILE, PREPROCESSOR_FILE, load_metadata
-from .outputs import json_safe, write_json
-from .paths import ensure_dir, local_path
-from .schema import FeatureSchema
+from ..baseline import baseline_statistics
+from ..data import read_table
+from ..entrypoint import run
+from ..hyperparameters import MODEL_TYPES
+from ..logs import get_logger
+from ..model_files import BOOSTER_FILE, METADATA_FILE, PIPELINE_FILE, PREPROCESSOR_FILE, load_metadata
+from ..outputs import json_safe, write_json
+from ..paths import ensure_dir, local_path
+from ..schema import FeatureSchema
 
 log = get_logger("export_serving")
 

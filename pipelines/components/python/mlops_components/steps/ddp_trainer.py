@@ -20,7 +20,7 @@ epoch from the chief, in the Vertex hypertune file format.
 
 CLI::
 
-    python3 -m mlops_components.ddp_trainer [--data CSV --target-column COL] [--epochs 5]
+    python3 -m mlops_components.steps.ddp_trainer [--data CSV --target-column COL] [--epochs 5]
         [--batch-size 32] [--learning-rate 0.01] [--hidden-units 32,16] [--model-dir DIR]
         [--hypertune-metric rmse] [--backend auto|gloo|nccl] [--init-timeout-seconds 600]
 """
@@ -42,12 +42,12 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, TensorDataset
 
-from . import cluster
-from .data import read_table
-from .entrypoint import run
-from .hypertune import HyperTune, tuning_requested
-from .logs import get_logger
-from .paths import ensure_dir
+from .. import cluster
+from ..data import read_table
+from ..entrypoint import run
+from ..hypertune import HyperTune, tuning_requested
+from ..logs import get_logger
+from ..paths import ensure_dir
 
 log = get_logger("ddp_trainer")
 

@@ -12,7 +12,7 @@ or succeeds without a trial reporting the metric, fails the step (after writing 
 
 CLI (as tuning-component.ts passes it)::
 
-    python3 -m mlops_components.tune --project P --location L --train-data URI
+    python3 -m mlops_components.steps.tune --project P --location L --train-data URI
         --validation-data URI --feature-schema URI --target-column COL --task-type T
         --model-type M --study-spec-parameters '[...]' --metric-id rmse --metric-goal MINIMIZE
         --algorithm RANDOM_SEARCH --max-trial-count 12 --parallel-trial-count 2
@@ -32,13 +32,13 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
-from . import cli
-from .entrypoint import run
-from .hyperparameters import MODEL_TYPES, TASK_TYPES
-from .logs import get_logger
-from .outputs import write_json, write_parameter
-from .tuning import TERMINAL_STATES, TuningSpec, best_trial, build_job, final_metric, summarize_trials, trial_parameters
-from .vertex_api import VertexClient
+from .. import cli
+from ..entrypoint import run
+from ..hyperparameters import MODEL_TYPES, TASK_TYPES
+from ..logs import get_logger
+from ..outputs import write_json, write_parameter
+from ..tuning import TERMINAL_STATES, TuningSpec, best_trial, build_job, final_metric, summarize_trials, trial_parameters
+from ..vertex_api import VertexClient
 
 log = get_logger("tune")
 

@@ -18,7 +18,7 @@ What it does, in order:
 
 CLI::
 
-    python3 -m mlops_components.preprocess_split --dataset PATH --target-column COL
+    python3 -m mlops_components.steps.preprocess_split --dataset PATH --target-column COL
         --split-strategy random|stratified|time --time-column COL_OR_EMPTY
         --validation-fraction 0.15 --test-fraction 0.15 --random-seed 42
         --train-data OUT --validation-data OUT --test-data OUT --feature-schema OUT
@@ -32,14 +32,14 @@ from typing import Any
 
 import pandas as pd
 
-from . import cli
-from .data import read_table, write_csv
-from .entrypoint import run
-from .features import derive_calendar_features
-from .logs import get_logger
-from .outputs import write_json
-from .schema import DerivedFeature, FeatureSchema, column_kind
-from .splitting import Split, random_split, stratified_split, time_split
+from .. import cli
+from ..data import read_table, write_csv
+from ..entrypoint import run
+from ..features import derive_calendar_features
+from ..logs import get_logger
+from ..outputs import write_json
+from ..schema import DerivedFeature, FeatureSchema, column_kind
+from ..splitting import Split, random_split, stratified_split, time_split
 
 log = get_logger("preprocess_split")
 

@@ -17,7 +17,7 @@ Outputs:
 
 CLI::
 
-    python3 -m mlops_components.evaluate --model DIR --test-data PATH --target-column COL
+    python3 -m mlops_components.steps.evaluate --model DIR --test-data PATH --target-column COL
         --task-type regression|classification --metrics PATH --classification-metrics PATH
         --evaluation PATH
 """
@@ -31,16 +31,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import closed_sets, labels
-from .data import read_table
-from .entrypoint import run
-from .logs import get_logger
-from .metrics import confidence_metrics, confusion_matrix
-from .model_files import load_metadata, load_pipeline
-from .models import feature_matrix
-from .outputs import write_json
-from .schema import FeatureSchema
-from .scoring import metrics_for, model_output
+from .. import closed_sets, labels
+from ..data import read_table
+from ..entrypoint import run
+from ..logs import get_logger
+from ..metrics import confidence_metrics, confusion_matrix
+from ..model_files import load_metadata, load_pipeline
+from ..models import feature_matrix
+from ..outputs import write_json
+from ..schema import FeatureSchema
+from ..scoring import metrics_for, model_output
 
 log = get_logger("evaluate")
 

@@ -11,7 +11,7 @@ the verdict and why), the last two surfaced by the pipeline so a caller needn't 
 
 CLI::
 
-    python3 -m mlops_components.gate --evaluation PATH --thresholds '{"r2": {"min": 0.6}}'
+    python3 -m mlops_components.steps.gate --evaluation PATH --thresholds '{"r2": {"min": 0.6}}'
         --approved approved.txt --decision decision.md --reason reason.txt
 """
 
@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import cli, closed_sets
-from .entrypoint import run
-from .logs import get_logger
-from .outputs import read_json, write_parameter, write_text
+from .. import cli, closed_sets
+from ..entrypoint import run
+from ..logs import get_logger
+from ..outputs import read_json, write_parameter, write_text
 
 log = get_logger("gate")
 
