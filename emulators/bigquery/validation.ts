@@ -1,7 +1,7 @@
 // Request bodies are parsed strictly, and rejected the way Google's front end rejects them:
 // `Invalid JSON payload received. Unknown name "x" at 'job.configuration': Cannot find field.`
 import type { z } from 'zod';
-import { GoogleApiError } from '../kit/google-error.js';
+import { GoogleApiError, unknownFieldMessage } from '../kit/google-error.js';
 import { MAX_JSON_DEPTH } from '../kit/json-body.js';
 import { nestsDeeperThan } from './json-depth.js';
 
@@ -31,7 +31,7 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown, root: string):
   if (unknown && unknown.code === 'unrecognized_keys') {
     const at = fieldPath(root, unknown.path);
     const name = unknown.keys[0] ?? '';
-    throw new GoogleApiError(400, `Invalid JSON payload received. Unknown name "${name}" at '${at}': Cannot find field.`, { reason: 'invalid', location: name });
+    throw new GoogleApiError(400, unknownFieldMessage(name, at), { reason: 'invalid', location: name });
   }
   const issue = issues[0]!;
   const at = fieldPath(root, issue.path);

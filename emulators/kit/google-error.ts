@@ -122,6 +122,15 @@ export class GoogleApiError extends Error {
   }
 }
 
+/**
+ * The message Google's JSON parser gives for a field the message type does not have:
+ * `Invalid JSON payload received. Unknown name "x" at 'a.b': Cannot find field.` (no ` at` part
+ * when the field is at the top of the body).
+ */
+export function unknownFieldMessage(name: string, at = ''): string {
+  return `Invalid JSON payload received. Unknown name "${name}"${at ? ` at '${at}'` : ''}: Cannot find field.`;
+}
+
 export const badRequest = (message: string, options: GoogleApiError['options'] = {}) => new GoogleApiError(400, message, options);
 export const notFound = (message: string) => new GoogleApiError(404, message);
 export const conflict = (message: string) => new GoogleApiError(409, message);

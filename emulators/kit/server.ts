@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ZodError } from 'zod';
 import { browserRefusal } from './browser-guard.js';
 import type { FaultInjector } from './faults.js';
-import { badRequest, errorStyleFor, GoogleApiError } from './google-error.js';
+import { badRequest, errorStyleFor, GoogleApiError, unknownFieldMessage } from './google-error.js';
 import { MAX_JSON_BODY, parseJsonBody, payloadTooLarge, readLimited } from './json-body.js';
 import { emulatorLog } from './log.js';
 
@@ -229,7 +229,7 @@ function toApiError(err: unknown): GoogleApiError {
     const path = issue?.path.map(String) ?? [];
     if (keys.length) {
       const field = [...path, keys[0]!].join('.');
-      return new GoogleApiError(400, `Invalid JSON payload received. Unknown name "${keys[0]!}" at '${path.join('.') || '(body)'}': Cannot find field.`, { location: field });
+      return new GoogleApiError(400, unknownFieldMessage(keys[0]!, path.join('.') || '(body)'), { location: field });
     }
     const field = path.join('.') || '(body)';
     return new GoogleApiError(400, `Invalid value at '${field}': ${issue?.message ?? 'invalid'}`, { location: field });

@@ -1,7 +1,7 @@
 // Strict request validation with Google's wording: unknown JSON fields and query parameters are
 // rejected by name, and type errors name the offending field in proto (snake_case) form.
 import { z } from 'zod';
-import { badRequest, type GoogleApiError } from '../kit/google-error.js';
+import { badRequest, type GoogleApiError, unknownFieldMessage } from '../kit/google-error.js';
 import { enumName, type EnumDef } from './enums.js';
 import { parseDouble, parseDuration, parseInt32, parseInt64, parseTimestamp } from './proto-json.js';
 
@@ -48,8 +48,7 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: Path): string {
   const full = [...prefix, ...issue.path];
   const at = protoPath(full);
   if (issue.code === 'unrecognized_keys') {
-    const where = at ? ` at '${at}'` : '';
-    return issue.keys.map((k) => `Invalid JSON payload received. Unknown name "${k}"${where}: Cannot find field.`).join('\n');
+    return issue.keys.map((k) => unknownFieldMessage(k, at)).join('\n');
   }
   const received = issue.input === undefined ? '' : `, ${JSON.stringify(issue.input, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
   if (issue.code === 'custom') {

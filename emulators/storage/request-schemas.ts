@@ -3,7 +3,7 @@
 // Output-only fields (kind, id, size, ...) are accepted and ignored, as Cloud Storage does, so a
 // resource read from the API can be sent back.
 import { z } from 'zod';
-import { badRequest } from '../kit/google-error.js';
+import { badRequest, unknownFieldMessage } from '../kit/google-error.js';
 import type { ObjectFields, ObjectPatch } from './model.js';
 import { SETTABLE_FIELDS } from './model.js';
 import { storageClassSchema } from './enums.js';
@@ -173,7 +173,7 @@ export function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.inf
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
     const field = at ? `${at}.${key}` : key;
-    throw badRequest(`Invalid JSON payload received. Unknown name "${key}"${at ? ` at '${at}'` : ''}: Cannot find field.`, { location: field });
+    throw badRequest(unknownFieldMessage(key, at), { location: field });
   }
   throw badRequest(`Invalid value at '${at || '(body)'}': ${issue.message}`, { location: at || '(body)' });
 }

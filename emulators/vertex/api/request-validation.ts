@@ -1,7 +1,7 @@
 // Strict request checks with Google's error texts: unknown JSON names fail the way Google's JSON
 // parser fails them ("Unknown name ... Cannot find field."), everything else as a list of field
 // errors. Field paths are snake_case from the request root (`custom_job.job_spec...`).
-import { GoogleApiError } from '../../kit/google-error.js';
+import { GoogleApiError, unknownFieldMessage } from '../../kit/google-error.js';
 import { validateRequest } from '../../../vertex/validation/proto-validator.js';
 import type { ValidationIssue } from '../../../vertex/validation/proto-validator.js';
 import { camelToSnake } from '../../../common/suggest.js';
@@ -42,7 +42,7 @@ export function assertValidWireRequest(requestType: string, request: JsonObject)
   if (unknown.length > 0) {
     const lines = unknown.map((i) => {
       const { parent, leaf } = parentAndLeaf(i.path);
-      return `Invalid JSON payload received. Unknown name "${leaf}"${parent === '' ? '' : ` at '${snakePath(parent)}'`}: Cannot find field.`;
+      return unknownFieldMessage(leaf, parent === '' ? '' : snakePath(parent));
     });
     const violations: FieldViolation[] = unknown.map((i, n) => ({ field: snakePath(parentAndLeaf(i.path).parent), description: lines[n]! }));
     throw new GoogleApiError(400, lines.join('\n'), {
