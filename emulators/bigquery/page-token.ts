@@ -1,21 +1,15 @@
-// Page tokens: opaque to clients, an offset (and what it pages over) to the emulator.
+// BigQuery's page tokens (the kit's offset tokens with BigQuery's 400) and its uint query parameters.
 import { GoogleApiError } from '../kit/google-error.js';
+import { decodeOffsetToken, encodeOffsetToken } from '../kit/page-token.js';
 import { protoFieldName } from './validation.js';
 
 export function encodePageToken(offset: number, scope: string): string {
-  return Buffer.from(JSON.stringify({ o: offset, s: scope })).toString('base64url');
+  return encodeOffsetToken(scope, offset);
 }
 
 /** The offset a token resumes at; 400 for a token that is not ours or belongs to another listing. */
 export function decodePageToken(token: string | null | undefined, scope: string): number {
-  if (!token) return 0;
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown; s?: unknown };
-    if (typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0 && parsed.s === scope) return parsed.o;
-  } catch {
-    // fall through
-  }
-  throw new GoogleApiError(400, `Invalid page token: ${token}`, { reason: 'invalid', location: 'pageToken' });
+  return decodeOffsetToken(token, scope, () => new GoogleApiError(400, `Invalid page token: ${token ?? ''}`, { reason: 'invalid', location: 'pageToken' })).offset;
 }
 
 /** The unsigned integer types of BigQuery's query parameters, and their largest values. */

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { badRequest } from '../kit/google-error.js';
 import { parseTimestamp } from '../monitoring/proto-json.js';
-import { decodePageToken, encodePageToken, queryFingerprint } from '../monitoring/paging.js';
+import { decodeOffsetToken, encodeOffsetToken, queryFingerprint } from '../kit/page-token.js';
 import { compileLoggingFilter } from './filter/compile.js';
 import type { EntryPredicate } from './filter/compile.js';
 import { LoggingFilterError } from './filter/lexer.js';
@@ -36,7 +36,7 @@ export async function listLogEntries(body: unknown, sources: readonly LogSource[
   if (request.pageSize !== undefined && request.pageSize < 0) throw badRequest('pageSize must not be negative.', { location: 'pageSize' });
   const pageSize = !request.pageSize ? DEFAULT_PAGE_SIZE : Math.min(request.pageSize, MAX_PAGE_SIZE);
   const fingerprint = queryFingerprint([projects, request.filter ?? '', descending]);
-  const { offset } = decodePageToken(request.pageToken, fingerprint);
+  const { offset } = decodeOffsetToken(request.pageToken, fingerprint);
 
   const found: { entry: LogEntry; at: bigint }[] = [];
   for (const project of projects) {
@@ -50,7 +50,7 @@ export async function listLogEntries(body: unknown, sources: readonly LogSource[
   if (descending) found.reverse();
   const page = found.slice(offset, offset + pageSize).map((f) => f.entry);
   const more = offset + pageSize < found.length;
-  return { ...(page.length ? { entries: page } : {}), ...(more ? { nextPageToken: encodePageToken(fingerprint, offset + pageSize) } : {}) };
+  return { ...(page.length ? { entries: page } : {}), ...(more ? { nextPageToken: encodeOffsetToken(fingerprint, offset + pageSize) } : {}) };
 }
 
 /** `projects/P` names; the other parents Logging accepts are outside the local emulator. */

@@ -7,7 +7,7 @@ import { parseFilter } from './filter/parser.js';
 import { descriptorFromRequest, mergeDescriptor, readForm, storedForm } from './descriptors.js';
 import type { Encoding } from './enums.js';
 import { nowNs, parseInt32, NS_PER_SECOND } from './proto-json.js';
-import { decodePageToken, effectivePageSize, encodePageToken, queryFingerprint } from './paging.js';
+import { decodeOffsetToken, effectivePageSize, encodeOffsetToken, queryFingerprint } from '../kit/page-token.js';
 import { renderDescriptor, renderResourceDescriptor } from './render.js';
 import { MetricDescriptorSchema } from './request-schemas.js';
 import { findResourceType, listResourceTypes, type ResourceType } from './resources.js';
@@ -53,14 +53,14 @@ export class DescriptorService {
     const pageSize = effectivePageSize(queryValue(bound, 'pageSize', 'TYPE_INT32', parseInt32), MAX_PAGE_SIZE);
     const activeOnly = queryValue(bound, 'activeOnly', 'TYPE_BOOL', (raw) => (raw === 'true' ? true : raw === 'false' ? false : undefined)) ?? false;
     const fingerprint = queryFingerprint(['metricDescriptors', project, filter ?? '', activeOnly]);
-    const { offset } = decodePageToken(bound.get('pageToken')?.[0], fingerprint);
+    const { offset } = decodeOffsetToken(bound.get('pageToken')?.[0], fingerprint);
 
     let all = (await this.store.listDescriptors(project)).filter(matches);
     if (activeOnly) all = all.filter((d) => this.hasRecentData(project, d.type));
     const page = all.slice(offset, offset + pageSize);
     return {
       ...(page.length > 0 ? { metricDescriptors: page.map((d) => renderDescriptor(readForm(d), enc)) } : {}),
-      ...(offset + pageSize < all.length ? { nextPageToken: encodePageToken(fingerprint, offset + pageSize) } : {}),
+      ...(offset + pageSize < all.length ? { nextPageToken: encodeOffsetToken(fingerprint, offset + pageSize) } : {}),
     };
   }
 
@@ -78,12 +78,12 @@ export class DescriptorService {
     }
     const pageSize = effectivePageSize(queryValue(bound, 'pageSize', 'TYPE_INT32', parseInt32), MAX_PAGE_SIZE);
     const fingerprint = queryFingerprint(['monitoredResourceDescriptors', project, filter ?? '']);
-    const { offset } = decodePageToken(bound.get('pageToken')?.[0], fingerprint);
+    const { offset } = decodeOffsetToken(bound.get('pageToken')?.[0], fingerprint);
     const all = listResourceTypes().filter(matches);
     const page = all.slice(offset, offset + pageSize);
     return {
       ...(page.length > 0 ? { resourceDescriptors: page.map((r) => renderResourceDescriptor(project, r, enc)) } : {}),
-      ...(offset + pageSize < all.length ? { nextPageToken: encodePageToken(fingerprint, offset + pageSize) } : {}),
+      ...(offset + pageSize < all.length ? { nextPageToken: encodeOffsetToken(fingerprint, offset + pageSize) } : {}),
     };
   }
 

@@ -8,7 +8,7 @@ import { planAggregation, type AggregationPlan, type AggregationSpec } from './a
 import { AlignerEnum, enumName, ReducerEnum, ViewEnum, type Encoding } from './enums.js';
 import { compileSeriesFilter } from './filter/compile.js';
 import { seriesKey, type MetricDescriptor, type Point, type SeriesData } from './model.js';
-import { decodePageToken, effectivePageSize, encodePageToken, queryFingerprint } from './paging.js';
+import { decodeOffsetToken, effectivePageSize, encodeOffsetToken, queryFingerprint } from '../kit/page-token.js';
 import { formatDuration, parseDuration, parseInt32, parseTimestamp } from './proto-json.js';
 import { renderSeries } from './render.js';
 import type { MonitoringStore } from './store.js';
@@ -144,13 +144,13 @@ function page(results: SeriesData[], request: ListTimeSeriesRequest, unit: strin
   const fingerprint = queryFingerprint([
     'timeSeries', ...scope, request.filter, request.startNs, request.endNs, request.aggregation ?? null, request.secondary ?? null, request.view,
   ]);
-  const start = decodePageToken(request.pageToken, fingerprint);
+  const start = decodeOffsetToken(request.pageToken, fingerprint);
   const out: Record<string, unknown>[] = [];
   let next: string | undefined;
   if (request.view === 'HEADERS') {
     const slice = results.slice(start.offset, start.offset + request.pageSize);
     out.push(...slice.map((s) => renderSeries(s, undefined, unit, enc)));
-    if (start.offset + request.pageSize < results.length) next = encodePageToken(fingerprint, start.offset + request.pageSize);
+    if (start.offset + request.pageSize < results.length) next = encodeOffsetToken(fingerprint, start.offset + request.pageSize);
   } else {
     let budget = request.pageSize;
     for (let i = start.offset; i < results.length; i += 1) {
@@ -158,14 +158,14 @@ function page(results: SeriesData[], request: ListTimeSeriesRequest, unit: strin
       const newestFirst = [...s.points].reverse();
       const from = i === start.offset ? start.inner : 0;
       if (budget === 0) {
-        next = encodePageToken(fingerprint, i, from);
+        next = encodeOffsetToken(fingerprint, i, from);
         break;
       }
       const taken = newestFirst.slice(from, from + budget);
       budget -= taken.length;
       out.push(renderSeries(s, taken, unit, enc));
       if (from + taken.length < newestFirst.length) {
-        next = encodePageToken(fingerprint, i, from + taken.length);
+        next = encodeOffsetToken(fingerprint, i, from + taken.length);
         break;
       }
     }

@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { badRequest } from '../kit/google-error.js';
 import { isErrno } from '../kit/fs-atomic.js';
+import { decodePageToken as decodeCursor, encodePageToken as encodeCursor } from '../kit/page-token.js';
 import { globToRegExp } from './glob.js';
 import { compareNames, parseObjectName } from './names.js';
 
@@ -41,19 +42,16 @@ interface PageToken {
 }
 
 export function encodePageToken(token: PageToken): string {
-  return Buffer.from(JSON.stringify(token), 'utf8').toString('base64url');
+  return encodeCursor(token);
 }
 
 export function decodePageToken(text: string): PageToken {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (typeof value === 'object' && value !== null && 'k' in value && 'p' in value && typeof value.k === 'string' && typeof value.p === 'boolean') {
-      return { k: value.k, p: value.p };
-    }
-  } catch {
-    // fall through to the 400
-  }
-  throw badRequest(`Invalid pageToken '${text}'`, { location: 'pageToken' });
+  const token = decodeCursor(text, (value) => {
+    const v = value as Partial<PageToken> | null;
+    return v && typeof v === 'object' && typeof v.k === 'string' && typeof v.p === 'boolean' ? { k: v.k, p: v.p } : undefined;
+  });
+  if (!token) throw badRequest(`Invalid pageToken '${text}'`, { location: 'pageToken' });
+  return token;
 }
 
 /**

@@ -1,7 +1,7 @@
 // One implementation of List for every collection: filter, order_by, page_size/page_token and
 // read_mask, answered as `{<collection>: [...], nextPageToken}`.
-import { createHash } from 'node:crypto';
 import { snakeToCamel } from '../../../common/suggest.js';
+import { decodeOffsetToken, encodeOffsetToken, queryFingerprint } from '../../kit/page-token.js';
 import { invalidArgument } from './errors.js';
 import { parseFilter } from './filter.js';
 import type { QueryValues } from './query.js';
@@ -12,30 +12,7 @@ import { text } from './wire-json.js';
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 
-interface PageToken {
-  offset: number;
-  /** The filter and order the token was issued for: a token only continues the same listing. */
-  query: string;
-}
-
-function queryKey(filter: string, orderBy: string): string {
-  return createHash('sha256').update(`${filter}\u0000${orderBy}`).digest('hex').slice(0, 16);
-}
-
-function encodeToken(token: PageToken): string {
-  return Buffer.from(JSON.stringify(token)).toString('base64url');
-}
-
-function decodeToken(raw: string, expectedQuery: string): number {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    const token = parsed as Partial<PageToken>;
-    if (typeof token.offset === 'number' && Number.isInteger(token.offset) && token.offset >= 0 && token.query === expectedQuery) return token.offset;
-  } catch {
-    // fall through: malformed
-  }
-  throw invalidArgument('Invalid page_token: it was not issued for this list request (the filter and order_by must stay the same).', 'page_token');
-}
+const invalidToken = () => invalidArgument('Invalid page_token: it was not issued for this list request (the filter and order_by must stay the same).', 'page_token');
 
 /** `create_time desc, display_name` → comparator; default newest first. */
 function comparator(orderBy: string | undefined): (a: JsonObject, b: JsonObject) => number {
@@ -75,12 +52,13 @@ export function listPage(items: readonly JsonObject[], params: QueryValues, coll
   const pageSize = numberParam(params, 'pageSize') ?? 0;
   if (pageSize < 0) throw invalidArgument('page_size must not be negative.', 'page_size');
   const size = Math.min(pageSize === 0 ? DEFAULT_PAGE_SIZE : pageSize, MAX_PAGE_SIZE);
-  const key = queryKey(filter, orderBy);
+  // A token only continues the listing (filter and order) it was issued for.
+  const key = queryFingerprint([filter, orderBy]);
   const rawToken = stringParam(params, 'pageToken');
-  const offset = rawToken ? decodeToken(rawToken, key) : 0;
+  const { offset } = decodeOffsetToken(rawToken, key, invalidToken);
   const predicate = parseFilter(filter);
   const sorted = items.filter(predicate).sort(comparator(orderBy));
   const page = sorted.slice(offset, offset + size).map((r) => applyReadMask(r, listParam(params, 'readMask')));
-  const next = offset + size < sorted.length ? encodeToken({ offset: offset + size, query: key }) : undefined;
+  const next = offset + size < sorted.length ? encodeOffsetToken(key, offset + size) : undefined;
   return { ...(page.length > 0 ? { [collection]: page } : {}), ...(next ? { nextPageToken: next } : {}) };
 }
