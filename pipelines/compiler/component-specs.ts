@@ -6,7 +6,7 @@ import type { CommandItem } from '../dsl/placeholders.js';
 import type { PipelineTask, ResourceSettings } from '../dsl/task.js';
 import type { IOSpec, JsonValue } from '../dsl/types.js';
 import { CompileError } from './errors.js';
-import type { ContainerExecutor, ContainerResources, ImporterExecutor, IODefinitions } from './ir-types.js';
+import type { ContainerSpec, ContainerResources, ImporterSpec, IODefinitions } from '../ir/index.js';
 import { channelInputName, inputValuePlaceholder } from './naming.js';
 import { pythonJsonDumps } from './python-json.js';
 import { cpuToFloat, memoryToGigabytes } from './resources.js';
@@ -95,9 +95,9 @@ export function renderCommandLine(items: readonly CommandItem[]): string[] {
   });
 }
 
-export function containerExecutor(task: PipelineTask, component: ContainerComponent): ContainerExecutor {
+export function containerExecutor(task: PipelineTask, component: ContainerComponent): ContainerSpec {
   const c = component.container;
-  const executor: ContainerExecutor = { image: replaceEmbeddedChannels(c.image) };
+  const executor: ContainerSpec = { image: replaceEmbeddedChannels(c.image) };
   if (c.command?.length) executor.command = renderCommandLine(c.command);
   if (c.args?.length) executor.args = renderCommandLine(c.args);
   if (task.env.length) executor.env = task.env.map(([name, value]) => ({ name, value }));
@@ -140,10 +140,10 @@ function containerResources(taskName: string, r: ResourceSettings): ContainerRes
   return Object.keys(out).length ? out : undefined;
 }
 
-export function importerExecutor(task: PipelineTask, component: ImporterComponent): ImporterExecutor {
+export function importerExecutor(task: PipelineTask, component: ImporterComponent): ImporterSpec {
   const uri = task.args.get('uri');
   const artifactType = component.outputs.artifact.artifactType;
-  const executor: ImporterExecutor = {
+  const executor: ImporterSpec = {
     artifactUri: typeof uri === 'string' ? { constant: uri } : { runtimeParameter: 'uri' },
     typeSchema: { ...artifactType },
   };

@@ -13,13 +13,13 @@ import { channelDefinitions, containerExecutor, importerExecutor, ioDefinitions,
 import { CompileError } from './errors.js';
 import type { SurfacedOutput } from './graph.js';
 import { PipelineGraph } from './graph.js';
-import type { ComponentSpec, DagOutputs, ExecutorSpec, IODefinitions, PipelineSpec, TaskSpec } from './ir-types.js';
+import type { ComponentSpec, DagOutputsSpec, ExecutorSpec, IODefinitions, PipelineSpec, TaskSpec } from '../ir/index.js';
 import { componentName, executorLabel, uniqueName } from './naming.js';
 import { addLoopIterator, taskSpecForGroup, taskSpecForTask } from './task-specs.js';
 import { validatePipeline } from './validate.js';
 
 export { CompileError } from './errors.js';
-export type { PipelineSpec } from './ir-types.js';
+export type { PipelineSpec } from '../ir/index.js';
 
 /** KFP compiler version whose IR this reproduces (goldens were written by kfp 2.13). */
 export const SDK_VERSION = 'kfp-2.13.0';
@@ -247,8 +247,8 @@ function surfacedDefinitions(outputs: ReadonlyMap<string, SurfacedOutput>): IODe
   return defs;
 }
 
-function dagOutputs(outputs: ReadonlyMap<string, SurfacedOutput>): DagOutputs {
-  const dag: DagOutputs = {};
+function dagOutputs(outputs: ReadonlyMap<string, SurfacedOutput>): DagOutputsSpec {
+  const dag: DagOutputsSpec = {};
   for (const [key, o] of outputs) {
     if (o.kind === 'parameter') {
       dag.parameters ??= {};

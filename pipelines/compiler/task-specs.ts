@@ -6,7 +6,7 @@ import type { ArgValue, PipelineTask } from '../dsl/task.js';
 import type { JsonValue } from '../dsl/types.js';
 import { replaceEmbeddedChannels } from './component-specs.js';
 import { CompileError } from './errors.js';
-import type { IODefinitions, ParameterInputSpec, TaskSpec } from './ir-types.js';
+import type { IODefinitions, ParameterInputSpec, TaskSpec } from '../ir/index.js';
 import { channelInputName, componentName } from './naming.js';
 import { pythonJsonDumps } from './python-json.js';
 

@@ -1,9 +1,10 @@
 // YAML form of a compiled spec, laid out as KFP writes it: a comment header, then keys sorted.
 import { stringify } from 'yaml';
 import type { ParameterType } from '../dsl/types.js';
-import type { IODefinitions, PipelineSpec } from './ir-types.js';
+import type { IODefinitions, PipelineSpec, ParameterType as IrParameterType } from '../ir/index.js';
 
-const TYPE_NAMES: Record<ParameterType, string> = {
+// Every type a pipeline can declare has a Python name; the IR's other types show as themselves.
+const TYPE_NAMES: Record<ParameterType, string> & Partial<Record<IrParameterType, string>> = {
   STRING: 'str',
   NUMBER_INTEGER: 'int',
   NUMBER_DOUBLE: 'float',
@@ -16,7 +17,7 @@ const TYPE_NAMES: Record<ParameterType, string> = {
 function headerLines(title: string, defs: IODefinitions | undefined): string[] {
   const entries: [string, string][] = [];
   for (const [name, p] of Object.entries(defs?.parameters ?? {})) {
-    entries.push([name, `${TYPE_NAMES[p.parameterType]}${p.defaultValue !== undefined ? ` [Default: ${JSON.stringify(p.defaultValue)}]` : ''}`]);
+    entries.push([name, `${TYPE_NAMES[p.parameterType] ?? p.parameterType}${p.defaultValue !== undefined ? ` [Default: ${JSON.stringify(p.defaultValue)}]` : ''}`]);
   }
   for (const [name, a] of Object.entries(defs?.artifacts ?? {})) entries.push([name, a.artifactType.schemaTitle]);
   if (entries.length === 0) return [];

@@ -1,16 +1,12 @@
 // Parameter and artifact type declarations for component and pipeline interfaces.
 // Names follow KFP's PipelineSpec enums so a reader who knows the IR knows these.
 
-export type ParameterType =
-  | 'STRING'
-  | 'NUMBER_INTEGER'
-  | 'NUMBER_DOUBLE'
-  | 'BOOLEAN'
-  | 'LIST'
-  | 'STRUCT'
-  | 'TASK_FINAL_STATUS';
+import type { JsonValue, ParameterType as IrParameterType } from '../ir/index.js';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue } from '../ir/index.js';
+
+/** The IR's parameter types that a component or pipeline can declare. */
+export type ParameterType = Exclude<IrParameterType, 'PARAMETER_TYPE_ENUM_UNSPECIFIED' | 'TASK_CONFIG'>;
 
 export interface ParameterSpec {
   readonly kind: 'parameter';

@@ -69,11 +69,10 @@ try {
   };
   let jobs = 0;
   const run = async (def: PipelineDefinition, maxParallel = availableParallelism()): Promise<{ ms: number; result: RunResult }> => {
-    const spec = JSON.parse(JSON.stringify(compilePipeline(def))) as unknown;
     const job = {
       name: `projects/${PROJECT}/locations/${LOCATION}/pipelineJobs/${def.name}-${++jobs}`,
       createTime: new Date().toISOString(),
-      pipelineSpec: spec,
+      pipelineSpec: compilePipeline(def),
       runtimeConfig: { gcsOutputDirectory: `gs://${BUCKET}/root`, parameterValues: {} },
     };
     const { ms, value: result } = await timed(() => runPipelineJob(job, { ...deps, maxParallel }));

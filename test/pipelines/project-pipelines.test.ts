@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { compilePipeline } from '../../pipelines/compiler/index.js';
-import type { PipelineSpec, TaskSpec } from '../../pipelines/compiler/ir-types.js';
+import type { PipelineSpec, TaskSpec } from '../../pipelines/ir/index.js';
 import { specToJson, specToYaml } from '../../pipelines/compiler/yaml.js';
 import { projectPipelines } from '../../pipelines/definitions/index.js';
 

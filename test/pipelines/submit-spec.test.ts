@@ -4,15 +4,12 @@ import { compilePipeline } from '../../pipelines/compiler/index.js';
 import { containerComponent, definePipeline } from '../../pipelines/dsl/index.js';
 import { projectPipelines } from '../../pipelines/definitions/index.js';
 import { buildCreatePipelineJobRequest } from '../../vertex/requests/pipeline-job.js';
-import type { JsonObject } from '../../vertex/shared/struct.js';
 import { fromStruct } from '../../vertex/shared/struct.js';
 import { assertValidRequest } from '../../vertex/validation/proto-validator.js';
 
-const asJson = (spec: unknown): JsonObject => JSON.parse(JSON.stringify(spec)) as JsonObject;
-
 describe('compiled pipelines submit as PipelineJobs', () => {
   it.each(projectPipelines().map((d) => [d.name, d] as const))('%s builds a valid CreatePipelineJobRequest', (_name, definition) => {
-    const spec = asJson(compilePipeline(definition));
+    const spec = compilePipeline(definition);
     const request = buildCreatePipelineJobRequest({
       project: 'my-project',
       location: 'us-central1',
@@ -29,7 +26,7 @@ describe('compiled pipelines submit as PipelineJobs', () => {
   it('rejects an accelerator type Vertex does not know', () => {
     const gpuOp = containerComponent({ name: 'gpu_op', image: 'alpine', command: () => ['true'] });
     const bad = definePipeline({ name: 'gpu-pipeline' }, (p) => void p.task(gpuOp).setAcceleratorType('NVIDIA_TESLA_T5').setAcceleratorLimit(1));
-    const spec = asJson(compilePipeline(bad));
+    const spec = compilePipeline(bad);
     expect(() =>
       buildCreatePipelineJobRequest({ project: 'my-project', location: 'us-central1', pipelineSpec: spec, runKey: 'r', gcsOutputDirectory: 'gs://my-bucket/root' }),
     ).toThrow(/executors\.exec-gpu-op\.container\.resources\.accelerator.*'NVIDIA_TESLA_T5' is not a Vertex AcceleratorType; did you mean `NVIDIA_TESLA_T4`/);

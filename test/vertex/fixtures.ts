@@ -1,9 +1,9 @@
 // Small but realistic inputs shared by the vertex tests.
 import type { ReplicaInput } from '../../vertex/requests/custom-job.js';
-import type { JsonObject } from '../../vertex/shared/struct.js';
+import type { PipelineSpec } from '../../pipelines/ir/index.js';
 
 /** Shape of a KFP v2 compiled pipeline (IR) with three root parameters. */
-export function compiledPipeline(): JsonObject {
+export function compiledPipeline(): PipelineSpec {
   return {
     pipelineInfo: { name: 'churn-train-eval' },
     schemaVersion: '2.1.0',

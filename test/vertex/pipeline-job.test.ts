@@ -100,7 +100,7 @@ describe('buildCreatePipelineJobRequest', () => {
   });
 
   it('rejects something that is not a compiled pipeline', () => {
-    expectFieldError(() => buildCreatePipelineJobRequest(input({ pipelineSpec: { name: 'x' } })), 'pipelineSpec', /compiled KFP/);
+    expectFieldError(() => buildCreatePipelineJobRequest(input({ pipelineSpec: { name: 'x' } as unknown as PipelineJobInput['pipelineSpec'] })), 'pipelineSpec', /compiled KFP/);
   });
 
   it('validates labels, service account, network and KMS region', () => {

@@ -11,6 +11,7 @@ import {
   parseModelName,
 } from '../../vertex/shared/resource-names.js';
 import { parseBigQueryUri, requireGcsUri } from '../../vertex/shared/storage-uris.js';
+import type { JsonValue } from '../../pipelines/ir/index.js';
 import { fromProtoValue, toProtoValue, toStruct } from '../../vertex/shared/struct.js';
 import { expectFieldError, LOCATION, PARENT } from './support.js';
 
@@ -86,7 +87,8 @@ describe('storage URIs', () => {
 
 describe('Struct/Value conversion', () => {
   it('round-trips JSON, dropping undefined members like JSON does', () => {
-    const value = { a: 1, b: [true, null, 'x', { c: 2.5 }], d: {}, e: undefined };
+    // A JavaScript caller may pass undefined members, which the JSON type does not allow.
+    const value = { a: 1, b: [true, null, 'x', { c: 2.5 }], d: {}, e: undefined } as unknown as JsonValue;
     expect(fromProtoValue(toProtoValue(value, 'v'))).toEqual(JSON.parse(JSON.stringify(value)));
   });
 

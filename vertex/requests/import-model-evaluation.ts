@@ -134,7 +134,7 @@ function checkedConfusionMatrix(matrix: ConfusionMatrixInput, field: string): Js
     });
   });
   return {
-    annotationSpecs: matrix.annotationSpecs.map((spec, i) => {
+    annotationSpecs: matrix.annotationSpecs.map((spec, i): JsonObject => {
       if (spec.displayName === '') fail(`${field}.annotationSpecs[${i}].displayName`, 'must not be empty');
       return spec.id === undefined ? { displayName: spec.displayName } : { id: spec.id, displayName: spec.displayName };
     }),

@@ -6,14 +6,15 @@ import { validateLabels } from '../shared/labels.js';
 import type { LocationRef } from '../shared/resource-names.js';
 import { locationName, requireKmsKeyName, requireNetwork, requireServiceAccount } from '../shared/resource-names.js';
 import { requireGcsUri } from '../shared/storage-uris.js';
-import type { JsonObject, JsonValue } from '../shared/struct.js';
+import type { JsonValue, PipelineSpec } from '../../pipelines/ir/index.js';
 import { toStruct, toValueMap } from '../shared/struct.js';
 import type { IrParameter } from '../shared/pipeline-parameters.js';
 import { parameterTypeProblem, rootParameters } from '../shared/pipeline-parameters.js';
 import { getProtoRegistry } from '../validation/proto-registry.js';
 import { didYouMean } from '../../common/suggest.js';
 
-export type PipelineFailurePolicy = 'PIPELINE_FAILURE_POLICY_FAIL_FAST' | 'PIPELINE_FAILURE_POLICY_FAIL_SLOW';
+/** google.cloud.aiplatform.v1.PipelineFailurePolicy. */
+export type PipelineFailurePolicy = 'PIPELINE_FAILURE_POLICY_UNSPECIFIED' | 'PIPELINE_FAILURE_POLICY_FAIL_FAST' | 'PIPELINE_FAILURE_POLICY_FAIL_SLOW';
 
 /** The strings a parameter accepts: as its value (a string parameter) or as its object's keys. */
 export interface ParameterChoices {
@@ -23,7 +24,7 @@ export interface ParameterChoices {
 
 export interface PipelineJobInput extends LocationRef {
   /** The compiled pipeline (KFP IR JSON): `pipelineInfo`, `root`, `components`, ... */
-  readonly pipelineSpec: JsonObject;
+  readonly pipelineSpec: PipelineSpec;
   /** Identifies this run of the pipeline (e.g. a date or commit); the job id derives from it. */
   readonly runKey: string;
   /** Defaults to `pipelineSpec.pipelineInfo.name`. */
@@ -106,7 +107,7 @@ interface PipelineSpecInfo {
   readonly parameters: ReadonlyMap<string, IrParameter> | undefined;
 }
 
-function readPipelineSpec(spec: JsonObject): PipelineSpecInfo {
+function readPipelineSpec(spec: PipelineSpec): PipelineSpecInfo {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail('pipelineSpec', 'must be the compiled pipeline JSON object');
   const info = asObject(spec.pipelineInfo);
   const root = asObject(spec.root);
@@ -152,7 +153,7 @@ function checkChoices(values: Readonly<Record<string, JsonValue>>, choices: Read
 }
 
 /** Vertex picks machines by accelerator type: a static type must be one of MachineSpec's AcceleratorType names. */
-function checkAccelerators(spec: JsonObject): void {
+function checkAccelerators(spec: PipelineSpec): void {
   const registry = getProtoRegistry();
   const machineSpec = registry.findMessage('MachineSpec');
   const field = machineSpec?.fieldsByName.get('acceleratorType');

@@ -2,8 +2,7 @@
 // declared type: Vertex refuses `runtimeConfig.parameterValues` of the wrong type (a number for a
 // STRING, a fraction for an INTEGER, text for a BOOLEAN) when the job is created.
 
-/** KFP IR parameter types (root.inputDefinitions.parameters.*.parameterType). */
-export type IrParameterType = 'STRING' | 'NUMBER_INTEGER' | 'NUMBER_DOUBLE' | 'BOOLEAN' | 'LIST' | 'STRUCT' | 'TASK_FINAL_STATUS';
+import type { ParameterType as IrParameterType } from '../../pipelines/ir/index.js';
 
 export interface IrParameter {
   readonly type: IrParameterType | undefined;

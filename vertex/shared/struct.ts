@@ -7,11 +7,9 @@
 import { toValue } from '@google-cloud/aiplatform/build/src/helpers.js';
 import type { IStruct, IValue } from './proto-types.js';
 import { fail } from './errors.js';
+import type { JsonObject, JsonValue } from '../../pipelines/ir/index.js';
 
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | JsonObject;
-export interface JsonObject {
-  readonly [key: string]: JsonValue | undefined;
-}
+export type { JsonObject, JsonValue } from '../../pipelines/ir/index.js';
 
 /** A JSON value as google.protobuf.Value (`{kind, numberValue}` etc.). */
 export function toProtoValue(value: JsonValue, field: string): IValue {

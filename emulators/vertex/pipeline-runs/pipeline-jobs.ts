@@ -12,7 +12,7 @@ import { isPlainObject, text } from '../api/wire-json.js';
 import type { JobCollection } from '../jobs/job-collection.js';
 import type { RunningJobs } from '../jobs/running-jobs.js';
 import { InvalidPipelineJobError, runPipelineJob, validatePipelineJob } from '../pipelines/index.js';
-import type { PipelineFailurePolicy, PipelineJobInput } from '../pipelines/index.js';
+import type { PipelineFailurePolicy, PipelineJobToRun } from '../pipelines/index.js';
 import { plainParameterValues } from './parameters.js';
 import { loadTemplate } from './template.js';
 import { parameterValueProblems, rootParameters } from '../../../vertex/shared/pipeline-parameters.js';
@@ -80,7 +80,7 @@ export class PipelineJobService {
     const now = nowTimestamp();
     const runtimeConfig = isPlainObject(job.runtimeConfig) ? job.runtimeConfig : {};
     assertParameterTypes(job.pipelineSpec, runtimeConfig.parameterValues);
-    const input: PipelineJobInput = {
+    const input: PipelineJobToRun = {
       name,
       createTime: now,
       pipelineSpec: job.pipelineSpec,
@@ -103,7 +103,7 @@ export class PipelineJobService {
     return structuredClone(stored);
   }
 
-  private async run(input: PipelineJobInput, signal: AbortSignal): Promise<void> {
+  private async run(input: PipelineJobToRun, signal: AbortSignal): Promise<void> {
     const { jobs } = this.deps;
     const name = input.name;
     if (!(await jobs.begin(name, signal, ['PENDING', 'RUNNING']))) return;

@@ -5,9 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../kit/fs-atomic.js';
-import type { ComponentSpec, ContainerSpec } from './ir-schema.js';
+import type { ComponentSpec, ContainerSpec } from '../../../pipelines/ir/index.js';
 import type { IOValues, RuntimeArtifact } from './runtime.js';
-import type { JsonValue } from './types.js';
+import type { JsonValue } from '../../../pipelines/ir/index.js';
 
 export interface FingerprintParts {
   /** `projects/P/locations/L`: Vertex's cache lives in a project's metadata store. */

@@ -3,7 +3,7 @@
 //   selectors   `parseJson(string_value)["key"]`
 // Literals (strings, numbers, true/false/null), identifiers, `.field`, `[index]`, the functions
 // int/double/parseJson, unary `!` and `-`, `&&`, and == != < <= > >=. Anything else is rejected.
-import type { JsonValue } from './types.js';
+import type { JsonValue } from '../../../pipelines/ir/index.js';
 
 export class CelError extends Error {
   override readonly name = 'CelError';

@@ -12,7 +12,7 @@ import { cacheFingerprint, readCache, writeCache } from './cache.js';
 import { errorMessage, RpcCode, TaskError } from './errors.js';
 import type { OutputLocations } from './executor-io.js';
 import { collectOutputs, executorInput } from './executor-io.js';
-import type { ComponentSpec, ContainerSpec, TaskSpec } from './ir-schema.js';
+import type { ComponentSpec, ContainerSpec, TaskSpec } from '../../../pipelines/ir/index.js';
 import type { TaskRecord } from './job-detail.js';
 import type { PlaceholderValues, SystemValues } from './placeholders.js';
 import { resolveCommandLine, resolveText } from './placeholders.js';

@@ -5,7 +5,7 @@
 // Vertex, where a task detail appears only once the task is scheduled.
 import { RpcCode } from './errors.js';
 import { dagOutputs, taskDependencies } from './graph.js';
-import type { ComponentSpec } from './ir-schema.js';
+import type { ComponentSpec } from '../../../pipelines/ir/index.js';
 import type { TaskRecord } from './job-detail.js';
 import type { RunContext } from './run-context.js';
 import type { IOValues, TaskOutcome } from './runtime.js';

@@ -3,9 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { RpcCode, TaskError } from './errors.js';
-import type { IODefinitions } from './ir-schema.js';
+import type { IODefinitions } from '../../../pipelines/ir/index.js';
 import type { IOValues, RuntimeArtifact } from './runtime.js';
-import type { JsonObject, JsonValue } from './types.js';
+import type { JsonObject, JsonValue } from '../../../pipelines/ir/index.js';
 import { coerceParameter, parseOutputParameter } from './values.js';
 
 export interface OutputLocations {

@@ -1,7 +1,7 @@
 // Dependencies between sibling tasks of a DAG.
-import type { DagOutputsSpec, TaskSpec } from './ir-schema.js';
+import type { DagOutputsSpec, TaskSpec } from '../../../pipelines/ir/index.js';
 import type { IOValues, RuntimeArtifact, TaskOutcome } from './runtime.js';
-import type { JsonValue } from './types.js';
+import type { JsonValue } from '../../../pipelines/ir/index.js';
 
 /** `dependentTasks` plus every sibling the task takes data from (hand-written IR may omit them). */
 export function taskDependencies(task: TaskSpec): string[] {

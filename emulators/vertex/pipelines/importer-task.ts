@@ -1,12 +1,12 @@
 // The importer: no container, just an artifact registered for an existing URI (KFP's dsl.importer).
 import { RpcCode, TaskError } from './errors.js';
-import type { ImporterSpec } from './ir-schema.js';
+import type { ImporterSpec } from '../../../pipelines/ir/index.js';
 import type { LeafTask } from './container-task.js';
 import type { PlaceholderValues } from './placeholders.js';
 import { resolveText } from './placeholders.js';
 import type { RunContext } from './run-context.js';
 import type { RuntimeArtifact, TaskOutcome } from './runtime.js';
-import type { JsonObject, JsonValue } from './types.js';
+import type { JsonObject, JsonValue } from '../../../pipelines/ir/index.js';
 
 const WHOLE_PARAMETER = /^\{\{\$\.inputs\.parameters\[(?:'([^']*)'|"([^"]*)")\]\}\}$/;
 

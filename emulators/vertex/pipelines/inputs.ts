@@ -2,12 +2,12 @@
 // component's declared defaults and types.
 import { evaluateCel } from './cel.js';
 import { errorMessage, RpcCode, TaskError } from './errors.js';
-import type { ComponentSpec, TaskSpec } from './ir-schema.js';
+import type { ComponentSpec, TaskSpec } from '../../../pipelines/ir/index.js';
 import type { SystemValues } from './placeholders.js';
 import { resolveConstant } from './placeholders.js';
 import type { JobInfo } from './run-context.js';
 import type { IOValues, RuntimeArtifact, TaskOutcome } from './runtime.js';
-import type { JsonObject, JsonValue } from './types.js';
+import type { JsonObject, JsonValue } from '../../../pipelines/ir/index.js';
 import { coerceParameter } from './values.js';
 
 export interface InputScope {

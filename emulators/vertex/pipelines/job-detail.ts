@@ -2,13 +2,12 @@
 // every task state change.
 import { randomInt } from 'node:crypto';
 import { emulatorLog } from '../../kit/log.js';
+import type { JsonObject, JsonValue } from '../../../pipelines/ir/index.js';
 import type { RuntimeArtifact } from './runtime.js';
 import type {
   ArtifactList,
   ContextDetail,
   ExecutionState,
-  JsonObject,
-  JsonValue,
   PipelineJobDetail,
   PipelineState,
   PipelineTaskDetail,

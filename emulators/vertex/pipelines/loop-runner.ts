@@ -2,14 +2,15 @@
 // iteration is a DAG task of its own (`iteration-<i>`, child of the loop task); the loop's
 // outputs are the fan-in of the iterations' outputs: a LIST per parameter, one artifact list.
 import { RpcCode, TaskError } from './errors.js';
-import type { ComponentSpec, TaskSpec } from './ir-schema.js';
+import type { ComponentSpec, TaskSpec } from '../../../pipelines/ir/index.js';
 import type { TaskRecord } from './job-detail.js';
 import { runDag, type DagResult } from './dag-runner.js';
 import type { RunContext } from './run-context.js';
 import type { IOValues, RuntimeArtifact, TaskOutcome } from './runtime.js';
 import { emptyIO } from './runtime.js';
 import { Semaphore } from './semaphore.js';
-import type { JsonValue, RpcStatus } from './types.js';
+import type { JsonValue } from '../../../pipelines/ir/index.js';
+import type { RpcStatus } from './types.js';
 import { coerceParameter } from './values.js';
 
 export interface LoopTask {

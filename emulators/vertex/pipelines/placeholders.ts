@@ -2,7 +2,7 @@
 // structured Concat / IfPresent items that occupy one list element as JSON text.
 import { RpcCode, TaskError } from './errors.js';
 import type { RuntimeArtifact } from './runtime.js';
-import type { JsonObject, JsonValue } from './types.js';
+import type { JsonObject, JsonValue } from '../../../pipelines/ir/index.js';
 import { renderParameter } from './values.js';
 
 /** `{{$.pipeline_job_name}}` etc., keyed without the `{{$.` / `}}`. */

@@ -1,6 +1,6 @@
 // KFP retry policies: up to maxRetryCount more attempts, waiting backoffDuration * factor^(n-1)
 // before retry n, never more than backoffMaxDuration (Vertex caps it at one hour).
-import type { TaskSpec } from './ir-schema.js';
+import type { TaskSpec } from '../../../pipelines/ir/index.js';
 
 export interface RetrySettings {
   maxRetryCount: number;

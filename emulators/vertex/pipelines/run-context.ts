@@ -1,6 +1,6 @@
 // What every part of one job's execution shares.
 import type { ContainerLauncher } from '../containers/launcher.js';
-import type { PipelineSpec } from './ir-schema.js';
+import type { PipelineSpec } from '../../../pipelines/ir/index.js';
 import type { JobDetailRecorder, TaskRecord } from './job-detail.js';
 import type { SystemValues } from './placeholders.js';
 import type { Semaphore } from './semaphore.js';

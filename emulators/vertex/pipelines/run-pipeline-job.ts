@@ -11,12 +11,12 @@ import { errorMessage, RpcCode } from './errors.js';
 import { JobDetailRecorder } from './job-detail.js';
 import type { RunContext } from './run-context.js';
 import { Semaphore } from './semaphore.js';
-import type { FinalPipelineState, PipelineJobDetail, PipelineJobInput, RpcStatus, RunDeps, RunResult } from './types.js';
+import type { FinalPipelineState, PipelineJobDetail, PipelineJobToRun, RpcStatus, RunDeps, RunResult } from './types.js';
 import type { ValidatedJob } from './validate.js';
 import { validatePipelineJob } from './validate.js';
 
 /** A job that cannot start: FAILED with INVALID_ARGUMENT, and a detail with no tasks. */
-function rejected(job: PipelineJobInput, err: unknown): RunResult {
+function rejected(job: PipelineJobToRun, err: unknown): RunResult {
   const m = /^(projects\/[^/]+\/locations\/[^/]+)\/pipelineJobs\/([^/]+)$/.exec(job.name);
   const spec = job.pipelineSpec as { pipelineInfo?: { name?: unknown } } | null;
   const pipelineName = typeof spec?.pipelineInfo?.name === 'string' ? spec.pipelineInfo.name : 'unknown';
@@ -37,7 +37,7 @@ function failedStepErrors(detail: PipelineJobDetail): string[] {
   );
 }
 
-export async function runPipelineJob(job: PipelineJobInput, deps: RunDeps, signal: AbortSignal = new AbortController().signal): Promise<RunResult> {
+export async function runPipelineJob(job: PipelineJobToRun, deps: RunDeps, signal: AbortSignal = new AbortController().signal): Promise<RunResult> {
   let valid: ValidatedJob;
   try {
     valid = validatePipelineJob(job);

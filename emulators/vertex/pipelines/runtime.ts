@@ -1,5 +1,6 @@
 // Values flowing between tasks while a job runs.
-import type { JsonObject, JsonValue, RpcStatus } from './types.js';
+import type { JsonObject, JsonValue } from '../../../pipelines/ir/index.js';
+import type { RpcStatus } from './types.js';
 
 /** An artifact as tasks exchange it (KFP's RuntimeArtifact plus its metadata resource name). */
 export interface RuntimeArtifact {

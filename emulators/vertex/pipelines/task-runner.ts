@@ -8,7 +8,7 @@ import { runDag } from './dag-runner.js';
 import { RpcCode, TaskError, toStatus } from './errors.js';
 import { runImporterTask } from './importer-task.js';
 import { resolveTaskInputs } from './inputs.js';
-import type { ComponentSpec, TaskSpec } from './ir-schema.js';
+import type { ComponentSpec, TaskSpec } from '../../../pipelines/ir/index.js';
 import type { TaskRecord } from './job-detail.js';
 import { runLoop } from './loop-runner.js';
 import type { RunContext } from './run-context.js';

@@ -2,15 +2,17 @@
 // Reported shapes follow google.cloud.aiplatform.v1 (PipelineJobDetail, PipelineTaskDetail,
 // Execution, Artifact, Context) in their JSON form: lowerCamelCase, enums by name, int64 as strings,
 // timestamps RFC 3339, empty maps and unset fields omitted.
+import type { JsonObject } from '../../../pipelines/ir/index.js';
+import type { PipelineFailurePolicy } from '../../../vertex/requests/pipeline-job.js';
 import type { ContainerLauncher } from '../containers/launcher.js';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+export type { PipelineFailurePolicy } from '../../../vertex/requests/pipeline-job.js';
 
-export type PipelineFailurePolicy = 'PIPELINE_FAILURE_POLICY_UNSPECIFIED' | 'PIPELINE_FAILURE_POLICY_FAIL_SLOW' | 'PIPELINE_FAILURE_POLICY_FAIL_FAST';
-
-/** The parts of a v1 PipelineJob the engine reads (pipelineSpec and parameterValues as plain JSON). */
-export interface PipelineJobInput {
+/**
+ * The parts of a stored v1 PipelineJob the engine reads: pipelineSpec and parameterValues as the
+ * client sent them, validated by the engine (validate.ts) before anything runs.
+ */
+export interface PipelineJobToRun {
   /** `projects/P/locations/L/pipelineJobs/ID`. */
   name: string;
   uid?: string;

@@ -6,9 +6,10 @@ import { parseGcsUri } from '../containers/gcs-paths.js';
 import { parseCel } from './cel.js';
 import { errorMessage, InvalidPipelineJobError, TaskError } from './errors.js';
 import { findCycle } from './graph.js';
-import type { ComponentSpec, PipelineSpec } from './ir-schema.js';
-import { pipelineSpecSchema } from './ir-schema.js';
-import type { PipelineJobInput, JsonValue } from './types.js';
+import type { ComponentSpec, PipelineSpec } from '../../../pipelines/ir/index.js';
+import { pipelineSpecSchema } from '../../../pipelines/ir/index.js';
+import type { JsonValue } from '../../../pipelines/ir/index.js';
+import type { PipelineJobToRun } from './types.js';
 import { coerceParameter } from './values.js';
 
 export interface ValidatedJob {
@@ -144,7 +145,7 @@ function rootParameters(spec: PipelineSpec, given: Record<string, unknown>): Map
   return out;
 }
 
-export function validatePipelineJob(job: PipelineJobInput): ValidatedJob {
+export function validatePipelineJob(job: PipelineJobToRun): ValidatedJob {
   const { project, location, id } = parseJobName(job.name);
   const spec = parsePipelineSpec(job.pipelineSpec);
   const root = job.runtimeConfig.gcsOutputDirectory ?? spec.defaultPipelineRoot;

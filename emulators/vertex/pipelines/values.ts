@@ -1,8 +1,8 @@
 // Parameter values: coercion to a declared parameterType, text for command lines, and parsing of
 // what a container wrote to an output parameter file (strings raw, everything else JSON, as KFP does).
 import { TaskError, RpcCode } from './errors.js';
-import type { ParameterType } from './ir-schema.js';
-import type { JsonValue } from './types.js';
+import type { ParameterType } from '../../../pipelines/ir/index.js';
+import type { JsonValue } from '../../../pipelines/ir/index.js';
 
 function parseJsonText(text: string): JsonValue | undefined {
   try {

@@ -7,7 +7,7 @@ import { DEFAULT_IMAGE_MAP_FILE, ImageMap } from '../../../emulators/vertex/cont
 import type { ContainerLauncher } from '../../../emulators/vertex/containers/launcher.js';
 import { LocalContainerLauncher } from '../../../emulators/vertex/containers/launcher.js';
 import { runPipelineJob } from '../../../emulators/vertex/pipelines/run-pipeline-job.js';
-import type { PipelineJobInput, PipelineJobUpdate, PipelineTaskDetail, RunResult } from '../../../emulators/vertex/pipelines/types.js';
+import type { PipelineJobToRun, PipelineJobUpdate, PipelineTaskDetail, RunResult } from '../../../emulators/vertex/pipelines/types.js';
 import { compilePipeline } from '../../../pipelines/compiler/index.js';
 import type { PipelineDefinition } from '../../../pipelines/dsl/index.js';
 
@@ -48,18 +48,18 @@ let jobCounter = 0;
 export interface RunOptions {
   jobId?: string;
   parameterValues?: Record<string, unknown>;
-  failurePolicy?: PipelineJobInput['runtimeConfig']['failurePolicy'];
+  failurePolicy?: PipelineJobToRun['runtimeConfig']['failurePolicy'];
   maxParallel?: number;
   signal?: AbortSignal;
 }
 
 export interface Run {
-  job: PipelineJobInput;
+  job: PipelineJobToRun;
   result: RunResult;
   updates: PipelineJobUpdate[];
 }
 
-export function jobFor(spec: unknown, options: RunOptions = {}): PipelineJobInput {
+export function jobFor(spec: unknown, options: RunOptions = {}): PipelineJobToRun {
   const id = options.jobId ?? `job-${process.pid}-${++jobCounter}`;
   return {
     name: `projects/${PROJECT}/locations/${LOCATION}/pipelineJobs/${id}`,
@@ -76,7 +76,7 @@ export function jobFor(spec: unknown, options: RunOptions = {}): PipelineJobInpu
 /** Compile (a definition) or take (a spec), run it for real, and keep every update. */
 export async function runPipeline(sb: Sandbox, pipeline: PipelineDefinition | object, options: RunOptions = {}): Promise<Run> {
   const spec = 'body' in pipeline ? compilePipeline(pipeline) : pipeline;
-  const job = jobFor(JSON.parse(JSON.stringify(spec)), options);
+  const job = jobFor(spec, options);
   const updates: PipelineJobUpdate[] = [];
   const result = await runPipelineJob(
     job,

@@ -3,6 +3,7 @@ import { validatePipelineJob } from '../../../emulators/vertex/pipelines/validat
 import { InvalidPipelineJobError } from '../../../emulators/vertex/pipelines/errors.js';
 import { compilePipeline } from '../../../pipelines/compiler/index.js';
 import { containerComponent, definePipeline, eq, param } from '../../../pipelines/dsl/index.js';
+import type { PipelineSpec } from '../../../pipelines/ir/index.js';
 import { jobFor } from './support.js';
 
 const echo = containerComponent({ name: 'echo', inputs: { text: param.string() }, image: 'alpine', command: ({ inputs }) => ['echo', inputs.text] });
@@ -14,9 +15,9 @@ const pipeline = definePipeline({ name: 'checked', inputs: { x: param.string({ d
   p.task(echo, { text: 'after' }).after(first);
 });
 
-/** A freshly compiled spec as plain JSON, for editing. */
-function spec(): { root: { dag: { tasks: Record<string, Record<string, unknown>> } }; [k: string]: unknown } {
-  return JSON.parse(JSON.stringify(compilePipeline(pipeline))) as ReturnType<typeof spec>;
+/** A freshly compiled spec, for editing. */
+function spec(): PipelineSpec {
+  return compilePipeline(pipeline);
 }
 
 describe('validatePipelineJob', () => {
@@ -35,11 +36,11 @@ describe('validatePipelineJob', () => {
       expect(() => validatePipelineJob(j)).toThrow(InvalidPipelineJobError);
       expect(() => validatePipelineJob(j)).toThrow(pattern);
     };
-    reject((s) => (s.root.dag.tasks['echo']!.componentRef = { name: 'comp-missing' }), /component 'comp-missing' not found/);
-    reject((s) => (s.root.dag.tasks['echo']!.dependentTasks = ['echo-3']), /cycle: /);
-    reject((s) => (s.root.dag.tasks['echo-3']!.dependentTasks = ['nope']), /dependent task 'nope' is not a task of the same DAG/);
-    reject((s) => (s.root.dag.tasks['condition-1']!.triggerPolicy = { condition: "size(inputs.parameter_values['x']) > 0" }), /unsupported function 'size'/);
-    reject((s) => delete (s as { root: { dag?: unknown } }).root.dag, /root has no dag|tasks/);
+    reject((s) => (s.root.dag!.tasks['echo']!.componentRef = { name: 'comp-missing' }), /component 'comp-missing' not found/);
+    reject((s) => (s.root.dag!.tasks['echo']!.dependentTasks = ['echo-3']), /cycle: /);
+    reject((s) => (s.root.dag!.tasks['echo-3']!.dependentTasks = ['nope']), /dependent task 'nope' is not a task of the same DAG/);
+    reject((s) => (s.root.dag!.tasks['condition-1']!.triggerPolicy = { condition: "size(inputs.parameter_values['x']) > 0" }), /unsupported function 'size'/);
+    reject((s) => delete s.root.dag, /root has no dag|tasks/);
     reject(() => {}, /not a gs:\/\/ URI/, (j) => (j.runtimeConfig.gcsOutputDirectory = '/local/dir'));
     reject(() => {}, /Invalid PipelineJob name/, (j) => (j.name = 'pipelineJobs/x'));
   });

@@ -6,7 +6,6 @@ import type { protos } from '@google-cloud/aiplatform';
 import { compilePipeline } from '../../../pipelines/compiler/index.js';
 import { containerComponent, definePipeline, param } from '../../../pipelines/dsl/index.js';
 import { buildCreatePipelineJobRequest } from '../../../vertex/requests/pipeline-job.js';
-import type { JsonObject } from '../../../vertex/shared/struct.js';
 import { PARENT, PROJECT, LOCATION, callError, rest, startTestVertex, waitFor } from './support.js';
 import type { TestVertex } from './support.js';
 
@@ -33,7 +32,7 @@ const pipeline = definePipeline({ name: 'shout-pipeline', inputs: { text: param.
   const first = p.task(shout, { text, pause });
   p.task(shout, { text: first.output, pause: '0' });
 });
-const spec = JSON.parse(JSON.stringify(compilePipeline(pipeline))) as JsonObject;
+const spec = compilePipeline(pipeline);
 
 function request(runKey: string, parameterValues: Record<string, string>) {
   return buildCreatePipelineJobRequest({ project: PROJECT, location: LOCATION, pipelineSpec: spec, runKey, gcsOutputDirectory: 'gs://pipelines/root', parameterValues });
@@ -94,7 +93,7 @@ describe('pipeline jobs', () => {
     expect(broken.status).toBe(400);
     expect((broken.json.error as { message: string }).message).toMatch(/pipelineSpec/);
     // The trap in the notes: a plain object as pipelineSpec reaches the server as an empty Struct.
-    const plain = await callError(t.clients.pipelines.createPipelineJob({ parent: PARENT, pipelineJob: { displayName: 'plain', pipelineSpec: spec, runtimeConfig: { gcsOutputDirectory: 'gs://pipelines/root' } } }));
+    const plain = await callError(t.clients.pipelines.createPipelineJob({ parent: PARENT, pipelineJob: { displayName: 'plain', pipelineSpec: spec as protos.google.protobuf.IStruct, runtimeConfig: { gcsOutputDirectory: 'gs://pipelines/root' } } }));
     expect(plain.code).toBe(3);
     expect(plain.message).toMatch(/EMPTY Struct: convert it with helpers\.toValue/);
     const badId = await rest(t.emulator, 'POST', `/v1/${PARENT}/pipelineJobs?pipelineJobId=Bad_Id`, { pipelineSpec: spec, runtimeConfig: { gcsOutputDirectory: 'gs://pipelines/root' } });

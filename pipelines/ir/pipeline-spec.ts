@@ -1,8 +1,10 @@
-// The part of KFP's PipelineSpec (protobuf JSON) the engine executes, validated with zod. Unknown
+// KFP's PipelineSpec (protobuf JSON form): the one definition the compiler writes, the request
+// builders send and the pipeline engine executes, as a zod schema with its inferred types. Unknown
 // fields are dropped rather than rejected: KFP's Python compiler writes more than we read.
 import { z } from 'zod';
+import type { JsonValue } from './json.js';
 
-const jsonValue = z.json();
+const jsonValue: z.ZodType<JsonValue> = z.json();
 
 export const parameterTypeSchema = z.enum([
   'PARAMETER_TYPE_ENUM_UNSPECIFIED',
@@ -19,13 +21,21 @@ export type ParameterType = z.infer<typeof parameterTypeSchema>;
 
 const artifactType = z.object({ schemaTitle: z.string().default('system.Artifact'), schemaVersion: z.string().default('0.0.1') });
 
+const parameterDefinition = z.object({
+  parameterType: parameterTypeSchema,
+  defaultValue: jsonValue.optional(),
+  isOptional: z.boolean().optional(),
+  description: z.string().optional(),
+});
+const artifactDefinition = z.object({
+  artifactType,
+  isArtifactList: z.boolean().optional(),
+  isOptional: z.boolean().optional(),
+  description: z.string().optional(),
+});
 const ioDefinitions = z.object({
-  parameters: z
-    .record(z.string(), z.object({ parameterType: parameterTypeSchema, defaultValue: jsonValue.optional(), isOptional: z.boolean().optional() }))
-    .optional(),
-  artifacts: z
-    .record(z.string(), z.object({ artifactType, isArtifactList: z.boolean().optional(), isOptional: z.boolean().optional() }))
-    .optional(),
+  parameters: z.record(z.string(), parameterDefinition).optional(),
+  artifacts: z.record(z.string(), artifactDefinition).optional(),
 });
 export type IODefinitions = z.infer<typeof ioDefinitions>;
 
@@ -96,10 +106,25 @@ const containerSpec = z.object({
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
   env: z.array(z.object({ name: z.string(), value: z.string().default('') })).optional(),
-  // The CPU limit decides how many cores the task's process gets; the other sizes are not enforced locally.
-  resources: z.object({ cpuLimit: z.number().optional(), resourceCpuLimit: z.string().optional() }).optional(),
+  // The CPU limit decides how many cores the task's process gets locally; the other sizes are not enforced.
+  resources: z
+    .object({
+      cpuLimit: z.number().optional(),
+      cpuRequest: z.number().optional(),
+      memoryLimit: z.number().optional(),
+      memoryRequest: z.number().optional(),
+      resourceCpuLimit: z.string().optional(),
+      resourceCpuRequest: z.string().optional(),
+      resourceMemoryLimit: z.string().optional(),
+      resourceMemoryRequest: z.string().optional(),
+      accelerator: z
+        .object({ type: z.string().optional(), count: z.string().optional(), resourceType: z.string().optional(), resourceCount: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
 });
 export type ContainerSpec = z.infer<typeof containerSpec>;
+export type ContainerResources = NonNullable<ContainerSpec['resources']>;
 
 const importerSpec = z.object({
   artifactUri: z.object({ constant: jsonValue.optional(), runtimeParameter: z.string().optional() }),
@@ -112,17 +137,18 @@ export type ImporterSpec = z.infer<typeof importerSpec>;
 const executorSpec = z.object({
   container: containerSpec.optional(),
   importer: importerSpec.optional(),
-  resolver: z.unknown().optional(),
-  customJob: z.unknown().optional(),
+  resolver: jsonValue.optional(),
+  customJob: jsonValue.optional(),
 });
 export type ExecutorSpec = z.infer<typeof executorSpec>;
 
 export const pipelineSpecSchema = z.object({
-  pipelineInfo: z.object({ name: z.string().min(1), displayName: z.string().optional() }),
+  pipelineInfo: z.object({ name: z.string().min(1), displayName: z.string().optional(), description: z.string().optional() }),
   root: componentSpec,
   components: z.record(z.string(), componentSpec).default({}),
   deploymentSpec: z.object({ executors: z.record(z.string(), executorSpec).default({}) }).default({ executors: {} }),
   schemaVersion: z.string().optional(),
+  sdkVersion: z.string().optional(),
   defaultPipelineRoot: z.string().optional(),
 });
 export type PipelineSpec = z.infer<typeof pipelineSpecSchema>;
