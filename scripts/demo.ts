@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { trainingPipeline } from '../pipelines/definitions/training-pipeline.js';
 import { readGateDecision } from '../vertex/shared/gate-decision.js';
+import { parseGcsUri } from '../vertex/shared/storage-uris.js';
 import { projectPipelineJobRequest } from '../vertex/requests/project-pipeline-job.js';
 import { startLocalCloud } from '../emulators/launcher/local-cloud.js';
 import { FLIGHTS_TABLE, SAMPLES_DATASET } from '../emulators/launcher/seed.js';
@@ -274,9 +275,9 @@ function taskOutputs(job: PipelineJob): Map<string, string> {
 
 /** gs://bucket/path → the plain file the Storage emulator keeps for it. */
 function localPath(uri: string): string {
-  const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!m) throw new Error(`not a gs:// URI: ${uri}`);
-  return join(cloud.dataDir, 'storage', m[1]!, m[2]!);
+  const location = parseGcsUri(uri);
+  if (!location?.object) throw new Error(`not a gs:// object URI: ${uri}`);
+  return join(cloud.dataDir, 'storage', location.bucket, location.object);
 }
 
 function readCsv(path: string): Record<string, string | number>[] {

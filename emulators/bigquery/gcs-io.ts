@@ -9,6 +9,7 @@ import { GoogleApiError } from '../kit/google-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Db } from './engine.js';
 import { invalid } from './errors.js';
+import { parseGcsUri } from '../../vertex/shared/storage-uris.js';
 import { quoteString } from './sql/types.js';
 import type { TableField } from './table-schema.js';
 import { exportExpression } from './value-sql.js';
@@ -18,10 +19,11 @@ export interface GcsUri {
   name: string;
 }
 
-export function parseGcsUri(uri: string): GcsUri {
-  const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!m) throw invalid(`Invalid URI: ${uri}. URIs must start with gs:// and name an object`, 'uri');
-  return { bucket: m[1]!, name: m[2]! };
+/** A URI that names an object (load sources, extract destinations); BigQuery's 400 otherwise. */
+export function parseObjectUri(uri: string): GcsUri {
+  const location = parseGcsUri(uri);
+  if (!location || location.object === '') throw invalid(`Invalid URI: ${uri}. URIs must start with gs:// and name an object`, 'uri');
+  return { bucket: location.bucket, name: location.object };
 }
 
 export type ExportFormat = 'CSV' | 'NEWLINE_DELIMITED_JSON' | 'PARQUET';
@@ -79,7 +81,7 @@ export class GcsIo {
     const files: string[] = [];
     let bytes = 0;
     for (const uri of uris) {
-      const { bucket, name } = parseGcsUri(uri);
+      const { bucket, name } = parseObjectUri(uri);
       const star = name.indexOf('*');
       if (star < 0) {
         const meta = await store.statObject(bucket, name).catch((e: unknown) => {
@@ -141,7 +143,7 @@ export class GcsIo {
       const nested = fields.find((f) => f.type === 'RECORD' || f.mode === 'REPEATED');
       if (nested) throw invalid(`Operation cannot be performed on a nested schema. Field: ${nested.name}`);
     }
-    const destinations = options.uris.map((uri) => ({ uri, ...parseGcsUri(uri) }));
+    const destinations = options.uris.map((uri) => ({ uri, ...parseObjectUri(uri) }));
     for (const d of destinations) {
       if ((d.name.match(/\*/g) ?? []).length > 1) throw invalid(`Invalid URI ${d.uri}: only one wildcard is supported`);
       if (options.overwrite === false) {

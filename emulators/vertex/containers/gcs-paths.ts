@@ -1,17 +1,9 @@
 // Cloud Storage as local files: the storage emulator keeps `gs://b/p` at `<root>/b/p`, and Vertex
 // containers see the same objects through the FUSE mount at `/gcs/b/p`.
 import { join, resolve, sep } from 'node:path';
+import { parseGcsUri } from '../../../vertex/shared/storage-uris.js';
 
-export interface GcsLocation {
-  bucket: string;
-  object: string;
-}
-
-export function parseGcsUri(uri: string): GcsLocation | undefined {
-  const m = /^gs:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
-  if (!m) return undefined;
-  return { bucket: m[1]!, object: m[2] ?? '' };
-}
+export { parseGcsUri };
 
 /** The local file behind `gs://bucket/object`; refuses URIs that would climb out of the root. */
 export function gcsUriToLocalPath(uri: string, storageRoot: string): string {
