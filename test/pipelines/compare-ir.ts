@@ -9,8 +9,9 @@
 //   byte for byte, as Python's `json.dumps` wrote them;
 // - lists are order-sensitive.
 import { parseAllDocuments } from 'yaml';
+import type { JsonValue } from '../../pipelines/ir/index.js';
 
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type Json = JsonValue;
 
 export interface NormalizeOptions {
   /** Executor keys (`exec-...`) whose container command/args/image are masked. */
