@@ -7,12 +7,12 @@ import type { FaultInjector } from '../kit/faults.js';
 import { faultsFromEnv } from '../kit/faults.js';
 import { emulatorLog } from '../kit/log.js';
 import { EmulatorServer } from '../kit/server.js';
-import { registerBucketRoutes } from './bucket-routes.js';
+import { registerBucketRoutes } from './routes/buckets.js';
 import { withEnumChecks } from './enums.js';
 import { ObjectStore } from './object-store.js';
-import { registerDownloadRoutes, registerObjectRoutes } from './object-routes.js';
+import { registerDownloadRoutes, registerObjectRoutes } from './routes/objects.js';
 import { ResumableUploads } from './resumable.js';
-import { registerUploadRoutes } from './upload-routes.js';
+import { registerUploadRoutes } from './routes/uploads.js';
 
 export interface StorageEmulatorOptions {
   /** Objects live at `<dataDir>/<bucket>/<name>`; state survives restarts on the same directory. */

@@ -1,17 +1,17 @@
 // Objects (JSON API): get (metadata or `alt=media`), list, patch, update, delete, copyTo,
 // rewriteTo, compose. Downloads also answer on `/download/storage/v1/...`.
-import { badRequest } from '../kit/google-error.js';
-import type { RequestContext } from '../kit/server.js';
-import type { RouteTable } from './enums.js';
-import { Reply, send } from '../kit/server.js';
-import { sendMedia } from './download.js';
-import { checkReadPreconditions } from './generations.js';
-import type { ObjectPatch } from './model.js';
-import { SETTABLE_FIELDS } from './model.js';
-import type { ObjectStore } from './object-store.js';
-import { baseUrlOf, boolFrom, generationFrom, intFrom, preconditionsFrom } from './query.js';
-import { ComposeRequest, fieldsFromResource, ObjectPatchInput, ObjectResourceInput, parseBody, patchFromInput } from './request-schemas.js';
-import { objectResource } from './resources.js';
+import { badRequest } from '../../kit/google-error.js';
+import type { RequestContext } from '../../kit/server.js';
+import type { RouteTable } from '../enums.js';
+import { Reply, send } from '../../kit/server.js';
+import { sendMedia } from '../download.js';
+import { checkReadPreconditions } from '../generations.js';
+import type { ObjectPatch } from '../model.js';
+import { SETTABLE_FIELDS } from '../model.js';
+import type { ObjectStore } from '../object-store.js';
+import { baseUrlOf, boolFrom, generationFrom, intFrom, preconditionsFrom } from '../query.js';
+import { ComposeRequest, fieldsFromResource, ObjectPatchInput, ObjectResourceInput, parseBody, patchFromInput } from '../request-schemas.js';
+import { objectResource } from '../resources.js';
 
 export function registerObjectRoutes(server: RouteTable, store: ObjectStore, prefix: string, fallbackUrl: () => string): void {
   const base = (ctx: RequestContext) => baseUrlOf(ctx.req, fallbackUrl);

@@ -1,13 +1,13 @@
 // Buckets: insert, get, list, patch, delete (JSON API).
-import { badRequest } from '../kit/google-error.js';
-import type { RequestContext } from '../kit/server.js';
-import type { RouteTable } from './enums.js';
-import { Reply } from '../kit/server.js';
-import { checkPreconditions } from './generations.js';
-import type { ObjectStore } from './object-store.js';
-import { BUCKET_CONFIG_FIELDS, BucketInsertInput, BucketPatchInput, parseBody } from './request-schemas.js';
-import { bucketResource } from './resources.js';
-import { baseUrlOf, intFrom, preconditionsFrom } from './query.js';
+import { badRequest } from '../../kit/google-error.js';
+import type { RequestContext } from '../../kit/server.js';
+import type { RouteTable } from '../enums.js';
+import { Reply } from '../../kit/server.js';
+import { checkPreconditions } from '../generations.js';
+import type { ObjectStore } from '../object-store.js';
+import { BUCKET_CONFIG_FIELDS, BucketInsertInput, BucketPatchInput, parseBody } from '../request-schemas.js';
+import { bucketResource } from '../resources.js';
+import { baseUrlOf, intFrom, preconditionsFrom } from '../query.js';
 
 export function registerBucketRoutes(server: RouteTable, store: ObjectStore, prefix: string, fallbackUrl: () => string): void {
   const base = (ctx: RequestContext) => baseUrlOf(ctx.req, fallbackUrl);

@@ -1,19 +1,19 @@
 // Uploads: `/upload/storage/v1/b/{bucket}/o?uploadType=media|multipart|resumable`, and the
 // resumable session URI (`...&upload_id=ID`) that takes chunks by PUT, answers status queries
 // with 308 + `Range`, and is cancelled by DELETE (499, as Cloud Storage answers).
-import { badRequest } from '../kit/google-error.js';
-import type { RequestContext } from '../kit/server.js';
-import type { RouteTable } from './enums.js';
-import { Reply } from '../kit/server.js';
-import { parseGoogHash } from './hashes.js';
-import { DEFAULT_CONTENT_TYPE } from './content-type.js';
-import { boundaryOf, parseMultipartRelated } from './multipart.js';
-import type { ObjectStore } from './object-store.js';
-import { baseUrlOf, header, preconditionsFrom } from './query.js';
-import { parseContentRange } from './ranges.js';
-import { fieldsFromResource, ObjectResourceInput, parseBody } from './request-schemas.js';
-import { objectResource } from './resources.js';
-import type { ResumableUploads } from './resumable.js';
+import { badRequest } from '../../kit/google-error.js';
+import type { RequestContext } from '../../kit/server.js';
+import type { RouteTable } from '../enums.js';
+import { Reply } from '../../kit/server.js';
+import { parseGoogHash } from '../hashes.js';
+import { DEFAULT_CONTENT_TYPE } from '../content-type.js';
+import { boundaryOf, parseMultipartRelated } from '../multipart.js';
+import type { ObjectStore } from '../object-store.js';
+import { baseUrlOf, header, preconditionsFrom } from '../query.js';
+import { parseContentRange } from '../ranges.js';
+import { fieldsFromResource, ObjectResourceInput, parseBody } from '../request-schemas.js';
+import { objectResource } from '../resources.js';
+import type { ResumableUploads } from '../resumable.js';
 
 const UPLOAD_PATH = '/upload/storage/v1/b/{bucket}/o';
 
