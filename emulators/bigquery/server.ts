@@ -16,7 +16,7 @@ import { ResultTables } from './jobs/query-job.js';
 import { registerDatasetRoutes } from './routes/datasets.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { API_PREFIXES, route } from './routes/routing.js';
-import { TableRoutes } from './routes/tables.js';
+import { registerTableRoutes } from './routes/tables.js';
 
 export interface BigQueryEmulatorOptions {
   /** Where the DuckDB files live; data persists here across restarts. */
@@ -65,7 +65,7 @@ export async function startBigQueryEmulator(options: BigQueryEmulatorOptions): P
   });
   const server = new EmulatorServer('bigquery', options.faults ?? faultsFromEnv());
   registerDatasetRoutes(server, catalog);
-  new TableRoutes(catalog, { window: new InsertIdWindow(options.insertIdWindowMs ?? 60_000), modified: new ModifiedTimes() }).register(server);
+  registerTableRoutes(server, catalog, { window: new InsertIdWindow(options.insertIdWindowMs ?? 60_000), modified: new ModifiedTimes() });
   registerJobRoutes(server, jobs);
   route(server, 'GET', '/projects', () => ({ kind: 'bigquery#projectList', totalItems: 0, projects: [] }));
   let listening: { host: string; port: number };

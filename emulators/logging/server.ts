@@ -5,9 +5,8 @@ import type { FaultInjector } from '../kit/faults.js';
 import { faultsFromEnv } from '../kit/faults.js';
 import { emulatorLog } from '../kit/log.js';
 import { EmulatorServer } from '../kit/server.js';
-import { bindQuery } from '../vertex/api/query.js';
-import { listLogEntries } from './list-entries.js';
 import type { LogSource } from './log-source.js';
+import { registerEntryRoutes } from './routes/entries.js';
 
 export interface LoggingEmulatorOptions {
   sources: readonly LogSource[];
@@ -27,10 +26,7 @@ export interface LoggingEmulator {
 
 export async function startLoggingEmulator(options: LoggingEmulatorOptions): Promise<LoggingEmulator> {
   const server = new EmulatorServer('logging', options.faults ?? faultsFromEnv());
-  server.route('POST', '/v2/entries:list', async (ctx) => {
-    bindQuery(ctx.query, {});
-    return listLogEntries(await ctx.json(), options.sources);
-  });
+  registerEntryRoutes(server, options.sources);
   const address = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
   emulatorLog('INFO', 'logging emulator listening', { service: 'logging', url });

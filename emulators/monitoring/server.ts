@@ -1,16 +1,14 @@
 // The Cloud Monitoring (v3) emulator: Google's REST paths for metric descriptors, monitored
 // resource descriptors and time series, backed by DuckDB under dataDir. Official clients reach it
 // with `{apiEndpoint: host, port, protocol: 'http', fallback: 'rest'}`.
-import type { RequestContext } from '../kit/server.js';
 import { EmulatorServer } from '../kit/server.js';
 import { faultsFromEnv, type FaultInjector } from '../kit/faults.js';
 import { emulatorLog } from '../kit/log.js';
 import { DescriptorService } from './descriptor-service.js';
-import { encodingFromQuery } from './enums.js';
-import { listTimeSeries } from './list-time-series.js';
+import { registerMetricDescriptorRoutes } from './routes/metric-descriptors.js';
+import { registerMonitoredResourceDescriptorRoutes } from './routes/monitored-resource-descriptors.js';
+import { registerTimeSeriesRoutes } from './routes/time-series.js';
 import { MonitoringStore } from './store.js';
-import { bindQuery } from './validation.js';
-import { createTimeSeries } from './write-time-series.js';
 
 export interface MonitoringEmulatorOptions {
   /** Where the DuckDB file lives; data persists across restarts on the same directory. */
@@ -33,7 +31,10 @@ export interface MonitoringEmulator {
 export async function startMonitoringEmulator(options: MonitoringEmulatorOptions): Promise<MonitoringEmulator> {
   const store = await MonitoringStore.open(options.dataDir);
   const server = new EmulatorServer('monitoring', options.faults ?? faultsFromEnv());
-  registerRoutes(server, store);
+  const descriptors = new DescriptorService(store);
+  registerMetricDescriptorRoutes(server, store, descriptors);
+  registerMonitoredResourceDescriptorRoutes(server, descriptors);
+  registerTimeSeriesRoutes(server, store);
   let address: { host: string; port: number };
   try {
     address = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
@@ -53,30 +54,4 @@ export async function startMonitoringEmulator(options: MonitoringEmulatorOptions
         await store.close();
       })()),
   };
-}
-
-function registerRoutes(server: EmulatorServer, store: MonitoringStore): void {
-  const descriptors = new DescriptorService(store);
-  // One request at a time against the store: write checks and writes must not interleave.
-  const serial = (handler: (ctx: RequestContext) => Promise<unknown>) => (ctx: RequestContext) => store.exclusive(() => handler(ctx));
-  const project = (ctx: RequestContext) => ctx.params.project!;
-  const enc = (ctx: RequestContext) => encodingFromQuery(ctx.query);
-
-  server
-    .route('POST', '/v3/projects/{project}/metricDescriptors', serial(async (ctx) => descriptors.create(project(ctx), ctx.query, await ctx.json(), enc(ctx))))
-    .route('GET', '/v3/projects/{project}/metricDescriptors', serial((ctx) => descriptors.list(project(ctx), ctx.query, enc(ctx))))
-    .route('GET', '/v3/projects/{project}/metricDescriptors/{type=**}', serial((ctx) => descriptors.get(project(ctx), ctx.params.type!, ctx.query, enc(ctx))))
-    .route('DELETE', '/v3/projects/{project}/metricDescriptors/{type=**}', serial((ctx) => descriptors.delete(project(ctx), ctx.params.type!, ctx.query)))
-    .route('GET', '/v3/projects/{project}/monitoredResourceDescriptors', (ctx) => descriptors.listResources(project(ctx), ctx.query, enc(ctx)))
-    .route('GET', '/v3/projects/{project}/monitoredResourceDescriptors/{type=**}', (ctx) => descriptors.getResource(project(ctx), ctx.params.type!, ctx.query, enc(ctx)))
-    .route(
-      'POST',
-      '/v3/projects/{project}/timeSeries',
-      serial(async (ctx) => {
-        bindQuery(ctx.query, { singular: [] });
-        await createTimeSeries(store, project(ctx), await ctx.json());
-        return {};
-      }),
-    )
-    .route('GET', '/v3/projects/{project}/timeSeries', serial((ctx) => listTimeSeries(store, project(ctx), ctx.query, enc(ctx))));
 }

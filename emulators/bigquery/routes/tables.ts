@@ -43,7 +43,12 @@ function unsupported(body: TableBody): void {
   if (body.view?.useLegacySql) throw invalid('Legacy SQL views are not supported by the BigQuery emulator; set view.useLegacySql to false');
 }
 
-export class TableRoutes {
+/** Tables and their rows; `streaming` is what insertAll remembers between calls (insert ids, modified times). */
+export function registerTableRoutes(server: EmulatorServer, catalog: Catalog, streaming: StreamingState): void {
+  new TableRoutes(catalog, streaming).register(server);
+}
+
+class TableRoutes {
   constructor(
     private readonly catalog: Catalog,
     private readonly streaming: StreamingState,

@@ -12,7 +12,7 @@ import { Engine } from '../../../emulators/bigquery/engine.js';
 import { InsertIdWindow, ModifiedTimes } from '../../../emulators/bigquery/insert-all.js';
 import { RowCoercer } from '../../../emulators/bigquery/row-coercion.js';
 import { registerDatasetRoutes } from '../../../emulators/bigquery/routes/datasets.js';
-import { TableRoutes } from '../../../emulators/bigquery/routes/tables.js';
+import { registerTableRoutes } from '../../../emulators/bigquery/routes/tables.js';
 import type { Harness } from './support.js';
 import { apiError, startHarness } from './support.js';
 
@@ -77,7 +77,7 @@ beforeAll(async () => {
   await engine.run((db) => Catalog.init(db));
   const server = { route: (method: string, path: string, handler: Handler) => handlers.set(`${method} ${path}`, handler) } as unknown as EmulatorServer;
   registerDatasetRoutes(server, catalog);
-  new TableRoutes(catalog, { window: new InsertIdWindow(60_000), modified: new ModifiedTimes() }).register(server);
+  registerTableRoutes(server, catalog, { window: new InsertIdWindow(60_000), modified: new ModifiedTimes() });
   await call('POST', DS, { projectId: PROJECT }, { datasetReference: { datasetId: 'deep' } });
   await call('POST', TABLES, { projectId: PROJECT, datasetId: 'deep' }, { tableReference: { tableId: 'docs' }, schema: { fields: [{ name: 'id', type: 'INTEGER' }, { name: 'doc', type: 'JSON' }, { name: 'note', type: 'STRING' }] } });
 });
