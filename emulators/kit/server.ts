@@ -48,6 +48,8 @@ export class Reply {
 
 interface Route {
   method: string;
+  /** As registered: `/v1/{parent=**}/jobs/{id}`. */
+  template: string;
   regex: RegExp;
   names: string[];
   handler: Handler;
@@ -92,11 +94,15 @@ export class EmulatorServer {
       return this.faults.list();
     });
     this.route('GET', '/_emulator/health', () => ({ service: this.service, status: 'ok' }));
+    // What this emulator serves, for people exploring it and for the route fuzz test.
+    this.route('GET', '/_emulator/routes', () => ({
+      routes: this.routes.map((r) => ({ method: r.method, template: r.template, body: r.body })),
+    }));
   }
 
   route(method: string, template: string, handler: Handler, options: RouteOptions = {}): this {
     const { regex, names } = compileTemplate(template);
-    this.routes.push({ method: method.toUpperCase(), regex, names, handler, body: options.body ?? 'json' });
+    this.routes.push({ method: method.toUpperCase(), template, regex, names, handler, body: options.body ?? 'json' });
     return this;
   }
 

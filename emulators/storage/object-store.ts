@@ -350,7 +350,8 @@ export class ObjectStore {
     }
   }
 
-  private prepare(): Promise<void> {
+  /** Creates the store's own folders and clears temporaries a crash left; the emulator calls it at start, so requests find them made. */
+  prepare(): Promise<void> {
     return (this.prepared ??= (async () => {
       await mkdir(this.layout.stagingDir, { recursive: true });
       await mkdir(this.layout.metaDir, { recursive: true });

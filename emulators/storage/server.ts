@@ -36,6 +36,7 @@ export interface StorageEmulator {
 export async function startStorageEmulator(options: StorageEmulatorOptions): Promise<StorageEmulator> {
   await mkdir(options.dataDir, { recursive: true });
   const store = new ObjectStore(options.dataDir);
+  await store.prepare();
   const server = new EmulatorServer('storage', options.faults ?? faultsFromEnv());
   const uploads = new ResumableUploads(store, join(store.root, '.uploads'));
   // Links in resources use the Host header; the listening URL is for requests without one.
