@@ -2,6 +2,7 @@
 // resumable session URI (`...&upload_id=ID`) that takes chunks by PUT, answers status queries
 // with 308 + `Range`, and is cancelled by DELETE (499, as Cloud Storage answers).
 import { badRequest } from '../../kit/google-error.js';
+import { parseJsonBytes } from '../../kit/json-body.js';
 import type { RequestContext } from '../../kit/server.js';
 import type { RouteTable } from '../enums.js';
 import { Reply } from '../../kit/server.js';
@@ -97,11 +98,7 @@ function requireName(name: string | undefined): string {
   return name;
 }
 
+/** The metadata part meets the same JSON rules (syntax, nesting depth) as any JSON body. */
 function parseJsonPart(bytes: Buffer): unknown {
-  if (bytes.length === 0) return {};
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw badRequest(`Invalid JSON payload received in the metadata part. ${(err as Error).message}`, { reason: 'parseError' });
-  }
+  return bytes.length === 0 ? {} : parseJsonBytes(bytes);
 }
