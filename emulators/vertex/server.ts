@@ -14,23 +14,25 @@ import { LocalContainerLauncher } from './containers/launcher.js';
 import { ProcessGroupRegistry } from './containers/group-registry.js';
 import type { ServingRuntime } from './endpoints/endpoints.js';
 import { EndpointService } from './endpoints/endpoints.js';
-import { CustomJobService } from './jobs/custom-jobs.js';
-import { JobCollection } from './jobs/job-collection.js';
-import { RunningJobs } from './jobs/running-jobs.js';
+import { CustomJobService } from './custom-jobs/custom-jobs.js';
+import { JobCollection } from './job-lifecycle/job-collection.js';
+import { RunningJobs } from './job-lifecycle/running-jobs.js';
 import { ModelEvaluations } from './models/evaluations.js';
 import type { StoredEvaluation } from './models/evaluations.js';
 import { ModelRegistry } from './models/model-registry.js';
 import type { Operation } from './operations/operations.js';
 import { Operations } from './operations/operations.js';
-import { PipelineJobService } from './pipeline-runs/pipeline-jobs.js';
+import { PipelineJobService } from './pipeline-jobs/pipeline-jobs.js';
 import { registerEndpointRoutes } from './routes/endpoints.js';
-import { registerAllJobRoutes } from './routes/jobs.js';
+import { registerCustomJobRoutes } from './routes/custom-jobs.js';
+import { registerHyperparameterTuningJobRoutes } from './routes/hyperparameter-tuning-jobs.js';
+import { registerPipelineJobRoutes } from './routes/pipeline-jobs.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { EndpointRuntime } from './serving/index.js';
 import { JsonStore } from './state/json-store.js';
 import type { JsonObject } from './api/wire-json.js';
-import { TuningJobService } from './tuning/tuning-jobs.js';
+import { TuningJobService } from './hyperparameter-tuning-jobs/tuning-jobs.js';
 
 export interface VertexEmulatorOptions {
   /** Resources (`state/`), replica and task logs (`logs/`), scratch space (`work/`), the pipeline cache. */
@@ -112,14 +114,13 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
 
   const server = new EmulatorServer('vertex', options.faults ?? faultsFromEnv());
   registerOperationRoutes(server, operations);
-  registerAllJobRoutes(server, {
-    customJobs: { jobs: customJobs, service: new CustomJobService({ ...jobDeps, jobs: customJobs }) },
-    tuningJobs: { jobs: tuningJobs, service: new TuningJobService({ ...jobDeps, jobs: tuningJobs }) },
-    pipelineJobs: {
-      jobs: pipelineJobs,
-      service: new PipelineJobService({ ...jobDeps, jobs: pipelineJobs, cacheDir: join(dataDir, 'pipeline-cache'), ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}) }),
-    },
-  });
+  registerCustomJobRoutes(server, customJobs, new CustomJobService({ ...jobDeps, jobs: customJobs }));
+  registerHyperparameterTuningJobRoutes(server, tuningJobs, new TuningJobService({ ...jobDeps, jobs: tuningJobs }));
+  registerPipelineJobRoutes(
+    server,
+    pipelineJobs,
+    new PipelineJobService({ ...jobDeps, jobs: pipelineJobs, cacheDir: join(dataDir, 'pipeline-cache'), ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}) }),
+  );
   registerModelRoutes(server, models, evaluations);
   registerEndpointRoutes(server, endpoints);
 

@@ -2,7 +2,7 @@
 // (`<data dir>/vertex/logs/pipelineJobs/<job id>/<task>.log`), for the demo's status line.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { safeFileName } from '../../emulators/vertex/pipelines/container-task.js';
+import { safeFileName } from '../../emulators/vertex/pipeline-engine/container-task.js';
 import { readLogTail } from '../../emulators/vertex/serving/log-tail.js';
 
 // Components log Cloud Logging JSON; show its message (and a few fields a person wants to see).

@@ -1,6 +1,6 @@
 // Small, seeded, flights-like datasets with a learnable target, written as CSV for the components.
 import { writeFileSync } from 'node:fs';
-import { mulberry32 } from '../../emulators/vertex/tuning/suggestions.js';
+import { mulberry32 } from '../../emulators/vertex/hyperparameter-tuning-jobs/suggestions.js';
 
 function gaussian(next: () => number): number {
   const u = Math.max(next(), 1e-12);

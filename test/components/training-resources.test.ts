@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../emulators/vertex/tuning/suggestions.js';
+import { mulberry32 } from '../../emulators/vertex/hyperparameter-tuning-jobs/suggestions.js';
 import { flights, writeRegressionCsv } from './fixtures.js';
 import { makeWorkDir, pythonStack, readJson, runComponent, runOk, runPython } from './support.js';
 

@@ -16,6 +16,11 @@ export function parseParent(parent: string): LocationName {
   return { project: m[1]!, location: m[2]!, parent };
 }
 
+/** The location a `/v1/projects/{project}/locations/{location}/...` route names, validated. */
+export function locationOf(ctx: { readonly params: Record<string, string> }): string {
+  return parseParent(`projects/${ctx.params.project}/locations/${ctx.params.location}`).parent;
+}
+
 /** The location (`projects/P/locations/L`) a resource name lives in. */
 export function parentOf(name: string): string {
   const m = /^(projects\/[^/]+\/locations\/[^/]+)\//.exec(name);

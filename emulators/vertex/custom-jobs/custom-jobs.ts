@@ -8,9 +8,9 @@ import { nowTimestamp, numericId } from '../api/ids.js';
 import { assertValidWireRequest, canonical } from '../api/request-validation.js';
 import type { JsonObject } from '../api/wire-json.js';
 import { isPlainObject } from '../api/wire-json.js';
-import type { JobCollection } from './job-collection.js';
+import type { JobCollection } from '../job-lifecycle/job-collection.js';
 import { executeCustomJob } from './execute-custom-job.js';
-import type { RunningJobs } from './running-jobs.js';
+import type { RunningJobs } from '../job-lifecycle/running-jobs.js';
 import type { WorkerPool } from './worker-pools.js';
 import { workerPoolsOf } from './worker-pools.js';
 

@@ -7,7 +7,7 @@ import { LIST_QUERY, bindQuery, listParam, stringParam } from '../api/query.js';
 import { assertValidWireRequest } from '../api/request-validation.js';
 import { isPlainObject } from '../api/wire-json.js';
 import type { EndpointService } from '../endpoints/endpoints.js';
-import { locationOf } from './job-routes.js';
+import { locationOf } from '../api/names.js';
 
 export function registerEndpointRoutes(server: EmulatorServer, endpoints: EndpointService): void {
   const base = '/v1/projects/{project}/locations/{location}/endpoints';

@@ -1,14 +1,14 @@
 // REST routes every job collection has: create (with a service-specific body), get, list, :cancel
 // and delete, on `/v1/projects/{project}/locations/{location}/<collection>`.
 import type { EmulatorServer, RequestContext } from '../../kit/server.js';
-import { parseParent } from '../api/names.js';
+import { locationOf } from '../api/names.js';
 import { LIST_QUERY, bindQuery } from '../api/query.js';
 import type { QueryFieldType } from '../api/query.js';
 import { assertValidWireRequest } from '../api/request-validation.js';
 import { invalidArgument } from '../api/errors.js';
 import { isPlainObject } from '../api/wire-json.js';
 import type { JsonObject } from '../api/wire-json.js';
-import type { JobCollection } from '../jobs/job-collection.js';
+import type { JobCollection } from '../job-lifecycle/job-collection.js';
 
 export interface JobRouteOptions {
   jobs: JobCollection;
@@ -17,10 +17,6 @@ export interface JobRouteOptions {
   create: (parent: string, body: unknown, query: Record<string, unknown>) => Promise<JsonObject>;
   /** `Cancel<Kind>Request`, validated against the (normally empty) body. */
   cancelRequestType: string;
-}
-
-export function locationOf(ctx: RequestContext): string {
-  return parseParent(`projects/${ctx.params.project}/locations/${ctx.params.location}`).parent;
 }
 
 export function registerJobRoutes(server: EmulatorServer, options: JobRouteOptions): void {

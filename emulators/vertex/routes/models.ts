@@ -5,7 +5,7 @@ import type { EmulatorServer, RequestContext } from '../../kit/server.js';
 import { LIST_QUERY, bindQuery, listParam } from '../api/query.js';
 import type { ModelEvaluations } from '../models/evaluations.js';
 import type { ModelRegistry } from '../models/model-registry.js';
-import { locationOf } from './job-routes.js';
+import { locationOf } from '../api/names.js';
 
 export function registerModelRoutes(server: EmulatorServer, models: ModelRegistry, evaluations: ModelEvaluations): void {
   const base = '/v1/projects/{project}/locations/{location}/models';

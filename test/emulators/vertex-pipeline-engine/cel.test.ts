@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CelError, evaluateCel, evaluateCondition, parseCel } from '../../../emulators/vertex/pipelines/cel.js';
+import { CelError, evaluateCel, evaluateCondition, parseCel } from '../../../emulators/vertex/pipeline-engine/cel.js';
 
 const env = (values: Record<string, string | number | boolean>) => ({ inputs: { parameter_values: values } });
 

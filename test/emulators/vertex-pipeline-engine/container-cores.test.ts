@@ -6,8 +6,8 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CoreAllocator, cpuQuantityCores, findTaskset, hostCores, machineTypeCpus, parseCpuList } from '../../../emulators/vertex/containers/cpu-allotment.js';
 import { frameworkVersionWarning, hostPythonVersion, imageFramework } from '../../../emulators/vertex/containers/framework-version.js';
 import { LocalContainerLauncher } from '../../../emulators/vertex/containers/launcher.js';
-import { executeCustomJob } from '../../../emulators/vertex/jobs/execute-custom-job.js';
-import { workerPoolsOf } from '../../../emulators/vertex/jobs/worker-pools.js';
+import { executeCustomJob } from '../../../emulators/vertex/custom-jobs/execute-custom-job.js';
+import { workerPoolsOf } from '../../../emulators/vertex/custom-jobs/worker-pools.js';
 import { containerComponent, definePipeline, param } from '../../../pipelines/dsl/index.js';
 import { runPipeline, sandbox, summary } from './support.js';
 

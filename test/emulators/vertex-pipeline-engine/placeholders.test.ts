@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { PlaceholderValues } from '../../../emulators/vertex/pipelines/placeholders.js';
-import { resolveCommandLine, resolveConstant } from '../../../emulators/vertex/pipelines/placeholders.js';
-import type { RuntimeArtifact } from '../../../emulators/vertex/pipelines/runtime.js';
+import type { PlaceholderValues } from '../../../emulators/vertex/pipeline-engine/placeholders.js';
+import { resolveCommandLine, resolveConstant } from '../../../emulators/vertex/pipeline-engine/placeholders.js';
+import type { RuntimeArtifact } from '../../../emulators/vertex/pipeline-engine/runtime.js';
 import type { JsonValue } from '../../../pipelines/ir/index.js';
 
 const artifact = (uri: string, metadata = {}): RuntimeArtifact => ({ name: 'projects/p/locations/l/metadataStores/default/artifacts/1', uri, schemaTitle: 'system.Dataset', schemaVersion: '0.0.1', metadata });

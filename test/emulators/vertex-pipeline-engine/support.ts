@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { DEFAULT_IMAGE_MAP_FILE, ImageMap } from '../../../emulators/vertex/containers/image-map.js';
 import type { ContainerLauncher } from '../../../emulators/vertex/containers/launcher.js';
 import { LocalContainerLauncher } from '../../../emulators/vertex/containers/launcher.js';
-import { runPipelineJob } from '../../../emulators/vertex/pipelines/run-pipeline-job.js';
-import type { PipelineJobToRun, PipelineJobUpdate, PipelineTaskDetail, RunResult } from '../../../emulators/vertex/pipelines/types.js';
+import { runPipelineJob } from '../../../emulators/vertex/pipeline-engine/run-pipeline-job.js';
+import type { PipelineJobToRun, PipelineJobUpdate, PipelineTaskDetail, RunResult } from '../../../emulators/vertex/pipeline-engine/types.js';
 import { compilePipeline } from '../../../pipelines/compiler/index.js';
 import type { PipelineDefinition } from '../../../pipelines/dsl/index.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validatePipelineJob } from '../../../emulators/vertex/pipelines/validate.js';
-import { InvalidPipelineJobError } from '../../../emulators/vertex/pipelines/errors.js';
+import { validatePipelineJob } from '../../../emulators/vertex/pipeline-engine/validate.js';
+import { InvalidPipelineJobError } from '../../../emulators/vertex/pipeline-engine/errors.js';
 import { compilePipeline } from '../../../pipelines/compiler/index.js';
 import { containerComponent, definePipeline, eq, param } from '../../../pipelines/dsl/index.js';
 import type { PipelineSpec } from '../../../pipelines/ir/index.js';

@@ -23,7 +23,7 @@ export async function tempDir(prefix: string): Promise<{ path: string; remove: (
 }
 
 /** A seeded generator with Math.random's contract. */
-export { mulberry32 as seededRandom } from '../../../emulators/vertex/tuning/suggestions.js';
+export { mulberry32 as seededRandom } from '../../../emulators/vertex/hyperparameter-tuning-jobs/suggestions.js';
 
 export interface TrainedModels {
   /** Instances and what each model predicts for them, as computed in Python. */

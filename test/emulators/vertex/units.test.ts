@@ -11,12 +11,12 @@ import { bindQuery } from '../../../emulators/vertex/api/query.js';
 import { assertValidWireRequest, snakePath } from '../../../emulators/vertex/api/request-validation.js';
 import { toCanonicalJson, toProtoObject } from '../../../emulators/vertex/api/wire-json.js';
 import { splitAfterDeploy, splitAfterUndeploy } from '../../../emulators/vertex/endpoints/traffic.js';
-import { readMeasurements } from '../../../emulators/vertex/tuning/hypertune-file.js';
-import type { Measurement } from '../../../emulators/vertex/tuning/hypertune-file.js';
-import { shouldStopEarly } from '../../../emulators/vertex/tuning/median-stopping.js';
-import { parseStudySpec } from '../../../emulators/vertex/tuning/study-spec.js';
-import { formatArg, gridSearch, randomSearch } from '../../../emulators/vertex/tuning/suggestions.js';
-import type { Assignment } from '../../../emulators/vertex/tuning/suggestions.js';
+import { readMeasurements } from '../../../emulators/vertex/hyperparameter-tuning-jobs/hypertune-file.js';
+import type { Measurement } from '../../../emulators/vertex/hyperparameter-tuning-jobs/hypertune-file.js';
+import { shouldStopEarly } from '../../../emulators/vertex/hyperparameter-tuning-jobs/median-stopping.js';
+import { parseStudySpec } from '../../../emulators/vertex/hyperparameter-tuning-jobs/study-spec.js';
+import { formatArg, gridSearch, randomSearch } from '../../../emulators/vertex/hyperparameter-tuning-jobs/suggestions.js';
+import type { Assignment } from '../../../emulators/vertex/hyperparameter-tuning-jobs/suggestions.js';
 
 function apiError(fn: () => unknown): GoogleApiError {
   try {
