@@ -10,7 +10,12 @@
 //
 // So the media GET runs with the client's retries off (the error then reaches the caller as an
 // ordinary ApiError) and this helper retries with exponential backoff itself.
-import type { Storage } from '@google-cloud/storage';
+//
+// A second, harmless one: the client pipes the short-lived response body stream twice, so any body
+// over ~64 KiB emits MaxListenersExceededWarning; readFile raises the limit on that one stream only.
+import type { CreateReadStreamOptions, File, Storage } from '@google-cloud/storage';
+import { EventEmitter } from 'node:events';
+import { buffer } from 'node:stream/consumers';
 import type { ClientEnvironment } from './index.js';
 import { clientEnvironment, storageClient } from './index.js';
 
@@ -22,6 +27,8 @@ export interface DownloadOptions {
   /** A client with retries off; by default one is built for `ce` (see storageClient). */
   readonly storage?: Storage;
   readonly ce?: ClientEnvironment;
+  /** Passed to createReadStream, e.g. `{ validation: 'md5' }` (default: the client's crc32c check). */
+  readonly readOptions?: CreateReadStreamOptions;
 }
 
 /** HTTP statuses Google documents as safe to retry, plus network failures (no status). */
@@ -36,6 +43,16 @@ export function mediaReadClient(ce: ClientEnvironment = clientEnvironment()): St
   return storageClient(ce, { autoRetry: false, maxRetries: 0 });
 }
 
+/** One read of the whole object, without the client's spurious MaxListenersExceededWarning. */
+async function readFile(file: File, readOptions: CreateReadStreamOptions = {}): Promise<Buffer> {
+  const stream = file.createReadStream(readOptions);
+  // googleapis/google-cloud-node#9185: the response body stream gets 2 listeners too many per read.
+  stream.on('response', (res: unknown) => {
+    if (res instanceof EventEmitter) res.setMaxListeners(res.getMaxListeners() + 2);
+  });
+  return buffer(stream);
+}
+
 /** The bytes of gs://bucket/name; throws the last (catchable) error once the tries are spent. */
 export async function downloadObject(bucket: string, name: string, options: DownloadOptions = {}): Promise<Buffer> {
   const storage = options.storage ?? mediaReadClient(options.ce);
@@ -43,8 +60,7 @@ export async function downloadObject(bucket: string, name: string, options: Down
   const base = options.baseDelayMs ?? 250;
   for (let attempt = 1; ; attempt++) {
     try {
-      const [contents] = await storage.bucket(bucket).file(name).download();
-      return contents;
+      return await readFile(storage.bucket(bucket).file(name), options.readOptions);
     } catch (err) {
       if (attempt >= attempts || !isRetryableStorageError(err)) throw err;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * base * 2 ** (attempt - 1)));

@@ -3,6 +3,7 @@
 import type { Dataset } from '@google-cloud/bigquery';
 import type { Bucket as GcsBucket } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadObject } from '../../../google-clients/download-object.js';
 import type { Harness } from './support.js';
 import { apiError, metadataOf, startHarness } from './support.js';
 
@@ -23,7 +24,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const text = async (name: string) => (await bucket.file(name).download())[0].toString('utf8');
+const text = async (name: string) => (await downloadObject(bucket.name, name, { storage: h.storage })).toString('utf8');
 
 describe('load jobs', () => {
   it('loads CSV with a schema and skipLeadingRows', async () => {

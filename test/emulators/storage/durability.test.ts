@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultInjector } from '../../../emulators/kit/faults.js';
 import { crc32cBase64 } from '../../../emulators/storage/crc32c.js';
 import type { StorageEmulator } from '../../../emulators/storage/server.js';
-import { expectApiError, patternBytes, PROJECT, startEmulator, storageClient, tempDir } from './support.js';
+import { downloadFile, expectApiError, patternBytes, PROJECT, startEmulator, storageClient, tempDir } from './support.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 let emulator: StorageEmulator;
@@ -38,8 +38,8 @@ describe('files written directly into the data directory', () => {
     const [meta] = await bucket.file('vertex/outputs/model.pkl').getMetadata();
     expect(meta.md5Hash).toBe(createHash('md5').update(data).digest('base64'));
     expect(meta.crc32c).toBe(crc32cBase64(data));
-    expect((await bucket.file('vertex/outputs/model.pkl').download())[0]).toEqual(data); // crc32c validation
-    expect((await bucket.file('vertex/outputs/model.pkl').download({ validation: 'md5' }))[0]).toEqual(data);
+    expect(await downloadFile(bucket.file('vertex/outputs/model.pkl'))).toEqual(data); // crc32c validation
+    expect(await downloadFile(bucket.file('vertex/outputs/model.pkl'), { validation: 'md5' })).toEqual(data);
     expect(emulator.store.filePath('durable-bucket', 'vertex/outputs/model.pkl')).toBe(target);
   });
 });

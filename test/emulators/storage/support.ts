@@ -1,5 +1,6 @@
 // Shared set-up for the storage emulator tests: a temp data directory, the emulator, and the
 // official client pointed at it the way the product points it (apiEndpoint, no credentials).
+import type { CreateReadStreamOptions, File } from '@google-cloud/storage';
 import { IdempotencyStrategy, Storage } from '@google-cloud/storage';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { expect } from 'vitest';
 import type { FaultInjector } from '../../../emulators/kit/faults.js';
 import type { StorageEmulator } from '../../../emulators/storage/server.js';
 import { startStorageEmulator } from '../../../emulators/storage/server.js';
+import { downloadObject } from '../../../google-clients/download-object.js';
 
 // Off-cloud: never probe the metadata server for credentials or a project.
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -40,6 +42,11 @@ export function storageClient(url: string, options: { retryAlways?: boolean } = 
       ...(options.retryAlways ? { idempotencyStrategy: IdempotencyStrategy.RetryAlways } : {}),
     },
   });
+}
+
+/** The object's bytes through the product's reader (file.download() warns on bodies over 64 KiB). */
+export function downloadFile(file: File, readOptions?: CreateReadStreamOptions): Promise<Buffer> {
+  return downloadObject(file.bucket.name, file.name, { storage: file.storage, ...(readOptions ? { readOptions } : {}) });
 }
 
 /** The promise rejects with the client's ApiError carrying this HTTP code (and reason). */

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32cBase64 } from '../../../emulators/storage/crc32c.js';
 import type { StorageEmulator } from '../../../emulators/storage/server.js';
-import { patternBytes, startEmulator, storageClient, tempDir } from './support.js';
+import { downloadFile, patternBytes, startEmulator, storageClient, tempDir } from './support.js';
 
 const KIB256 = 256 * 1024;
 let dir: { path: string; remove: () => Promise<void> };
@@ -51,7 +51,7 @@ describe('resumable uploads through the client', () => {
     expect(meta.size).toBe(String(data.length));
     expect(meta.md5Hash).toBe(createHash('md5').update(data).digest('base64'));
     expect(meta.crc32c).toBe(crc32cBase64(data));
-    expect((await file.download())[0]).toEqual(data);
+    expect(await downloadFile(file)).toEqual(data);
   });
 
   it('streams data of unknown length through createWriteStream', async () => {
@@ -61,7 +61,7 @@ describe('resumable uploads through the client', () => {
       for (let i = 0; i < data.length; i += 50_000) yield data.subarray(i, i + 50_000);
     })());
     await pipeline(source, file.createWriteStream({ resumable: true }));
-    expect((await file.download())[0]).toEqual(data);
+    expect(await downloadFile(file)).toEqual(data);
   });
 });
 
@@ -95,7 +95,7 @@ describe('the resumable protocol', () => {
     const again = await put(location, `bytes */${data.length}`);
     expect(again.status).toBe(200);
     expect(((await again.json()) as { generation: string }).generation).toBe(resource.generation);
-    expect((await bucket.file('raw/protocol.bin').download())[0]).toEqual(data);
+    expect(await downloadFile(bucket.file('raw/protocol.bin'))).toEqual(data);
   });
 
   it('accepts resent bytes that overlap what it already holds', async () => {
@@ -104,7 +104,7 @@ describe('the resumable protocol', () => {
     expect((await put(location, `bytes 0-${KIB256 - 1}/*`, data.subarray(0, KIB256))).status).toBe(308);
     const final = await put(location, `bytes 1000-${data.length - 1}/${data.length}`, data.subarray(1000));
     expect(final.status).toBe(200);
-    expect((await bucket.file('raw/overlap.bin').download())[0]).toEqual(data);
+    expect(await downloadFile(bucket.file('raw/overlap.bin'))).toEqual(data);
   });
 
   it('refuses a final chunk whose x-goog-hash does not match, storing nothing', async () => {
@@ -134,7 +134,7 @@ describe('the resumable protocol', () => {
     expect(status.status).toBe(308);
     expect(status.headers.get('range')).toBe(`bytes=0-${KIB256 - 1}`);
     expect((await put(moved, `bytes ${KIB256}-${data.length - 1}/${data.length}`, data.subarray(KIB256))).status).toBe(200);
-    expect((await bucket.file('raw/restart.bin').download())[0]).toEqual(data);
+    expect(await downloadFile(bucket.file('raw/restart.bin'))).toEqual(data);
   });
 
   it('checks multipart checksums sent in the metadata', async () => {
