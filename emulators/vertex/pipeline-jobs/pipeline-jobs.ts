@@ -120,8 +120,11 @@ export class PipelineJobService {
           onUpdate: (update) => {
             void jobs.update(name, (job) => {
               job.jobDetail = update.jobDetail;
-              // A job being cancelled stays CANCELLING until the engine reports the end.
-              if (update.state !== 'PIPELINE_STATE_RUNNING' || job.state !== 'PIPELINE_STATE_CANCELLING') job.state = update.state;
+              // A job being cancelled stays CANCELLING until the engine reports the end; a final
+              // state is written only by setPhase below, with its endTime, so no reader sees
+              // SUCCEEDED without an end time.
+              if (update.state !== 'PIPELINE_STATE_RUNNING') return;
+              if (job.state !== 'PIPELINE_STATE_CANCELLING') job.state = update.state;
             });
           },
         },
