@@ -1,6 +1,6 @@
 // Did-you-mean suggestions and name-case conversions for error messages; imports nothing, so every layer may use it.
 /** Levenshtein distance, case-insensitive: field-name typos are mostly case slips or a missing `s`. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   let previous = Array.from({ length: t.length + 1 }, (_, j) => j);

@@ -32,7 +32,7 @@ export interface DownloadOptions {
 }
 
 /** HTTP statuses Google documents as safe to retry, plus network failures (no status). */
-export function isRetryableStorageError(err: unknown): boolean {
+function isRetryableStorageError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'number') return code === 408 || code === 429 || code >= 500;
   return typeof code === 'string' && ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN'].includes(code);

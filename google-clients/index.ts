@@ -23,7 +23,7 @@ export function clientEnvironment(env: NodeJS.ProcessEnv = process.env): ClientE
 }
 
 /** `host:port` or `http://host:port` → parts; emulators speak plain HTTP on loopback. */
-export function parseEmulatorHost(value: string): { host: string; port: number; url: string } {
+function parseEmulatorHost(value: string): { host: string; port: number; url: string } {
   const url = new URL(/^https?:\/\//.test(value) ? value : `http://${value}`);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   return { host: url.hostname, port, url: `${url.protocol}//${url.hostname}:${port}` };

@@ -17,7 +17,7 @@ export interface TopicDeclaration {
   readonly subscriptions: readonly SubscriptionDeclaration[];
 }
 
-export const DEAD_LETTER_TOPIC = 'mlops-dead-letter';
+const DEAD_LETTER_TOPIC = 'mlops-dead-letter';
 
 export const PUBSUB_TOPOLOGY: readonly TopicDeclaration[] = [
   {

@@ -3,7 +3,7 @@
 import { inspect, styleText } from 'node:util';
 import { z } from 'zod';
 
-export const SEVERITIES = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+const SEVERITIES = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export type LogFields = Readonly<Record<string, unknown>>;
 

@@ -74,7 +74,7 @@ function intervalText(value: DuckDBIntervalValue): string {
   return `${years}-${Math.abs(months)} ${value.days} ${time}`;
 }
 
-export function toCell(value: DuckDBValue, type: DuckDBType, ts: TimestampFormat): CellValue {
+function toCell(value: DuckDBValue, type: DuckDBType, ts: TimestampFormat): CellValue {
   if (value === null) return null;
   switch (type.typeId) {
     case DuckDBTypeId.LIST:

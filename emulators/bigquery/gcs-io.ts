@@ -20,7 +20,7 @@ export interface GcsUri {
 }
 
 /** A URI that names an object (load sources, extract destinations); BigQuery's 400 otherwise. */
-export function parseObjectUri(uri: string): GcsUri {
+function parseObjectUri(uri: string): GcsUri {
   const location = parseGcsUri(uri);
   if (!location || location.object === '') throw invalid(`Invalid URI: ${uri}. URIs must start with gs:// and name an object`, 'uri');
   return { bucket: location.bucket, name: location.object };
@@ -54,7 +54,7 @@ export interface StagedSources {
 const SHARD_DIGITS = 12;
 
 /** Rows per file for wildcard destinations; BigQuery shards at about 1 GB, this by rows. */
-export const DEFAULT_SHARD_ROWS = 1_000_000;
+const DEFAULT_SHARD_ROWS = 1_000_000;
 
 export function normalizeFormat(format: string | undefined, fallback: ExportFormat = 'CSV'): ExportFormat | 'AVRO' {
   const f = (format ?? fallback).toUpperCase();

@@ -11,9 +11,9 @@ const UInt32 = z.number().int().nonnegative().max(2 ** 32 - 1);
 const Labels = z.record(z.string(), z.string());
 const Opaque = z.unknown().optional();
 
-export const DatasetReference = z.object({ datasetId: z.string(), projectId: z.string().optional() }).strict();
-export const TableReference = z.object({ projectId: z.string().optional(), datasetId: z.string().optional(), tableId: z.string().optional() }).strict();
-export const JobReference = z.object({ projectId: z.string().optional(), jobId: z.string().optional(), location: z.string().optional() }).strict();
+const DatasetReference = z.object({ datasetId: z.string(), projectId: z.string().optional() }).strict();
+const TableReference = z.object({ projectId: z.string().optional(), datasetId: z.string().optional(), tableId: z.string().optional() }).strict();
+const JobReference = z.object({ projectId: z.string().optional(), jobId: z.string().optional(), location: z.string().optional() }).strict();
 
 /** One entry of a dataset's `access` list (the Dataset resource's Access message). */
 const AccessEntry = z
@@ -72,7 +72,7 @@ export const DatasetBody = z
   .strict();
 export type DatasetBody = z.infer<typeof DatasetBody>;
 
-export const ViewDefinition = z
+const ViewDefinition = z
   .object({
     query: z.string(),
     useLegacySql: z.boolean().optional(),
@@ -161,7 +161,7 @@ export interface QueryParameterValue {
   rangeValue?: unknown;
 }
 
-export const QueryParameterTypeSchema: z.ZodType<QueryParameterType> = z.lazy(() =>
+const QueryParameterTypeSchema: z.ZodType<QueryParameterType> = z.lazy(() =>
   z
     .object({
       type: z.string(),
@@ -174,7 +174,7 @@ export const QueryParameterTypeSchema: z.ZodType<QueryParameterType> = z.lazy(()
 );
 
 // The Node client sends numbers and booleans for `value`, which BigQuery accepts.
-export const QueryParameterValueSchema: z.ZodType<QueryParameterValue> = z.lazy(() =>
+const QueryParameterValueSchema: z.ZodType<QueryParameterValue> = z.lazy(() =>
   z
     .object({
       value: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),

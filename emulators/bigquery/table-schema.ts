@@ -31,7 +31,7 @@ interface FieldInput {
 }
 
 /** tables.insert's TableFieldSchema (strict: unknown keys are a 400). */
-export const FieldSchema: z.ZodType<FieldInput> = z.lazy(() =>
+const FieldSchema: z.ZodType<FieldInput> = z.lazy(() =>
   z
     .object({
       name: z.string().optional(),

@@ -5,7 +5,7 @@ const MICROS_PER_SECOND = 1_000_000n;
 const MICROS_PER_DAY = 86_400_000_000n;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-export function daysFromCivil(year: number, month: number, day: number): number {
+function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -15,7 +15,7 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   return era * 146097 + doe - 719468;
 }
 
-export function civilFromDays(days: number): { year: number; month: number; day: number } {
+function civilFromDays(days: number): { year: number; month: number; day: number } {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -61,11 +61,6 @@ export function formatDatetime(micros: bigint): string {
 /** TIMESTAMP as ISO 8601 in UTC: 2024-01-02T03:04:05[.ffffff]Z. */
 export function formatTimestampIso(micros: bigint): string {
   return `${formatDatetime(micros)}Z`;
-}
-
-/** TIMESTAMP as BigQuery writes it in CSV and JSON exports: 2024-01-02 03:04:05[.ffffff] UTC. */
-export function formatTimestampText(micros: bigint): string {
-  return `${formatDatetime(micros).replace('T', ' ')} UTC`;
 }
 
 /**

@@ -8,7 +8,7 @@ function compilePattern(pattern: string): RE2JS {
   return RE2JS.compile(pattern);
 }
 
-export const FaultRuleSchema = z
+const FaultRuleSchema = z
   .object({
     /** Which emulator: storage, bigquery, monitoring, vertex; absent = all. */
     service: z.string().optional(),

@@ -48,7 +48,7 @@ export function nestingExceeds(bytes: Uint8Array, limit: number): boolean {
 }
 
 /** `application/json`, any case, with or without parameters (`; charset=UTF-8`). */
-export function isJsonContentType(contentType: string | undefined): boolean {
+function isJsonContentType(contentType: string | undefined): boolean {
   const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
   return mediaType === 'application/json';
 }

@@ -19,7 +19,7 @@ import { PUBSUB_TOPOLOGY } from '../../infra/pubsub-topology.js';
 import type { SeedChoice } from './seed.js';
 import { seedLocalData } from './seed.js';
 
-export const LOCAL_PROJECT = 'local-project';
+const LOCAL_PROJECT = 'local-project';
 
 export interface LocalCloudOptions {
   /** Data directory (default `.local-cloud`); emulators keep their state under it. */

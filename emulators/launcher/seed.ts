@@ -14,7 +14,7 @@ export type SeedChoice = 'none' | 'fixture' | 'flights' | 'all';
 export const SAMPLES_DATASET = 'samples';
 export const FLIGHTS_TABLE = 'flights';
 export const FIXTURE_TABLE = 'flights_fixture';
-export const FLIGHTS_ROWS = 3_000_000;
+const FLIGHTS_ROWS = 3_000_000;
 
 const require = createRequire(import.meta.url);
 

@@ -13,7 +13,7 @@ import type { LogSource } from './log-source.js';
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
 
-export const ListLogEntriesRequest = z.strictObject({
+const ListLogEntriesRequest = z.strictObject({
   resourceNames: z.array(z.string()).optional(),
   /** Deprecated in favour of resourceNames, still accepted by Google. */
   projectIds: z.array(z.string()).optional(),

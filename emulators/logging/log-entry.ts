@@ -1,7 +1,7 @@
 // google.logging.v2.LogEntry as the REST API answers it, and LogSeverity's names and values.
 import { camelToSnake } from '../../common/suggest.js';
 
-export const SEVERITIES = {
+const SEVERITIES = {
   DEFAULT: 0,
   DEBUG: 100,
   INFO: 200,

@@ -106,6 +106,6 @@ export class DescriptorService {
   }
 }
 
-export function missingDescriptor(type: string) {
+function missingDescriptor(type: string) {
   return notFound(`Could not find descriptor for metric '${type}'.`);
 }

@@ -33,7 +33,7 @@ export function labelKeyProblem(key: string): string | undefined {
 }
 
 /** Kinds and types Google does not combine: only gauges hold BOOL and STRING. */
-export function kindTypeProblem(kind: MetricKind, valueType: ValueType): string | undefined {
+function kindTypeProblem(kind: MetricKind, valueType: ValueType): string | undefined {
   if (valueType === 'MONEY') return 'The value type MONEY is not supported for user-defined metrics.';
   if (kind !== 'GAUGE' && (valueType === 'BOOL' || valueType === 'STRING')) return `A ${kind} metric cannot have value type ${valueType}.`;
   return undefined;

@@ -30,7 +30,7 @@ export interface ListTimeSeriesRequest {
   pageToken: string | undefined;
 }
 
-export function parseListRequest(query: URLSearchParams): ListTimeSeriesRequest {
+function parseListRequest(query: URLSearchParams): ListTimeSeriesRequest {
   const bound = bindQuery(query, {
     singular: [
       'filter', 'interval.startTime', 'interval.endTime', 'orderBy', 'view', 'pageSize', 'pageToken',

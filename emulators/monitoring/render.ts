@@ -47,7 +47,7 @@ export function renderDescriptor(d: MetricDescriptor, enc: Encoding): Json {
   };
 }
 
-export function renderDistribution(d: Distribution): Json {
+function renderDistribution(d: Distribution): Json {
   return {
     count: d.count.toString(),
     ...(d.mean !== 0 ? { mean: formatDouble(d.mean) } : {}),
@@ -59,7 +59,7 @@ export function renderDistribution(d: Distribution): Json {
   };
 }
 
-export function renderValue(v: TypedValue): Json {
+function renderValue(v: TypedValue): Json {
   switch (v.type) {
     case 'BOOL':
       return { boolValue: v.value };
@@ -74,7 +74,7 @@ export function renderValue(v: TypedValue): Json {
   }
 }
 
-export function renderPoint(p: Point): Json {
+function renderPoint(p: Point): Json {
   return { interval: { startTime: formatTimestamp(p.startNs), endTime: formatTimestamp(p.endNs) }, value: renderValue(p.value) };
 }
 

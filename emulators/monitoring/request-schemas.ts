@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HierarchyLevelEnum, LabelValueTypeEnum, LaunchStageEnum, MetricKindEnum, ValueTypeEnum } from './enums.js';
 import { bool, double, duration, enumOf, int32, int64, opaqueObject, optional, str, stringMap, timestamp } from './validation.js';
 
-export const LabelDescriptorSchema = z.strictObject({
+const LabelDescriptorSchema = z.strictObject({
   key: optional(str),
   valueType: optional(enumOf(LabelValueTypeEnum)),
   description: optional(str),
@@ -59,7 +59,7 @@ export const TypedValueSchema = z.strictObject({
 });
 export type TypedValueInput = z.output<typeof TypedValueSchema>;
 
-export const PointSchema = z.strictObject({
+const PointSchema = z.strictObject({
   interval: optional(z.strictObject({ startTime: optional(timestamp), endTime: optional(timestamp) })),
   value: optional(TypedValueSchema),
 });

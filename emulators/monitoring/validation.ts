@@ -21,11 +21,6 @@ export function protoPath(path: Path): string {
   return out;
 }
 
-/** `['timeSeries', 0, 'points']` → `timeSeries[0].points` (the JSON names Google uses in "Field ..." messages). */
-export function jsonPath(path: Path): string {
-  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}${acc ? '.' : ''}${String(part)}`), '');
-}
-
 /** Google's wording for a semantically invalid field. */
 export function invalidField(path: string, reason: string, value?: unknown): GoogleApiError {
   const shown = value === undefined ? '' : ` of "${typeof value === 'string' ? value : JSON.stringify(value)}"`;

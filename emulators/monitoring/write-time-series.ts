@@ -12,11 +12,11 @@ import { checkResource } from './resources.js';
 import type { MonitoringStore, NewSeries, WriteBatch } from './store.js';
 import { invalidField, parseBody } from './validation.js';
 
-export const MAX_SERIES_PER_REQUEST = 200;
+const MAX_SERIES_PER_REQUEST = 200;
 const MAX_AGE_NS = 25n * 3600n * NS_PER_SECOND;
 const MAX_FUTURE_NS = 5n * 60n * NS_PER_SECOND;
 /** Google: "Don't add data points to the same time series faster than one point each 5 seconds." */
-export const MIN_SAMPLE_PERIOD_NS = 5n * NS_PER_SECOND;
+const MIN_SAMPLE_PERIOD_NS = 5n * NS_PER_SECOND;
 
 const OUT_OF_ORDER = 'Points must be written in order. One or more of the points specified had an older start time than the most recent point.';
 const TOO_FREQUENT = 'One or more points were written more frequently than the maximum sampling period configured for the metric.';

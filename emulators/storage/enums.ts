@@ -5,7 +5,7 @@ import { badRequest } from '../kit/google-error.js';
 import type { EmulatorServer, RequestContext } from '../kit/server.js';
 
 /** Current classes, then the legacy ones the API still accepts. */
-export const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE', 'MULTI_REGIONAL', 'REGIONAL', 'DURABLE_REDUCED_AVAILABILITY'] as const;
+const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE', 'MULTI_REGIONAL', 'REGIONAL', 'DURABLE_REDUCED_AVAILABILITY'] as const;
 const OBJECT_ACLS = ['authenticatedRead', 'bucketOwnerFullControl', 'bucketOwnerRead', 'private', 'projectPrivate', 'publicRead'] as const;
 const BUCKET_ACLS = ['authenticatedRead', 'private', 'projectPrivate', 'publicRead', 'publicReadWrite'] as const;
 const PROJECTIONS = ['full', 'noAcl'] as const;
@@ -23,7 +23,7 @@ function checkParam(query: URLSearchParams, param: string, allowed: readonly str
 }
 
 /** Object paths (`/b/B/o`, `/b/B/o/NAME`, uploads, copies) take object ACLs; bucket paths take bucket ACLs. */
-export function checkEnumParams(ctx: Pick<RequestContext, 'path' | 'query'>): void {
+function checkEnumParams(ctx: Pick<RequestContext, 'path' | 'query'>): void {
   const isObject = /\/o(?:\/|$)/.test(ctx.path);
   checkParam(ctx.query, 'predefinedAcl', isObject ? OBJECT_ACLS : BUCKET_ACLS);
   checkParam(ctx.query, 'destinationPredefinedAcl', OBJECT_ACLS);

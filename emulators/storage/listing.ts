@@ -41,11 +41,11 @@ interface PageToken {
   p: boolean;
 }
 
-export function encodePageToken(token: PageToken): string {
+function encodePageToken(token: PageToken): string {
   return encodeCursor(token);
 }
 
-export function decodePageToken(text: string): PageToken {
+function decodePageToken(text: string): PageToken {
   const token = decodeCursor(text, (value) => {
     const v = value as Partial<PageToken> | null;
     return v && typeof v === 'object' && typeof v.k === 'string' && typeof v.p === 'boolean' ? { k: v.k, p: v.p } : undefined;

@@ -3,7 +3,7 @@
 import type { BucketMetadata, ObjectMetadata } from './model.js';
 
 /** The emulator serves one project; its number is a fixed placeholder. */
-export const PROJECT_NUMBER = '000000000000';
+const PROJECT_NUMBER = '000000000000';
 
 export function objectResource(meta: ObjectMetadata, baseUrl: string): Record<string, unknown> {
   const encoded = encodeURIComponent(meta.name);

@@ -18,7 +18,7 @@ import type { ObjectStore } from './object-store.js';
 import type { UploadRange } from './ranges.js';
 import { readSidecar, writeSidecar } from './sidecars.js';
 
-export const CHUNK_GRANULARITY = 256 * 1024;
+const CHUNK_GRANULARITY = 256 * 1024;
 /** Cloud Storage forgets a session a week after it was opened. */
 const SESSION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 

@@ -23,7 +23,7 @@ export function replaceEmbeddedChannels(text: string, onChannel?: (c: PipelineCh
   });
 }
 
-export function hasEmbeddedChannel(text: string | undefined): boolean {
+function hasEmbeddedChannel(text: string | undefined): boolean {
   return text !== undefined && /\{\{channel:serial=\d+;/.test(text);
 }
 
@@ -88,7 +88,7 @@ function renderCommandItem(item: CommandItem): JsonValue {
 }
 
 /** Top-level command/args items: plain strings stay, Concat/IfPresent become Python-style JSON text. */
-export function renderCommandLine(items: readonly CommandItem[]): string[] {
+function renderCommandLine(items: readonly CommandItem[]): string[] {
   return items.map((item) => {
     const rendered = renderCommandItem(item);
     return typeof rendered === 'string' ? rendered : pythonJsonDumps(rendered);

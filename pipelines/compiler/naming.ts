@@ -2,7 +2,7 @@
 import type { PipelineChannel } from '../dsl/channels.js';
 import { sanitizeName } from '../dsl/builder.js';
 
-export { sanitizeName, uniqueName } from '../dsl/builder.js';
+export { uniqueName } from '../dsl/builder.js';
 
 /** Compiler-injected input name for a channel: `pipelinechannel--<full name>`. */
 export function channelInputName(channel: PipelineChannel | string): string {

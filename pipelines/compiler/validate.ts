@@ -8,7 +8,7 @@ import type { IOSpec, JsonValue, ParameterType } from '../dsl/types.js';
 import { closestName } from '../../common/suggest.js';
 import { CompileError } from './errors.js';
 
-export const PIPELINE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,127}$/;
+const PIPELINE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,127}$/;
 const IO_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function validatePipeline(pipeline: RecordedPipeline): void {

@@ -309,7 +309,7 @@ export function interfaceOf(component: AnyComponent): ComponentInterface {
   return known;
 }
 
-export function outputSpecs(outputs: PipelineOutputs): Record<string, IOSpec> {
+function outputSpecs(outputs: PipelineOutputs): Record<string, IOSpec> {
   const specs: Record<string, IOSpec> = {};
   for (const [name, ch] of Object.entries(outputs)) {
     specs[name] =

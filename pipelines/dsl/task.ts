@@ -133,7 +133,7 @@ export class PipelineTask<Outputs = Record<string, PipelineChannel>> {
 }
 
 /** Channels referred to by argument values: direct channels first, then those embedded in constants. */
-export function collectChannels(values: readonly unknown[]): PipelineChannel[] {
+function collectChannels(values: readonly unknown[]): PipelineChannel[] {
   const direct = values.filter((v): v is PipelineChannel => v instanceof Channel);
   const embedded: PipelineChannel[] = [];
   const visit = (v: unknown): void => {

@@ -1,7 +1,7 @@
 // Timing statistics shared by every benchmark section.
 
 /** The q-quantile (nearest rank) of samples; sorts a copy. */
-export function quantile(samples: readonly number[], q: number): number {
+function quantile(samples: readonly number[], q: number): number {
   if (samples.length === 0) return Number.NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;

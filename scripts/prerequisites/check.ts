@@ -9,9 +9,9 @@ import { findPubSubEmulatorJar, PUBSUB_INSTALL_HINT } from '../../emulators/pubs
 import { log } from '../log.js';
 
 /** The one list of system packages; .ci/run reads the same file. */
-export const PACKAGES_FILE = fileURLToPath(new URL('./debian-packages.txt', import.meta.url));
+const PACKAGES_FILE = fileURLToPath(new URL('./debian-packages.txt', import.meta.url));
 /** The interpreter local Vertex AI runs training code with (emulators/vertex/containers/image-map.json). */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+const SYSTEM_PYTHON = '/usr/bin/python3';
 
 const Check = z.union([
   z.templateLiteral(['python-module:', z.string().regex(/^[A-Za-z_][\w.]*$/)]),

@@ -224,7 +224,7 @@ function buildDiskSpec(disk: DiskInput, field: string): IDiskSpec {
 
 const SCHEDULING_STRATEGIES: readonly SchedulingStrategy[] = ['STANDARD', 'SPOT', 'FLEX_START'];
 
-export function buildScheduling(input: SchedulingInput, field = 'scheduling'): IScheduling {
+function buildScheduling(input: SchedulingInput, field = 'scheduling'): IScheduling {
   const scheduling: IScheduling = {};
   if (input.timeout !== undefined) scheduling.timeout = toPositiveDuration(input.timeout, `${field}.timeout`);
   if (input.strategy !== undefined) {

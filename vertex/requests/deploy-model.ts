@@ -117,7 +117,7 @@ export function buildDeployModelRequest(input: DeployModelInput): IDeployModelRe
   return request;
 }
 
-export function buildDedicatedResources(input: DedicatedResourcesInput, field: string): IDedicatedResources {
+function buildDedicatedResources(input: DedicatedResourcesInput, field: string): IDedicatedResources {
   const machineSpec = buildMachineSpec(input.machine, `${field}.machine`, 'prediction');
   const minReplicaCount = requireInteger(input.minReplicaCount, `${field}.minReplicaCount`, 1);
   const maxReplicaCount = requireInteger(input.maxReplicaCount ?? minReplicaCount, `${field}.maxReplicaCount`, minReplicaCount);

@@ -1,4 +1,4 @@
-import { displayNameProblem, integerRangeProblem, maxLengthProblem } from './limits.js';
+import { displayNameProblem, integerRangeProblem } from './limits.js';
 
 /** A builder input that Vertex would reject (or silently misread); `field` names the input field. */
 export class VertexRequestError extends Error {
@@ -34,10 +34,5 @@ export function requireNonEmpty(value: string | undefined, field: string): strin
 
 export function requireInteger(value: number, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   failOn(integerRangeProblem(value, min, max), field);
-  return value;
-}
-
-export function requireMaxLength(value: string, field: string, max: number): string {
-  failOn(maxLengthProblem(value, max), field);
   return value;
 }

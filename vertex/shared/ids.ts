@@ -10,7 +10,7 @@ export function slugify(text: string): string {
 }
 
 /** Hex SHA-256 over the parts; JSON framing keeps ("a","bc") and ("ab","c") apart. */
-export function stableHash(parts: readonly string[], length = 16): string {
+function stableHash(parts: readonly string[], length = 16): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, length);
 }
 

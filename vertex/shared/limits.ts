@@ -3,23 +3,23 @@
 // Each check returns what is wrong, or undefined when the value is within the limit.
 
 /** "The name can be up to 128 characters long and can consist of any UTF-8 characters." (protos). */
-export const DISPLAY_NAME_MAX_CHARS = 128;
+const DISPLAY_NAME_MAX_CHARS = 128;
 
 /** Boot disks: 100 GB (Vertex's default) to 64 TB for pd-ssd and pd-standard. */
-export const MIN_BOOT_DISK_GB = 100;
-export const MAX_BOOT_DISK_GB = 64_000;
+const MIN_BOOT_DISK_GB = 100;
+const MAX_BOOT_DISK_GB = 64_000;
 /** DiskSpec.boot_disk_type: "Valid values: pd-ssd, pd-standard or hyperdisk-balanced" (protos). */
 export const BOOT_DISK_TYPES = ['pd-ssd', 'pd-standard', 'hyperdisk-balanced'] as const;
 
 /** Scheduling.timeout: Vertex wants a positive whole number of seconds; its default is 7 days. */
-export const MIN_JOB_TIMEOUT_SECONDS = 1;
+const MIN_JOB_TIMEOUT_SECONDS = 1;
 
 /** Google counts Unicode code points, not UTF-16 units. */
-export function charCount(text: string): number {
+function charCount(text: string): number {
   return [...text].length;
 }
 
-export function maxLengthProblem(text: string, max: number): string | undefined {
+function maxLengthProblem(text: string, max: number): string | undefined {
   const length = charCount(text);
   return length > max ? `must be at most ${max} characters, got ${length}` : undefined;
 }

@@ -14,12 +14,12 @@ const LOCATION = /^[a-z]+(?:-[a-z]+[0-9]*)*$/;
 // Server-assigned ids are numeric; user-chosen ones (models, endpoints, jobs) are lowercase slugs.
 const RESOURCE_ID = /^[a-z0-9][a-z0-9_-]{0,127}$/;
 
-export function requireProject(project: string, field = 'project'): string {
+function requireProject(project: string, field = 'project'): string {
   if (!PROJECT.test(project)) fail(field, `is not a valid project ID or number: ${JSON.stringify(project)}`);
   return project;
 }
 
-export function requireLocation(location: string, field = 'location'): string {
+function requireLocation(location: string, field = 'location'): string {
   if (!LOCATION.test(location)) fail(field, `is not a valid location (e.g. us-central1): ${JSON.stringify(location)}`);
   return location;
 }
@@ -48,12 +48,12 @@ export interface ResourceRef extends LocationRef {
   readonly id: string;
 }
 
-export function resourceName(ref: LocationRef, collection: LocationCollection, id: string): string {
+function resourceName(ref: LocationRef, collection: LocationCollection, id: string): string {
   if (!RESOURCE_ID.test(id)) fail(`${collection} id`, `is not a valid resource id: ${JSON.stringify(id)}`);
   return `${locationName(ref)}/${collection}/${id}`;
 }
 
-export function parseResourceName(name: string, collection: LocationCollection, field: string): ResourceRef {
+function parseResourceName(name: string, collection: LocationCollection, field: string): ResourceRef {
   const match = /^projects\/([^/]+)\/locations\/([^/]+)\/([A-Za-z]+)\/([^/@]+)$/.exec(name);
   if (match === null || match[3] !== collection) {
     fail(field, `must look like projects/{project}/locations/{location}/${collection}/{id}, got ${JSON.stringify(name)}`);

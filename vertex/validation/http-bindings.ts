@@ -46,7 +46,7 @@ function patternRegex(pattern: string): RegExp {
 }
 
 /** The value at a dotted path of plain objects, or undefined. */
-export function valueAtPath(root: unknown, dotted: string): unknown {
+function valueAtPath(root: unknown, dotted: string): unknown {
   let current: unknown = root;
   for (const key of dotted.split('.')) {
     if (typeof current !== 'object' || current === null) return undefined;

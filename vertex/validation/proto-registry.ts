@@ -10,7 +10,7 @@ import { isRecord } from './issues.js';
 
 export const V1_PACKAGE = 'google.cloud.aiplatform.v1';
 
-export const SCALAR_TYPES: ReadonlySet<string> = new Set([
+const SCALAR_TYPES: ReadonlySet<string> = new Set([
   'double', 'float', 'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32',
   'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64', 'bool', 'string', 'bytes',
 ]);

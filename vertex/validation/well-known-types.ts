@@ -27,7 +27,7 @@ export function wellKnownChecker(fullName: string): ((value: unknown, path: stri
   return CHECKERS.get(fullName);
 }
 
-export function checkStruct(value: unknown, path: string, report: Report): void {
+function checkStruct(value: unknown, path: string, report: Report): void {
   if (!isMessageObject(value)) {
     report(path, 'type', `expected google.protobuf.Struct ({fields: {...}}), got ${describeValue(value)}; ${STRUCT_HINT}`);
     return;
@@ -52,7 +52,7 @@ export function checkStruct(value: unknown, path: string, report: Report): void 
   for (const [key, entry] of Object.entries(fields)) checkValue(entry, mapKeyPath(joinPath(path, 'fields'), key), report);
 }
 
-export function checkValue(value: unknown, path: string, report: Report): void {
+function checkValue(value: unknown, path: string, report: Report): void {
   if (!isMessageObject(value)) {
     report(path, 'value-raw', `got raw ${describeValue(value)} where a google.protobuf.Value is expected; ${VALUE_HINT}`);
     return;
@@ -103,7 +103,7 @@ export function checkValue(value: unknown, path: string, report: Report): void {
   }
 }
 
-export function checkListValue(value: unknown, path: string, report: Report): void {
+function checkListValue(value: unknown, path: string, report: Report): void {
   if (!isMessageObject(value)) {
     report(path, 'type', `expected google.protobuf.ListValue ({values: [...]}), got ${describeValue(value)}; ${VALUE_HINT}`);
     return;
@@ -157,7 +157,7 @@ function checkSecondsNanos(
   return { seconds, nanos };
 }
 
-export function checkDuration(value: unknown, path: string, report: Report): void {
+function checkDuration(value: unknown, path: string, report: Report): void {
   const parts = checkSecondsNanos('Duration', value, path, report, { min: -999_999_999, max: 999_999_999 });
   if (parts?.seconds !== undefined && parts.nanos !== undefined && parts.seconds * parts.nanos < 0) {
     report(path, 'range', 'seconds and nanos of a Duration must have the same sign');
@@ -168,7 +168,7 @@ export function checkDuration(value: unknown, path: string, report: Report): voi
 const MIN_TIMESTAMP_SECONDS = -62_135_596_800;
 const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
 
-export function checkTimestamp(value: unknown, path: string, report: Report): void {
+function checkTimestamp(value: unknown, path: string, report: Report): void {
   const parts = checkSecondsNanos('Timestamp', value, path, report, { min: 0, max: 999_999_999 });
   if (parts?.seconds !== undefined && (parts.seconds < MIN_TIMESTAMP_SECONDS || parts.seconds > MAX_TIMESTAMP_SECONDS)) {
     report(joinPath(path, 'seconds'), 'range', `seconds ${parts.seconds} is outside years 0001..9999`);

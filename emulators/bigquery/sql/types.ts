@@ -57,8 +57,8 @@ export function canonicalType(name: string): BqType | undefined {
   return ALIASES[name.toUpperCase()];
 }
 
-export const NUMERIC_DUCK = 'DECIMAL(38,9)';
-export const BIGNUMERIC_DUCK = 'DECIMAL(38,19)';
+const NUMERIC_DUCK = 'DECIMAL(38,9)';
+const BIGNUMERIC_DUCK = 'DECIMAL(38,19)';
 export const BIGNUMERIC_SCALE = 19;
 
 const DUCK_SCALAR: Record<Exclude<BqType, 'RECORD'>, string> = {
@@ -82,25 +82,6 @@ const DUCK_SCALAR: Record<Exclude<BqType, 'RECORD'>, string> = {
 export function duckScalarType(type: Exclude<BqType, 'RECORD'>): string {
   return DUCK_SCALAR[type];
 }
-
-/** Standard SQL names, as query parameter types use them. */
-export const STANDARD_SQL_NAME: Record<BqType, string> = {
-  STRING: 'STRING',
-  BYTES: 'BYTES',
-  INTEGER: 'INT64',
-  FLOAT: 'FLOAT64',
-  NUMERIC: 'NUMERIC',
-  BIGNUMERIC: 'BIGNUMERIC',
-  BOOLEAN: 'BOOL',
-  TIMESTAMP: 'TIMESTAMP',
-  DATE: 'DATE',
-  TIME: 'TIME',
-  DATETIME: 'DATETIME',
-  GEOGRAPHY: 'GEOGRAPHY',
-  JSON: 'JSON',
-  INTERVAL: 'INTERVAL',
-  RECORD: 'STRUCT',
-};
 
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

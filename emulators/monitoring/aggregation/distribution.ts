@@ -3,7 +3,7 @@
 import type { BucketOptions, Distribution } from '../model.js';
 
 /** Number of buckets including the underflow and overflow buckets. */
-export function bucketCount(options: BucketOptions): number {
+function bucketCount(options: BucketOptions): number {
   if (options.linearBuckets) return options.linearBuckets.numFiniteBuckets + 2;
   if (options.exponentialBuckets) return options.exponentialBuckets.numFiniteBuckets + 2;
   return (options.explicitBuckets?.bounds.length ?? 0) + 1;

@@ -18,7 +18,7 @@ export type FilterExpr =
   | { kind: 'not'; item: FilterExpr }
   | { kind: 'cmp'; selector: string; op: ComparisonOp; value: FilterValue; pos: number };
 
-export const FUNCTIONS = ['starts_with', 'ends_with', 'has_substring', 'one_of', 'monitoring.regex.full_match'] as const;
+const FUNCTIONS = ['starts_with', 'ends_with', 'has_substring', 'one_of', 'monitoring.regex.full_match'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 const isFunctionName = (s: string): s is FunctionName => (FUNCTIONS as readonly string[]).includes(s);

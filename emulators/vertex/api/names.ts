@@ -10,7 +10,7 @@ export interface LocationName {
 
 const PARENT = /^projects\/([^/]+)\/locations\/([^/]+)$/;
 
-export function parseParent(parent: string): LocationName {
+function parseParent(parent: string): LocationName {
   const m = PARENT.exec(parent);
   if (!m) throw invalidArgument(`Invalid parent "${parent}": expected projects/{project}/locations/{location}.`, 'parent');
   return { project: m[1]!, location: m[2]!, parent };

@@ -107,7 +107,7 @@ export class ImageMap {
 }
 
 /** `docker.io/library/alpine:3` and `alpine:3` are the same image. */
-export function normalizeImage(image: string): string {
+function normalizeImage(image: string): string {
   return image.trim().replace(/^(?:index\.)?docker\.io\/(?:library\/)?/, '');
 }
 
@@ -115,7 +115,7 @@ export function normalizeImage(image: string): string {
  * `/.../` is a regular expression (used as written); anything else a glob anchored at both ends:
  * `*` any run of characters, `?` one character, `{a,b}` alternatives.
  */
-export function patternToRegExp(pattern: string): RegExp {
+function patternToRegExp(pattern: string): RegExp {
   if (pattern.length > 2 && pattern.startsWith('/') && pattern.endsWith('/')) return new RegExp(pattern.slice(1, -1));
   let out = '';
   let depth = 0;

@@ -22,7 +22,7 @@ export interface JobEnvContext {
   metricFile?: string;
 }
 
-export function clusterMap(pools: readonly WorkerPool[], addresses: readonly ReplicaAddress[]): Record<string, string[]> {
+function clusterMap(pools: readonly WorkerPool[], addresses: readonly ReplicaAddress[]): Record<string, string[]> {
   const cluster: Record<string, string[]> = {};
   for (const pool of pools) {
     if (pool.replicaCount === 0) continue;

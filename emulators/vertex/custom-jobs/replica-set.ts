@@ -35,7 +35,7 @@ interface Finished {
   result: LaunchResult;
 }
 
-export function replicaLabel(replica: Pick<ReplicaAddress, 'pool' | 'index'>): string {
+function replicaLabel(replica: Pick<ReplicaAddress, 'pool' | 'index'>): string {
   return `workerpool${replica.pool}-${replica.index}`;
 }
 

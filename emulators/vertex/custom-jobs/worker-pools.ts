@@ -13,7 +13,7 @@ export interface PoolRole {
   tfType: 'chief' | 'worker' | 'ps' | 'evaluator';
 }
 
-export const POOL_ROLES: readonly PoolRole[] = [
+const POOL_ROLES: readonly PoolRole[] = [
   { clusterType: 'workerpool0', tfType: 'chief' },
   { clusterType: 'workerpool1', tfType: 'worker' },
   { clusterType: 'workerpool2', tfType: 'ps' },

@@ -5,7 +5,7 @@ import { failedPrecondition, invalidArgument } from '../api/errors.js';
 
 export type TrafficSplit = Record<string, number>;
 
-export const NEW_MODEL_KEY = '0';
+const NEW_MODEL_KEY = '0';
 
 export function withoutZeros(split: TrafficSplit): TrafficSplit {
   return Object.fromEntries(Object.entries(split).filter(([, p]) => p > 0));

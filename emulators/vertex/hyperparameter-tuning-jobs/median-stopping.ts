@@ -3,7 +3,7 @@
 import type { Measurement } from './hypertune-file.js';
 import { bestOf, isBetter, metricValue } from './hypertune-file.js';
 
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

@@ -50,7 +50,7 @@ export function mulberry32(seed: number): () => number {
 }
 
 /** A generator seeded by a string (a job name), through a small string hash. */
-export function seededRandom(seed: string): () => number {
+function seededRandom(seed: string): () => number {
   let h = 1779033703 ^ seed.length;
   for (let i = 0; i < seed.length; i++) {
     h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
@@ -82,7 +82,7 @@ function sampleOne(spec: ParameterSpec, random: () => number): ParameterValue {
   }
 }
 
-export function randomAssignment(specs: readonly ParameterSpec[], random: () => number): Assignment[] {
+function randomAssignment(specs: readonly ParameterSpec[], random: () => number): Assignment[] {
   const out: Assignment[] = [];
   for (const spec of specs) {
     const value = sampleOne(spec, random);

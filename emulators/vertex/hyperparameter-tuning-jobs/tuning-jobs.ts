@@ -24,7 +24,7 @@ import type { TrialContext, TrialRecord } from './trial.js';
 import { newTrial, runTrial } from './trial.js';
 
 /** Which search really ran, on every job: Vizier's default Bayesian search is not emulated. */
-export const ALGORITHM_LABEL = 'local-vertex-algorithm';
+const ALGORITHM_LABEL = 'local-vertex-algorithm';
 
 /** Trials run as custom jobs do: the same processes, logs and work folders. */
 export type TuningJobServiceDeps = CustomJobServiceDeps;

@@ -149,6 +149,6 @@ export class JobCollection {
   }
 }
 
-export function cancelledStatus(label: string): RpcStatus {
+function cancelledStatus(label: string): RpcStatus {
   return { code: RpcCode.CANCELLED, message: `The ${label} was cancelled.` };
 }

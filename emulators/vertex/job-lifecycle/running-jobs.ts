@@ -3,7 +3,7 @@
 import { emulatorLog } from '../../kit/log.js';
 
 /** The abort reason when the emulator itself stops: the job's processes are lost, not cancelled. */
-export class EmulatorShutdown extends Error {
+class EmulatorShutdown extends Error {
   override readonly name = 'EmulatorShutdown';
   constructor() {
     super('the local Vertex AI emulator is stopping');

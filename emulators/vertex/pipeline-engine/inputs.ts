@@ -108,7 +108,7 @@ export function resolveTaskInputs(task: TaskSpec, component: ComponentSpec, scop
 }
 
 /** Defaults for absent inputs, errors for absent required ones, values coerced to declared types. */
-export function applyDefinitions(values: IOValues, component: ComponentSpec, gaps: ReadonlyMap<string, string>, taskName: string, unbound?: string): IOValues {
+function applyDefinitions(values: IOValues, component: ComponentSpec, gaps: ReadonlyMap<string, string>, taskName: string, unbound?: string): IOValues {
   const defs = component.inputDefinitions;
   for (const [name, def] of Object.entries(defs?.parameters ?? {})) {
     if (name === unbound) continue;

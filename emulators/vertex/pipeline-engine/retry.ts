@@ -12,7 +12,7 @@ export interface RetrySettings {
 const HOUR_MS = 3_600_000;
 
 /** Protobuf Duration JSON (`"30s"`, `"1.5s"`) in milliseconds. */
-export function parseDuration(text: string | undefined, fallbackMs: number): number {
+function parseDuration(text: string | undefined, fallbackMs: number): number {
   if (text === undefined) return fallbackMs;
   const m = /^(\d+(?:\.\d+)?)s$/.exec(text.trim());
   if (!m) throw new Error(`invalid duration '${text}' (expected e.g. "30s")`);

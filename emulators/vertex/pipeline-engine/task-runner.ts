@@ -67,7 +67,7 @@ async function runTaskOnce(run: RunContext, req: TaskRequest): Promise<TaskOutco
 }
 
 /** A group (condition, exit handler) or a pipeline used as a component. */
-export async function runSubDag(run: RunContext, record: TaskRecord, component: ComponentSpec, inputs: IOValues): Promise<TaskOutcome> {
+async function runSubDag(run: RunContext, record: TaskRecord, component: ComponentSpec, inputs: IOValues): Promise<TaskOutcome> {
   record.start('system.DAGExecution', inputs.parameters);
   const result = await runDag(run, { component, inputs, parent: record, uniquePrefix: record.uniqueName });
   if (result.state === 'SUCCEEDED') record.setOutputs(result.outputs.parameters, result.outputs.artifacts);

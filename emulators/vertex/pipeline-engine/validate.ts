@@ -31,13 +31,13 @@ function invalid(message: string): never {
   throw new InvalidPipelineJobError(message);
 }
 
-export function parseJobName(name: string): { project: string; location: string; id: string } {
+function parseJobName(name: string): { project: string; location: string; id: string } {
   const m = JOB_NAME.exec(name);
   if (!m) return invalid(`Invalid PipelineJob name '${name}': expected projects/{project}/locations/{location}/pipelineJobs/{id}`);
   return { project: m[1]!, location: m[2]!, id: m[3]! };
 }
 
-export function parsePipelineSpec(raw: unknown): PipelineSpec {
+function parsePipelineSpec(raw: unknown): PipelineSpec {
   const parsed = pipelineSpecSchema.safeParse(raw);
   if (!parsed.success) invalid(`Invalid pipelineSpec:\n${z.prettifyError(parsed.error)}`);
   checkStructure(parsed.data);

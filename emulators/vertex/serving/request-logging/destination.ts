@@ -6,7 +6,7 @@ export interface TableRef {
   table: string;
 }
 
-export const DEFAULT_LOGGING_TABLE = 'request_response_logging';
+const DEFAULT_LOGGING_TABLE = 'request_response_logging';
 
 /** Vertex: a project alone gets dataset `logging_<endpoint display name>_<endpoint id>`. */
 export function loggingTable(outputUri: string, endpoint: { name: string; displayName?: string | undefined }): TableRef {
