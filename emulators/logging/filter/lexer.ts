@@ -1,6 +1,7 @@
 // Tokens of the Cloud Logging query language (https://cloud.google.com/logging/docs/view/logging-query-language):
 // field paths with quoted segments (`labels."k8s-pod/app"`), double-quoted strings, bare values,
 // the comparison operators, parentheses, AND / OR / NOT (upper case only) and `-` for negation.
+import { readQuotedString } from '../../kit/quoted-string.js';
 
 export type TokenKind = 'word' | 'string' | 'op' | 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'minus' | 'end';
 
@@ -28,7 +29,6 @@ export const OPERATORS = ['!=', '>=', '<=', '=~', '!~', '=', '>', '<', ':'] as c
 export type Operator = (typeof OPERATORS)[number];
 
 const KEYWORDS: Partial<Record<string, TokenKind>> = { AND: 'and', OR: 'or', NOT: 'not' };
-const ESCAPES: Partial<Record<string, string>> = { '"': '"', '\\': '\\', n: '\n', t: '\t', r: '\r', "'": "'" };
 /** Characters that end a bare word. */
 const DELIMITER = /[\s()"=<>!:~]/;
 
@@ -104,21 +104,7 @@ function wordToken(filter: string, start: number, end: number, segments: string[
 }
 
 function readString(filter: string, open: number): [string, number] {
-  let out = '';
-  let i = open + 1;
-  while (i < filter.length) {
-    const c = filter[i]!;
-    if (c === '"') return [out, i + 1];
-    if (c === '\\') {
-      const e = filter[i + 1];
-      const decoded = e === undefined ? undefined : ESCAPES[e];
-      if (decoded === undefined) throw new LoggingFilterError('invalid escape sequence in string', i);
-      out += decoded;
-      i += 2;
-    } else {
-      out += c;
-      i += 1;
-    }
-  }
-  throw new LoggingFilterError('unterminated string', open);
+  return readQuotedString(filter, open, (message, pos) => {
+    throw new LoggingFilterError(message, pos);
+  });
 }

@@ -1,6 +1,7 @@
 // Tokens of the Cloud Monitoring filter language
 // (https://cloud.google.com/monitoring/api/v3/filters): selectors, quoted strings, numbers,
 // comparison operators, parentheses, commas and the AND / OR / NOT keywords.
+import { readQuotedString } from '../../kit/quoted-string.js';
 
 export type TokenKind = 'ident' | 'string' | 'number' | 'op' | 'lparen' | 'rparen' | 'comma' | 'and' | 'or' | 'not' | 'end';
 
@@ -26,7 +27,6 @@ const OPERATORS = ['!=', '>=', '<=', '=~', '!~', '=', '>', '<', ':'];
 const IDENT_START = /[A-Za-z_]/;
 const IDENT_PART = /[A-Za-z0-9_.\-/]/;
 const KEYWORDS: Record<string, TokenKind> = { AND: 'and', OR: 'or', NOT: 'not' };
-const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', n: '\n', t: '\t', r: '\r', "'": "'" };
 
 export function tokenize(filter: string): Token[] {
   const tokens: Token[] = [];
@@ -65,22 +65,7 @@ export function tokenize(filter: string): Token[] {
 }
 
 function readString(filter: string, open: number): [string, number] {
-  const quote = filter[open]!;
-  let out = '';
-  let i = open + 1;
-  while (i < filter.length) {
-    const c = filter[i]!;
-    if (c === quote) return [out, i + 1];
-    if (c === '\\') {
-      const e = filter[i + 1];
-      const decoded = e === undefined ? undefined : ESCAPES[e];
-      if (decoded === undefined) throw new FilterSyntaxError(`invalid escape sequence in string`, i);
-      out += decoded;
-      i += 2;
-    } else {
-      out += c;
-      i += 1;
-    }
-  }
-  throw new FilterSyntaxError('unterminated string', open);
+  return readQuotedString(filter, open, (message, pos) => {
+    throw new FilterSyntaxError(message, pos);
+  });
 }
