@@ -88,3 +88,22 @@ export function machineTypeProblem(machineType: string, use?: MachineUse): strin
   const guess = closestName(machineType, offered);
   return `${JSON.stringify(machineType)} is not a machine type ${where} offers${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`;
 }
+
+/** GPU machine families name GPUs, not vCPUs: vCPUs per GPU. */
+const VCPUS_PER_GPU: Readonly<Record<string, number>> = { 'a2-highgpu': 12, 'a2-ultragpu': 12, 'a2-megagpu': 6, 'a3-highgpu': 26, 'a3-megagpu': 26 };
+/** Shared-core machine types: their vCPU count is not in the name. */
+const SHARED_CORE: Readonly<Record<string, number>> = { 'e2-micro': 2, 'e2-small': 2, 'e2-medium': 2, 'f1-micro': 1, 'g1-small': 1 };
+
+/** vCPUs of a Compute Engine machine type from its name (`n1-standard-8` → 8); undefined when the name doesn't say. */
+export function machineTypeCpus(machineType: string): number | undefined {
+  const name = machineType.trim().toLowerCase();
+  const shared = SHARED_CORE[name];
+  if (shared !== undefined) return shared;
+  const gpus = /^([a-z0-9]+-[a-z]+)-(\d+)g$/.exec(name);
+  if (gpus) {
+    const perGpu = VCPUS_PER_GPU[gpus[1]!];
+    return perGpu === undefined ? undefined : perGpu * Number(gpus[2]);
+  }
+  const plain = /^[a-z][a-z0-9]*-[a-z]+-(\d+)(?:-lssd)?$/.exec(name);
+  return plain ? Number(plain[1]) : undefined;
+}

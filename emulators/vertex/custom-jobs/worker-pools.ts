@@ -2,7 +2,7 @@
 // chief (exactly one replica), 1 workers, 2 parameter servers (or a reduction server), 3 evaluators;
 // an empty `{}` pool keeps the positions.
 import { invalidArgument } from '../api/errors.js';
-import { machineTypeCpus } from '../containers/cpu-allotment.js';
+import { machineTypeCpus } from '../../../vertex/shared/machine-types.js';
 import type { JsonObject } from '../api/wire-json.js';
 import { isPlainObject, text } from '../api/wire-json.js';
 

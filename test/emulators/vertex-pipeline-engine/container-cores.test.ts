@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { CoreAllocator, cpuQuantityCores, findTaskset, hostCores, machineTypeCpus, parseCpuList } from '../../../emulators/vertex/containers/cpu-allotment.js';
+import { CoreAllocator, cpuQuantityCores, findTaskset, hostCores, parseCpuList } from '../../../emulators/vertex/containers/cpu-allotment.js';
+import { machineTypeCpus } from '../../../vertex/shared/machine-types.js';
 import { frameworkVersionWarning, hostPythonVersion, imageFramework } from '../../../emulators/vertex/containers/framework-version.js';
 import { LocalContainerLauncher } from '../../../emulators/vertex/containers/launcher.js';
 import { executeCustomJob } from '../../../emulators/vertex/custom-jobs/execute-custom-job.js';
