@@ -1,5 +1,6 @@
 // The product's Pub/Sub topology, declared once: the local launcher creates it in Google's
 // emulator and the Pulumi program creates the same topics and subscriptions in the cloud.
+import { TOPICS } from '../control-plane/config/topics.js';
 
 export interface SubscriptionDeclaration {
   readonly name: string;
@@ -17,32 +18,32 @@ export interface TopicDeclaration {
   readonly subscriptions: readonly SubscriptionDeclaration[];
 }
 
-const DEAD_LETTER_TOPIC = 'mlops-dead-letter';
+const DEAD_LETTER_TOPIC = TOPICS.deadLetter;
 
 export const PUBSUB_TOPOLOGY: readonly TopicDeclaration[] = [
   {
-    name: 'retraining-requests',
+    name: TOPICS.retrainingRequests,
     description: 'Requests to retrain: from Cloud Scheduler, drift alerts or a person.',
     subscriptions: [
       { name: 'retraining-requests-submit', pushToFunction: 'submitTrainingRun', ackDeadlineSeconds: 60, deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 } },
     ],
   },
   {
-    name: 'pipeline-run-events',
+    name: TOPICS.pipelineRunEvents,
     description: 'Vertex AI PipelineJob state changes.',
     subscriptions: [
       { name: 'pipeline-run-events-release', pushToFunction: 'onPipelineRunEvent', ackDeadlineSeconds: 120, deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 } },
     ],
   },
   {
-    name: 'model-monitoring-alerts',
+    name: TOPICS.monitoringAlerts,
     description: 'Cloud Monitoring incidents (drift, skew, latency) delivered through a Pub/Sub notification channel.',
     subscriptions: [
       { name: 'model-monitoring-alerts-triage', pushToFunction: 'onMonitoringAlert', ackDeadlineSeconds: 60, deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 } },
     ],
   },
   {
-    name: 'deployment-events',
+    name: TOPICS.deploymentEvents,
     description: 'Canary steps, promotions and rollbacks, for audit and notification.',
     subscriptions: [{ name: 'deployment-events-audit', ackDeadlineSeconds: 30, retainAckedMessages: true }],
   },

@@ -1,0 +1,11 @@
+// The bundle's entry point: registers every Cloud Function with the functions framework, by the
+// names infra/functions.ts declares. Cloud Run functions (and the local runtime) pick one with
+// `--target` / FUNCTION_TARGET.
+import * as functions from '@google-cloud/functions-framework';
+import { mlopsApi } from './mlops-api.js';
+import { onPipelineRunEvent } from './on-pipeline-run-event.js';
+import { submitTrainingRun } from './submit-training-run.js';
+
+functions.http('mlopsApi', mlopsApi);
+functions.cloudEvent('submitTrainingRun', submitTrainingRun);
+functions.cloudEvent('onPipelineRunEvent', onPipelineRunEvent);

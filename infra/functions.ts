@@ -1,0 +1,40 @@
+// The product's Cloud Functions, declared once: the local functions runtime serves each with the
+// functions framework, and the Pulumi program deploys the same list (gen2, nodejs24).
+import { TOPICS } from '../control-plane/config/topics.js';
+
+export interface FunctionDeclaration {
+  /** The function's name, also its entry point (`--entry-point`) in the bundle. */
+  readonly name: string;
+  /** `http`: invoked over HTTP; `cloudevent`: a Pub/Sub (Eventarc) trigger on `triggerTopic`. */
+  readonly signatureType: 'http' | 'cloudevent';
+  readonly triggerTopic?: string;
+  readonly description: string;
+  readonly memory: string;
+  readonly timeoutSeconds: number;
+}
+
+export const FUNCTIONS: readonly FunctionDeclaration[] = [
+  {
+    name: 'mlopsApi',
+    signatureType: 'http',
+    description: 'The HTTP API: training runs, models, evaluations, custom jobs (curl, gcloud, Cloud Scheduler).',
+    memory: '512Mi',
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'submitTrainingRun',
+    signatureType: 'cloudevent',
+    triggerTopic: TOPICS.retrainingRequests,
+    description: 'A retraining request: BigQuery snapshot, then the training PipelineJob.',
+    memory: '512Mi',
+    timeoutSeconds: 120,
+  },
+  {
+    name: 'onPipelineRunEvent',
+    signatureType: 'cloudevent',
+    triggerTopic: TOPICS.pipelineRunEvents,
+    description: "A finished PipelineJob: the champion/challenger decision, registration, deployment.",
+    memory: '512Mi',
+    timeoutSeconds: 120,
+  },
+];
