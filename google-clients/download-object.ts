@@ -16,8 +16,9 @@
 import type { CreateReadStreamOptions, File, Storage } from '@google-cloud/storage';
 import { EventEmitter } from 'node:events';
 import { buffer } from 'node:stream/consumers';
-import type { ClientEnvironment } from './index.js';
-import { clientEnvironment, storageClient } from './index.js';
+import type { ClientEnvironment } from './environment.js';
+import { clientEnvironment } from './environment.js';
+import { storageClient } from './storage.js';
 
 export interface DownloadOptions {
   /** Tries in all (default 5). */
