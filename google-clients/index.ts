@@ -9,3 +9,4 @@ export * from './bigquery.js';
 export * from './pubsub.js';
 export * from './monitoring.js';
 export * from './vertex.js';
+export * from './scheduler.js';
