@@ -1,0 +1,51 @@
+// The control plane's deployment settings, read once from the function's environment and
+// validated at the edge: a missing or malformed variable fails the first request with its name.
+import { z } from 'zod';
+
+const ENVIRONMENTS = ['local', 'dev', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+const BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
+
+const SettingsEnv = z.object({
+  GOOGLE_CLOUD_PROJECT: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id'),
+  MLOPS_REGION: z.string().regex(/^[a-z]+-[a-z]+\d$/, 'a region such as us-central1').default('us-central1'),
+  MLOPS_ENVIRONMENT: z.enum(ENVIRONMENTS).default('dev'),
+  MLOPS_STATE_BUCKET: z.string().regex(BUCKET, 'a bucket name').optional(),
+  MLOPS_PIPELINE_BUCKET: z.string().regex(BUCKET, 'a bucket name').optional(),
+  MLOPS_PIPELINE_SERVICE_ACCOUNT: z.email().optional(),
+  MLOPS_MODEL_SPECS_DIR: z.string().min(1).optional(),
+});
+
+export interface ControlPlaneSettings {
+  readonly projectId: string;
+  readonly region: string;
+  readonly environment: EnvironmentName;
+  /** Run records, decision records and leases (objects written with generation preconditions). */
+  readonly stateBucket: string;
+  /** Snapshots and the pipeline root. */
+  readonly pipelineBucket: string;
+  /** The service account PipelineJobs run as, unless a model spec names its own. */
+  readonly pipelineServiceAccount?: string;
+  readonly modelSpecsDir?: string;
+}
+
+export class SettingsError extends Error {}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): ControlPlaneSettings {
+  const parsed = SettingsEnv.safeParse({ ...env, GOOGLE_CLOUD_PROJECT: env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SettingsError(`environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    projectId: e.GOOGLE_CLOUD_PROJECT,
+    region: e.MLOPS_REGION,
+    environment: e.MLOPS_ENVIRONMENT,
+    stateBucket: e.MLOPS_STATE_BUCKET ?? `${e.GOOGLE_CLOUD_PROJECT}-mlops-state`,
+    pipelineBucket: e.MLOPS_PIPELINE_BUCKET ?? `${e.GOOGLE_CLOUD_PROJECT}-pipelines`,
+    ...(e.MLOPS_PIPELINE_SERVICE_ACCOUNT ? { pipelineServiceAccount: e.MLOPS_PIPELINE_SERVICE_ACCOUNT } : {}),
+    ...(e.MLOPS_MODEL_SPECS_DIR ? { modelSpecsDir: e.MLOPS_MODEL_SPECS_DIR } : {}),
+  };
+}
