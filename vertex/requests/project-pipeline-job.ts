@@ -5,6 +5,7 @@ import { compilePipeline } from '../../pipelines/compiler/index.js';
 import type { PipelineDefinition } from '../../pipelines/dsl/pipeline-definition.js';
 import { isParameterSpec } from '../../pipelines/dsl/types.js';
 import type { ParameterChoices, PipelineJobInput } from './pipeline-job.js';
+import { withCaching } from './pipeline-caching.js';
 import { buildCreatePipelineJobRequest } from './pipeline-job.js';
 import type { ICreatePipelineJobRequest } from '../shared/proto-types.js';
 
@@ -17,9 +18,15 @@ export function parameterChoices(definition: PipelineDefinition): Record<string,
   return choices;
 }
 
-export type ProjectPipelineJobInput = Omit<PipelineJobInput, 'pipelineSpec' | 'parameterChoices'>;
+export type ProjectPipelineJobInput = Omit<PipelineJobInput, 'pipelineSpec' | 'parameterChoices'> & {
+  /** Sets every task's caching (as the Python SDK's `enable_caching`); absent: as compiled. */
+  readonly enableCaching?: boolean;
+};
 
 /** Compiles `definition` and builds the request, checking parameter values against its closed sets. */
 export function projectPipelineJobRequest(definition: PipelineDefinition, input: ProjectPipelineJobInput): ICreatePipelineJobRequest {
-  return buildCreatePipelineJobRequest({ ...input, pipelineSpec: compilePipeline(definition), parameterChoices: parameterChoices(definition) });
+  const { enableCaching, ...rest } = input;
+  const compiled = compilePipeline(definition);
+  const pipelineSpec = enableCaching === undefined ? compiled : withCaching(compiled, enableCaching);
+  return buildCreatePipelineJobRequest({ ...rest, pipelineSpec, parameterChoices: parameterChoices(definition) });
 }
