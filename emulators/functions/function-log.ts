@@ -1,0 +1,52 @@
+// A function's stdout and stderr, line by line, into the local cloud's log with the function's
+// name: structured lines (Cloud Logging JSON, as functions write them) keep their severity and
+// fields; plain text is INFO on stdout and ERROR on stderr, as Cloud Run records it.
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Severity } from '../kit/log.js';
+import { emulatorLog } from '../kit/log.js';
+
+const SEVERITY_OF: Readonly<Record<string, Severity>> = {
+  DEFAULT: 'INFO',
+  DEBUG: 'DEBUG',
+  INFO: 'INFO',
+  NOTICE: 'NOTICE',
+  WARNING: 'WARNING',
+  WARN: 'WARNING',
+  ERROR: 'ERROR',
+  CRITICAL: 'CRITICAL',
+  ALERT: 'CRITICAL',
+  EMERGENCY: 'CRITICAL',
+};
+
+function structured(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function logFunctionLine(functionName: string, stream: 'stdout' | 'stderr', line: string): void {
+  if (line.trim() === '') return;
+  const record = structured(line);
+  const plainSeverity: Severity = stream === 'stderr' ? 'ERROR' : 'INFO';
+  if (!record) {
+    emulatorLog(plainSeverity, line, { function: functionName });
+    return;
+  }
+  const { severity, message, ...fields } = record;
+  const mapped = typeof severity === 'string' ? SEVERITY_OF[severity.toUpperCase()] : undefined;
+  const text = typeof message === 'string' ? message : JSON.stringify(message ?? '');
+  emulatorLog(mapped ?? plainSeverity, text, { function: functionName, ...fields });
+}
+
+/** Logs every line; `onLine` also sees each (the runtime keeps the last few to explain a failed start). */
+export function pipeFunctionOutput(functionName: string, stream: 'stdout' | 'stderr', readable: Readable, onLine?: (line: string) => void): void {
+  createInterface({ input: readable, crlfDelay: Infinity }).on('line', (line) => {
+    logFunctionLine(functionName, stream, line);
+    onLine?.(line);
+  });
+}
