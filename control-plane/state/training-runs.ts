@@ -46,6 +46,8 @@ export const TrainingRunRecord = z.object({
   decision: z.string().optional(),
   modelVersion: z.string().optional(),
   error: z.object({ task: z.string().optional(), message: z.string() }).optional(),
+  /** The first champion's deployment, started when the run completed (rollouts take over in part 2). */
+  deployment: z.object({ endpoint: z.string(), deployedModelId: z.string().optional(), operation: z.string().optional(), skipped: z.string().optional() }).optional(),
   /** Who is processing the run's completion now, and until when (a lease against duplicate deliveries). */
   lease: z.object({ owner: z.string(), expireTime: z.string() }).optional(),
 });
@@ -94,7 +96,7 @@ export class TrainingRuns {
 
   /** Runs of one model, newest first. */
   async listForModel(model: string, limit = 20): Promise<TrainingRunRecord[]> {
-    const paths = await this.store.list(`training-runs/${model}-`);
+    const paths = await this.store.list(`training-runs/${model.slice(0, 40)}`);
     const runs = await Promise.all(paths.map((p) => this.store.read(p, TrainingRunRecord)));
     return runs
       .flatMap((r) => (r && r.value.model === model ? [r.value] : []))

@@ -1,0 +1,330 @@
+// The model spec: one YAML file per managed model (models/<name>.yaml), the one place that says
+// where its data comes from, how it is trained, judged, scheduled and served. The functions read
+// it and the Pulumi program creates Scheduler jobs, alert policies and endpoints from it.
+// Every object is strict: an unknown field is an error that suggests the closest known one.
+import { z } from 'zod';
+import type { JsonValue } from '../../pipelines/ir/index.js';
+import { EVALUATION_METRICS, GATE_METRICS, TASK_TYPES } from '../../pipelines/components/closed-sets.js';
+import { displayNameProblem } from '../../vertex/shared/limits.js';
+import { machineTypes } from '../../vertex/shared/machine-types.js';
+import type { TableReference } from './bigquery-source.js';
+import { columnNameProblem, parameterNameProblem, parseTableReference, scanQuery } from './bigquery-source.js';
+import { parseDuration } from './durations.js';
+import { PIPELINE_NAMES, pipelineParameterProblems } from './pipeline-parameters.js';
+import { cronProblem, timeZoneProblem } from './schedule-checks.js';
+import { closestName } from '../../common/suggest.js';
+import { notOneOf, suggestion, unknownField } from './suggestion.js';
+
+export const ENVIRONMENTS = ['local', 'dev', 'prod'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** How a step that can wait for a person is gated: `required` waits for an approval, `none` goes ahead. */
+export const APPROVAL_MODES = ['required', 'none'] as const;
+
+/** BigQuery's query parameter types a spec may declare (parameterType.type in the REST API). */
+export const QUERY_PARAMETER_TYPES = ['STRING', 'INT64', 'FLOAT64', 'BOOL', 'DATE', 'TIMESTAMP'] as const;
+
+const MODEL_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+/**
+ * A strict object: each unknown field is an error; `unknown` words it (default: did-you-mean).
+ * zod reports all unknown keys of an object in one issue: one message line per key, in order,
+ * which problemsFromZod splits into one problem per field.
+ */
+function strict<S extends z.ZodRawShape>(shape: S, unknown: (key: string, known: readonly string[]) => string = unknownField) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => unknown(key, known).replaceAll('\n', ' ')).join('\n') : undefined),
+  });
+}
+
+/** A string checked by `problem` (undefined when fine). */
+function checkedString(problem: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message, input: value });
+  });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: (issue) => (typeof issue.input === 'string' ? notOneOf(issue.input, values) : undefined) });
+}
+
+/** "30s", "2h", "1h30m" → seconds. */
+const duration = z
+  .string({ error: (issue) => (typeof issue.input === 'number' ? 'must be a duration string with a unit such as "30s" or "2h" (a bare number has none)' : undefined) })
+  .transform((text, ctx) => {
+    const parsed = parseDuration(text);
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem, input: text });
+      return z.NEVER;
+    }
+    return parsed.seconds;
+  });
+
+const tableReference = z.string().transform((text, ctx): TableReference => {
+  const parsed = parseTableReference(text);
+  if ('problem' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.problem, input: text });
+    return z.NEVER;
+  }
+  return parsed.table;
+});
+
+const columnName = checkedString(columnNameProblem);
+
+function isJsonValue(value: unknown): value is JsonValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJsonValue);
+  return typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isJsonValue);
+}
+const jsonValue = z.custom<JsonValue>(isJsonValue, { error: 'must be plain data (strings, finite numbers, booleans, null, lists and maps)' });
+
+// ---- source ---------------------------------------------------------------------------------
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?$/i;
+
+function queryValueProblem(type: (typeof QUERY_PARAMETER_TYPES)[number], value: string | number | boolean): string | undefined {
+  const got = `got ${JSON.stringify(value)}`;
+  switch (type) {
+    case 'STRING': return typeof value === 'string' ? undefined : `must be a string for a STRING parameter, ${got}`;
+    case 'INT64': return Number.isSafeInteger(value) ? undefined : `must be an integer for an INT64 parameter, ${got}`;
+    case 'FLOAT64': return typeof value === 'number' && Number.isFinite(value) ? undefined : `must be a number for a FLOAT64 parameter, ${got}`;
+    case 'BOOL': return typeof value === 'boolean' ? undefined : `must be true or false for a BOOL parameter, ${got}`;
+    case 'DATE':
+      return typeof value === 'string' && DATE.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : `must be a date "YYYY-MM-DD" (quoted) for a DATE parameter, ${got}`;
+    case 'TIMESTAMP':
+      return typeof value === 'string' && TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T')))
+        ? undefined
+        : `must be a timestamp such as "2024-01-31T00:00:00Z" (quoted) for a TIMESTAMP parameter, ${got}`;
+  }
+}
+
+const queryParameter = strict({
+  type: oneOf(QUERY_PARAMETER_TYPES),
+  value: z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' }),
+}).superRefine((parameter, ctx) => {
+  const problem = queryValueProblem(parameter.type, parameter.value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: ['value'], input: parameter.value });
+});
+
+const sourceFields = strict({
+  /** `dataset.table` or `project.dataset.table`; exclusive with `query`. */
+  table: tableReference.optional(),
+  /** One GoogleSQL SELECT using named parameters (`@name`); exclusive with `table`. */
+  query: z.string().optional(),
+  /** The query's named parameters: name → {type, value}. */
+  parameters: z.record(z.string(), queryParameter).optional(),
+  /** Share of a table's rows in each snapshot (0 < x ≤ 1); a query samples itself. */
+  sampleFraction: z.number().gt(0).max(1).optional(),
+  target: columnName,
+  features: z.array(columnName).min(1),
+  timeColumn: columnName.optional(),
+});
+
+type SourceFields = z.output<typeof sourceFields>;
+
+function checkSource(source: SourceFields, ctx: z.RefinementCtx): void {
+  const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', message, path });
+  if (source.table === undefined && source.query === undefined) add([], 'must have a `table` or a `query`');
+  if (source.table !== undefined && source.query !== undefined) add(['query'], 'a source has a `table` or a `query`, not both');
+  if (source.table !== undefined && source.parameters !== undefined) add(['parameters'], 'query parameters apply to a `query` source only');
+  if (source.query !== undefined && source.sampleFraction !== undefined) {
+    add(['sampleFraction'], 'applies to a `table` source only; sample in the query instead (e.g. `WHERE RAND() < @sample_fraction`)');
+  }
+  if (source.query !== undefined) {
+    const scan = scanQuery(source.query);
+    if (scan.problem !== undefined) add(['query'], scan.problem);
+    const declared = Object.keys(source.parameters ?? {});
+    for (const name of scan.parameters) {
+      if (!declared.includes(name)) add(['query'], `uses @${name}, which \`parameters\` does not declare${suggestion(closestName(name, declared))}`);
+    }
+    for (const name of declared) {
+      const problem = parameterNameProblem(name);
+      if (problem !== undefined) add(['parameters', name], problem);
+      else if (!scan.parameters.includes(name)) add(['parameters', name], `is declared but the query does not use @${name}${suggestion(closestName(name, scan.parameters))}`);
+    }
+  }
+  if (source.features.includes(source.target)) add(['features'], `must not include the target column ${JSON.stringify(source.target)}`);
+  source.features.forEach((feature, index) => {
+    if (source.features.indexOf(feature) !== index) add(['features', index], `lists ${JSON.stringify(feature)} twice`);
+  });
+  if (source.timeColumn !== undefined && source.timeColumn === source.target) add(['timeColumn'], 'must not be the target column');
+}
+
+interface SourceColumns {
+  /** The column the model predicts. */
+  readonly target: string;
+  /** The model's input columns. */
+  readonly features: readonly string[];
+  /** Orders rows for a time split; may also be a feature. */
+  readonly timeColumn?: string;
+}
+
+export interface QueryParameter {
+  readonly type: (typeof QUERY_PARAMETER_TYPES)[number];
+  readonly value: string | number | boolean;
+}
+
+/** Where the training snapshot comes from: a table (optionally sampled) or a parameterized query. */
+export type ModelSource =
+  | (SourceColumns & { readonly kind: 'table'; readonly table: TableReference; readonly sampleFraction?: number })
+  | (SourceColumns & { readonly kind: 'query'; readonly query: string; readonly parameters: Readonly<Record<string, QueryParameter>> });
+
+const source = sourceFields.superRefine(checkSource).transform((s): ModelSource => {
+  const columns: SourceColumns = { target: s.target, features: s.features, ...(s.timeColumn === undefined ? {} : { timeColumn: s.timeColumn }) };
+  if (s.table !== undefined) return { kind: 'table', table: s.table, ...(s.sampleFraction === undefined ? {} : { sampleFraction: s.sampleFraction }), ...columns };
+  return { kind: 'query', query: s.query ?? '', parameters: s.parameters ?? {}, ...columns };
+});
+
+// ---- pipeline, schedule, evaluation, endpoint -------------------------------------------------
+
+const pipeline = strict({
+  name: oneOf(PIPELINE_NAMES),
+  /** The pipeline's parameters other than those the control plane or other spec fields set. */
+  parameters: z.record(z.string(), jsonValue).default({}),
+  /** The service account the PipelineJob runs as; absent: Vertex's default. */
+  serviceAccount: z.email({ error: (issue) => `must be a service account email, got ${JSON.stringify(issue.input)}` }).optional(),
+  /** Reuse cached task results; a request may override it. */
+  enableCaching: z.boolean().default(false),
+}).superRefine((p, ctx) => {
+  for (const problem of pipelineParameterProblems(p.name, p.parameters)) {
+    ctx.addIssue({ code: 'custom', message: problem.message, path: ['parameters', ...problem.path] });
+  }
+});
+
+const schedule = strict({
+  /** unix-cron, as Cloud Scheduler takes it. */
+  cron: checkedString(cronProblem),
+  /** tz database name; Cloud Scheduler's default is Etc/UTC. */
+  timeZone: checkedString(timeZoneProblem).default('Etc/UTC'),
+  /** false: the Scheduler job exists but is paused. */
+  enabled: z.boolean().default(true),
+});
+
+const bound = strict({ min: z.number().optional(), max: z.number().optional() }).superRefine((b, ctx) => {
+  if (b.min === undefined && b.max === undefined) ctx.addIssue({ code: 'custom', message: 'must set `min`, `max` or both' });
+  if (b.min !== undefined && b.max !== undefined && b.min > b.max) ctx.addIssue({ code: 'custom', message: `min ${b.min} is above max ${b.max}`, path: ['min'] });
+});
+
+const evaluation = strict({
+  /** The gate: metric → bounds the challenger's test metrics must meet. */
+  thresholds: z
+    .record(z.string(), bound)
+    .default({})
+    .superRefine((thresholds, ctx) => {
+      for (const metric of Object.keys(thresholds)) {
+        if (!GATE_METRICS.includes(metric)) ctx.addIssue({ code: 'custom', message: `is not a metric: ${notOneOf(metric, GATE_METRICS)}`, path: [metric] });
+      }
+    }),
+  championChallenger: strict({
+    /** The metric compared on the shared test split. */
+    metric: z.string(),
+    /** How much better (in the metric's own units) the challenger must be. */
+    minImprovement: z.number().min(0).default(0),
+    /** Confidence of the paired bootstrap interval of the difference. */
+    confidence: z.number().min(0.5).max(0.999).default(0.95),
+    bootstrapSamples: z.int().min(100).max(100_000).default(1000),
+  }),
+});
+
+function predictionMachineTypeProblem(machineType: string): string | undefined {
+  const offered = machineTypes('prediction');
+  if (offered.has(machineType)) return undefined;
+  return `${JSON.stringify(machineType)} is not a machine type Vertex AI offers for prediction${suggestion(closestName(machineType, offered))}`;
+}
+
+const endpoint = strict({
+  displayName: checkedString((name) => (name.trim() === '' ? 'must not be empty' : displayNameProblem(name))),
+  /** Serving machine; the serving container follows from the pipeline's model_type. */
+  machineType: checkedString(predictionMachineTypeProblem).default('n1-standard-2'),
+  minReplicaCount: z.int().min(1).default(1),
+  /** Defaults to minReplicaCount (no autoscaling). */
+  maxReplicaCount: z.int().min(1).optional(),
+  requestResponseLogging: strict({
+    samplingRate: z.number().gt(0).max(1).default(1),
+    /** `dataset.table` (or `project.dataset.table`): Vertex writes each request and response there. */
+    bigqueryTable: tableReference,
+  }).optional(),
+})
+  .superRefine((e, ctx) => {
+    if (e.maxReplicaCount !== undefined && e.maxReplicaCount < e.minReplicaCount) {
+      ctx.addIssue({ code: 'custom', message: `must be at least minReplicaCount (${e.minReplicaCount})`, path: ['maxReplicaCount'] });
+    }
+  })
+  .transform((e) => ({ ...e, maxReplicaCount: e.maxReplicaCount ?? e.minReplicaCount }));
+
+// ---- what environments may change ---------------------------------------------------------------
+
+/** Durations a spec sets (in seconds once parsed) and their defaults; rollout and drift durations join them in parts 2 and 3. */
+const DURATION_DEFAULTS = {
+  /** Least time between two automatic retrains of the model (drift alerts are debounced by it). */
+  retrainCooldown: '6h',
+} as const;
+
+const durations = strict({ retrainCooldown: duration.prefault(DURATION_DEFAULTS.retrainCooldown) }).prefault({});
+const durationOverrides = strict({ retrainCooldown: duration.optional() });
+
+const approvals = strict({
+  /** Deploying an approved challenger (part 2: starting its rollout). */
+  deployment: oneOf(APPROVAL_MODES).default('none'),
+}).prefault({});
+const approvalOverrides = strict({ deployment: oneOf(APPROVAL_MODES).optional() });
+
+const environmentOverride = strict(
+  { durations: durationOverrides.optional(), approvals: approvalOverrides.optional() },
+  (key) => `environments may override only durations and approvals; \`${key}\` is structure, declared once at the top level`,
+);
+
+/** A policy block the next parts fill (rollout: part 2, drift: part 3, tuning: part 4); empty until then. */
+function placeholder(block: string, part: string) {
+  return strict({}, () => `${block} takes no fields yet: its policy arrives with ${part}`).optional();
+}
+
+// ---- the spec ---------------------------------------------------------------------------------------
+
+export const modelSpecSchema = strict({
+  /** The model's id: the file's name, the Vertex model's display name and the API's `models/{name}`. */
+  name: z.string().regex(MODEL_NAME, { error: (issue) => `must be a lowercase id: a letter, then at most 62 lowercase letters, digits and hyphens, got ${JSON.stringify(issue.input)}` }),
+  displayName: checkedString((name) => (name.trim() === '' ? 'must not be empty' : displayNameProblem(name))),
+  description: z.string().default(''),
+  source,
+  task: oneOf(TASK_TYPES),
+  pipeline,
+  /** Scheduled retraining; absent: the model retrains only on request or drift. */
+  schedule: schedule.optional(),
+  evaluation,
+  endpoint,
+  durations,
+  approvals,
+  rollout: placeholder('rollout', 'part 2 (rollouts)'),
+  drift: placeholder('drift', 'part 3 (drift)'),
+  tuning: placeholder('tuning', 'part 4 (tuning)'),
+  environments: strict(
+    { local: environmentOverride.optional(), dev: environmentOverride.optional(), prod: environmentOverride.optional() },
+    (key) => `unknown environment: ${notOneOf(key, ENVIRONMENTS)}`,
+  ).default({}),
+}).superRefine((spec, ctx) => {
+  const metrics = EVALUATION_METRICS[spec.task];
+  for (const metric of Object.keys(spec.evaluation.thresholds)) {
+    if (GATE_METRICS.includes(metric) && !metrics.includes(metric)) {
+      ctx.addIssue({ code: 'custom', message: `is not a ${spec.task} metric: ${notOneOf(metric, metrics)}`, path: ['evaluation', 'thresholds', metric] });
+    }
+  }
+  const metric = spec.evaluation.championChallenger.metric;
+  if (!metrics.includes(metric)) ctx.addIssue({ code: 'custom', message: notOneOf(metric, metrics), path: ['evaluation', 'championChallenger', 'metric'] });
+  if (spec.pipeline.parameters.split_strategy === 'time' && spec.source.timeColumn === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a time split needs source.timeColumn', path: ['pipeline', 'parameters', 'split_strategy'] });
+  }
+});
+
+/** A parsed spec, defaults applied, durations in seconds. */
+export type ModelSpec = z.output<typeof modelSpecSchema>;
+export type EnvironmentOverride = z.output<typeof environmentOverride>;
+export type ModelDurations = ModelSpec['durations'];
+export type ModelApprovals = ModelSpec['approvals'];
+export type ModelEndpoint = ModelSpec['endpoint'];
+export type ModelEvaluation = ModelSpec['evaluation'];
+export type ModelSchedule = NonNullable<ModelSpec['schedule']>;

@@ -1,0 +1,110 @@
+// The champion/challenger decision for a finished training run, and its record. The pipeline did
+// the measuring (gate on the test metrics; the paired bootstrap comparison with the champion on the
+// same test split); this turns its outputs into one of four outcomes, with the reasons and numbers.
+// A decision is written once (`decisions/{run id}.json`, created with ifGenerationMatch=0).
+import { z } from 'zod';
+import type { JsonObjectStore } from '../state/json-object-store.js';
+
+export const OUTCOMES = ['REGISTER_AS_CHAMPION', 'REGISTER_AS_CHALLENGER', 'REJECT', 'FAILED'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const VERDICTS = ['better', 'not_better', 'no_champion', 'champion_unusable'] as const;
+
+export const Comparison = z.object({
+  metric: z.string(),
+  direction: z.string().optional(),
+  challenger: z.number().nullable().optional(),
+  champion: z.number().nullable().optional(),
+  difference: z.number().nullable().optional(),
+  ci_low: z.number().nullable().optional(),
+  ci_high: z.number().nullable().optional(),
+  confidence: z.number().optional(),
+  n_rows: z.number().optional(),
+  bootstrap_samples: z.number().optional(),
+  verdict: z.enum(VERDICTS),
+  reason: z.string().default(''),
+}).loose();
+export type Comparison = z.infer<typeof Comparison>;
+
+export const Gate = z.object({ approved: z.boolean(), reason: z.string() });
+export type Gate = z.infer<typeof Gate>;
+
+export const DecisionRecord = z.object({
+  name: z.string(),
+  id: z.string(),
+  model: z.string(),
+  trainingRun: z.string(),
+  pipelineJob: z.string(),
+  kind: z.enum(['training', 'evaluation']),
+  outcome: z.enum(OUTCOMES),
+  reasons: z.array(z.string()),
+  gate: Gate.optional(),
+  comparison: Comparison.optional(),
+  /** The challenger's test metrics, as the evaluate step reported them. */
+  metrics: z.record(z.string(), z.number()).default({}),
+  /** The champion compared against, `projects/.../models/m@N`. */
+  champion: z.string().optional(),
+  failure: z.object({ task: z.string(), message: z.string() }).optional(),
+  createTime: z.string(),
+});
+export type DecisionRecord = z.infer<typeof DecisionRecord>;
+
+export interface DecisionInput {
+  /** The pipeline body's final state, from the completion event. */
+  readonly state: string;
+  readonly gate?: Gate;
+  readonly comparison?: Comparison;
+  readonly failure?: { task: string; message: string };
+  /** Whether a champion existed when the run was submitted. */
+  readonly championExists: boolean;
+}
+
+const fmt = (n: number | null | undefined) => (typeof n === 'number' ? Number(n.toPrecision(4)).toString() : 'n/a');
+
+/** The outcome and its reasons; pure, so the policy is tested without a cloud. */
+export function decide(input: DecisionInput): { outcome: Outcome; reasons: string[] } {
+  if (input.state !== 'SUCCEEDED' || input.gate === undefined) {
+    const why = input.failure ? `task ${input.failure.task} failed: ${input.failure.message}` : `the pipeline ended ${input.state} without a gate decision`;
+    return { outcome: 'FAILED', reasons: [why] };
+  }
+  if (!input.gate.approved) return { outcome: 'REJECT', reasons: [`gate: ${input.gate.reason}`] };
+  const c = input.comparison;
+  if (!input.championExists || c === undefined || c.verdict === 'no_champion') {
+    return { outcome: 'REGISTER_AS_CHAMPION', reasons: [`gate: ${input.gate.reason}`, 'no champion yet: the first approved model becomes champion'] };
+  }
+  const ci = `${c.metric} difference ${fmt(c.difference)} (challenger ${fmt(c.challenger)} vs champion ${fmt(c.champion)}), ${Math.round((c.confidence ?? 0) * 100)}% CI [${fmt(c.ci_low)}, ${fmt(c.ci_high)}] over ${c.n_rows ?? '?'} rows`;
+  switch (c.verdict) {
+    case 'better':
+      return { outcome: 'REGISTER_AS_CHALLENGER', reasons: [`gate: ${input.gate.reason}`, `beats the champion: ${ci}`] };
+    case 'champion_unusable':
+      // The champion cannot score today's data (its features changed): a person decides in the rollout.
+      return { outcome: 'REGISTER_AS_CHALLENGER', reasons: [`gate: ${input.gate.reason}`, `not compared: the champion could not be evaluated (${c.reason})`] };
+    default:
+      return { outcome: 'REJECT', reasons: [`does not beat the champion: ${ci}${c.reason ? `; ${c.reason}` : ''}`] };
+  }
+}
+
+const pathOf = (id: string) => `decisions/${id}.json`;
+
+export class DecisionRecords {
+  constructor(private readonly store: JsonObjectStore) {}
+
+  async get(id: string): Promise<DecisionRecord | undefined> {
+    return (await this.store.read(pathOf(id), DecisionRecord))?.value;
+  }
+
+  /** Records the decision once; a second call returns the first record, whatever it is given. */
+  async recordOnce(record: DecisionRecord): Promise<{ record: DecisionRecord; created: boolean }> {
+    if ((await this.store.create(pathOf(record.id), record)) !== undefined) return { record, created: true };
+    const existing = await this.get(record.id);
+    if (!existing) throw new Error(`decision ${record.id} exists but cannot be read`);
+    return { record: existing, created: false };
+  }
+
+  /** Decisions of one model, newest first. */
+  async listForModel(model: string): Promise<DecisionRecord[]> {
+    const paths = await this.store.list(`decisions/${model.slice(0, 40)}`);
+    const records = await Promise.all(paths.map((p) => this.store.read(p, DecisionRecord)));
+    return records.flatMap((r) => (r && r.value.model === model ? [r.value] : [])).sort((a, b) => b.createTime.localeCompare(a.createTime));
+  }
+}

@@ -1,0 +1,96 @@
+// Registration: the approved model becomes a version of the spec's Vertex model (model id = the
+// spec's name), with labels linking its training run and PipelineJob, the `challenger` alias (or
+// `champion` for the first model ever), and its test evaluation imported in Vertex's metrics schema.
+// Idempotent: a version carrying the run's label is the run's version; it is never uploaded twice.
+import type { ModelServiceClient } from '../../google-clients/vertex.js';
+import { buildImportModelEvaluationRequest } from '../../vertex/requests/import-model-evaluation.js';
+import type { EvaluationMetricsInput } from '../../vertex/requests/import-model-evaluation.js';
+import { SKLEARN_1_5_CPU, XGBOOST_2_1_CPU } from '../../vertex/requests/prebuilt-containers.js';
+import { buildUploadModelRequest } from '../../vertex/requests/upload-model.js';
+import { grpcCode } from '../errors.js';
+import { labelValue } from '../retraining/pipeline-run.js';
+import type { ModelSpec } from '../config/model-spec.js';
+import type { ControlPlaneContext } from '../runtime/context.js';
+import { vertexModelName } from '../runtime/context.js';
+
+const NOT_FOUND = 5;
+
+export interface RegistrationInput {
+  readonly spec: ModelSpec;
+  readonly runId: string;
+  readonly requestId: string;
+  readonly pipelineJob: string;
+  /** The exported serving directory (gs://). */
+  readonly artifactUri: string;
+  readonly alias: 'challenger' | 'champion';
+  /** Vertex's evaluation metrics for the test split, when the run reported them. */
+  readonly evaluation?: EvaluationMetricsInput;
+  readonly description: string;
+}
+
+/** The prebuilt serving image for the model type the spec trains (locally, the project's model server stands in). */
+export function servingImage(modelType: string): string {
+  return modelType === 'xgboost' ? XGBOOST_2_1_CPU : SKLEARN_1_5_CPU;
+}
+
+async function versionOfRun(models: ModelServiceClient, modelName: string, runId: string): Promise<string | undefined> {
+  try {
+    const [versions] = await models.listModelVersions({ name: modelName, filter: `labels.training_run="${labelValue(runId)}"` }, { autoPaginate: true });
+    const v = versions[0];
+    return v ? `${modelName}@${v.versionId}` : undefined;
+  } catch (err) {
+    if (grpcCode(err) === NOT_FOUND) return undefined;
+    throw err;
+  }
+}
+
+async function modelExists(models: ModelServiceClient, modelName: string): Promise<boolean> {
+  try {
+    await models.getModel({ name: modelName });
+    return true;
+  } catch (err) {
+    if (grpcCode(err) === NOT_FOUND) return false;
+    throw err;
+  }
+}
+
+/** Uploads (or finds) the run's version and imports its evaluation; returns `projects/.../models/m@N`. */
+export async function registerVersion(ctx: ControlPlaneContext, input: RegistrationInput): Promise<string> {
+  const models = await ctx.clients.models();
+  const modelName = vertexModelName(ctx.settings, input.spec.name);
+  let version = await versionOfRun(models, modelName, input.runId);
+  if (version === undefined) {
+    const exists = await modelExists(models, modelName);
+    const modelType = String(input.spec.pipeline.parameters.model_type ?? 'random_forest');
+    const [operation] = await models.uploadModel(
+      buildUploadModelRequest({
+        project: ctx.settings.projectId,
+        location: ctx.settings.region,
+        displayName: input.spec.name,
+        ...(exists ? { parentModel: modelName } : { modelId: input.spec.name, description: input.spec.description }),
+        artifactUri: input.artifactUri,
+        container: { imageUri: servingImage(modelType) },
+        versionAliases: [input.alias],
+        versionDescription: input.description.slice(0, 1000),
+        labels: {
+          model: labelValue(input.spec.name),
+          training_run: labelValue(input.runId),
+          request_id: labelValue(input.requestId),
+          pipeline_job: labelValue(input.pipelineJob.slice(input.pipelineJob.lastIndexOf('/') + 1)),
+          model_type: labelValue(modelType),
+        },
+      }),
+    );
+    const [response] = await operation.promise();
+    version = `${response.model}@${response.modelVersionId}`;
+  }
+  if (input.evaluation) await importEvaluationOnce(models, version, input.runId, input.evaluation);
+  return version;
+}
+
+async function importEvaluationOnce(models: ModelServiceClient, version: string, runId: string, evaluation: EvaluationMetricsInput): Promise<void> {
+  const displayName = `test split of ${runId}`;
+  const [existing] = await models.listModelEvaluations({ parent: version }, { autoPaginate: true });
+  if (existing.some((e) => e.displayName === displayName)) return;
+  await models.importModelEvaluation(buildImportModelEvaluationRequest({ model: version, displayName, evaluation }));
+}

@@ -1,0 +1,157 @@
+// onPipelineRunEvent's decision: a finished training PipelineJob becomes a decision record and,
+// when approved, a registered model version (and, for the first model ever, a deployment). One
+// delivery at a time holds the run's lease; every step is idempotent, so a redelivery after a crash
+// finishes what the first one started, and a duplicate after completion changes nothing.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { EvaluationMetricsInput } from '../../vertex/requests/import-model-evaluation.js';
+import type { IPipelineJob } from '../../vertex/shared/proto-types.js';
+import { Comparison, decide, Gate } from '../evaluation/decision.js';
+import type { DecisionRecord } from '../evaluation/decision.js';
+import { failedTask, taskOutputArtifactUri, taskOutputParameters } from '../evaluation/run-outputs.js';
+import { notFound, RetryLater } from '../errors.js';
+import { deployFirstChampion } from '../registry/first-deployment.js';
+import type { FirstDeployment } from '../registry/first-deployment.js';
+import { registerVersion } from '../registry/register-version.js';
+import type { ControlPlaneContext } from '../runtime/context.js';
+import type { TrainingRunRecord } from '../state/training-runs.js';
+import { TERMINAL_RUN_STATES, trainingRunId } from '../state/training-runs.js';
+import type { PipelineRunEvent } from './messages.js';
+
+/** Task names in the project's training pipelines (pipelines/definitions/training-pipeline.ts). */
+export const TRAINING_TASKS = {
+  gate: 'gate-model',
+  comparison: 'compare-with-champion',
+  evaluation: 'evaluate-model',
+  serving: 'export-serving-artifact',
+} as const;
+
+const LEASE_SECONDS = 300;
+
+export interface CompletionResult {
+  readonly run: TrainingRunRecord;
+  readonly decision?: DecisionRecord;
+  readonly deployment?: FirstDeployment;
+  /** True when the run had already been completed (a duplicate delivery). */
+  readonly duplicate: boolean;
+}
+
+/** The test metrics in Vertex's schema, from the evaluate step's JSON (`vertex_model_evaluation`). */
+const EvaluationFile = z.object({
+  metrics: z.record(z.string(), z.unknown()).optional(),
+  vertex_model_evaluation: z.object({ metrics: z.record(z.string(), z.unknown()) }).optional(),
+}).loose();
+
+async function readEvaluation(ctx: ControlPlaneContext, uri: string | undefined): Promise<z.infer<typeof EvaluationFile> | undefined> {
+  const m = uri ? /^gs:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
+  if (!m) return undefined;
+  const { downloadObject } = await import('../../google-clients/download-object.js');
+  const parsed = EvaluationFile.safeParse(JSON.parse((await downloadObject(m[1]!, m[2]!, { ce: ctx.ce })).toString('utf8')));
+  return parsed.success ? parsed.data : undefined;
+}
+
+function numbers(record: Record<string, unknown> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(record ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
+}
+
+async function acquireLease(ctx: ControlPlaneContext, runId: string, owner: string): Promise<TrainingRunRecord> {
+  const now = ctx.now();
+  let held: string | undefined;
+  const run = await ctx.runs.update(runId, (current) => {
+    held = undefined;
+    if (TERMINAL_RUN_STATES.includes(current.state)) return undefined;
+    if (current.lease && current.lease.owner !== owner && Date.parse(current.lease.expireTime) > now.getTime()) {
+      held = current.lease.owner;
+      return undefined;
+    }
+    return { ...current, lease: { owner, expireTime: new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString() } };
+  });
+  if (held !== undefined) throw new RetryLater(`training run ${runId} is being completed by another delivery (${held})`);
+  return run;
+}
+
+export async function completeTrainingRun(ctx: ControlPlaneContext, event: PipelineRunEvent, deliveryId: string = randomUUID()): Promise<CompletionResult> {
+  const spec = ctx.models.require(event.model);
+  const runId = trainingRunId(event.model, event.requestId);
+  const existing = await ctx.runs.get(runId);
+  if (!existing) throw notFound(`no training run ${runId} for model ${event.model} and request ${event.requestId}`);
+  if (TERMINAL_RUN_STATES.includes(existing.value.state)) {
+    const decision = existing.value.decision ? await ctx.decisions.get(runId) : undefined;
+    return { run: existing.value, ...(decision ? { decision } : {}), duplicate: true };
+  }
+  const run = await acquireLease(ctx, runId, deliveryId);
+  if (TERMINAL_RUN_STATES.includes(run.state)) return { run, duplicate: true };
+
+  const [job] = await (await ctx.clients.pipelines()).getPipelineJob({ name: event.pipelineJob });
+  const decision = await recordDecision(ctx, run, event, job);
+
+  let modelVersion: string | undefined;
+  let deployment: FirstDeployment | undefined;
+  if (decision.outcome === 'REGISTER_AS_CHAMPION' || decision.outcome === 'REGISTER_AS_CHALLENGER') {
+    const artifactUri = taskOutputArtifactUri(job, TRAINING_TASKS.serving, 'serving_model');
+    if (!artifactUri) throw new Error(`PipelineJob ${event.pipelineJob} approved a model but has no ${TRAINING_TASKS.serving} output`);
+    const evaluationFile = await readEvaluation(ctx, taskOutputArtifactUri(job, TRAINING_TASKS.evaluation, 'evaluation'));
+    const vertexMetrics = evaluationFile?.vertex_model_evaluation?.metrics;
+    const evaluation = vertexMetrics ? ({ kind: spec.task, metrics: vertexMetrics } as unknown as EvaluationMetricsInput) : undefined;
+    modelVersion = await registerVersion(ctx, {
+      spec,
+      runId,
+      requestId: run.requestId,
+      pipelineJob: event.pipelineJob,
+      artifactUri,
+      alias: decision.outcome === 'REGISTER_AS_CHAMPION' ? 'champion' : 'challenger',
+      ...(evaluation ? { evaluation } : {}),
+      description: decision.reasons.join('; '),
+    });
+    // Until rollouts (part 2): the first champion is released at 100%; a challenger waits.
+    if (decision.outcome === 'REGISTER_AS_CHAMPION') deployment = await deployFirstChampion(ctx, spec, modelVersion);
+  }
+
+  const state = decision.outcome === 'FAILED' ? 'FAILED' : decision.outcome === 'REJECT' ? 'REJECTED' : 'SUCCEEDED';
+  const finished = await ctx.runs.update(runId, (current) => {
+    const { lease: _released, ...rest } = current;
+    return {
+      ...rest,
+      state,
+      decision: decision.name,
+      ...(modelVersion ? { modelVersion } : {}),
+      ...(decision.failure ? { error: decision.failure } : {}),
+      ...(deployment ? { deployment } : {}),
+    };
+  });
+  return { run: finished, decision, ...(deployment ? { deployment } : {}), duplicate: false };
+}
+
+async function recordDecision(ctx: ControlPlaneContext, run: TrainingRunRecord, event: PipelineRunEvent, job: IPipelineJob): Promise<DecisionRecord> {
+  const recorded = await ctx.decisions.get(run.id);
+  if (recorded) return recorded;
+  const gate = Gate.safeParse({ approved: taskOutputParameters(job, TRAINING_TASKS.gate).approved, reason: taskOutputParameters(job, TRAINING_TASKS.gate).reason });
+  const comparison = Comparison.safeParse(taskOutputParameters(job, TRAINING_TASKS.comparison).comparison);
+  const failure = event.state === 'SUCCEEDED' ? undefined : (failedTask(job) ?? { task: '(none)', message: job.error?.message ?? `the pipeline ended ${event.state}` });
+  const evaluationUri = taskOutputArtifactUri(job, TRAINING_TASKS.evaluation, 'evaluation');
+  const metrics = event.state === 'SUCCEEDED' ? numbers((await readEvaluation(ctx, evaluationUri))?.metrics) : {};
+  const { outcome, reasons } = decide({
+    state: event.state,
+    ...(gate.success ? { gate: gate.data } : {}),
+    ...(comparison.success ? { comparison: comparison.data } : {}),
+    ...(failure ? { failure } : {}),
+    championExists: run.champion !== undefined,
+  });
+  const record: DecisionRecord = {
+    name: `decisions/${run.id}`,
+    id: run.id,
+    model: run.model,
+    trainingRun: run.name,
+    pipelineJob: event.pipelineJob,
+    kind: run.trigger === 'evaluation' ? 'evaluation' : 'training',
+    outcome,
+    reasons,
+    ...(gate.success ? { gate: gate.data } : {}),
+    ...(comparison.success ? { comparison: comparison.data } : {}),
+    metrics,
+    ...(run.champion ? { champion: run.champion } : {}),
+    ...(failure ? { failure } : {}),
+    createTime: ctx.now().toISOString(),
+  };
+  return (await ctx.decisions.recordOnce(record)).record;
+}

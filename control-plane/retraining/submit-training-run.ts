@@ -1,0 +1,85 @@
+// submitTrainingRun's decision: a retraining request becomes a snapshot and a PipelineJob. Every
+// step is idempotent (deterministic BigQuery job id and PipelineJob id; the run record changes by
+// compare-and-swap), so duplicate and concurrent deliveries have the effect of one.
+import { grpcCode } from '../errors.js';
+import type { ControlPlaneContext } from '../runtime/context.js';
+import { vertexModelName } from '../runtime/context.js';
+import { tableReferenceText } from '../config/bigquery-source.js';
+import type { ModelSpec } from '../config/model-spec.js';
+import type { TrainingRunRecord } from '../state/training-runs.js';
+import { TERMINAL_RUN_STATES, trainingRunId } from '../state/training-runs.js';
+import type { RetrainingRequest } from './messages.js';
+import { buildTrainingPipelineJob } from './pipeline-run.js';
+import type { SnapshotSource } from './snapshot.js';
+import { exportSnapshot } from './snapshot.js';
+
+const NOT_FOUND = 5;
+const ALREADY_EXISTS = 6;
+
+export function snapshotSource(spec: ModelSpec, project: string): SnapshotSource {
+  const s = spec.source;
+  const columns = { target: s.target, features: s.features };
+  if (s.kind === 'table') return { ...columns, table: tableReferenceText(s.table, project), ...(s.sampleFraction === undefined ? {} : { sampleFraction: s.sampleFraction }) };
+  return { ...columns, query: s.query, parameters: s.parameters };
+}
+
+/** The run record a request creates (QUEUED), the same for every delivery of the request. */
+export function newTrainingRun(request: RetrainingRequest, now: Date): TrainingRunRecord {
+  const id = trainingRunId(request.model, request.requestId);
+  const time = now.toISOString();
+  return {
+    name: `trainingRuns/${id}`,
+    id,
+    model: request.model,
+    requestId: request.requestId,
+    trigger: request.trigger,
+    reason: request.reason,
+    ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+    ...(request.parameterOverrides ? { parameterOverrides: request.parameterOverrides } : {}),
+    ...(request.enableCaching === undefined ? {} : { enableCaching: request.enableCaching }),
+    ...(request.evaluatedVersion ? { evaluatedVersion: request.evaluatedVersion } : {}),
+    state: 'QUEUED',
+    createTime: time,
+    updateTime: time,
+  };
+}
+
+/** The champion version and its artifacts, or undefined before the model's first release. */
+export async function currentChampion(ctx: ControlPlaneContext, model: string): Promise<{ name: string; artifactUri: string } | undefined> {
+  const models = await ctx.clients.models();
+  try {
+    const [version] = await models.getModel({ name: `${vertexModelName(ctx.settings, model)}@champion` });
+    return { name: `${version.name}@${version.versionId}`, artifactUri: version.artifactUri ?? '' };
+  } catch (err) {
+    if (grpcCode(err) === NOT_FOUND) return undefined;
+    throw err;
+  }
+}
+
+export async function submitTrainingRun(ctx: ControlPlaneContext, request: RetrainingRequest): Promise<TrainingRunRecord> {
+  const spec = ctx.models.require(request.model);
+  const { run } = await ctx.runs.createOrGet(newTrainingRun(request, ctx.now()));
+  if (run.pipelineJob !== undefined || TERMINAL_RUN_STATES.includes(run.state)) return run;
+
+  const snapshot = run.snapshot ?? (await exportSnapshot(await ctx.clients.bigquery(), {
+    model: spec.name,
+    requestId: run.requestId,
+    bucket: ctx.settings.pipelineBucket,
+    source: snapshotSource(spec, ctx.settings.projectId),
+  }));
+  const champion = await currentChampion(ctx, spec.name);
+  const request_ = buildTrainingPipelineJob({ spec, run, settings: ctx.settings, trainingDataUri: snapshot.uri, championModelUri: champion?.artifactUri ?? '' });
+  const pipelines = await ctx.clients.pipelines();
+  const jobName = `${request_.parent}/pipelineJobs/${request_.pipelineJobId}`;
+  try {
+    await pipelines.createPipelineJob(request_);
+  } catch (err) {
+    // Another delivery submitted it first: the job exists, which is what this step is for.
+    if (grpcCode(err) !== ALREADY_EXISTS) throw err;
+  }
+  return ctx.runs.update(run.id, (current) =>
+    current.pipelineJob !== undefined
+      ? undefined
+      : { ...current, state: current.state === 'QUEUED' ? 'RUNNING' : current.state, snapshot, pipelineJob: jobName, ...(champion ? { champion: champion.name } : {}) },
+  );
+}
