@@ -96,7 +96,7 @@ describe('Cloud Scheduler emulator: jobs', () => {
     expect(switched.pubsubTarget).toMatchObject({ topicName: `projects/${PROJECT}/topics/ticks` });
     expect(Buffer.from(switched.pubsubTarget!.data as Uint8Array).toString()).toBe('hi');
     expect(switched.httpTarget ?? undefined).toBeUndefined();
-    expect(switched.target).toBe('pubsubTarget');
+    expect((switched as { target?: string }).target).toBe('pubsubTarget');
 
     await scheduler.client.deleteJob({ name: created.name! });
     expect((await failure(scheduler.client.getJob({ name: created.name! }))).code).toBe(5);
