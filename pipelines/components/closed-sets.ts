@@ -24,6 +24,24 @@ export const EVALUATION_METRICS: Readonly<Record<TaskType, readonly string[]>> =
 /** What a gate threshold may name: any metric of either task (the gate rejects one its task lacks). */
 export const GATE_METRICS: readonly string[] = [...new Set(Object.values(EVALUATION_METRICS).flat())];
 
+/** Errors and losses improve downwards; every other metric (scores, shares, AUCs, R²) upwards. */
+const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
+  'mse', 'rmse', 'mae', 'mape', 'rootMeanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'log_loss', 'logLoss',
+]);
+
+export type MetricDirection = 'lower' | 'higher';
+
+/** Which way each evaluation metric improves: what a champion/challenger comparison needs to know. */
+export const METRIC_DIRECTIONS: Readonly<Record<string, MetricDirection>> = Object.fromEntries(
+  GATE_METRICS.map((metric) => [metric, LOWER_IS_BETTER.has(metric) ? 'lower' : 'higher']),
+);
+
+/**
+ * What `comparison_metric` may name: any evaluation metric (its direction is known). The
+ * comparison fails on a metric the run's task lacks, as the gate rejects one.
+ */
+export const COMPARISON_METRICS: readonly string[] = GATE_METRICS;
+
 /** Where the Python package reads the sets; `npm run compile` rewrites it from the lists above. */
 export const CLOSED_SETS_FILE = fileURLToPath(new URL('./python/mlops_components/closed_sets.json', import.meta.url));
 
@@ -34,6 +52,9 @@ export function closedSetsJson(): string {
     task_type: TASK_TYPES,
     split_strategy: SPLIT_STRATEGIES,
     metric: GATE_METRICS,
+    comparison_metric: COMPARISON_METRICS,
+    task_metrics: EVALUATION_METRICS,
+    metric_direction: METRIC_DIRECTIONS,
   };
   return `${JSON.stringify({ $comment: 'Generated from pipelines/components/closed-sets.ts by `npm run compile`; edit that file.', ...sets }, null, 2)}\n`;
 }

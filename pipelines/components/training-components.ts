@@ -1,4 +1,5 @@
-// The training pipeline's components: validate → preprocess/split → train → evaluate → gate → export.
+// The training pipeline's components: validate → preprocess/split → train → evaluate → gate and
+// champion comparison → export.
 // Interfaces are settled here; the Python modules they run live in `pipelines/components/python`.
 import { artifact, containerComponent, param } from '../dsl/index.js';
 import { MODEL_TYPES, SPLIT_STRATEGIES, TASK_TYPES } from './closed-sets.js';
@@ -103,6 +104,33 @@ export function trainingComponents(image: string = COMPONENT_IMAGE) {
     args: (io) => flagArgs(io),
   });
 
+  const compareWithChampion = containerComponent({
+    name: 'compare_with_champion',
+    image,
+    inputs: {
+      model: artifact.model({ description: 'The challenger: the model train_model wrote.' }),
+      test_data: artifact.dataset(),
+      target_column: param.string(),
+      task_type: param.string({ default: 'regression' }),
+      champion_model_uri: param.string({
+        default: '',
+        description: "The champion version's Vertex Model artifactUri (a serving directory); '' when there is no champion yet.",
+      }),
+      comparison_metric: param.string({ default: 'rmse', description: 'An evaluation metric of the task; its direction (lower or higher is better) is known.' }),
+      min_improvement: param.double({ default: 0, description: 'In the metric\'s units, counted in the improving direction.' }),
+      confidence: param.double({ default: 0.95 }),
+      bootstrap_samples: param.int({ default: 1000 }),
+      random_seed: param.int({ default: 42 }),
+    },
+    outputs: {
+      champion_comparison: artifact.generic({ description: 'Both models\' metric, the paired bootstrap interval of the difference and the verdict, as JSON.' }),
+      verdict: param.string({ description: 'better, not_better, no_champion or champion_unusable.' }),
+      comparison: param.struct({ description: 'The champion_comparison JSON, readable from the task details without opening files.' }),
+    },
+    command: () => moduleCommand('compare_champion'),
+    args: (io) => flagArgs(io),
+  });
+
   const exportServing = containerComponent({
     name: 'export_serving_artifact',
     image,
@@ -124,5 +152,5 @@ export function trainingComponents(image: string = COMPONENT_IMAGE) {
     args: (io) => flagArgs(io),
   });
 
-  return { validateData, preprocessSplit, train, evaluate, gate, exportServing };
+  return { validateData, preprocessSplit, train, evaluate, gate, compareWithChampion, exportServing };
 }

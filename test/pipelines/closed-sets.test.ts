@@ -2,7 +2,17 @@
 // at submission with a did-you-mean, absent from the IR, and shared with the Python components.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CLOSED_SETS_FILE, closedSetsJson, EVALUATION_METRICS, GATE_METRICS, MODEL_TYPES, SPLIT_STRATEGIES, TASK_TYPES } from '../../pipelines/components/closed-sets.js';
+import {
+  CLOSED_SETS_FILE,
+  closedSetsJson,
+  COMPARISON_METRICS,
+  EVALUATION_METRICS,
+  GATE_METRICS,
+  METRIC_DIRECTIONS,
+  MODEL_TYPES,
+  SPLIT_STRATEGIES,
+  TASK_TYPES,
+} from '../../pipelines/components/closed-sets.js';
 import { compilePipeline } from '../../pipelines/compiler/index.js';
 import { specToJson } from '../../pipelines/compiler/yaml.js';
 import { param } from '../../pipelines/dsl/index.js';
@@ -45,6 +55,7 @@ describe.each(projectPipelines().map((d) => [d.name, d] as const))('%s: closed s
     ['model_type', 'XGBoost', 'parameterValues.model_type', 'xgboost'],
     ['task_type', 'clasification', 'parameterValues.task_type', 'classification'],
     ['split_strategy', 'stratifed', 'parameterValues.split_strategy', 'stratified'],
+    ['comparison_metric', 'log_los', 'parameterValues.comparison_metric', 'log_loss'],
   ] as const)('refuses %s %s, naming the field and suggesting the closest value', (parameter, value, field, suggestion) => {
     const error = refusal(() => submit(definition, { [parameter]: value }));
     expect(error.field).toBe(field);
@@ -74,8 +85,19 @@ describe.each(projectPipelines().map((d) => [d.name, d] as const))('%s: closed s
     const inputs = Object.fromEntries(
       Object.entries(definition.inputs).map(([k, spec]) => [k, Object.fromEntries(Object.entries(spec).filter(([key]) => key !== 'closedSet')) as IOSpec]),
     );
-    expect(Object.keys(parameterChoices(definition)).sort()).toEqual(['model_type', 'split_strategy', 'task_type', 'thresholds']);
+    expect(Object.keys(parameterChoices(definition)).sort()).toEqual(['comparison_metric', 'model_type', 'split_strategy', 'task_type', 'thresholds']);
     expect(specToJson(compilePipeline({ ...definition, inputs }))).toBe(specToJson(compilePipeline(definition)));
+  });
+});
+
+describe('comparison metrics', () => {
+  it('each belongs to a task and improves in a known direction: errors and losses downwards, scores upwards', () => {
+    for (const metric of COMPARISON_METRICS) {
+      expect(TASK_TYPES.some((task) => EVALUATION_METRICS[task].includes(metric)), metric).toBe(true);
+      expect(METRIC_DIRECTIONS[metric], metric).toMatch(/^(lower|higher)$/);
+    }
+    const lower = COMPARISON_METRICS.filter((m) => METRIC_DIRECTIONS[m] === 'lower');
+    expect(lower.sort()).toEqual(['logLoss', 'log_loss', 'mae', 'mape', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'mse', 'rmse', 'rootMeanSquaredError'].sort());
   });
 });
 

@@ -4,6 +4,7 @@ import { compilePipeline } from '../../pipelines/compiler/index.js';
 import type { PipelineSpec, TaskSpec } from '../../pipelines/ir/index.js';
 import { specToJson, specToYaml } from '../../pipelines/compiler/yaml.js';
 import { projectPipelines } from '../../pipelines/definitions/index.js';
+import { TRAINING_PIPELINE_TASKS } from '../../pipelines/definitions/training-tasks.js';
 
 /** Every leaf task in the spec with the chain of condition groups above it. */
 function leafTasks(spec: PipelineSpec): Map<string, { task: TaskSpec; conditions: string[] }> {
@@ -22,10 +23,10 @@ function leafTasks(spec: PipelineSpec): Map<string, { task: TaskSpec; conditions
 describe('project pipelines', () => {
   const [training, tuning] = projectPipelines().map((d) => compilePipeline(d));
 
-  it('training pipeline runs validate → split → train → evaluate → gate → export, export only when approved', () => {
+  it('training pipeline runs validate → split → train → evaluate → gate and comparison → export, export only when approved', () => {
     const tasks = leafTasks(training!);
     expect([...tasks.keys()].sort()).toEqual(
-      ['evaluate-model', 'export-serving-artifact', 'gate-model', 'importer', 'preprocess-split', 'train-model', 'validate-data'].sort(),
+      ['compare-with-champion', 'evaluate-model', 'export-serving-artifact', 'gate-model', 'importer', 'preprocess-split', 'publish-run-event', 'train-model', 'validate-data'].sort(),
     );
     expect(tasks.get('export-serving-artifact')!.conditions).toEqual(["inputs.parameter_values['pipelinechannel--gate-model-approved'] == true"]);
     // Failed validation fails the run: the split waits for it, with no condition to skip past it.
@@ -33,16 +34,69 @@ describe('project pipelines', () => {
     expect(tasks.get('preprocess-split')!.task.dependentTasks).toContain('validate-data');
     expect(tasks.get('validate-data')!.conditions).toHaveLength(0);
     expect(tasks.get('evaluate-model')!.task.dependentTasks).toEqual(['preprocess-split', 'train-model']);
-    expect(tasks.get('train-model')!.task.inputs?.parameters?.model_type).toEqual({ componentInputParameter: 'model_type' });
+    expect(tasks.get('train-model')!.task.inputs?.parameters?.model_type).toEqual({ componentInputParameter: 'pipelinechannel--model_type' });
   });
 
-  it("both variants output the gate's decision and its reason, from the top-level gate task", () => {
+  it('the comparison runs after evaluation whatever the gate says, on the same test split, with the champion the run is given', () => {
     for (const spec of [training!, tuning!]) {
-      expect(spec.root.outputDefinitions?.parameters).toEqual({ approved: { parameterType: 'BOOLEAN' }, gate_reason: { parameterType: 'STRING' } });
-      expect(spec.root.dag!.outputs?.parameters).toEqual({
-        approved: { valueFromParameter: { producerSubtask: 'gate-model', outputParameterKey: 'approved' } },
-        gate_reason: { valueFromParameter: { producerSubtask: 'gate-model', outputParameterKey: 'reason' } },
+      const compare = leafTasks(spec).get('compare-with-champion')!;
+      expect(compare.conditions).toHaveLength(0);
+      expect(compare.task.dependentTasks).toEqual(['evaluate-model', 'preprocess-split', 'train-model']);
+      expect(compare.task.inputs?.artifacts?.test_data).toEqual({ taskOutputArtifact: { producerTask: 'preprocess-split', outputArtifactKey: 'test_data' } });
+      expect(compare.task.inputs?.artifacts?.model).toEqual({ taskOutputArtifact: { producerTask: 'train-model', outputArtifactKey: 'model' } });
+      for (const name of ['champion_model_uri', 'comparison_metric', 'min_improvement', 'confidence', 'bootstrap_samples', 'random_seed']) {
+        expect(compare.task.inputs?.parameters?.[name], name).toEqual({ componentInputParameter: `pipelinechannel--${name}` });
+      }
+      const outputs = spec.components['comp-compare-with-champion']!.outputDefinitions!;
+      expect(Object.fromEntries(Object.entries(outputs.parameters ?? {}).map(([k, v]) => [k, v.parameterType]))).toEqual({ verdict: 'STRING', comparison: 'STRUCT' });
+      expect(outputs.artifacts?.champion_comparison?.artifactType.schemaTitle).toBe('system.Artifact');
+    }
+  });
+
+  it('the body runs in an exit handler whose uncached exit task publishes the run event with the final status', () => {
+    for (const spec of [training!, tuning!]) {
+      const root = spec.root.dag!.tasks;
+      expect(Object.keys(root).sort()).toEqual(['exit-handler-1', 'publish-run-event']);
+      expect(root['publish-run-event']).toMatchObject({
+        dependentTasks: ['exit-handler-1'],
+        triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' },
+        cachingOptions: {},
+        inputs: {
+          parameters: {
+            status: { taskFinalStatus: { producerTask: 'exit-handler-1' } },
+            events_topic: { componentInputParameter: 'events_topic' },
+            model_name: { componentInputParameter: 'model_name' },
+            request_id: { componentInputParameter: 'request_id' },
+          },
+        },
       });
+    }
+  });
+
+  it('neither variant returns outputs: KFP allows none from inside an exit handler; the task names readers use exist', () => {
+    for (const spec of [training!, tuning!]) {
+      expect(spec.root.outputDefinitions).toBeUndefined();
+      expect(spec.root.dag!.outputs).toBeUndefined();
+      const tasks = leafTasks(spec);
+      for (const name of Object.values(TRAINING_PIPELINE_TASKS)) expect(tasks.has(name), name).toBe(true);
+      expect(tasks.get(TRAINING_PIPELINE_TASKS.gate)!.task.componentRef.name).toBe('comp-gate-model');
+      expect(spec.components['comp-gate-model']!.outputDefinitions!.parameters).toMatchObject({ approved: {}, reason: {} });
+      expect(spec.components['comp-export-serving-artifact']!.outputDefinitions!.artifacts).toHaveProperty('serving_model');
+      expect(spec.components['comp-evaluate-model']!.outputDefinitions!.artifacts).toHaveProperty('evaluation');
+    }
+  });
+
+  it('new inputs and their defaults, on both variants', () => {
+    for (const spec of [training!, tuning!]) {
+      const parameters = spec.root.inputDefinitions!.parameters!;
+      expect(parameters.champion_model_uri).toMatchObject({ parameterType: 'STRING', defaultValue: '', isOptional: true });
+      expect(parameters.comparison_metric).toMatchObject({ parameterType: 'STRING', defaultValue: 'rmse', isOptional: true });
+      expect(parameters.min_improvement).toMatchObject({ parameterType: 'NUMBER_DOUBLE', defaultValue: 0, isOptional: true });
+      expect(parameters.confidence).toMatchObject({ parameterType: 'NUMBER_DOUBLE', defaultValue: 0.95, isOptional: true });
+      expect(parameters.bootstrap_samples).toMatchObject({ parameterType: 'NUMBER_INTEGER', defaultValue: 1000, isOptional: true });
+      for (const name of ['events_topic', 'model_name', 'request_id']) {
+        expect(parameters[name], name).toMatchObject({ parameterType: 'STRING', defaultValue: '', isOptional: true });
+      }
     }
   });
 

@@ -4,7 +4,8 @@ The lists are declared once, in ``pipelines/components/closed-sets.ts`` (the pip
 submissions against them); ``npm run compile`` writes them here. An unknown value is refused
 with the wording the submission check uses: ``'random_forrest' is not one of random_forest,
 …; did you mean `random_forest`?``, the suggestion picked by the same rule as the TypeScript
-``closestName`` (vertex/validation/suggest.ts).
+``closestName`` (vertex/validation/suggest.ts). The same file says which metrics each task
+reports and which way each metric improves (the champion/challenger comparison needs both).
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
-_SETS: dict[str, list[str]] = {
-    key: value for key, value in json.loads(Path(__file__).with_name("closed_sets.json").read_text(encoding="utf-8")).items()
-    if not key.startswith("$")
-}
+_SETS: dict[str, Any] = json.loads(Path(__file__).with_name("closed_sets.json").read_text(encoding="utf-8"))
 
 MODEL_TYPES: tuple[str, ...] = tuple(_SETS["model_type"])
 TASK_TYPES: tuple[str, ...] = tuple(_SETS["task_type"])
 SPLIT_STRATEGIES: tuple[str, ...] = tuple(_SETS["split_strategy"])
 METRICS: tuple[str, ...] = tuple(_SETS["metric"])
+COMPARISON_METRICS: tuple[str, ...] = tuple(_SETS["comparison_metric"])
+# Each task's metrics (our names and Vertex's), and whether a metric improves downwards or upwards.
+TASK_METRICS: dict[str, tuple[str, ...]] = {task: tuple(names) for task, names in _SETS["task_metrics"].items()}
+METRIC_DIRECTION: dict[str, str] = dict(_SETS["metric_direction"])
 
 
 def _edit_distance(a: str, b: str) -> int:

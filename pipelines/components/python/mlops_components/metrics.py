@@ -14,6 +14,7 @@ Conventions (they matter for gates and for Vertex's model-evaluation schema):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,55 +27,94 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+# Our metric name → its name in Vertex's model-evaluation schemas (the rest have none there).
+VERTEX_NAMES: dict[str, str] = {
+    "rmse": "rootMeanSquaredError", "mae": "meanAbsoluteError", "mape": "meanAbsolutePercentageError", "r2": "rSquared",
+    "pr_auc": "auPrc", "roc_auc": "auRoc", "log_loss": "logLoss",
+}
+
+
+def our_name(metric: str) -> str:
+    """``rootMeanSquaredError`` → ``rmse``; our own names are returned as they are."""
+    return {vertex: ours for ours, vertex in VERTEX_NAMES.items()}.get(metric, metric)
+
+
+def _mape(actual: np.ndarray, predicted: np.ndarray) -> float | None:
+    nonzero = actual != 0
+    return float(np.mean(np.abs((predicted[nonzero] - actual[nonzero]) / actual[nonzero])) * 100.0) if nonzero.any() else None
+
+
+def _within(share: float) -> Callable[[np.ndarray, np.ndarray], float]:
+    return lambda actual, predicted: float(np.mean(np.abs(predicted - actual) <= share * np.abs(actual)))
+
+
+def _needs_two_rows(score: Callable[[np.ndarray, np.ndarray], float]) -> Callable[[np.ndarray, np.ndarray], float | None]:
+    return lambda actual, predicted: None if len(actual) < 2 else _finite(score(actual, predicted))
+
+
+_REGRESSION: dict[str, Callable[[np.ndarray, np.ndarray], float | None]] = {
+    "mse": lambda actual, predicted: float(np.mean((predicted - actual) ** 2)),
+    "rmse": lambda actual, predicted: math.sqrt(float(np.mean((predicted - actual) ** 2))),
+    "mae": lambda actual, predicted: float(np.mean(np.abs(predicted - actual))),
+    "mape": _mape,
+    "r2": _needs_two_rows(skm.r2_score),
+    "explained_variance": _needs_two_rows(skm.explained_variance_score),
+    "within_10pct": _within(0.1),
+    "within_20pct": _within(0.2),
+}
+
+
 def regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float | None]:
     actual = np.asarray(actual, dtype=float)
     predicted = np.asarray(predicted, dtype=float)
-    errors = predicted - actual
-    mse = float(np.mean(errors ** 2))
-    nonzero = actual != 0
-    mape = float(np.mean(np.abs(errors[nonzero] / actual[nonzero])) * 100.0) if nonzero.any() else None
-    tolerance = np.abs(actual)
-    single = len(actual) < 2
-    return {
-        "mse": mse,
-        "rmse": math.sqrt(mse),
-        "mae": float(np.mean(np.abs(errors))),
-        "mape": mape,
-        "r2": None if single else _finite(skm.r2_score(actual, predicted)),
-        "explained_variance": None if single else _finite(skm.explained_variance_score(actual, predicted)),
-        "within_10pct": float(np.mean(np.abs(errors) <= 0.1 * tolerance)),
-        "within_20pct": float(np.mean(np.abs(errors) <= 0.2 * tolerance)),
-    }
+    return {name: metric(actual, predicted) for name, metric in _REGRESSION.items()}
+
+
+def _averaged(score: Callable[..., float]) -> Callable[[np.ndarray, np.ndarray, int], float]:
+    """Binary: the positive class (index 1); more classes: the macro average."""
+    def compute(actual: np.ndarray, probabilities: np.ndarray, n_classes: int) -> float:
+        average = "binary" if n_classes == 2 else "macro"
+        return float(score(actual, probabilities.argmax(axis=1), labels=list(range(n_classes)), average=average, zero_division=0))
+    return compute
+
+
+def _area(score: Callable[[np.ndarray, np.ndarray], float]) -> Callable[[np.ndarray, np.ndarray, int], float | None]:
+    """Binary: the positive class's score; more classes: the mean over the classes present. Undefined with one class."""
+    def compute(actual: np.ndarray, probabilities: np.ndarray, n_classes: int) -> float | None:
+        if len(np.unique(actual)) < 2:
+            return None
+        if n_classes == 2:
+            return _finite(score(actual, probabilities[:, 1]))
+        onehot = label_binarize(actual, classes=list(range(n_classes)))
+        seen = [c for c in range(n_classes) if onehot[:, c].any()]
+        return _finite(np.mean([score(onehot[:, c], probabilities[:, c]) for c in seen]))
+    return compute
+
+
+_CLASSIFICATION: dict[str, Callable[[np.ndarray, np.ndarray, int], float | None]] = {
+    "accuracy": lambda actual, probabilities, n_classes: float(skm.accuracy_score(actual, probabilities.argmax(axis=1))),
+    "precision": _averaged(skm.precision_score),
+    "recall": _averaged(skm.recall_score),
+    "f1": _averaged(skm.f1_score),
+    "log_loss": lambda actual, probabilities, n_classes: _finite(
+        skm.log_loss(actual, np.clip(probabilities, 1e-15, 1.0), labels=list(range(n_classes)))),
+    "roc_auc": _area(skm.roc_auc_score),
+    "pr_auc": _area(skm.average_precision_score),
+}
 
 
 def classification_metrics(actual: np.ndarray, probabilities: np.ndarray, n_classes: int) -> dict[str, float | None]:
     """``actual`` holds class indices 0..n_classes-1; ``probabilities`` has one column per class."""
     actual = np.asarray(actual, dtype=int)
-    predicted = probabilities.argmax(axis=1)
-    labels = list(range(n_classes))
-    binary = n_classes == 2
-    average = "binary" if binary else "macro"
-    present = np.unique(actual)
-    result: dict[str, float | None] = {
-        "accuracy": float(skm.accuracy_score(actual, predicted)),
-        "precision": float(skm.precision_score(actual, predicted, labels=labels, average=average, zero_division=0)),
-        "recall": float(skm.recall_score(actual, predicted, labels=labels, average=average, zero_division=0)),
-        "f1": float(skm.f1_score(actual, predicted, labels=labels, average=average, zero_division=0)),
-        "log_loss": _finite(skm.log_loss(actual, np.clip(probabilities, 1e-15, 1.0), labels=labels)),
-        "roc_auc": None,
-        "pr_auc": None,
-    }
-    if len(present) < 2:
-        return result  # AUCs are undefined without both classes
-    if binary:
-        result["roc_auc"] = _finite(skm.roc_auc_score(actual, probabilities[:, 1]))
-        result["pr_auc"] = _finite(skm.average_precision_score(actual, probabilities[:, 1]))
-    else:
-        onehot = label_binarize(actual, classes=labels)
-        seen = [c for c in labels if onehot[:, c].any()]
-        result["roc_auc"] = _finite(np.mean([skm.roc_auc_score(onehot[:, c], probabilities[:, c]) for c in seen]))
-        result["pr_auc"] = _finite(np.mean([skm.average_precision_score(onehot[:, c], probabilities[:, c]) for c in seen]))
-    return result
+    return {name: metric(actual, probabilities, n_classes) for name, metric in _CLASSIFICATION.items()}
+
+
+def metric_value(metric: str, actual: np.ndarray, output: np.ndarray, task_type: str, n_classes: int) -> float | None:
+    """One metric (our name or Vertex's) of a task, computed alone: what a bootstrap recomputes many times."""
+    name = our_name(metric)
+    if task_type == "classification":
+        return _CLASSIFICATION[name](np.asarray(actual, dtype=int), output, n_classes)
+    return _REGRESSION[name](np.asarray(actual, dtype=float), np.asarray(output, dtype=float))
 
 
 def confusion_matrix(actual: np.ndarray, predicted: np.ndarray, n_classes: int) -> list[list[int]]:

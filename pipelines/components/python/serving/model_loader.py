@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from instances import FeatureSpec, read_json
+from mlops_components.model_files import load_booster
 from predictors import BoosterPredictor, PipelinePredictor, Predictor
 
 
@@ -37,13 +38,7 @@ def load_predictor(directory: Path) -> Predictor:
         if (directory / name).is_file():
             return PipelinePredictor(load_pickle(directory / name), spec, classes, name)
     if (directory / "model.bst").is_file():
-        import xgboost as xgb
-
-        booster = xgb.Booster()
-        booster.load_model(str(directory / "model.bst"))
-        booster.set_param({"nthread": 1})
-        preprocessor_file = directory / "preprocessor.joblib"
-        preprocessor = load_pickle(preprocessor_file) if preprocessor_file.is_file() else None
+        booster, preprocessor = load_booster(directory)
         task_type = metadata.get("task_type") if isinstance(metadata.get("task_type"), str) else None
         return BoosterPredictor(booster, preprocessor, spec, task_type, classes)
     present = sorted(p.name for p in directory.iterdir())

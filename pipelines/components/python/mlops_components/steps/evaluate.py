@@ -28,19 +28,15 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from .. import closed_sets, labels
+from .. import closed_sets
 from ..data import read_table
 from ..entrypoint import run
 from ..logs import get_logger
-from ..metrics import confidence_metrics, confusion_matrix
-from ..model_files import load_metadata, load_pipeline
+from ..metrics import VERTEX_NAMES, confidence_metrics, confusion_matrix
+from ..model_files import feature_schema, load_metadata, load_pipeline
 from ..models import feature_matrix
 from ..outputs import write_json
-from ..schema import FeatureSchema
-from ..scoring import metrics_for, model_output
+from ..scoring import labelled_rows, metrics_for, model_output
 
 log = get_logger("evaluate")
 
@@ -61,21 +57,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def schema_from_metadata(metadata: dict[str, Any]) -> FeatureSchema:
-    return FeatureSchema(
-        target=metadata["target"], features=metadata["features"],
-        numeric_features=metadata["numeric_features"], categorical_features=metadata["categorical_features"],
-    )
-
-
 def vertex_regression(metrics: dict[str, Any]) -> dict[str, Any]:
-    names = {"rmse": "rootMeanSquaredError", "mae": "meanAbsoluteError", "mape": "meanAbsolutePercentageError", "r2": "rSquared"}
-    return {vertex: metrics[ours] for ours, vertex in names.items() if metrics.get(ours) is not None}
+    return {VERTEX_NAMES[ours]: metrics[ours] for ours in ("rmse", "mae", "mape", "r2") if metrics.get(ours) is not None}
 
 
 def vertex_classification(metrics: dict[str, Any], classes: list[Any], matrix: list[list[int]], points: list[dict[str, Any]]) -> dict[str, Any]:
-    names = {"pr_auc": "auPrc", "roc_auc": "auRoc", "log_loss": "logLoss"}
-    out: dict[str, Any] = {vertex: metrics[ours] for ours, vertex in names.items() if metrics.get(ours) is not None}
+    out: dict[str, Any] = {VERTEX_NAMES[ours]: metrics[ours] for ours in ("pr_auc", "roc_auc", "log_loss") if metrics.get(ours) is not None}
     out["confidenceMetrics"] = points
     out["confusionMatrix"] = {
         "annotationSpecs": [{"id": str(i), "displayName": str(c)} for i, c in enumerate(classes)],
@@ -105,34 +92,28 @@ def main(argv: Sequence[str]) -> None:
     metadata = load_metadata(args.model)
     if metadata["task_type"] != args.task_type:
         raise ValueError(f"the model was trained for {metadata['task_type']}, not {args.task_type}")
-    schema = schema_from_metadata(metadata)
+    schema = feature_schema(metadata)
     model = load_pipeline(args.model)
     frame = read_table(args.test_data, dtype=schema.read_dtypes())
     if args.target_column not in frame.columns:
         raise ValueError(f"target column {args.target_column!r} is not in {args.test_data}")
-    frame = frame.loc[frame[args.target_column].notna()]
+    rows = labelled_rows(frame, args.target_column, args.task_type, metadata.get("classes"))
+    frame, actual = rows.frame, rows.actual
 
     classification_json: dict[str, Any] = {}
     extra: dict[str, Any] = {}
+    output = model_output(model, feature_matrix(frame, schema), args.task_type)
     if args.task_type == "classification":
         classes: list[Any] = metadata["classes"]
-        actual = labels.encode(frame[args.target_column], classes)
-        unseen = int((actual < 0).sum())
-        if unseen:
-            log.warning("test rows with labels the model never saw are left out", rows=unseen)
-        frame, actual = frame.loc[actual >= 0], actual[actual >= 0]
-        output = model_output(model, feature_matrix(frame, schema), args.task_type)
+        if rows.unseen:
+            log.warning("test rows with labels the model never saw are left out", rows=rows.unseen)
         metrics = metrics_for(output, actual, args.task_type, len(classes))
         matrix = confusion_matrix(actual, output.argmax(axis=1), len(classes))
         points = confidence_metrics(actual, output)
         classification_json = kfp_classification_metrics(classes, matrix, points)
         vertex = {"metricsSchemaUri": CLASSIFICATION_SCHEMA, "metrics": vertex_classification(metrics, classes, matrix, points)}
-        extra = {"classes": classes, "confusion_matrix": matrix, "unseen_label_rows": unseen}
+        extra = {"classes": classes, "confusion_matrix": matrix, "unseen_label_rows": rows.unseen}
     else:
-        actual = pd.to_numeric(frame[args.target_column], errors="coerce").to_numpy(dtype=float)
-        if np.isnan(actual).any():
-            raise ValueError(f"regression target {args.target_column!r} has non-numeric values")
-        output = model_output(model, feature_matrix(frame, schema), args.task_type)
         metrics = metrics_for(output, actual, args.task_type, 0)
         vertex = {"metricsSchemaUri": REGRESSION_SCHEMA, "metrics": vertex_regression(metrics)}
 
