@@ -1,10 +1,13 @@
-// `npm run local`: start the local cloud on loopback, write its environment to
+// `npm run local`: start the local cloud on loopback (with the Cloud Functions served by the
+// functions framework, and a Scheduler job per model spec's schedule), write its environment to
 // `.local-cloud/env`, print the endpoints and `ready`, and stop everything on Ctrl-C.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadModelSpecs, modelSpecsDir } from '../control-plane/config/load-model-specs.js';
 import { envFileText, startLocalCloud } from '../emulators/launcher/local-cloud.js';
 import type { SeedChoice } from '../emulators/launcher/seed.js';
-import { parseCommandLineOrExit } from './cli.js';
+import type { ModelSchedule } from '../infra/scheduler-jobs.js';
+import { parseCommandLineOrExit, usageErrorText } from './cli.js';
 import { log } from './log.js';
 import { ensurePrerequisites } from './prerequisites/check.js';
 
@@ -12,12 +15,14 @@ const SEEDS = ['none', 'fixture', 'flights', 'all'] as const satisfies readonly 
 
 const LOCAL_CLOUD_COMMAND = {
   command: 'npm run local --',
-  summary: 'Start the local cloud (Storage, BigQuery, Monitoring, Vertex AI, Pub/Sub) on loopback until Ctrl-C; writes <data-dir>/env.',
+  summary: 'Start the local cloud (Storage, BigQuery, Monitoring, Vertex AI, Pub/Sub, Cloud Scheduler, the Cloud Functions) on loopback until Ctrl-C; writes <data-dir>/env.',
   options: {
     reset: { type: 'boolean', default: false, description: 'wipe the data directory first' },
     'data-dir': { type: 'string', default: '.local-cloud', valueName: 'dir', description: 'where the emulators keep their data' },
     seed: { type: 'string', default: 'all', valueName: 'name', choices: SEEDS, description: 'what to load into BigQuery' },
     'no-pubsub': { type: 'boolean', default: false, description: "do not start Google's Pub/Sub emulator" },
+    'no-functions': { type: 'boolean', default: false, description: 'do not build and serve the Cloud Functions (nor the retraining schedules that call them)' },
+    'scheduler-clock-speedup': { type: 'string', default: '1', valueName: 'n', description: "Cloud Scheduler's clock speed-up: 60 makes a real second a scheduled minute" },
   },
 } as const;
 
@@ -25,14 +30,27 @@ const LOCAL_CLOUD_COMMAND = {
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
 const values = parseCommandLineOrExit(LOCAL_CLOUD_COMMAND);
+const clockSpeedup = Number(values['scheduler-clock-speedup']);
+if (!Number.isFinite(clockSpeedup) || clockSpeedup <= 0) {
+  process.stderr.write(usageErrorText(LOCAL_CLOUD_COMMAND, `--scheduler-clock-speedup must be a positive number, got '${values['scheduler-clock-speedup']}'`));
+  process.exit(2);
+}
 ensurePrerequisites({ pubsub: !values['no-pubsub'], noPubSubFlag: 'npm run local -- --no-pubsub' });
 
+/** Each model spec's schedule, for the Scheduler jobs that call mlopsApi. */
+function retrainingSchedules(): ModelSchedule[] {
+  return loadModelSpecs(modelSpecsDir()).flatMap((spec) => (spec.schedule ? [{ name: spec.name, ...spec.schedule }] : []));
+}
+
+const withFunctions = !values['no-functions'];
 const started = performance.now();
 const cloud = await startLocalCloud({
   dataDir: values['data-dir'],
   reset: values.reset,
   seed: values.seed as SeedChoice,
   pubsub: !values['no-pubsub'],
+  schedulerClockSpeedup: clockSpeedup,
+  ...(withFunctions ? { functions: { extraEnv: { MLOPS_ENVIRONMENT: 'local' } }, retrainingSchedules: retrainingSchedules() } : {}),
 });
 const envFile = join(cloud.dataDir, 'env');
 writeFileSync(envFile, envFileText(cloud.env));

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { camelToSnake } from '../../common/suggest.js';
 import type { FunctionDeclaration } from '../../infra/functions.js';
 import { FUNCTIONS } from '../../infra/functions.js';
 import { freePort } from '../kit/free-port.js';
@@ -57,12 +58,17 @@ export interface FunctionsRuntime {
   stop(): Promise<void>;
 }
 
+/** `mlopsApi` → `MLOPS_API_URL`: the env entry holding a function's local URL. */
+export function functionUrlVariable(functionName: string): string {
+  return `${camelToSnake(functionName).toUpperCase()}_URL`;
+}
+
 /** Cloud Run's service name for a gen2 function: the function name, lowercased. */
 function serviceName(functionName: string): string {
   return functionName.toLowerCase();
 }
 
-function functionEnv(declaration: FunctionDeclaration, port: number, options: FunctionsRuntimeOptions): Record<string, string> {
+function functionEnv(declaration: FunctionDeclaration, port: number, siblingUrls: Readonly<Record<string, string>>, options: FunctionsRuntimeOptions): Record<string, string> {
   const inherited = Object.fromEntries(INHERITED_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
   const service = serviceName(declaration.name);
   return {
@@ -73,6 +79,8 @@ function functionEnv(declaration: FunctionDeclaration, port: number, options: Fu
     // Local only: stack traces point into functions/*.ts through the bundle's source map.
     NODE_OPTIONS: '--enable-source-maps',
     ...options.env,
+    // Every served function's URL (MLOPS_API_URL ...), e.g. for the audience an OIDC token must name.
+    ...siblingUrls,
     ...options.extraEnv,
     // Reserved by Cloud Run: a function cannot override these.
     PORT: String(port),
@@ -125,10 +133,11 @@ interface StartedFunction {
   readonly recentOutput: string[];
 }
 
-function spawnFunction(declaration: FunctionDeclaration, bundleDir: string, host: string, port: number, options: FunctionsRuntimeOptions): StartedFunction {
+function spawnFunction(declaration: FunctionDeclaration, bundleDir: string, host: string, port: number, siblingUrls: Readonly<Record<string, string>>, options: FunctionsRuntimeOptions): StartedFunction {
   const args = [FRAMEWORK_MAIN, `--target=${declaration.name}`, `--signature-type=${declaration.signatureType}`, `--source=${bundleDir}`, `--port=${port}`];
   // Its own process group, so that stopping it stops anything it started.
-  const child = spawn(process.execPath, args, { env: functionEnv(declaration, port, options), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The working directory is the source, as in Cloud Run functions (/workspace): relative paths such as models/ resolve in the bundle.
+  const child = spawn(process.execPath, args, { cwd: bundleDir, env: functionEnv(declaration, port, siblingUrls, options), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const recentOutput: string[] = [];
   const keep = (line: string) => {
     recentOutput.push(line);
@@ -177,7 +186,8 @@ export async function startFunctionsRuntime(options: FunctionsRuntimeOptions): P
   };
   try {
     const ports = await Promise.all(declarations.map(() => freePort(host)));
-    declarations.forEach((declaration, i) => started.push(spawnFunction(declaration, bundleDir, host, ports[i]!, options)));
+    const siblingUrls = Object.fromEntries(declarations.map((d, i) => [functionUrlVariable(d.name), `http://${host}:${ports[i]}`]));
+    declarations.forEach((declaration, i) => started.push(spawnFunction(declaration, bundleDir, host, ports[i]!, siblingUrls, options)));
     await Promise.all(started.map((s, i) => waitUntilServing(s, host, ports[i]!, options.startTimeoutMs ?? 30_000)));
   } catch (err) {
     await stop();

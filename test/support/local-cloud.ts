@@ -13,7 +13,14 @@ export interface TestCloud extends LocalCloud {
 
 export async function startTestCloud(options: LocalCloudOptions = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'local-cloud-test-'));
-  const cloud = await startLocalCloud({ seed: 'none', pubsub: false, vertex: false, ...options, dataDir });
+  let cloud: LocalCloud;
+  try {
+    // Only what a suite asks for: Pub/Sub, Vertex, the Scheduler and the functions are opt-in here.
+    cloud = await startLocalCloud({ seed: 'none', pubsub: false, vertex: false, scheduler: false, functions: false, ...options, dataDir });
+  } catch (err) {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     ...cloud,
     teardown: async ({ keepData = false } = {}) => {

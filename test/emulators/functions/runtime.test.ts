@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFunctionsBundle, REPO_ROOT } from '../../../emulators/functions/bundle.js';
+import { REPO_ROOT } from '../../../emulators/functions/bundle.js';
 import type { FunctionsRuntime } from '../../../emulators/functions/runtime.js';
 import { startFunctionsRuntime } from '../../../emulators/functions/runtime.js';
 import { freePort } from '../../../emulators/kit/free-port.js';
@@ -12,6 +12,8 @@ import type { PubSubEmulator } from '../../../emulators/pubsub/emulator-process.
 import { findPubSubEmulatorJar, startPubSubEmulator } from '../../../emulators/pubsub/emulator-process.js';
 import { pubSubClient } from '../../../google-clients/index.js';
 import type { FunctionDeclaration } from '../../../infra/functions.js';
+import type { FixtureBundle } from '../../support/functions-fixture.js';
+import { buildFixtureFunctions } from '../../support/functions-fixture.js';
 
 const PROJECT = 'local-project';
 const TOPIC = 'fixture-events';
@@ -20,9 +22,7 @@ const FIXTURE_FUNCTIONS: readonly FunctionDeclaration[] = [
   { name: 'recordEvent', signatureType: 'cloudevent', triggerTopic: TOPIC, description: 'record', memory: '256Mi', timeoutSeconds: 30 },
 ];
 
-// Under the repo's dist/, like the real bundle, so that its imports resolve from node_modules.
-const bundleDir = join(REPO_ROOT, 'dist', `test-functions-runtime-${process.pid}`);
-const eventsFile = join(bundleDir, '..', `test-functions-runtime-${process.pid}.events.jsonl`);
+const eventsFile = join(REPO_ROOT, 'dist', `test-functions-runtime-${process.pid}.events.jsonl`);
 
 interface RecordedEvent {
   id: string;
@@ -62,28 +62,30 @@ function processAlive(pid: number): boolean {
 
 describe('local functions runtime (functions framework over the bundle)', () => {
   let runtime: FunctionsRuntime;
+  let fixture: FixtureBundle;
   const env = { GOOGLE_CLOUD_PROJECT: PROJECT, PUBSUB_EMULATOR_HOST: '127.0.0.1:1' };
 
   beforeAll(async () => {
     process.env.FIXTURE_SHELL_ONLY = 'from the developer shell';
-    await buildFunctionsBundle({ entry: 'test/emulators/functions/fixture/index.ts', outDir: bundleDir, forbiddenFolders: ['emulators/', 'scripts/'] });
-    runtime = await startFunctionsRuntime({ env, extraEnv: { FIXTURE_SETTING: 'extra', FIXTURE_EVENTS_FILE: eventsFile }, functions: FIXTURE_FUNCTIONS, bundleDir });
+    fixture = await buildFixtureFunctions('runtime');
+    runtime = await startFunctionsRuntime({ env, extraEnv: { FIXTURE_SETTING: 'extra', FIXTURE_EVENTS_FILE: eventsFile }, functions: FIXTURE_FUNCTIONS, bundleDir: fixture.bundleDir });
   }, 60_000);
 
   afterAll(async () => {
     delete process.env.FIXTURE_SHELL_ONLY;
     await runtime?.stop();
-    rmSync(bundleDir, { recursive: true, force: true });
+    fixture?.remove();
     rmSync(eventsFile, { force: true });
   });
 
   it('serves an HTTP function with the env Cloud Run gives it, and nothing else from the shell', async () => {
     const res = await fetch(`${runtime.urls.echo}/v1/things?x=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1 }) });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
+    expect(await res.json()).toMatchObject({
       method: 'POST',
       path: '/v1/things',
       body: { a: 1 },
+      cwd: fixture.bundleDir,
       env: {
         K_SERVICE: 'echo',
         K_REVISION: 'echo-00001-loc',
@@ -92,6 +94,7 @@ describe('local functions runtime (functions framework over the bundle)', () => 
         NODE_ENV: 'production',
         GOOGLE_CLOUD_PROJECT: PROJECT,
         PUBSUB_EMULATOR_HOST: '127.0.0.1:1',
+        RECORD_EVENT_URL: runtime.urls.recordEvent,
         FIXTURE_SETTING: 'extra',
         FIXTURE_SHELL_ONLY: null,
       },
@@ -125,6 +128,7 @@ describe('local functions runtime (functions framework over the bundle)', () => 
     const res = await fetch(runtime.pushEndpointFor('recordEvent')!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(push) });
     expect(res.status).toBe(204);
     expect(recordedEvents()[before]).toEqual({
+      function: 'recordEvent',
       id: '42',
       specversion: '1.0',
       type: 'google.cloud.pubsub.topic.v1.messagePublished',
@@ -230,15 +234,14 @@ describe('local functions runtime (functions framework over the bundle)', () => 
 
 describe('local functions runtime start failures', () => {
   it('names the function and quotes its output when the target does not load', async () => {
-    const dir = join(REPO_ROOT, 'dist', `test-functions-broken-${process.pid}`);
-    await buildFunctionsBundle({ entry: 'test/emulators/functions/fixture/index.ts', outDir: dir, forbiddenFolders: [] });
-    writeFileSync(join(dir, 'index.js'), 'throw new Error("module-level failure");\n');
+    const broken = await buildFixtureFunctions('broken');
+    writeFileSync(join(broken.bundleDir, 'index.js'), 'throw new Error("module-level failure");\n');
     try {
       await expect(
-        startFunctionsRuntime({ env: { GOOGLE_CLOUD_PROJECT: PROJECT }, functions: [FIXTURE_FUNCTIONS[0]!], bundleDir: dir, startTimeoutMs: 15_000 }),
+        startFunctionsRuntime({ env: { GOOGLE_CLOUD_PROJECT: PROJECT }, functions: [FIXTURE_FUNCTIONS[0]!], bundleDir: broken.bundleDir, startTimeoutMs: 15_000 }),
       ).rejects.toThrow(/function echo exited[\s\S]*module-level failure/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      broken.remove();
     }
   }, 30_000);
 });
