@@ -80,7 +80,7 @@ describe('training run results from the task details', () => {
   });
 
   it('nothing is read from a run that has not succeeded', () => {
-    for (const state of ['PIPELINE_STATE_RUNNING', 'PIPELINE_STATE_FAILED', 'PIPELINE_STATE_CANCELLED']) {
+    for (const state of ['PIPELINE_STATE_RUNNING', 'PIPELINE_STATE_FAILED', 'PIPELINE_STATE_CANCELLED'] as const) {
       const run = { ...approvedRun(), state };
       expect(readGateDecision(run)).toBeUndefined();
       expect(readChampionComparison(run)).toBeUndefined();
