@@ -1,6 +1,27 @@
-// submitTrainingRun (Pub/Sub CloudEvent on retraining-requests): placeholder until the control plane lands.
+// submitTrainingRun (Pub/Sub CloudEvent on retraining-requests): snapshot + PipelineJob.
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import { deadLetter, settle } from '../control-plane/api/event-outcome.js';
+import { decodePubSubEvent } from '../control-plane/api/pubsub-message.js';
+import { RetrainingRequest } from '../control-plane/retraining/messages.js';
+import { failTrainingRun, submitTrainingRun as submit } from '../control-plane/retraining/submit-training-run.js';
+import { controlPlaneFromEnvironment } from '../control-plane/runtime/instance.js';
+import { log } from '../logging/log.js';
 
-export function submitTrainingRun(event: CloudEvent<unknown>): void {
-  console.log(JSON.stringify({ severity: 'INFO', message: 'submitTrainingRun received an event', id: event.id }));
+export async function submitTrainingRun(event: CloudEvent<unknown>): Promise<void> {
+  const ctx = controlPlaneFromEnvironment();
+  const message = decodePubSubEvent(event.data, RetrainingRequest);
+  if (!message.ok) {
+    log('ERROR', 'submitTrainingRun: unreadable retraining request, dead-lettered', { reason: message.reason, messageId: message.messageId });
+    await deadLetter(ctx, 'submitTrainingRun', message.reason, message.raw, message.attributes);
+    return;
+  }
+  const request = message.value;
+  await settle(
+    'submitTrainingRun',
+    async () => {
+      const run = await submit(ctx, request);
+      log('INFO', 'submitTrainingRun: pipeline submitted', { model: request.model, requestId: request.requestId, trainingRun: run.name, pipelineJob: run.pipelineJob, snapshotRows: run.snapshot?.rowCount });
+    },
+    (err) => failTrainingRun(ctx, request, err),
+  );
 }

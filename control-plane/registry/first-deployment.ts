@@ -9,7 +9,7 @@ import { buildCreateEndpointRequest } from '../../vertex/requests/endpoint.js';
 import { buildDeployModelRequest } from '../../vertex/requests/deploy-model.js';
 import { grpcCode } from '../errors.js';
 import { tableReferenceText } from '../config/bigquery-source.js';
-import type { ModelSpec } from '../config/model-spec.js';
+import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexParent } from '../runtime/context.js';
 
@@ -20,7 +20,7 @@ export function endpointName(ctx: ControlPlaneContext, model: string): string {
   return `${vertexParent(ctx.settings)}/endpoints/${model}`;
 }
 
-async function ensureEndpoint(ctx: ControlPlaneContext, spec: ModelSpec): Promise<IEndpoint> {
+async function ensureEndpoint(ctx: ControlPlaneContext, spec: ResolvedModelSpec): Promise<IEndpoint> {
   const endpoints = await ctx.clients.endpoints();
   const name = endpointName(ctx, spec.name);
   try {
@@ -63,7 +63,7 @@ export interface FirstDeployment {
   readonly skipped?: string;
 }
 
-export async function deployFirstChampion(ctx: ControlPlaneContext, spec: ModelSpec, version: string): Promise<FirstDeployment> {
+export async function deployFirstChampion(ctx: ControlPlaneContext, spec: ResolvedModelSpec, version: string): Promise<FirstDeployment> {
   const endpoint = await ensureEndpoint(ctx, spec);
   const [model, versionId] = version.split('@') as [string, string];
   const deployed = endpoint.deployedModels ?? [];

@@ -9,14 +9,14 @@ import { SKLEARN_1_5_CPU, XGBOOST_2_1_CPU } from '../../vertex/requests/prebuilt
 import { buildUploadModelRequest } from '../../vertex/requests/upload-model.js';
 import { grpcCode } from '../errors.js';
 import { labelValue } from '../retraining/pipeline-run.js';
-import type { ModelSpec } from '../config/model-spec.js';
+import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 
 const NOT_FOUND = 5;
 
 export interface RegistrationInput {
-  readonly spec: ModelSpec;
+  readonly spec: ResolvedModelSpec;
   readonly runId: string;
   readonly requestId: string;
   readonly pipelineJob: string;
@@ -61,7 +61,8 @@ export async function registerVersion(ctx: ControlPlaneContext, input: Registrat
   let version = await versionOfRun(models, modelName, input.runId);
   if (version === undefined) {
     const exists = await modelExists(models, modelName);
-    const modelType = String(input.spec.pipeline.parameters.model_type ?? 'random_forest');
+    const declared = input.spec.pipeline.parameters.model_type;
+    const modelType = typeof declared === 'string' ? declared : 'random_forest';
     const [operation] = await models.uploadModel(
       buildUploadModelRequest({
         project: ctx.settings.projectId,

@@ -15,7 +15,7 @@ import type { FirstDeployment } from '../registry/first-deployment.js';
 import { registerVersion } from '../registry/register-version.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
-import { TERMINAL_RUN_STATES, trainingRunId } from '../state/training-runs.js';
+import { TERMINAL_RUN_STATES, trainingRunId, withoutLease } from '../state/training-runs.js';
 import type { PipelineRunEvent } from './messages.js';
 
 /** Task names in the project's training pipelines (pipelines/definitions/training-pipeline.ts). */
@@ -109,9 +109,8 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
 
   const state = decision.outcome === 'FAILED' ? 'FAILED' : decision.outcome === 'REJECT' ? 'REJECTED' : 'SUCCEEDED';
   const finished = await ctx.runs.update(runId, (current) => {
-    const { lease: _released, ...rest } = current;
     return {
-      ...rest,
+      ...withoutLease(current),
       state,
       decision: decision.name,
       ...(modelVersion ? { modelVersion } : {}),
@@ -154,4 +153,15 @@ async function recordDecision(ctx: ControlPlaneContext, run: TrainingRunRecord, 
     createTime: ctx.now().toISOString(),
   };
   return (await ctx.decisions.recordOnce(record)).record;
+}
+
+/** A completion that can never succeed (e.g. the PipelineJob is gone): the run ends FAILED with why. */
+export async function recordCompletionFailure(ctx: ControlPlaneContext, event: PipelineRunEvent, err: unknown): Promise<void> {
+  const runId = trainingRunId(event.model, event.requestId);
+  if (ctx.models.get(event.model) === undefined || !(await ctx.runs.get(runId))) return;
+  const message = String((err as Error)?.message ?? err).slice(0, 2000);
+  await ctx.runs.update(runId, (current) => {
+    if (TERMINAL_RUN_STATES.includes(current.state)) return undefined;
+    return { ...withoutLease(current), state: 'FAILED', error: { task: 'complete', message } };
+  });
 }

@@ -4,14 +4,14 @@
 import type { JsonValue } from '../../pipelines/ir/index.js';
 import { projectPipelineJobRequest } from '../../vertex/requests/project-pipeline-job.js';
 import type { ICreatePipelineJobRequest } from '../../vertex/shared/proto-types.js';
-import type { ModelSpec } from '../config/model-spec.js';
-import { pipelineDefinition } from '../config/pipeline-parameters.js';
+import type { ResolvedModelSpec } from '../config/load-model-specs.js';
+import { pipelineDefinition, specPipelineParameters } from '../config/pipeline-parameters.js';
 import { TOPICS, topicName } from '../config/topics.js';
 import type { ControlPlaneSettings } from '../runtime/settings.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 
 export interface PipelineRunInput {
-  readonly spec: ModelSpec;
+  readonly spec: ResolvedModelSpec;
   readonly run: TrainingRunRecord;
   readonly settings: ControlPlaneSettings;
   /** The snapshot folder the pipeline trains on. */
@@ -28,24 +28,15 @@ export function labelValue(text: string): string {
 /** The per-run parameters the control plane sets (the spec sets the others). */
 export function runParameters(input: PipelineRunInput): Record<string, JsonValue> {
   const { spec, run, settings } = input;
-  const cc = spec.evaluation.championChallenger;
   const parameters: Record<string, JsonValue> = {
-    ...spec.pipeline.parameters,
+    ...specPipelineParameters(spec),
     ...((run.parameterOverrides ?? {}) as Record<string, JsonValue>),
     training_data_uri: input.trainingDataUri,
-    target_column: spec.source.target,
-    task_type: spec.task,
-    thresholds: spec.evaluation.thresholds as Record<string, JsonValue>,
     champion_model_uri: input.championModelUri,
-    comparison_metric: cc.metric,
-    min_improvement: cc.minImprovement,
-    confidence: cc.confidence,
-    bootstrap_samples: cc.bootstrapSamples,
     events_topic: topicName(settings.projectId, TOPICS.pipelineRunEvents),
     model_name: spec.name,
     request_id: run.requestId,
   };
-  if (spec.source.timeColumn !== undefined) parameters.time_column = spec.source.timeColumn;
   if (spec.pipeline.name === 'training-pipeline-hpt') {
     parameters.project = settings.projectId;
     parameters.location = settings.region;

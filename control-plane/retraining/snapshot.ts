@@ -97,9 +97,9 @@ export async function exportSnapshot(bigquery: BigQuery, request: SnapshotReques
   }
   // Waits for the job and surfaces its error (a failed export throws here).
   await job.getQueryResults({ maxResults: 0 });
-  const [metadata] = await job.getMetadata();
+  const metadata: unknown = (await job.getMetadata())[0];
   const stats = (metadata as { statistics?: { query?: { exportDataStatistics?: { rowCount?: string } } } }).statistics?.query;
-  const [dryRun] = await bigquery.createQueryJob({ ...query, dryRun: true });
+  const dryRun: Job = (await bigquery.createQueryJob({ ...query, dryRun: true }))[0];
   const schema = (dryRun.metadata as { statistics?: { query?: { schema?: { fields?: { name: string; type: string; mode?: string }[] } } } }).statistics?.query?.schema?.fields ?? [];
   return {
     uri: folder,

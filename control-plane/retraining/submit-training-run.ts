@@ -5,7 +5,7 @@ import { grpcCode } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import { tableReferenceText } from '../config/bigquery-source.js';
-import type { ModelSpec } from '../config/model-spec.js';
+import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 import { TERMINAL_RUN_STATES, trainingRunId } from '../state/training-runs.js';
 import type { RetrainingRequest } from './messages.js';
@@ -16,7 +16,7 @@ import { exportSnapshot } from './snapshot.js';
 const NOT_FOUND = 5;
 const ALREADY_EXISTS = 6;
 
-export function snapshotSource(spec: ModelSpec, project: string): SnapshotSource {
+export function snapshotSource(spec: ResolvedModelSpec, project: string): SnapshotSource {
   const s = spec.source;
   const columns = { target: s.target, features: s.features };
   if (s.kind === 'table') return { ...columns, table: tableReferenceText(s.table, project), ...(s.sampleFraction === undefined ? {} : { sampleFraction: s.sampleFraction }) };
@@ -81,5 +81,16 @@ export async function submitTrainingRun(ctx: ControlPlaneContext, request: Retra
     current.pipelineJob !== undefined
       ? undefined
       : { ...current, state: current.state === 'QUEUED' ? 'RUNNING' : current.state, snapshot, pipelineJob: jobName, ...(champion ? { champion: champion.name } : {}) },
+  );
+}
+
+/** A request that can never be submitted (unknown model, a refused PipelineJob): its run ends FAILED with why. */
+export async function failTrainingRun(ctx: ControlPlaneContext, request: RetrainingRequest, err: unknown): Promise<void> {
+  if (ctx.models.get(request.model) === undefined) return;
+  const message = String((err as Error)?.message ?? err).slice(0, 2000);
+  const { run } = await ctx.runs.createOrGet(newTrainingRun(request, ctx.now()));
+  if (TERMINAL_RUN_STATES.includes(run.state) || run.pipelineJob !== undefined) return;
+  await ctx.runs.update(run.id, (current) =>
+    TERMINAL_RUN_STATES.includes(current.state) || current.pipelineJob !== undefined ? undefined : { ...current, state: 'FAILED', error: { task: 'submit', message } },
   );
 }

@@ -43,7 +43,7 @@ export class JsonObjectStore {
     if (!parsed.success) {
       throw new Error(`gs://${this.bucket}/${path} is not a valid document: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
-    return { value: parsed.data as z.output<S>, generation };
+    return { value: parsed.data, generation };
   }
 
   /** Writes the document only if none exists; the generation written, or undefined when one existed. */

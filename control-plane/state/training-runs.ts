@@ -104,3 +104,17 @@ export class TrainingRuns {
       .slice(0, limit);
   }
 }
+
+/** The record without its lease (internal bookkeeping of the completing delivery). */
+export function withoutLease(run: TrainingRunRecord): Omit<TrainingRunRecord, 'lease'> {
+  const copy = { ...run };
+  delete copy.lease;
+  return copy;
+}
+
+/** The record as the API shows it: no lease, and the decision expanded by the caller if wanted. */
+export function publicRun(run: TrainingRunRecord): Omit<TrainingRunRecord, 'lease' | 'decision'> {
+  const copy = withoutLease(run) as TrainingRunRecord;
+  delete copy.decision;
+  return copy;
+}

@@ -6,6 +6,7 @@ type V1 = typeof protos.google.cloud.aiplatform.v1;
 
 export type ICreatePipelineJobRequest = protos.google.cloud.aiplatform.v1.ICreatePipelineJobRequest;
 export type IPipelineJob = protos.google.cloud.aiplatform.v1.IPipelineJob;
+export type IPipelineTaskDetail = protos.google.cloud.aiplatform.v1.IPipelineTaskDetail;
 export type ICreateCustomJobRequest = protos.google.cloud.aiplatform.v1.ICreateCustomJobRequest;
 export type ICustomJobSpec = protos.google.cloud.aiplatform.v1.ICustomJobSpec;
 export type IWorkerPoolSpec = protos.google.cloud.aiplatform.v1.IWorkerPoolSpec;

@@ -1,0 +1,51 @@
+// Any error as Google's JSON error shape, `{error: {code, message, status, details}}`, with field
+// violations (google.rpc.BadRequest) for invalid input. Input problems are 4xx, never 5xx; only an
+// unexpected failure is a 500, and its details stay in the log.
+import { ZodError } from 'zod';
+import { ModelNotFoundError, ModelSpecError } from '../config/load-model-specs.js';
+import type { FieldViolation, RpcStatus } from '../errors.js';
+import { ControlPlaneError, grpcCode, isTransient, RPC_STATUS } from '../errors.js';
+import { SettingsError } from '../runtime/settings.js';
+import { VertexRequestError } from '../../vertex/shared/errors.js';
+
+export interface GoogleErrorResponse {
+  readonly httpStatus: number;
+  readonly body: { error: { code: number; message: string; status: string; details?: unknown[] } };
+}
+
+/** gRPC codes a Google client error carries, as google.rpc.Code names. */
+const GRPC_NAMES: Record<number, RpcStatus> = { 3: 'INVALID_ARGUMENT', 5: 'NOT_FOUND', 6: 'ALREADY_EXISTS', 7: 'PERMISSION_DENIED', 9: 'FAILED_PRECONDITION', 10: 'ABORTED', 4: 'DEADLINE_EXCEEDED', 8: 'RESOURCE_EXHAUSTED', 14: 'UNAVAILABLE', 16: 'UNAUTHENTICATED' };
+
+function fieldOf(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') || '(body)';
+}
+
+export function zodViolations(error: ZodError, prefix = ''): FieldViolation[] {
+  return error.issues.map((issue) => ({
+    field: `${prefix}${fieldOf(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path)}`,
+    description: issue.message,
+  }));
+}
+
+function classify(err: unknown): { status: RpcStatus; message: string; violations: readonly FieldViolation[] } {
+  if (err instanceof ControlPlaneError) return { status: err.status, message: err.message, violations: err.fieldViolations };
+  if (err instanceof ZodError) {
+    const violations = zodViolations(err);
+    return { status: 'INVALID_ARGUMENT', message: violations.map((v) => `${v.field}: ${v.description}`).join('; '), violations };
+  }
+  if (err instanceof ModelNotFoundError) return { status: 'NOT_FOUND', message: err.message, violations: [] };
+  if (err instanceof VertexRequestError) return { status: 'INVALID_ARGUMENT', message: err.message, violations: [{ field: err.field, description: err.problem }] };
+  // A deployment whose configuration is wrong: the operator's problem, said plainly.
+  if (err instanceof SettingsError || err instanceof ModelSpecError) return { status: 'FAILED_PRECONDITION', message: `the service is misconfigured: ${err.message}`, violations: [] };
+  const code = grpcCode(err);
+  if (code !== undefined && GRPC_NAMES[code]) return { status: GRPC_NAMES[code], message: (err as Error).message.replace(/^\d+ [A-Z_]+: /, ''), violations: [] };
+  if (isTransient(err)) return { status: 'UNAVAILABLE', message: 'a Google API the service depends on is unavailable; retry later', violations: [] };
+  return { status: 'INTERNAL', message: 'internal error', violations: [] };
+}
+
+export function googleError(err: unknown): GoogleErrorResponse {
+  const { status, message, violations } = classify(err);
+  const httpStatus = RPC_STATUS[status];
+  const details = violations.length > 0 ? [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: violations }] : undefined;
+  return { httpStatus, body: { error: { code: httpStatus, message, status, ...(details ? { details } : {}) } } };
+}
