@@ -44,7 +44,7 @@ export interface VertexEmulatorOptions {
   host?: string;
   /** Fault rules; default: from `EMULATOR_FAULTS`. Also settable at run time on `/_emulator/faults`. */
   faults?: FaultInjector;
-  /** Environment for clients the emulator and its containers use (BIGQUERY_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT, ...). */
+  /** Environment for clients the emulator and its containers use (BIGQUERY_EMULATOR_HOST, PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT, ...). */
   env?: Record<string, string>;
   /** Pipeline tasks running at once; default: the number of CPU cores. */
   maxParallel?: number;
