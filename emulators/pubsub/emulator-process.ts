@@ -87,6 +87,10 @@ export async function startPubSubEmulator(options: { port: number; host?: string
     throw new Error(`${(err as Error).message}\n${lines.join('\n')}`, { cause: err });
   }
   emulatorLog('INFO', 'Pub/Sub emulator started', { host, port: options.port, pid: child.pid, jar });
+  // A detached java outlives its parent: if this process exits without stop() (an uncaught error), take it along.
+  const killOnExit = () => killGroup(child, 'SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   return {
     host,
     port: options.port,
