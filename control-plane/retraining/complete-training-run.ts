@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { EvaluationMetricsInput } from '../../vertex/requests/import-model-evaluation.js';
 import type { IPipelineJob } from '../../vertex/shared/proto-types.js';
+import { TRAINING_PIPELINE_TASKS } from '../../pipelines/definitions/training-tasks.js';
 import { Comparison, decide, Gate } from '../evaluation/decision.js';
 import type { DecisionRecord } from '../evaluation/decision.js';
 import { failedTask, taskOutputArtifactUri, taskOutputParameters } from '../evaluation/run-outputs.js';
@@ -18,13 +19,7 @@ import type { TrainingRunRecord } from '../state/training-runs.js';
 import { TERMINAL_RUN_STATES, trainingRunId, withoutLease } from '../state/training-runs.js';
 import type { PipelineRunEvent } from './messages.js';
 
-/** Task names in the project's training pipelines (pipelines/definitions/training-pipeline.ts). */
-export const TRAINING_TASKS = {
-  gate: 'gate-model',
-  comparison: 'compare-with-champion',
-  evaluation: 'evaluate-model',
-  serving: 'export-serving-artifact',
-} as const;
+const TRAINING_TASKS = TRAINING_PIPELINE_TASKS;
 
 const LEASE_SECONDS = 300;
 
@@ -88,8 +83,8 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
   let modelVersion: string | undefined;
   let deployment: FirstDeployment | undefined;
   if (decision.outcome === 'REGISTER_AS_CHAMPION' || decision.outcome === 'REGISTER_AS_CHALLENGER') {
-    const artifactUri = taskOutputArtifactUri(job, TRAINING_TASKS.serving, 'serving_model');
-    if (!artifactUri) throw new Error(`PipelineJob ${event.pipelineJob} approved a model but has no ${TRAINING_TASKS.serving} output`);
+    const artifactUri = taskOutputArtifactUri(job, TRAINING_TASKS.export, 'serving_model');
+    if (!artifactUri) throw new Error(`PipelineJob ${event.pipelineJob} approved a model but has no ${TRAINING_TASKS.export} output`);
     const evaluationFile = await readEvaluation(ctx, taskOutputArtifactUri(job, TRAINING_TASKS.evaluation, 'evaluation'));
     const vertexMetrics = evaluationFile?.vertex_model_evaluation?.metrics;
     const evaluation = vertexMetrics ? ({ kind: spec.task, metrics: vertexMetrics } as unknown as EvaluationMetricsInput) : undefined;

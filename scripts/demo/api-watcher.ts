@@ -1,0 +1,116 @@
+// The demo's view of the product: mlopsApi over HTTP, as curl would use it. It polls (a person
+// watching may; the functions never do) and reports each task's state changes.
+import { z } from 'zod';
+
+const Task = z.object({ name: z.string(), state: z.string(), error: z.string().optional() });
+const Decision = z.object({ outcome: z.string(), reasons: z.array(z.string()), metrics: z.record(z.string(), z.number()).default({}) }).loose();
+const Run = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: z.string(),
+  pipelineJob: z.string().optional(),
+  pipelineJobState: z.string().optional(),
+  snapshot: z.object({ uri: z.string(), rowCount: z.number(), schema: z.array(z.object({ name: z.string(), type: z.string() })) }).optional(),
+  tasks: z.array(Task).optional(),
+  decision: Decision.optional(),
+  modelVersion: z.string().optional(),
+  error: z.object({ task: z.string().optional(), message: z.string() }).optional(),
+}).loose();
+const Endpoint = z.object({ name: z.string(), trafficSplit: z.record(z.string(), z.number()), deployedModels: z.array(z.object({ id: z.string(), model: z.string() })) });
+const Model = z.object({
+  name: z.string(),
+  versions: z.array(z.object({ versionId: z.string(), aliases: z.array(z.string()), labels: z.record(z.string(), z.string()) })),
+  champion: z.string().optional(),
+  challenger: z.string().optional(),
+  endpoint: Endpoint.optional(),
+  latestRuns: z.array(Run),
+}).loose();
+
+export type RunView = z.infer<typeof Run>;
+export type DecisionView = z.infer<typeof Decision>;
+export type TaskView = z.infer<typeof Task>;
+
+const TERMINAL = ['SUCCEEDED', 'REJECTED', 'FAILED'];
+
+export interface WatcherOptions {
+  onTask(run: RunView, task: TaskView): void;
+  status(line: string): void;
+  timeoutMs: number;
+}
+
+export class ApiWatcher {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly options: WatcherOptions,
+  ) {}
+
+  private async call<S extends z.ZodType>(schema: S, path: string, init?: RequestInit): Promise<z.output<S>> {
+    const response = await fetch(`${this.baseUrl}${path}`, init);
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${response.status} ${text.slice(0, 500)}`);
+    return schema.parse(JSON.parse(text));
+  }
+
+  model(name: string) {
+    return this.call(Model, `/v1/models/${name}`);
+  }
+
+  run(id: string) {
+    return this.call(Run, `/v1/trainingRuns/${id}`);
+  }
+
+  createTrainingRun(model: string, body: Record<string, unknown>) {
+    return this.call(Run, `/v1/models/${model}/trainingRuns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  }
+
+  /** The run's decision (GET trainingRuns expands it). */
+  decisionOf(run: RunView): Promise<DecisionView | undefined> {
+    return Promise.resolve(run.decision);
+  }
+
+  private async until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    for (;;) {
+      const found = await probe();
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /** The first run of `model` not in `before` (the one a Scheduler firing created), followed to its end. */
+  async followNewRun(model: string, before: ReadonlySet<string>): Promise<RunView> {
+    const run = await this.until(`a new training run of ${model}`, async () => (await this.model(model)).latestRuns.find((r) => !before.has(r.id)));
+    return this.followRun(run);
+  }
+
+  /** Polls the run until it ends, reporting each task's state changes. */
+  async followRun(run: RunView): Promise<RunView> {
+    const seen = new Map<string, string>();
+    let lastState = '';
+    return this.until(`training run ${run.id} to end`, async () => {
+      const current = await this.run(run.id);
+      if (current.state !== lastState) {
+        lastState = current.state;
+        this.options.status(`  trainingRuns/${current.id}: ${current.state}${current.pipelineJob ? ` (${current.pipelineJob.split('/').pop()})` : ''}`);
+      }
+      for (const task of current.tasks ?? []) {
+        if (seen.get(task.name) !== task.state) {
+          seen.set(task.name, task.state);
+          this.options.onTask(current, task);
+        }
+      }
+      if (!TERMINAL.includes(current.state)) return undefined;
+      this.options.status('');
+      return current;
+    });
+  }
+
+  /** The model's endpoint once it serves a deployed model. */
+  async waitUntilServing(model: string): Promise<z.infer<typeof Endpoint>> {
+    return this.until(`models/${model}'s endpoint to serve`, async () => {
+      const endpoint = (await this.model(model)).endpoint;
+      return endpoint && endpoint.deployedModels.length > 0 ? endpoint : undefined;
+    });
+  }
+}
