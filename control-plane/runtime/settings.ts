@@ -32,6 +32,11 @@ export interface ControlPlaneSettings {
 
 export class SettingsError extends Error {}
 
+/** The buckets' names when MLOPS_STATE_BUCKET / MLOPS_PIPELINE_BUCKET are not set. */
+export function defaultBuckets(project: string): { stateBucket: string; pipelineBucket: string } {
+  return { stateBucket: `${project}-mlops-state`, pipelineBucket: `${project}-pipelines` };
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): ControlPlaneSettings {
   const parsed = SettingsEnv.safeParse({ ...env, GOOGLE_CLOUD_PROJECT: env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT });
   if (!parsed.success) {
@@ -43,8 +48,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ControlPlane
     projectId: e.GOOGLE_CLOUD_PROJECT,
     region: e.MLOPS_REGION,
     environment: e.MLOPS_ENVIRONMENT,
-    stateBucket: e.MLOPS_STATE_BUCKET ?? `${e.GOOGLE_CLOUD_PROJECT}-mlops-state`,
-    pipelineBucket: e.MLOPS_PIPELINE_BUCKET ?? `${e.GOOGLE_CLOUD_PROJECT}-pipelines`,
+    stateBucket: e.MLOPS_STATE_BUCKET ?? defaultBuckets(e.GOOGLE_CLOUD_PROJECT).stateBucket,
+    pipelineBucket: e.MLOPS_PIPELINE_BUCKET ?? defaultBuckets(e.GOOGLE_CLOUD_PROJECT).pipelineBucket,
     ...(e.MLOPS_PIPELINE_SERVICE_ACCOUNT ? { pipelineServiceAccount: e.MLOPS_PIPELINE_SERVICE_ACCOUNT } : {}),
     ...(e.MLOPS_MODEL_SPECS_DIR ? { modelSpecsDir: e.MLOPS_MODEL_SPECS_DIR } : {}),
   };

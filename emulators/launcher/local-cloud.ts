@@ -26,6 +26,7 @@ import { retrainingSchedulerJobs } from '../../infra/scheduler-jobs.js';
 import { applySchedulerJobs } from './scheduler-jobs.js';
 import type { SeedChoice } from './seed.js';
 import { seedLocalData } from './seed.js';
+import { ensureControlPlaneBuckets } from './buckets.js';
 
 const LOCAL_PROJECT = 'local-project';
 const LOCAL_REGION = 'us-central1';
@@ -247,6 +248,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
 
     await seedLocalData(options.seed ?? 'none', { projectId, env, store: storage.store });
+    // What the Pulumi program creates for the functions: their buckets.
+    if (functions) await ensureControlPlaneBuckets({ projectId, env });
     return { projectId, dataDir, env, endpoints, faults, functionUrls: functions?.urls ?? {}, stop, ...(pubsubUnavailable ? { pubsubUnavailable } : {}) };
   } catch (err) {
     await stop();
