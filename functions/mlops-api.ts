@@ -83,10 +83,10 @@ export async function mlopsApi(req: Request, res: Response): Promise<void> {
     }
     const result = await found.route.handler(() => controlPlaneFromEnvironment(), decodedSegments(found.match!), req);
     res.status(200).json(result);
-    log('INFO', 'mlopsApi', { method: req.method, path, status: 200, latencyMs: Math.round(performance.now() - started) });
+    log('INFO', 'mlopsApi invocation', { function: 'mlopsApi', method: req.method, path, status: 200, durationMs: Math.round(performance.now() - started) });
   } catch (err) {
     const { httpStatus, body } = googleError(err);
-    log(httpStatus >= 500 ? 'ERROR' : 'INFO', 'mlopsApi request refused', { method: req.method, path: req.path.slice(0, 200), status: httpStatus, error: httpStatus >= 500 ? String((err as Error)?.stack ?? err) : body.error.message });
+    log(httpStatus >= 500 ? 'ERROR' : 'INFO', 'mlopsApi invocation', { function: 'mlopsApi', method: req.method, path: req.path.slice(0, 200), status: httpStatus, durationMs: Math.round(performance.now() - started), error: httpStatus >= 500 ? String((err as Error)?.stack ?? err) : body.error.message });
     res.status(httpStatus).json(body);
   }
 }

@@ -9,6 +9,16 @@ import { controlPlaneFromEnvironment } from '../control-plane/runtime/instance.j
 import { log } from '../logging/log.js';
 
 export async function onPipelineRunEvent(event: CloudEvent<unknown>): Promise<void> {
+  const started = performance.now();
+  try {
+    await handle(event);
+  } finally {
+    // One line per invocation with its duration: function-seconds are summed from these.
+    log('INFO', 'onPipelineRunEvent invocation', { function: 'onPipelineRunEvent', eventId: event.id, durationMs: Math.round(performance.now() - started) });
+  }
+}
+
+async function handle(event: CloudEvent<unknown>): Promise<void> {
   const ctx = controlPlaneFromEnvironment();
   const message = decodePubSubEvent(event.data, PipelineRunEvent);
   if (!message.ok) {

@@ -8,6 +8,16 @@ import { controlPlaneFromEnvironment } from '../control-plane/runtime/instance.j
 import { log } from '../logging/log.js';
 
 export async function submitTrainingRun(event: CloudEvent<unknown>): Promise<void> {
+  const started = performance.now();
+  try {
+    await handle(event);
+  } finally {
+    // One line per invocation with its duration: function-seconds are summed from these.
+    log('INFO', 'submitTrainingRun invocation', { function: 'submitTrainingRun', eventId: event.id, durationMs: Math.round(performance.now() - started) });
+  }
+}
+
+async function handle(event: CloudEvent<unknown>): Promise<void> {
   const ctx = controlPlaneFromEnvironment();
   const message = decodePubSubEvent(event.data, RetrainingRequest);
   if (!message.ok) {

@@ -23,7 +23,7 @@ const Model = z.object({
   champion: z.string().optional(),
   challenger: z.string().optional(),
   endpoint: Endpoint.optional(),
-  latestRuns: z.array(Run),
+  latestRuns: z.array(z.object({ id: z.string(), state: z.string() }).loose()),
 }).loose();
 
 export type RunView = z.infer<typeof Run>;
@@ -80,8 +80,8 @@ export class ApiWatcher {
 
   /** The first run of `model` not in `before` (the one a Scheduler firing created), followed to its end. */
   async followNewRun(model: string, before: ReadonlySet<string>): Promise<RunView> {
-    const run = await this.until(`a new training run of ${model}`, async () => (await this.model(model)).latestRuns.find((r) => !before.has(r.id)));
-    return this.followRun(run);
+    const { id } = await this.until(`a new training run of ${model}`, async () => (await this.model(model)).latestRuns.find((r) => !before.has(r.id)));
+    return this.followRun(await this.run(id));
   }
 
   /** Polls the run until it ends, reporting each task's state changes. */
