@@ -26,6 +26,8 @@ export interface RegistrationInput {
   /** Vertex's evaluation metrics for the test split, when the run reported them. */
   readonly evaluation?: EvaluationMetricsInput;
   readonly description: string;
+  /** The model type the run trained (the spec's, or the request's override). */
+  readonly modelType: string;
 }
 
 /** The prebuilt serving image for the model type the spec trains (locally, the project's model server stands in). */
@@ -61,8 +63,7 @@ export async function registerVersion(ctx: ControlPlaneContext, input: Registrat
   let version = await versionOfRun(models, modelName, input.runId);
   if (version === undefined) {
     const exists = await modelExists(models, modelName);
-    const declared = input.spec.pipeline.parameters.model_type;
-    const modelType = typeof declared === 'string' ? declared : 'random_forest';
+    const modelType = input.modelType;
     const [operation] = await models.uploadModel(
       buildUploadModelRequest({
         project: ctx.settings.projectId,

@@ -16,12 +16,19 @@ import type { FirstDeployment } from '../registry/first-deployment.js';
 import { registerVersion } from '../registry/register-version.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
+import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { TERMINAL_RUN_STATES, trainingRunId, withoutLease } from '../state/training-runs.js';
 import type { PipelineRunEvent } from './messages.js';
 
 const TRAINING_TASKS = TRAINING_PIPELINE_TASKS;
 
 const LEASE_SECONDS = 300;
+
+/** The model type a run trained: its override, else the spec's, else the pipeline's default. */
+function runModelType(spec: ResolvedModelSpec, run: TrainingRunRecord): string {
+  const chosen = run.parameterOverrides?.model_type ?? spec.pipeline.parameters.model_type;
+  return typeof chosen === 'string' ? chosen : 'random_forest';
+}
 
 export interface CompletionResult {
   readonly run: TrainingRunRecord;
@@ -97,6 +104,7 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
       alias: decision.outcome === 'REGISTER_AS_CHAMPION' ? 'champion' : 'challenger',
       ...(evaluation ? { evaluation } : {}),
       description: decision.reasons.join('; '),
+      modelType: runModelType(spec, run),
     });
     // Until rollouts (part 2): the first champion is released at 100%; a challenger waits.
     if (decision.outcome === 'REGISTER_AS_CHAMPION') deployment = await deployFirstChampion(ctx, spec, modelVersion);
