@@ -32,8 +32,9 @@ try {
       ...FUNCTIONS.map(
         (f) =>
           `    gcloud functions deploy ${f.name} --gen2 --runtime nodejs24 --region "$REGION" --source ${relative(REPO_ROOT, bundle.outDir)} --entry-point ${f.name} ` +
-          (f.signatureType === 'http' ? '--trigger-http --no-allow-unauthenticated' : `--trigger-topic ${f.triggerTopic ?? '<topic>'}`) +
-          ` --memory ${f.memory} --timeout ${f.timeoutSeconds}s`,
+          // Event functions retry on failure: a thrown (transient) error makes Pub/Sub redeliver.
+          (f.signatureType === 'http' ? '--trigger-http --no-allow-unauthenticated' : `--trigger-topic ${f.triggerTopic ?? '<topic>'} --retry`) +
+          ` --memory ${f.memory} --timeout ${f.timeoutSeconds}s --set-env-vars MLOPS_ENVIRONMENT="$MLOPS_ENVIRONMENT",NODE_OPTIONS=--enable-source-maps`,
       ),
       '',
     ].join('\n'),
