@@ -1,7 +1,8 @@
 // The control plane's pure pieces: ids, SQL, caller headers, settings, error mapping, caching.
 import { generateKeyPairSync, createSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ZodError, z } from 'zod';
+import type { ZodError} from 'zod';
+import { z } from 'zod';
 import { callerFromHeaders } from '../../control-plane/api/caller.js';
 import { googleError } from '../../control-plane/api/google-error.js';
 import { ControlPlaneError, isTransient, RetryLater } from '../../control-plane/errors.js';
@@ -96,7 +97,7 @@ describe('readSettings', () => {
 describe('googleError', () => {
   it('maps refusals to 4xx with Google status names and field violations', () => {
     const zod = z.strictObject({ reason: z.string() }).safeParse({ reason: 1, extra: true });
-    const bad = googleError(zod.error as ZodError);
+    const bad = googleError(zod.error);
     expect(bad.httpStatus).toBe(400);
     expect(bad.body.error.status).toBe('INVALID_ARGUMENT');
     expect(JSON.stringify(bad.body.error.details)).toContain('"field":"reason"');
