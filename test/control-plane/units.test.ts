@@ -1,7 +1,6 @@
 // The control plane's pure pieces: ids, SQL, caller headers, settings, error mapping, caching.
 import { generateKeyPairSync, createSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ZodError} from 'zod';
 import { z } from 'zod';
 import { callerFromHeaders } from '../../control-plane/api/caller.js';
 import { googleError } from '../../control-plane/api/google-error.js';
