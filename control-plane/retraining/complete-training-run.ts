@@ -9,6 +9,7 @@ import type { IPipelineJob } from '../../vertex/shared/proto-types.js';
 import { TRAINING_PIPELINE_TASKS } from '../../pipelines/definitions/training-tasks.js';
 import { Comparison, decide, Gate } from '../evaluation/decision.js';
 import type { DecisionRecord } from '../evaluation/decision.js';
+import { publishDecision } from '../evaluation/publish-decision.js';
 import { failedTask, taskOutputArtifactUri, taskOutputParameters } from '../evaluation/run-outputs.js';
 import { notFound, RetryLater } from '../errors.js';
 import { deployFirstChampion } from '../registry/first-deployment.js';
@@ -121,6 +122,7 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
       ...(deployment ? { deployment } : {}),
     };
   });
+  await publishDecision(ctx, decision, modelVersion);
   return { run: finished, decision, ...(deployment ? { deployment } : {}), duplicate: false };
 }
 
