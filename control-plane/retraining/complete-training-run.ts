@@ -111,6 +111,8 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
     if (decision.outcome === 'REGISTER_AS_CHAMPION') deployment = await deployFirstChampion(ctx, spec, modelVersion);
   }
 
+  // Before the run is marked done: a failed publish is retried by the redelivery (at least once).
+  await publishDecision(ctx, decision, modelVersion);
   const state = decision.outcome === 'FAILED' ? 'FAILED' : decision.outcome === 'REJECT' ? 'REJECTED' : 'SUCCEEDED';
   const finished = await ctx.runs.update(runId, (current) => {
     return {
@@ -122,7 +124,6 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
       ...(deployment ? { deployment } : {}),
     };
   });
-  await publishDecision(ctx, decision, modelVersion);
   return { run: finished, decision, ...(deployment ? { deployment } : {}), duplicate: false };
 }
 
