@@ -1,0 +1,120 @@
+// mlopsApi as users reach it: the real bundle served by the functions framework on the local
+// cloud, called over HTTP. Resource names, Google's error shape, field violations, did-you-mean,
+// and a distributed CustomJob from a preset that really runs on the local Vertex.
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findPubSubEmulatorJar } from '../../emulators/pubsub/emulator-process.js';
+import { vertexClients } from '../../google-clients/vertex.js';
+import type { TestCloud } from '../support/local-cloud.js';
+import { startTestCloud } from '../support/local-cloud.js';
+
+const python = spawnSync('/usr/bin/python3', ['-c', 'import torch, sklearn'], { encoding: 'utf8' });
+const skip = findPubSubEmulatorJar() === undefined ? 'the Pub/Sub emulator is not installed' : python.status !== 0 ? '/usr/bin/python3 lacks torch/sklearn' : undefined;
+
+interface ErrorBody {
+  error: { code: number; message: string; status: string; details?: { fieldViolations?: { field: string; description: string }[] }[] };
+}
+
+describe.skipIf(skip !== undefined)('mlopsApi over HTTP', () => {
+  let cloud: TestCloud;
+  let api: string;
+  const call = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
+    const response = await fetch(`${api}${path}`, { method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': contentType } }) });
+    return { status: response.status, body: (await response.json().catch(() => undefined)) as unknown };
+  };
+
+  beforeAll(async () => {
+    cloud = await startTestCloud({ vertex: true, pubsub: true, functions: { extraEnv: { MLOPS_ENVIRONMENT: 'local' } } });
+    api = cloud.env.MLOPS_API_URL!;
+  }, 120_000);
+  afterAll(async () => cloud?.teardown());
+
+  it('lists the managed models by resource name', async () => {
+    const { status, body } = await call('GET', '/v1/models');
+    expect(status).toBe(200);
+    expect((body as { models: { name: string; vertexModel: string }[] }).models).toContainEqual(
+      expect.objectContaining({ name: 'models/flight-delay', vertexModel: 'projects/local-project/locations/us-central1/models/flight-delay' }),
+    );
+  });
+
+  it('a model with no versions yet shows its spec and no champion', async () => {
+    const { status, body } = await call('GET', '/v1/models/flight-delay');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ name: 'models/flight-delay', versions: [], latestRuns: [] });
+    expect(body).not.toHaveProperty('champion');
+  });
+
+  it('an unknown model is 404 with a did-you-mean', async () => {
+    const { status, body } = await call('POST', '/v1/models/flight-dealy/trainingRuns', {});
+    expect(status).toBe(404);
+    expect((body as ErrorBody).error).toMatchObject({ code: 404, status: 'NOT_FOUND' });
+    expect((body as ErrorBody).error.message).toContain("did you mean 'flight-delay'");
+  });
+
+  it('bad bodies are 400 naming the field, never 5xx', async () => {
+    const cases: [unknown, string][] = [
+      [{ reason: 7 }, 'reason'],
+      [{ requestId: '../../etc' }, 'requestId'],
+      [{ enableCaching: 'yes' }, 'enableCaching'],
+      [{ reasn: 'typo' }, 'reasn'],
+      [{ parameterOverrides: { model_type: 'random_forrest' } }, 'parameterOverrides.model_type'],
+      [{ parameterOverrides: { training_data_uri: 'gs://x/y' } }, 'parameterOverrides.training_data_uri'],
+      [[1, 2], '(body)'],
+    ];
+    for (const [input, field] of cases) {
+      const { status, body } = await call('POST', '/v1/models/flight-delay/trainingRuns', input);
+      expect(status, JSON.stringify(input)).toBe(400);
+      const violations = (body as ErrorBody).error.details?.[0]?.fieldViolations ?? [];
+      expect(violations.map((v) => v.field), JSON.stringify(body)).toContain(field);
+    }
+    const typo = await call('POST', '/v1/models/flight-delay/trainingRuns', { parameterOverrides: { model_type: 'random_forrest' } });
+    expect((typo.body as ErrorBody).error.message).toContain('random_forest');
+  });
+
+  it('unknown routes are 404 and wrong methods 405, in Google’s error shape', async () => {
+    const missing = await call('GET', '/v1/nothing');
+    expect(missing.status).toBe(404);
+    expect((missing.body as ErrorBody).error.status).toBe('NOT_FOUND');
+    const method = await call('DELETE', '/v1/models/flight-delay');
+    expect(method.status).toBe(405);
+    expect((await call('GET', '/v1/trainingRuns/NOT_AN_ID')).status).toBe(400);
+    expect((await call('GET', '/v1/trainingRuns/flight-delay-none')).status).toBe(404);
+  });
+
+  it('a training run request returns at once, QUEUED, and the same requestId returns the same run', async () => {
+    const first = await call('POST', '/v1/models/flight-delay/trainingRuns', { requestId: 'api-test-1', reason: 'test' });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ model: 'flight-delay', requestId: 'api-test-1', trigger: 'api', state: 'QUEUED' });
+    const again = await call('POST', '/v1/models/flight-delay/trainingRuns', { requestId: 'api-test-1', reason: 'other' });
+    expect((again.body as { name: string }).name).toBe((first.body as { name: string }).name);
+    const read = await call('GET', `/v1/${(first.body as { name: string }).name}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ name: (first.body as { name: string }).name, reason: 'test' });
+  });
+
+  it('a distributed CustomJob from a preset runs on the local Vertex; a requestId makes it idempotent', async () => {
+    const body = { preset: 'multi-worker-gpu', workerCount: 1, requestId: 'ddp-1', args: ['--epochs', '1', '--synthetic-rows', '64', '--backend', 'gloo', '--init-timeout-seconds', '60'] };
+    const created = await call('POST', '/v1/models/flight-delay/customJobs', body);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const job = created.body as { name: string; state: string; preset: string };
+    expect(job.name).toMatch(/^projects\/local-project\/locations\/us-central1\/customJobs\/\d+$/);
+    const again = await call('POST', '/v1/models/flight-delay/customJobs', body);
+    expect((again.body as { name: string }).name).toBe(job.name);
+    const vertex = vertexClients('us-central1', { projectId: cloud.projectId, env: cloud.env });
+    try {
+      const [spec] = await vertex.jobs.getCustomJob({ name: job.name });
+      expect(spec.jobSpec?.workerPoolSpecs?.map((p) => p.replicaCount ? Number(p.replicaCount) : 0)).toEqual([1, 1]);
+      expect(spec.jobSpec?.workerPoolSpecs?.[0]?.machineSpec?.acceleratorType).toBe('NVIDIA_TESLA_T4');
+      let state = '';
+      for (let i = 0; i < 120 && !['JOB_STATE_SUCCEEDED', 'JOB_STATE_FAILED'].includes(state); i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        state = String((await vertex.jobs.getCustomJob({ name: job.name }))[0].state);
+      }
+      expect(state).toBe('JOB_STATE_SUCCEEDED');
+    } finally {
+      await Promise.all(Object.values(vertex).map((c) => c.close()));
+    }
+    const bad = await call('POST', '/v1/models/flight-delay/customJobs', { preset: 'quantum' });
+    expect(bad.status).toBe(400);
+  }, 180_000);
+});
