@@ -19,27 +19,33 @@ const MAY_IMPORT = {
   // scripts/ may import anything; nothing may import scripts/.
 };
 
-/** One `no-restricted-imports` block per folder: a relative import that climbs to the top and names a forbidden folder. */
+/** Folder depths below a top-level folder that the rules cover (`control-plane/a/b/c.ts` is depth 2). */
+const MAX_DEPTH = 8;
+
+/**
+ * One `no-restricted-imports` block per folder and depth: a relative import that climbs exactly to
+ * the repository root (one `../` per level of the importing file) and names a forbidden folder.
+ * Counting the climbs keeps `emulators/functions/` (a subfolder) apart from the top-level `functions/`.
+ */
 function boundaryRules() {
-  return Object.entries(MAY_IMPORT).map(([folder, allowed]) => {
+  return Object.entries(MAY_IMPORT).flatMap(([folder, allowed]) => {
     const forbidden = FOLDERS.filter((f) => f !== folder && !allowed.includes(f));
-    const depth = '(?:\\.\\./)+';
-    return {
-      files: [`${folder}/**/*.ts`],
+    return Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => ({
+      files: [`${folder}/${'*/'.repeat(depth)}*.ts`],
       rules: {
         'no-restricted-imports': [
           'error',
           {
             patterns: [
               {
-                regex: `^${depth}(?:${forbidden.join('|')})(?:/|$)`,
+                regex: `^(?:\\.\\./){${depth + 1}}(?:${forbidden.join('|')})(?:/|$)`,
                 message: `${folder}/ may import only ${allowed.join(', ') || 'nothing of the project'} (../shared/design/control-plane.md §2).`,
               },
             ],
           },
         ],
       },
-    };
+    }));
   });
 }
 

@@ -9,8 +9,8 @@ import { startLoggingEmulator } from '../logging/server.js';
 import { VertexReplicaLogs } from '../logging/vertex-replica-logs.js';
 import { startMonitoringEmulator } from '../monitoring/server.js';
 // Spelled from the top: the lint's boundary pattern reads `../functions/` as the top-level functions/ folder.
-import type { FunctionsRuntime } from '../../emulators/functions/runtime.js';
-import { functionUrlVariable, startFunctionsRuntime } from '../../emulators/functions/runtime.js';
+import type { FunctionsRuntime } from '../functions/runtime.js';
+import { functionUrlVariable, startFunctionsRuntime } from '../functions/runtime.js';
 import { applyPubSubTopology } from '../pubsub/apply-topology.js';
 import type { PubSubEmulator } from '../pubsub/emulator-process.js';
 import { PubSubEmulatorMissing, startPubSubEmulator } from '../pubsub/emulator-process.js';
