@@ -23,7 +23,8 @@ import type { PipelineRunEvent } from './messages.js';
 
 const TRAINING_TASKS = TRAINING_PIPELINE_TASKS;
 
-const LEASE_SECONDS = 300;
+/** As long as the function's timeout: a live delivery never loses its lease; a crashed one's expires. */
+const LEASE_SECONDS = 120;
 
 /** The model type a run trained: its override, else the spec's, else the pipeline's default. */
 function runModelType(spec: ResolvedModelSpec, run: TrainingRunRecord): string {
@@ -82,7 +83,8 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
     const decision = existing.value.decision ? await ctx.decisions.get(runId) : undefined;
     return { run: existing.value, ...(decision ? { decision } : {}), duplicate: true };
   }
-  const run = await acquireLease(ctx, runId, deliveryId);
+  // Per invocation, not per message: Pub/Sub may deliver one message twice at the same time.
+  const run = await acquireLease(ctx, runId, `${deliveryId}/${randomUUID()}`);
   if (TERMINAL_RUN_STATES.includes(run.state)) return { run, duplicate: true };
 
   const [job] = await (await ctx.clients.pipelines()).getPipelineJob({ name: event.pipelineJob });

@@ -32,6 +32,9 @@ export async function applyPubSubTopology(pubsub: PubSub, topology: readonly Top
           ...(sub.deadLetter
             ? { deadLetterPolicy: { deadLetterTopic: pubsub.topic(sub.deadLetter.topic).name, maxDeliveryAttempts: sub.deadLetter.maxDeliveryAttempts } }
             : {}),
+          ...(sub.retryPolicy
+            ? { retryPolicy: { minimumBackoff: { seconds: sub.retryPolicy.minimumBackoffSeconds }, maximumBackoff: { seconds: sub.retryPolicy.maximumBackoffSeconds } } }
+            : {}),
           ...(pushEndpoint ? { pushConfig: { pushEndpoint } } : {}),
         });
       } catch (err) {
