@@ -172,7 +172,12 @@ export async function buildFunctionsBundle(options: FunctionsBundleOptions = {})
     const result = await build({
       absWorkingDir: REPO_ROOT,
       entryPoints: [resolved.entry],
-      outfile: join(staging, 'index.js'),
+      outdir: staging,
+      entryNames: 'index',
+      // Dynamic imports (the control plane loads each Google client on first use) become chunks of
+      // their own, so a client library is loaded when a request needs it, not at every cold start.
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       bundle: true,
       format: 'esm',
       platform: 'node',
@@ -191,7 +196,8 @@ export async function buildFunctionsBundle(options: FunctionsBundleOptions = {})
       devDependencies: Object.keys(root.devDependencies ?? {}),
     });
     if (problems.length) throw new FunctionsBundleError(`the functions bundle would ship code it must not:\n  ${problems.join('\n  ')}`);
-    const runtimePackages = new Set([...externalPackages(result.metafile), ...packagesResolvedAtRunTime(readFileSync(join(staging, 'index.js'), 'utf8'))]);
+    const code = deployedFiles(staging).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(staging, f), 'utf8')).join('\n');
+    const runtimePackages = new Set([...externalPackages(result.metafile), ...packagesResolvedAtRunTime(code)]);
     const dependencies = lockedVersions([...runtimePackages].sort(), root);
     const pkg = { name: 'mlops-functions', version: root.version ?? '0.0.0', private: true, type: 'module', main: 'index.js', engines: { node: '24' }, dependencies };
     writeFileSync(join(staging, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);

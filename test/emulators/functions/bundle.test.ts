@@ -37,10 +37,24 @@ describe('functions bundle', () => {
     rmSync(modelsDir, { recursive: true, force: true });
   });
 
+  /** The entry and its chunks (dynamic imports are split into chunks/). */
+  const allCode = () =>
+    [join(outDir, 'index.js'), ...readdirSync(join(outDir, 'chunks')).filter((f) => f.endsWith('.js')).map((f) => join(outDir, 'chunks', f))]
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+
+  it('loads each Google client library lazily: the entry imports none of them, its chunks do', () => {
+    const entry = readFileSync(join(outDir, 'index.js'), 'utf8');
+    // Only aiplatform's small Struct helpers (no client, no protos) may load with the entry.
+    const specifiers = [...entry.matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+    expect(specifiers.filter((s) => s.startsWith('@google-cloud/') && s !== '@google-cloud/functions-framework' && s !== '@google-cloud/aiplatform/build/src/helpers.js')).toEqual([]);
+    expect(importedPackages(allCode())).toEqual(expect.arrayContaining(['@google-cloud/aiplatform', '@google-cloud/storage', '@google-cloud/pubsub', '@google-cloud/bigquery']));
+  });
+
   it('writes an ESM package whose dependencies are exactly the packages the bundle imports, at their locked versions', () => {
     const pkg = JSON.parse(readFileSync(join(outDir, 'package.json'), 'utf8')) as { type: string; main: string; engines: { node: string }; dependencies: Record<string, string> };
     expect(pkg).toMatchObject({ type: 'module', main: 'index.js', engines: { node: '24' } });
-    const imported = importedPackages(readFileSync(join(outDir, 'index.js'), 'utf8'));
+    const imported = importedPackages(allCode());
     expect(imported).toContain('@google-cloud/functions-framework');
     expect(Object.keys(pkg.dependencies).sort()).toEqual(imported);
     for (const [name, version] of Object.entries(pkg.dependencies)) expect(version).toBe(lock.packages[`node_modules/${name}`]!.version);
@@ -48,7 +62,7 @@ describe('functions bundle', () => {
   });
 
   it('bundles no emulator, script or DuckDB code', () => {
-    const code = readFileSync(join(outDir, 'index.js'), 'utf8');
+    const code = allCode();
     // esbuild heads each bundled module with a `// <path>` comment.
     const modules = [...code.matchAll(/^\/\/ (\S+\.[cm]?[jt]s)$/gm)].map((m) => m[1]!);
     expect(modules).toContain('functions/index.ts');
@@ -59,7 +73,8 @@ describe('functions bundle', () => {
   it('copies the model specs, writes .gcloudignore, and names the deployed files by their content hash', () => {
     expect(readdirSync(join(outDir, 'models'))).toEqual(['demo-model.yaml']);
     expect(readFileSync(join(outDir, '.gcloudignore'), 'utf8')).toContain('.build-inputs.json');
-    const deployed = ['index.js', 'index.js.map', 'models/demo-model.yaml', 'package.json'];
+    const chunks = readdirSync(join(outDir, 'chunks')).sort().map((f) => `chunks/${f}`);
+    const deployed = [...chunks, 'index.js', 'index.js.map', 'models/demo-model.yaml', 'package.json'];
     const hash = createHash('sha256');
     for (const file of deployed) hash.update(file).update('\0').update(readFileSync(join(outDir, file))).update('\0');
     expect(readFileSync(join(outDir, 'BUILD_ID'), 'utf8').trim()).toBe(hash.digest('hex'));
