@@ -8,13 +8,15 @@ const SECTIONS = {
   vertex: () => import('./bench/vertex.js'),
   // Minutes: trains every model type on 1%, 5% and 20% of the flights data.
   training: () => import('./bench/training.js'),
+  // Minutes: cold starts against a hello world, bundle size, API latency, one retraining cycle.
+  functions: () => import('./bench/functions.js'),
 } as const;
 type Section = keyof typeof SECTIONS;
 const NAMES = Object.keys(SECTIONS) as Section[];
 
 const values = parseCommandLineOrExit({
   command: 'npm run bench --',
-  summary: 'Benchmarks: compile times, local cloud start-up, Storage and BigQuery throughput, the Vertex emulator, training time and memory per model type. Figures are log lines on stderr (LOG_FORMAT=json for JSON).',
+  summary: 'Benchmarks: compile times, local cloud start-up, Storage and BigQuery throughput, the Vertex emulator, training time and memory per model type, Cloud Functions cold starts and function-seconds. Figures are log lines on stderr (LOG_FORMAT=json for JSON).',
   options: {
     only: { type: 'string', valueName: 'sections', description: `comma-separated sections to run (${NAMES.join(', ')}); default all` },
   },

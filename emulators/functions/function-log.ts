@@ -29,9 +29,29 @@ function structured(line: string): Record<string, unknown> | undefined {
   }
 }
 
+/** A structured line a served function wrote (Cloud Logging JSON), as the runtime read it. */
+export interface FunctionLogEntry {
+  readonly function: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly record: Readonly<Record<string, unknown>>;
+}
+
+type FunctionLogListener = (entry: FunctionLogEntry) => void;
+const listeners = new Set<FunctionLogListener>();
+
+/**
+ * Calls `listener` with every structured line any served function writes, whatever the log level
+ * lets through (the benchmark sums the `durationMs` of invocation lines); returns the unsubscribe.
+ */
+export function watchFunctionLogs(listener: FunctionLogListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export function logFunctionLine(functionName: string, stream: 'stdout' | 'stderr', line: string): void {
   if (line.trim() === '') return;
   const record = structured(line);
+  if (record) for (const listener of listeners) listener({ function: functionName, stream, record });
   const plainSeverity: Severity = stream === 'stderr' ? 'ERROR' : 'INFO';
   if (!record) {
     emulatorLog(plainSeverity, line, { function: functionName });

@@ -68,7 +68,7 @@ function serviceName(functionName: string): string {
   return functionName.toLowerCase();
 }
 
-function functionEnv(declaration: FunctionDeclaration, port: number, siblingUrls: Readonly<Record<string, string>>, options: FunctionsRuntimeOptions): Record<string, string> {
+function functionEnv(declaration: FunctionDeclaration, port: number, siblingUrls: Readonly<Record<string, string>>, options: Pick<FunctionsRuntimeOptions, 'env' | 'extraEnv'>): Record<string, string> {
   const inherited = Object.fromEntries(INHERITED_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
   const service = serviceName(declaration.name);
   return {
@@ -133,11 +133,38 @@ interface StartedFunction {
   readonly recentOutput: string[];
 }
 
+/** How one function's process is started: the framework CLI's command line, working directory and environment. */
+export interface FunctionProcessSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * The process the runtime starts for `declaration` on `port`; exported so that a benchmark can time
+ * a start (process start to first response) itself, with exactly the runtime's command and environment.
+ */
+export function functionProcessSpec(
+  declaration: FunctionDeclaration,
+  bundleDir: string,
+  port: number,
+  options: Pick<FunctionsRuntimeOptions, 'env' | 'extraEnv'>,
+  siblingUrls: Readonly<Record<string, string>> = {},
+): FunctionProcessSpec {
+  return {
+    command: process.execPath,
+    args: [FRAMEWORK_MAIN, `--target=${declaration.name}`, `--signature-type=${declaration.signatureType}`, `--source=${bundleDir}`, `--port=${port}`],
+    // The working directory is the source, as in Cloud Run functions (/workspace): relative paths such as models/ resolve in the bundle.
+    cwd: bundleDir,
+    env: functionEnv(declaration, port, siblingUrls, options),
+  };
+}
+
 function spawnFunction(declaration: FunctionDeclaration, bundleDir: string, host: string, port: number, siblingUrls: Readonly<Record<string, string>>, options: FunctionsRuntimeOptions): StartedFunction {
-  const args = [FRAMEWORK_MAIN, `--target=${declaration.name}`, `--signature-type=${declaration.signatureType}`, `--source=${bundleDir}`, `--port=${port}`];
+  const spec = functionProcessSpec(declaration, bundleDir, port, options, siblingUrls);
   // Its own process group, so that stopping it stops anything it started.
-  // The working directory is the source, as in Cloud Run functions (/workspace): relative paths such as models/ resolve in the bundle.
-  const child = spawn(process.execPath, args, { cwd: bundleDir, env: functionEnv(declaration, port, siblingUrls, options), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const recentOutput: string[] = [];
   const keep = (line: string) => {
     recentOutput.push(line);
