@@ -5,6 +5,7 @@ import type { JsonValue } from '../../pipelines/ir/index.js';
 import type { PipelineDefinition } from '../../pipelines/dsl/pipeline-definition.js';
 import { isParameterSpec } from '../../pipelines/dsl/types.js';
 import { trainingPipeline, trainingPipelineWithTuning } from '../../pipelines/definitions/training-pipeline.js';
+import { EVALUATION_PIPELINE_NAME, evaluationPipeline } from '../../pipelines/definitions/evaluation-pipeline.js';
 import { closestName } from '../../common/suggest.js';
 import { parameterTypeProblem } from '../../vertex/shared/pipeline-parameters.js';
 import { notOneOf, suggestion } from './suggestion.js';
@@ -14,15 +15,19 @@ import type { ModelSpec } from './model-spec.js';
 export const PIPELINE_NAMES = ['training-pipeline', 'training-pipeline-hpt'] as const;
 export type PipelineName = (typeof PIPELINE_NAMES)[number];
 
-const DEFINITIONS: Readonly<Record<PipelineName, () => PipelineDefinition>> = {
+/** Every pipeline the control plane submits: a spec's training pipeline, or the evaluation pipeline (evaluation requests). */
+export type ProjectPipelineName = PipelineName | typeof EVALUATION_PIPELINE_NAME;
+
+const DEFINITIONS: Readonly<Record<ProjectPipelineName, () => PipelineDefinition>> = {
   'training-pipeline': trainingPipeline,
   'training-pipeline-hpt': trainingPipelineWithTuning,
+  [EVALUATION_PIPELINE_NAME]: evaluationPipeline,
 };
 
-const cache = new Map<PipelineName, PipelineDefinition>();
+const cache = new Map<ProjectPipelineName, PipelineDefinition>();
 
 /** The project's pipeline of that name, with the default component image. */
-export function pipelineDefinition(name: PipelineName): PipelineDefinition {
+export function pipelineDefinition(name: ProjectPipelineName): PipelineDefinition {
   let definition = cache.get(name);
   if (definition === undefined) {
     definition = DEFINITIONS[name]();
@@ -38,6 +43,7 @@ export function pipelineDefinition(name: PipelineName): PipelineDefinition {
 export const RESERVED_PIPELINE_PARAMETERS: Readonly<Record<string, string>> = {
   training_data_uri: 'the control plane (the run\'s snapshot)',
   champion_model_uri: 'the control plane (the current champion)',
+  candidate_model_uri: 'the control plane (the version an evaluation run evaluates)',
   events_topic: 'the control plane',
   model_name: 'the control plane',
   request_id: 'the control plane',

@@ -1,5 +1,7 @@
 // onPipelineRunEvent's decision: a finished training PipelineJob becomes a decision record and,
-// when approved, a registered model version (and, for the first model ever, a deployment). One
+// when approved, a registered model version (and, for the first model ever, a deployment). A
+// finished evaluation PipelineJob (an evaluation request) becomes a decision record only: the
+// evaluation pipeline names its tasks as the training pipeline does, so it is read alike. One
 // delivery at a time holds the run's lease; every step is idempotent, so a redelivery after a crash
 // finishes what the first one started, and a duplicate after completion changes nothing.
 import { randomUUID } from 'node:crypto';
@@ -16,6 +18,7 @@ import { deployFirstChampion } from '../registry/first-deployment.js';
 import type { FirstDeployment } from '../registry/first-deployment.js';
 import { registerVersion } from '../registry/register-version.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
+import { vertexModelName } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { TERMINAL_RUN_STATES, trainingRunId, withoutLease } from '../state/training-runs.js';
@@ -92,7 +95,8 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
 
   let modelVersion: string | undefined;
   let deployment: FirstDeployment | undefined;
-  if (decision.outcome === 'REGISTER_AS_CHAMPION' || decision.outcome === 'REGISTER_AS_CHALLENGER') {
+  // Only a training run's outcomes register; an evaluation's (EVALUATED_*) never upload anything.
+  if (decision.kind === 'training' && (decision.outcome === 'REGISTER_AS_CHAMPION' || decision.outcome === 'REGISTER_AS_CHALLENGER')) {
     const artifactUri = taskOutputArtifactUri(job, TRAINING_TASKS.export, 'serving_model');
     if (!artifactUri) throw new Error(`PipelineJob ${event.pipelineJob} approved a model but has no ${TRAINING_TASKS.export} output`);
     const evaluationFile = await readEvaluation(ctx, taskOutputArtifactUri(job, TRAINING_TASKS.evaluation, 'evaluation'));
@@ -115,6 +119,7 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
 
   // Before the run is marked done: a failed publish is retried by the redelivery (at least once).
   await publishDecision(ctx, decision, modelVersion);
+  // An evaluation that ran to the end SUCCEEDED, whatever it found: its outcome says what.
   const state = decision.outcome === 'FAILED' ? 'FAILED' : decision.outcome === 'REJECT' ? 'REJECTED' : 'SUCCEEDED';
   const finished = await ctx.runs.update(runId, (current) => {
     return {
@@ -137,7 +142,9 @@ async function recordDecision(ctx: ControlPlaneContext, run: TrainingRunRecord, 
   const failure = event.state === 'SUCCEEDED' ? undefined : (failedTask(job) ?? { task: '(none)', message: job.error?.message ?? `the pipeline ended ${event.state}` });
   const evaluationUri = taskOutputArtifactUri(job, TRAINING_TASKS.evaluation, 'evaluation');
   const metrics = event.state === 'SUCCEEDED' ? numbers((await readEvaluation(ctx, evaluationUri))?.metrics) : {};
+  const kind = run.trigger === 'evaluation' ? 'evaluation' : 'training';
   const { outcome, reasons } = decide({
+    kind,
     state: event.state,
     ...(gate.success ? { gate: gate.data } : {}),
     ...(comparison.success ? { comparison: comparison.data } : {}),
@@ -150,13 +157,14 @@ async function recordDecision(ctx: ControlPlaneContext, run: TrainingRunRecord, 
     model: run.model,
     trainingRun: run.name,
     pipelineJob: event.pipelineJob,
-    kind: run.trigger === 'evaluation' ? 'evaluation' : 'training',
+    kind,
     outcome,
     reasons,
     ...(gate.success ? { gate: gate.data } : {}),
     ...(comparison.success ? { comparison: comparison.data } : {}),
     metrics,
     ...(run.champion ? { champion: run.champion } : {}),
+    ...(kind === 'evaluation' && run.evaluatedVersion ? { evaluatedVersion: `${vertexModelName(ctx.settings, run.model)}@${run.evaluatedVersion}` } : {}),
     ...(failure ? { failure } : {}),
     createTime: ctx.now().toISOString(),
   };

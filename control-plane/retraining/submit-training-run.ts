@@ -1,7 +1,8 @@
-// submitTrainingRun's decision: a retraining request becomes a snapshot and a PipelineJob. Every
-// step is idempotent (deterministic BigQuery job id and PipelineJob id; the run record changes by
+// submitTrainingRun's decision: a retraining request becomes a snapshot and a PipelineJob (the
+// training pipeline, or for an evaluation request the evaluation pipeline over the evaluated
+// version's artifacts). Every step is idempotent (deterministic BigQuery job id and PipelineJob id; the run record changes by
 // compare-and-swap), so duplicate and concurrent deliveries have the effect of one.
-import { grpcCode } from '../errors.js';
+import { failedPrecondition, grpcCode, notFound } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import { tableReferenceText } from '../config/bigquery-source.js';
@@ -9,7 +10,8 @@ import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 import { TERMINAL_RUN_STATES, trainingRunId } from '../state/training-runs.js';
 import type { RetrainingRequest } from './messages.js';
-import { buildTrainingPipelineJob } from './pipeline-run.js';
+import type { PipelineRunInput } from './pipeline-run.js';
+import { buildEvaluationPipelineJob, buildTrainingPipelineJob } from './pipeline-run.js';
 import type { SnapshotSource } from './snapshot.js';
 import { exportSnapshot } from './snapshot.js';
 
@@ -56,11 +58,28 @@ export async function currentChampion(ctx: ControlPlaneContext, model: string): 
   }
 }
 
+/**
+ * The version an evaluation run evaluates (`run.evaluatedVersion`, a version id) and its serving
+ * artifacts. A version that is gone, or has no artifacts, is a permanent failure of the request.
+ */
+export async function evaluatedVersion(ctx: ControlPlaneContext, run: TrainingRunRecord): Promise<{ name: string; versionId: string; artifactUri: string }> {
+  if (run.evaluatedVersion === undefined) throw failedPrecondition(`training run ${run.id} is an evaluation but names no evaluatedVersion`);
+  const models = await ctx.clients.models();
+  const name = `${vertexModelName(ctx.settings, run.model)}@${run.evaluatedVersion}`;
+  const [version] = await models.getModel({ name }).catch((err: unknown) => {
+    throw grpcCode(err) === NOT_FOUND ? notFound(`models/${run.model} has no version ${run.evaluatedVersion} to evaluate`) : err;
+  });
+  if (!version.artifactUri) throw failedPrecondition(`${name} has no artifactUri: there is nothing to evaluate`);
+  return { name: `${version.name}@${version.versionId}`, versionId: String(version.versionId), artifactUri: version.artifactUri };
+}
+
 export async function submitTrainingRun(ctx: ControlPlaneContext, request: RetrainingRequest): Promise<TrainingRunRecord> {
   const spec = ctx.models.require(request.model);
   const { run } = await ctx.runs.createOrGet(newTrainingRun(request, ctx.now()));
   if (run.pipelineJob !== undefined || TERMINAL_RUN_STATES.includes(run.state)) return run;
 
+  // Before the export: an evaluation of a version that is gone fails without exporting anything.
+  const candidate = run.trigger === 'evaluation' ? await evaluatedVersion(ctx, run) : undefined;
   const snapshot = run.snapshot ?? (await exportSnapshot(await ctx.clients.bigquery(), {
     model: spec.name,
     requestId: run.requestId,
@@ -68,7 +87,10 @@ export async function submitTrainingRun(ctx: ControlPlaneContext, request: Retra
     source: snapshotSource(spec, ctx.settings.projectId),
   }));
   const champion = await currentChampion(ctx, spec.name);
-  const request_ = buildTrainingPipelineJob({ spec, run, settings: ctx.settings, trainingDataUri: snapshot.uri, championModelUri: champion?.artifactUri ?? '' });
+  const input: PipelineRunInput = { spec, run, settings: ctx.settings, trainingDataUri: snapshot.uri, championModelUri: champion?.artifactUri ?? '' };
+  const request_ = candidate
+    ? buildEvaluationPipelineJob({ ...input, candidateModelUri: candidate.artifactUri, candidateVersionId: candidate.versionId })
+    : buildTrainingPipelineJob(input);
   const pipelines = await ctx.clients.pipelines();
   const jobName = `${request_.parent}/pipelineJobs/${request_.pipelineJobId}`;
   try {

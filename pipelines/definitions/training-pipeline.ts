@@ -7,13 +7,14 @@
 // exported model is the control plane's job once the run succeeds with an approved model.
 import type { PipelineBuilder } from '../dsl/builder.js';
 import type { ArtifactChannel, ParameterChannel } from '../dsl/index.js';
-import { artifact, definePipeline, eq, param } from '../dsl/index.js';
-import { COMPARISON_METRICS, GATE_METRICS, MODEL_TYPES, SPLIT_STRATEGIES, TASK_TYPES } from '../components/closed-sets.js';
+import { definePipeline, eq, param } from '../dsl/index.js';
+import { MODEL_TYPES } from '../components/closed-sets.js';
 import { COMPONENT_IMAGE } from '../components/image.js';
-import { runEventComponent } from '../components/run-event-component.js';
 import { trainingComponents } from '../components/training-components.js';
 import { tuningComponent } from '../components/tuning-component.js';
 import { DEFAULT_SEARCH_SPACE } from './search-spaces.js';
+import type { InputChannels, Split } from './shared-steps.js';
+import { announcedRun, judgedModel, judgingInputs, runEventInputs, snapshotInputs, splitInputs, validatedSplit } from './shared-steps.js';
 
 export interface TrainingPipelineOptions {
   /** Container image of the project's Python components. */
@@ -21,33 +22,14 @@ export interface TrainingPipelineOptions {
 }
 
 const commonInputs = {
-  training_data_uri: param.string({ description: 'gs:// URI of the training snapshot exported from BigQuery.' }),
-  target_column: param.string(),
-  task_type: param.string({ default: 'regression', oneOf: TASK_TYPES }),
+  ...snapshotInputs,
   model_type: param.string({ default: 'random_forest', oneOf: MODEL_TYPES }),
-  split_strategy: param.string({ default: 'random', oneOf: SPLIT_STRATEGIES }),
-  time_column: param.string({ default: '' }),
-  validation_fraction: param.double({ default: 0.15 }),
-  test_fraction: param.double({ default: 0.15 }),
-  random_seed: param.int({ default: 42 }),
-  min_row_count: param.int({ default: 100 }),
-  max_null_fraction: param.double({ default: 0.2 }),
-  column_ranges: param.struct({ default: {} }),
-  thresholds: param.struct({ default: { r2: { min: 0.0 } }, keysOneOf: GATE_METRICS }),
-  champion_model_uri: param.string({
-    default: '',
-    description: "The champion version's Vertex Model artifactUri (its serving directory); '' when there is no champion yet.",
-  }),
-  comparison_metric: param.string({ default: 'rmse', oneOf: COMPARISON_METRICS }),
-  min_improvement: param.double({ default: 0.0, description: "How much better the challenger must be, in the metric's units." }),
-  confidence: param.double({ default: 0.95 }),
-  bootstrap_samples: param.int({ default: 1000 }),
-  events_topic: param.string({ default: '', description: "projects/{project}/topics/{topic} for the run's completion event; '' publishes nothing." }),
-  model_name: param.string({ default: '', description: 'The managed model this run trains (e.g. flight-delay), echoed in the completion event.' }),
-  request_id: param.string({ default: '', description: 'The retraining request this run serves, echoed in the completion event.' }),
+  ...splitInputs,
+  ...judgingInputs,
+  ...runEventInputs,
 };
 
-type CommonInputs = { [K in keyof typeof commonInputs]: ParameterChannel };
+type CommonInputs = InputChannels<typeof commonInputs>;
 
 /** The exit handler around the steps both variants share; `trainStep` supplies the model. */
 function trainingBody(
@@ -57,70 +39,20 @@ function trainingBody(
   trainStep: (split: Split) => ArtifactChannel,
 ): void {
   const c = trainingComponents(image);
-  // Created first, as KFP's Python does; it runs last, whatever happened, and must not be cached.
-  const runEvent = p
-    .task(runEventComponent(image), { events_topic: inputs.events_topic, model_name: inputs.model_name, request_id: inputs.request_id })
-    .setCachingOptions(false);
-  p.exitHandler(runEvent, () => {
-    const snapshot = p.importer({ artifactUri: inputs.training_data_uri, artifactType: artifact.dataset() });
-    // A failed check fails this task, and with it the run: nothing downstream starts.
-    const validation = p.task(c.validateData, {
-      dataset: snapshot.outputs.artifact,
-      target_column: inputs.target_column,
-      min_row_count: inputs.min_row_count,
-      max_null_fraction: inputs.max_null_fraction,
-      column_ranges: inputs.column_ranges,
-    });
-    const split = p.task(c.preprocessSplit, {
-      dataset: snapshot.outputs.artifact,
-      target_column: inputs.target_column,
-      split_strategy: inputs.split_strategy,
-      time_column: inputs.time_column,
-      validation_fraction: inputs.validation_fraction,
-      test_fraction: inputs.test_fraction,
-      random_seed: inputs.random_seed,
-    }).after(validation);
-    const model = trainStep({
-      train: split.outputs.train_data,
-      validation: split.outputs.validation_data,
-      schema: split.outputs.feature_schema,
-    });
-    const evaluation = p.task(c.evaluate, {
-      model,
-      test_data: split.outputs.test_data,
-      target_column: inputs.target_column,
-      task_type: inputs.task_type,
-    });
-    const gate = p.task(c.gate, { evaluation: evaluation.outputs.evaluation, thresholds: inputs.thresholds });
-    // Outside the gate's condition: the comparison is recorded for rejected candidates too.
-    p.task(c.compareWithChampion, {
-      model,
-      test_data: split.outputs.test_data,
-      target_column: inputs.target_column,
-      task_type: inputs.task_type,
-      champion_model_uri: inputs.champion_model_uri,
-      comparison_metric: inputs.comparison_metric,
-      min_improvement: inputs.min_improvement,
-      confidence: inputs.confidence,
-      bootstrap_samples: inputs.bootstrap_samples,
-      random_seed: inputs.random_seed,
-    }).after(evaluation);
-    p.if(eq(gate.outputs.approved, true), () => {
+  announcedRun(p, image, inputs, () => {
+    const split = validatedSplit(p, c, inputs);
+    const model = trainStep(split);
+    const approved = judgedModel(p, c, inputs, model, split.test);
+    p.if(eq(approved, true), () => {
       p.task(c.exportServing, {
         model,
-        train_data: split.outputs.train_data,
-        feature_schema: split.outputs.feature_schema,
+        train_data: split.train,
+        feature_schema: split.schema,
         target_column: inputs.target_column,
         model_type: inputs.model_type,
       });
     }, { name: 'approved' });
   });
-}
-
-interface Split {
-  train: ArtifactChannel;
-  validation: ArtifactChannel;
-  schema: ArtifactChannel;
 }
 
 /** The final fit, on the train split with the given hyperparameters. */

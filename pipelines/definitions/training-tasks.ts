@@ -1,6 +1,6 @@
 // Where a finished training run's results are: the names its tasks have in
 // `PipelineJob.jobDetail.taskDetails[].taskName` (the builder derives them from the component
-// names; test/pipelines/project-pipelines.test.ts holds them to the compiled spec). A module of
+// names; test/pipelines/project-pipelines.test.ts holds them to the compiled specs). A module of
 // its own, importing nothing, so that readers of PipelineJobs load no pipeline code.
 
 /**
@@ -15,4 +15,16 @@ export const TRAINING_PIPELINE_TASKS = {
   comparison: 'compare-with-champion',
   export: 'export-serving-artifact',
   runEvent: 'publish-run-event',
+} as const;
+
+/**
+ * The evaluation pipeline's tasks: the training pipeline's names for what both do (so one reader
+ * reads both kinds of run), no export, and `candidate`, the importer of the evaluated version.
+ */
+export const EVALUATION_PIPELINE_TASKS = {
+  evaluation: TRAINING_PIPELINE_TASKS.evaluation,
+  gate: TRAINING_PIPELINE_TASKS.gate,
+  comparison: TRAINING_PIPELINE_TASKS.comparison,
+  runEvent: TRAINING_PIPELINE_TASKS.runEvent,
+  candidate: 'importer-2',
 } as const;

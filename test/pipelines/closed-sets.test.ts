@@ -35,6 +35,7 @@ const submit = (definition: PipelineDefinition, values: Record<string, JsonValue
       training_data_uri: 'gs://my-bucket/snapshot.csv',
       target_column: 'delay',
       ...(definition.name.endsWith('hpt') ? { project: 'my-project' } : {}),
+      ...(definition.name === 'evaluation-pipeline' ? { candidate_model_uri: 'gs://my-bucket/models/3' } : {}),
       ...values,
     },
   });
@@ -49,7 +50,15 @@ function refusal(run: () => unknown): VertexRequestError {
   throw new Error('the submission was accepted');
 }
 
-describe.each(projectPipelines().map((d) => [d.name, d] as const))('%s: closed sets at submission', (_name, definition) => {
+/** The closed sets each pipeline declares: the evaluation pipeline trains nothing, so it has no model_type. */
+const DECLARED_SETS: Readonly<Record<string, readonly string[]>> = {
+  'training-pipeline': ['comparison_metric', 'model_type', 'split_strategy', 'task_type', 'thresholds'],
+  'training-pipeline-hpt': ['comparison_metric', 'model_type', 'split_strategy', 'task_type', 'thresholds'],
+  'evaluation-pipeline': ['comparison_metric', 'split_strategy', 'task_type', 'thresholds'],
+};
+
+describe.each(projectPipelines().map((d) => [d.name, d] as const))('%s: closed sets at submission', (name, definition) => {
+  const declared = DECLARED_SETS[name] ?? [];
   it.each([
     ['model_type', 'random_forrest', 'parameterValues.model_type', 'random_forest'],
     ['model_type', 'XGBoost', 'parameterValues.model_type', 'xgboost'],
@@ -57,6 +66,11 @@ describe.each(projectPipelines().map((d) => [d.name, d] as const))('%s: closed s
     ['split_strategy', 'stratifed', 'parameterValues.split_strategy', 'stratified'],
     ['comparison_metric', 'log_los', 'parameterValues.comparison_metric', 'log_loss'],
   ] as const)('refuses %s %s, naming the field and suggesting the closest value', (parameter, value, field, suggestion) => {
+    if (!declared.includes(parameter)) {
+      // Not a parameter of this pipeline at all: refused as unknown, whatever its value.
+      expect(refusal(() => submit(definition, { [parameter]: value })).field).toBe(field);
+      return;
+    }
     const error = refusal(() => submit(definition, { [parameter]: value }));
     expect(error.field).toBe(field);
     expect(error.problem).toBe(`'${value}' is not one of ${parameterChoices(definition)[parameter]!.values.join(', ')}; did you mean \`${suggestion}\`?`);
@@ -71,11 +85,14 @@ describe.each(projectPipelines().map((d) => [d.name, d] as const))('%s: closed s
   });
 
   it('refuses a value far from every choice without a suggestion, and accepts every valid value', () => {
-    expect(refusal(() => submit(definition, { model_type: 'linear' })).problem).toBe(`'linear' is not one of ${MODEL_TYPES.join(', ')}`);
-    for (const model_type of MODEL_TYPES) {
+    expect(refusal(() => submit(definition, { split_strategy: 'linear' })).problem).toBe(`'linear' is not one of ${SPLIT_STRATEGIES.join(', ')}`);
+    if (declared.includes('model_type')) expect(refusal(() => submit(definition, { model_type: 'linear' })).problem).toBe(`'linear' is not one of ${MODEL_TYPES.join(', ')}`);
+    const modelTypes: readonly (string | undefined)[] = declared.includes('model_type') ? MODEL_TYPES : [undefined];
+    for (const model_type of modelTypes) {
       for (const task_type of TASK_TYPES) {
         for (const split_strategy of SPLIT_STRATEGIES) {
-          expect(() => submit(definition, { model_type, task_type, split_strategy, thresholds: Object.fromEntries(GATE_METRICS.map((m) => [m, { min: 0 }])) })).not.toThrow();
+          const values = { ...(model_type ? { model_type } : {}), task_type, split_strategy, thresholds: Object.fromEntries(GATE_METRICS.map((m) => [m, { min: 0 }])) };
+          expect(() => submit(definition, values)).not.toThrow();
         }
       }
     }
@@ -85,7 +102,7 @@ describe.each(projectPipelines().map((d) => [d.name, d] as const))('%s: closed s
     const inputs = Object.fromEntries(
       Object.entries(definition.inputs).map(([k, spec]) => [k, Object.fromEntries(Object.entries(spec).filter(([key]) => key !== 'closedSet')) as IOSpec]),
     );
-    expect(Object.keys(parameterChoices(definition)).sort()).toEqual(['comparison_metric', 'model_type', 'split_strategy', 'task_type', 'thresholds']);
+    expect(Object.keys(parameterChoices(definition)).sort()).toEqual(declared);
     expect(specToJson(compilePipeline({ ...definition, inputs }))).toBe(specToJson(compilePipeline(definition)));
   });
 });

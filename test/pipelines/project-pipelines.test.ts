@@ -4,7 +4,7 @@ import { compilePipeline } from '../../pipelines/compiler/index.js';
 import type { PipelineSpec, TaskSpec } from '../../pipelines/ir/index.js';
 import { specToJson, specToYaml } from '../../pipelines/compiler/yaml.js';
 import { projectPipelines } from '../../pipelines/definitions/index.js';
-import { TRAINING_PIPELINE_TASKS } from '../../pipelines/definitions/training-tasks.js';
+import { EVALUATION_PIPELINE_TASKS, TRAINING_PIPELINE_TASKS } from '../../pipelines/definitions/training-tasks.js';
 
 /** Every leaf task in the spec with the chain of condition groups above it. */
 function leafTasks(spec: PipelineSpec): Map<string, { task: TaskSpec; conditions: string[] }> {
@@ -21,7 +21,11 @@ function leafTasks(spec: PipelineSpec): Map<string, { task: TaskSpec; conditions
 }
 
 describe('project pipelines', () => {
-  const [training, tuning] = projectPipelines().map((d) => compilePipeline(d));
+  const [training, tuning, evaluation] = projectPipelines().map((d) => compilePipeline(d));
+
+  it('ships the training pipeline, its tuning variant and the evaluation pipeline', () => {
+    expect(projectPipelines().map((d) => d.name)).toEqual(['training-pipeline', 'training-pipeline-hpt', 'evaluation-pipeline']);
+  });
 
   it('training pipeline runs validate → split → train → evaluate → gate and comparison → export, export only when approved', () => {
     const tasks = leafTasks(training!);
@@ -54,7 +58,7 @@ describe('project pipelines', () => {
   });
 
   it('the body runs in an exit handler whose uncached exit task publishes the run event with the final status', () => {
-    for (const spec of [training!, tuning!]) {
+    for (const spec of [training!, tuning!, evaluation!]) {
       const root = spec.root.dag!.tasks;
       expect(Object.keys(root).sort()).toEqual(['exit-handler-1', 'publish-run-event']);
       expect(root['publish-run-event']).toMatchObject({
@@ -86,8 +90,8 @@ describe('project pipelines', () => {
     }
   });
 
-  it('new inputs and their defaults, on both variants', () => {
-    for (const spec of [training!, tuning!]) {
+  it('new inputs and their defaults, on every pipeline', () => {
+    for (const spec of [training!, tuning!, evaluation!]) {
       const parameters = spec.root.inputDefinitions!.parameters!;
       expect(parameters.champion_model_uri).toMatchObject({ parameterType: 'STRING', defaultValue: '', isOptional: true });
       expect(parameters.comparison_metric).toMatchObject({ parameterType: 'STRING', defaultValue: 'rmse', isOptional: true });
@@ -119,7 +123,7 @@ describe('project pipelines', () => {
   });
 
   it('writes YAML and JSON that parse back to the same spec', () => {
-    for (const spec of [training!, tuning!]) {
+    for (const spec of [training!, tuning!, evaluation!]) {
       const fromYaml: unknown = parse(specToYaml(spec));
       const fromJson: unknown = JSON.parse(specToJson(spec));
       expect(fromYaml).toEqual(fromJson);
@@ -130,6 +134,61 @@ describe('project pipelines', () => {
 
   it('compiles deterministically', () => {
     const again = projectPipelines().map((d) => specToJson(compilePipeline(d)));
-    expect(again).toEqual([specToJson(training!), specToJson(tuning!)]);
+    expect(again).toEqual([specToJson(training!), specToJson(tuning!), specToJson(evaluation!)]);
+  });
+
+  describe('evaluation pipeline', () => {
+    const parameters = () => evaluation!.root.inputDefinitions!.parameters!;
+
+    it('validates and splits the snapshot as training does, then evaluates, gates and compares the imported version; nothing is trained or exported', () => {
+      const tasks = leafTasks(evaluation!);
+      expect([...tasks.keys()].sort()).toEqual(
+        ['compare-with-champion', 'evaluate-model', 'gate-model', 'importer', 'importer-2', 'preprocess-split', 'publish-run-event', 'validate-data'].sort(),
+      );
+      for (const [, { conditions }] of tasks) expect(conditions).toHaveLength(0);
+      // The same split: the same component fed by the same pipeline inputs as in the training pipeline.
+      const split = (spec: PipelineSpec) => leafTasks(spec).get('preprocess-split')!.task;
+      expect(split(evaluation!).inputs).toEqual(split(training!).inputs);
+      expect(split(evaluation!).dependentTasks).toEqual(['importer', 'validate-data']);
+      expect(evaluation!.components['comp-preprocess-split']).toEqual(training!.components['comp-preprocess-split']);
+      expect(evaluation!.deploymentSpec).toMatchObject({ executors: { 'exec-preprocess-split': training!.deploymentSpec!.executors['exec-preprocess-split'] } });
+      expect(leafTasks(evaluation!).get('validate-data')!.task.inputs).toEqual(leafTasks(training!).get('validate-data')!.task.inputs);
+    });
+
+    it('the candidate is the evaluated version, imported as a model from candidate_model_uri, and is the challenger of the comparison', () => {
+      const tasks = leafTasks(evaluation!);
+      const candidate = tasks.get(EVALUATION_PIPELINE_TASKS.candidate)!.task;
+      expect(candidate.inputs?.parameters?.uri).toEqual({ componentInputParameter: 'pipelinechannel--candidate_model_uri' });
+      const importer = evaluation!.deploymentSpec!.executors[candidate.componentRef.name.replace(/^comp-/, 'exec-')]!.importer!;
+      expect(importer.artifactUri).toEqual({ runtimeParameter: 'uri' });
+      expect(importer.typeSchema.schemaTitle).toBe('system.Model');
+      const fromCandidate = { taskOutputArtifact: { producerTask: 'importer-2', outputArtifactKey: 'artifact' } };
+      expect(tasks.get('evaluate-model')!.task.inputs?.artifacts?.model).toEqual(fromCandidate);
+      expect(tasks.get('compare-with-champion')!.task.inputs?.artifacts?.model).toEqual(fromCandidate);
+      const testSplit = { taskOutputArtifact: { producerTask: 'preprocess-split', outputArtifactKey: 'test_data' } };
+      expect(tasks.get('evaluate-model')!.task.inputs?.artifacts?.test_data).toEqual(testSplit);
+      expect(tasks.get('compare-with-champion')!.task.inputs?.artifacts?.test_data).toEqual(testSplit);
+      expect(tasks.get('compare-with-champion')!.task.dependentTasks).toEqual(['evaluate-model', 'importer-2', 'preprocess-split']);
+      expect(parameters().candidate_model_uri).toEqual({ parameterType: 'STRING', description: "The evaluated version's Vertex Model artifactUri (its serving directory)." });
+    });
+
+    it('names the tasks readers use as the training pipeline does, with the same components', () => {
+      const tasks = leafTasks(evaluation!);
+      for (const name of Object.values(EVALUATION_PIPELINE_TASKS)) expect(tasks.has(name), name).toBe(true);
+      for (const key of ['evaluation', 'gate', 'comparison', 'runEvent'] as const) {
+        expect(EVALUATION_PIPELINE_TASKS[key]).toBe(TRAINING_PIPELINE_TASKS[key]);
+        const component = tasks.get(TRAINING_PIPELINE_TASKS[key])!.task.componentRef.name;
+        expect(evaluation!.components[component], key).toEqual(training!.components[component]);
+      }
+      expect(tasks.has(TRAINING_PIPELINE_TASKS.export)).toBe(false);
+      expect(evaluation!.root.outputDefinitions).toBeUndefined();
+    });
+
+    it("declares the training pipeline's data, split, gate, comparison and event inputs with the same types and defaults, and nothing about training", () => {
+      const trainingParameters = training!.root.inputDefinitions!.parameters!;
+      const shared = Object.keys(parameters()).filter((name) => name !== 'candidate_model_uri');
+      expect(shared.sort()).toEqual(Object.keys(trainingParameters).filter((name) => !['model_type', 'hyperparameters'].includes(name)).sort());
+      for (const name of shared) expect(parameters()[name], name).toEqual(trainingParameters[name]);
+    });
   });
 });

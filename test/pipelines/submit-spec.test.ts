@@ -16,7 +16,12 @@ describe('compiled pipelines submit as PipelineJobs', () => {
       pipelineSpec: spec,
       runKey: '2026-11-22',
       gcsOutputDirectory: 'gs://my-bucket/pipeline-root',
-      parameterValues: { training_data_uri: 'gs://my-bucket/snapshots/flights.parquet', target_column: 'delay', ...(definition.name.endsWith('hpt') ? { project: 'my-project' } : {}) },
+      parameterValues: {
+        training_data_uri: 'gs://my-bucket/snapshots/flights.parquet',
+        target_column: 'delay',
+        ...(definition.name.endsWith('hpt') ? { project: 'my-project' } : {}),
+        ...(definition.name === 'evaluation-pipeline' ? { candidate_model_uri: 'gs://my-bucket/models/3' } : {}),
+      },
     });
     expect(() => assertValidRequest('CreatePipelineJobRequest', request)).not.toThrow();
     // The spec survives the Struct conversion intact.

@@ -1,4 +1,9 @@
-"""evaluate: scores the trained model on the test split.
+"""evaluate: scores a model on the test split.
+
+``--model`` is ``train``'s model directory (a training run) or an exported serving directory (an
+evaluation run imports a registered version's Vertex Model ``artifactUri``): both load through
+:func:`mlops_components.model_files.load_model`, so an XGBoost export (``model.bst`` behind
+``preprocessor.joblib``, no ``model.joblib``) is scored too.
 
 Regression: MSE, RMSE, MAE, MAPE (percent, zero actuals skipped), R², explained variance,
 share of predictions within 10% / 20% of the actual. Classification: accuracy, precision,
@@ -33,7 +38,7 @@ from ..data import read_table
 from ..entrypoint import run
 from ..logs import get_logger
 from ..metrics import VERTEX_NAMES, confidence_metrics, confusion_matrix
-from ..model_files import feature_schema, load_metadata, load_pipeline
+from ..model_files import load_model
 from ..models import feature_matrix
 from ..outputs import write_json
 from ..scoring import labelled_rows, metrics_for, model_output
@@ -89,11 +94,10 @@ def kfp_classification_metrics(classes: list[Any], matrix: list[list[int]], poin
 
 def main(argv: Sequence[str]) -> None:
     args = parse_args(argv)
-    metadata = load_metadata(args.model)
+    loaded = load_model(args.model)
+    metadata, schema, model = loaded.metadata, loaded.schema, loaded.estimator
     if metadata["task_type"] != args.task_type:
         raise ValueError(f"the model was trained for {metadata['task_type']}, not {args.task_type}")
-    schema = feature_schema(metadata)
-    model = load_pipeline(args.model)
     frame = read_table(args.test_data, dtype=schema.read_dtypes())
     if args.target_column not in frame.columns:
         raise ValueError(f"target column {args.target_column!r} is not in {args.test_data}")
