@@ -151,7 +151,7 @@ describe('project pipelines', () => {
       expect(split(evaluation!).inputs).toEqual(split(training!).inputs);
       expect(split(evaluation!).dependentTasks).toEqual(['importer', 'validate-data']);
       expect(evaluation!.components['comp-preprocess-split']).toEqual(training!.components['comp-preprocess-split']);
-      expect(evaluation!.deploymentSpec).toMatchObject({ executors: { 'exec-preprocess-split': training!.deploymentSpec!.executors['exec-preprocess-split'] } });
+      expect(evaluation!.deploymentSpec).toMatchObject({ executors: { 'exec-preprocess-split': training!.deploymentSpec.executors['exec-preprocess-split'] } });
       expect(leafTasks(evaluation!).get('validate-data')!.task.inputs).toEqual(leafTasks(training!).get('validate-data')!.task.inputs);
     });
 
@@ -159,7 +159,7 @@ describe('project pipelines', () => {
       const tasks = leafTasks(evaluation!);
       const candidate = tasks.get(EVALUATION_PIPELINE_TASKS.candidate)!.task;
       expect(candidate.inputs?.parameters?.uri).toEqual({ componentInputParameter: 'pipelinechannel--candidate_model_uri' });
-      const importer = evaluation!.deploymentSpec!.executors[candidate.componentRef.name.replace(/^comp-/, 'exec-')]!.importer!;
+      const importer = evaluation!.deploymentSpec.executors[candidate.componentRef.name.replace(/^comp-/, 'exec-')]!.importer!;
       expect(importer.artifactUri).toEqual({ runtimeParameter: 'uri' });
       expect(importer.typeSchema.schemaTitle).toBe('system.Model');
       const fromCandidate = { taskOutputArtifact: { producerTask: 'importer-2', outputArtifactKey: 'artifact' } };
