@@ -140,7 +140,7 @@ describe.skipIf(!stack.ok)('training components chain', () => {
   });
 
   /** Every export, checked together at the end (one Python process loads them all). */
-  const exported: { label: string; modelType: ModelType; serving: string; model: string }[] = [];
+  const exported: { label: string; modelType: ModelType; serving: string; model: string; setup: TaskSetup; dir: string }[] = [];
 
   /** train → evaluate → gate → export_serving; returns what the tests assert on. */
   async function chain(setup: TaskSetup, modelType: ModelType, thresholds: object) {
@@ -166,7 +166,7 @@ describe.skipIf(!stack.ok)('training components chain', () => {
       '--target-column', setup.target, '--model-type', modelType, '--histogram-bins', '8',
       '--serving-model', join(dir, 'serving'), '--baseline-statistics', join(dir, 'baseline.json'),
     ]);
-    exported.push({ label: `${setup.task} ${modelType}`, modelType, serving: join(dir, 'serving'), model: join(dir, 'model') });
+    exported.push({ label: `${setup.task} ${modelType}`, modelType, serving: join(dir, 'serving'), model: join(dir, 'model'), setup, dir });
     return {
       dir,
       trainLogs: train.logs,
@@ -262,6 +262,32 @@ describe.skipIf(!stack.ok)('training components chain', () => {
       expect(result?.prediction, e.label).toHaveLength(1);
     }
   }, 60_000);
+
+  it('evaluate scores a serving directory (what the evaluation pipeline imports) as it scored the model directory', async () => {
+    // XGBoost's export has no model.joblib (model.bst behind preprocessor.joblib); a scikit-learn one has.
+    const chosen = exported.filter((e) => e.modelType === 'xgboost' || e.modelType === 'random_forest');
+    expect(chosen).toHaveLength(4);
+    await Promise.all(chosen.map(async (e) => {
+      const out = join(e.dir, 'served-evaluation');
+      await runOk('evaluate', [
+        '--model', e.serving, '--test-data', join(e.setup.split, 'test', 'data'), '--target-column', e.setup.target,
+        '--task-type', e.setup.task, '--metrics', join(out, 'metrics.json'),
+        '--classification-metrics', join(out, 'classification_metrics.json'), '--evaluation', join(out, 'evaluation.json'),
+      ]);
+      const trained = readJson<Record<string, number>>(join(e.dir, 'metrics.json'));
+      const served = readJson<Record<string, number>>(join(out, 'metrics.json'));
+      expect(Object.keys(served).sort(), e.label).toEqual(Object.keys(trained).sort());
+      // The booster alone and its scikit-learn wrapper round differently in the last bits.
+      for (const [name, value] of Object.entries(trained)) expect(Math.abs((served[name] ?? Number.NaN) - value), `${e.label} ${name}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(value)));
+      expect(readJson<Evaluation>(join(out, 'evaluation.json'))).toMatchObject({ task_type: e.setup.task, model_type: e.modelType, row_count: 45 });
+    }));
+    // A model of the other task is refused, naming both.
+    const regressionModel = chosen.find((e) => e.setup.task === 'regression')!;
+    const refused = await runPython(['-m', 'mlops_components.steps.evaluate', '--model', regressionModel.serving, '--test-data', join(classification.split, 'test', 'data'),
+      '--target-column', 'status', '--task-type', 'classification', '--metrics', path('refused', 'm'), '--classification-metrics', path('refused', 'c'), '--evaluation', path('refused', 'e')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the model was trained for regression, not classification');
+  }, 90_000);
 
   it('gate rejects a model that misses a threshold, and names the metric', async () => {
     const dir = path('regression-ridge');
