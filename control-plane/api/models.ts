@@ -129,7 +129,10 @@ export async function listVersionEvaluations(ctx: ControlPlaneContext, model: st
   const [resolved] = await models.getModel({ name: `${vertexModelName(ctx.settings, spec.name)}@${version}` });
   const versionName = `${vertexModelName(ctx.settings, spec.name)}@${resolved.versionId}`;
   const [evaluations] = await models.listModelEvaluations({ parent: versionName }, { autoPaginate: true });
-  const decisions = (await ctx.decisions.listForModel(spec.name)).filter((d) => d.trainingRun && (d.champion === versionName || d.id === resolved.labels?.training_run));
+  // The decision that registered it, evaluations of it, and runs compared with it as champion.
+  const decisions = (await ctx.decisions.listForModel(spec.name)).filter(
+    (d) => d.id === resolved.labels?.training_run || d.evaluatedVersion === versionName || d.champion === versionName,
+  );
   return {
     evaluations: evaluations.map((e) => ({
       name: e.name ?? '',
