@@ -77,6 +77,18 @@ async function acquireLease(ctx: ControlPlaneContext, runId: string, owner: stri
   return run;
 }
 
+/**
+ * Gives the lease back after a failure this invocation saw, so that the redelivery need not wait for
+ * it to expire. Best effort: when it cannot be written, the lease expires (as a crashed one does).
+ */
+async function releaseLease(ctx: ControlPlaneContext, runId: string, owner: string): Promise<void> {
+  try {
+    await ctx.runs.update(runId, (current) => (current.lease?.owner === owner ? withoutLease(current) : undefined));
+  } catch {
+    // Expires after LEASE_SECONDS.
+  }
+}
+
 export async function completeTrainingRun(ctx: ControlPlaneContext, event: PipelineRunEvent, deliveryId: string = randomUUID()): Promise<CompletionResult> {
   const spec = ctx.models.require(event.model);
   const runId = trainingRunId(event.model, event.requestId);
@@ -87,9 +99,19 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
     return { run: existing.value, ...(decision ? { decision } : {}), duplicate: true };
   }
   // Per invocation, not per message: Pub/Sub may deliver one message twice at the same time.
-  const run = await acquireLease(ctx, runId, `${deliveryId}/${randomUUID()}`);
+  const owner = `${deliveryId}/${randomUUID()}`;
+  const run = await acquireLease(ctx, runId, owner);
   if (TERMINAL_RUN_STATES.includes(run.state)) return { run, duplicate: true };
+  try {
+    return await completeLeasedRun(ctx, spec, runId, run, event);
+  } catch (err) {
+    await releaseLease(ctx, runId, owner);
+    throw err;
+  }
+}
 
+/** The completion proper, under this invocation's lease. */
+async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSpec, runId: string, run: TrainingRunRecord, event: PipelineRunEvent): Promise<CompletionResult> {
   const [job] = await (await ctx.clients.pipelines()).getPipelineJob({ name: event.pipelineJob });
   const decision = await recordDecision(ctx, run, event, job);
 
