@@ -21,10 +21,12 @@ function fieldOf(path: readonly PropertyKey[]): string {
 }
 
 export function zodViolations(error: ZodError, prefix = ''): FieldViolation[] {
-  return error.issues.map((issue) => ({
-    field: `${prefix}${fieldOf(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path)}`,
-    description: issue.message,
-  }));
+  return error.issues.flatMap((issue) =>
+    // One violation per unknown field, as Google's BadRequest lists them (zod reports them together).
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: `${prefix}${fieldOf([...issue.path, key])}`, description: `Unrecognized key: ${JSON.stringify(key)}` }))
+      : [{ field: `${prefix}${fieldOf(issue.path)}`, description: issue.message }],
+  );
 }
 
 function classify(err: unknown): { status: RpcStatus; message: string; violations: readonly FieldViolation[] } {
