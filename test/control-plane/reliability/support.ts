@@ -235,26 +235,28 @@ export interface ReceivedMessage {
 }
 
 /**
- * Collects what arrives on a subscription until `done` says enough (or `timeoutMs`), acking it.
- * Returns everything received.
+ * Collects what arrives on a subscription, acking it, until `done` says enough (asked on each
+ * message and every 250 ms) or `timeoutMs` passes. Returns everything received.
  */
 export async function receiveUntil(pubsub: PubSub, subscription: string, done: (received: readonly ReceivedMessage[]) => boolean, timeoutMs = 30_000): Promise<ReceivedMessage[]> {
   const received: ReceivedMessage[] = [];
   const sub = pubsub.subscription(subscription);
+  let timer: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      const deadline = Date.now() + timeoutMs;
+      timer = setInterval(() => {
+        if (done(received) || Date.now() > deadline) resolve();
+      }, 250);
       sub.on('message', (message: Message) => {
         message.ack();
         received.push({ data: message.data.toString('utf8'), attributes: { ...message.attributes } });
-        if (done(received)) {
-          clearTimeout(timer);
-          resolve();
-        }
+        if (done(received)) resolve();
       });
       sub.on('error', () => undefined);
     });
   } finally {
+    clearInterval(timer);
     sub.removeAllListeners();
     await sub.close();
   }
