@@ -18,11 +18,10 @@ export type Decoded<T> =
   | { readonly ok: false; readonly reason: string; readonly messageId: string; readonly raw: string; readonly attributes: Readonly<Record<string, string>> };
 
 function describe(error: z.ZodError): string {
+  const field = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(message)';
   return error.issues
-    .map((i) => {
-      const path = i.code === 'unrecognized_keys' ? [...i.path, ...i.keys] : i.path;
-      return `${path.map(String).join('.') || '(message)'}: ${i.message}`;
-    })
+    // Each unknown field on its own (zod reports them together; joined, they read as one nested path).
+    .flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((key) => `${field([...i.path, key])}: Unrecognized key: ${JSON.stringify(key)}`) : [`${field(i.path)}: ${i.message}`]))
     .join('; ');
 }
 
