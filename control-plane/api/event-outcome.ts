@@ -6,12 +6,30 @@ import { isTransient } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { log } from '../../logging/log.js';
 
+/** Pub/Sub's limits on a message's attributes: the parked copy must be publishable whatever arrived. */
+const MAX_ATTRIBUTES = 100;
+const MAX_VALUE_BYTES = 1024;
+
+/** `text` cut to at most `maxBytes` of UTF-8, at a character boundary. */
+function utf8Prefix(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    bytes += Buffer.byteLength(char);
+    if (bytes > maxBytes) break;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
 /** Parks a message that will never succeed on the dead-letter topic, with why. */
 export async function deadLetter(ctx: ControlPlaneContext, fn: string, reason: string, raw: string, attributes: Readonly<Record<string, string>>): Promise<void> {
   const pubsub = await ctx.clients.pubsub();
+  // Room for `function` and `reason`: a message already at the limit keeps its first 98 attributes.
+  const kept = Object.entries(attributes).filter(([key]) => key !== 'function' && key !== 'reason').slice(0, MAX_ATTRIBUTES - 2);
   await pubsub.topic(TOPICS.deadLetter).publishMessage({
     data: Buffer.from(raw, 'utf8'),
-    attributes: { ...attributes, function: fn, reason: reason.slice(0, 1000) },
+    attributes: { ...Object.fromEntries(kept), function: fn, reason: utf8Prefix(reason, MAX_VALUE_BYTES) },
   });
 }
 
