@@ -53,7 +53,8 @@ describe.skipIf(skipReason !== undefined)('duplicate deliveries have the effect 
       seed: 'fixture',
       vertex: true,
       pubsub: true,
-      functions: { bundleDir: bundle.bundleDir, declarations: FUNCTIONS.filter((f) => f.name === 'submitTrainingRun'), extraEnv: { MLOPS_ENVIRONMENT: 'local', MLOPS_REGION: REGION } },
+      // LOG_LEVEL: the test counts deliveries by the function's INFO invocation lines.
+      functions: { bundleDir: bundle.bundleDir, declarations: FUNCTIONS.filter((f) => f.name === 'submitTrainingRun'), extraEnv: { MLOPS_ENVIRONMENT: 'local', MLOPS_REGION: REGION, LOG_LEVEL: 'INFO' } },
     });
     ctx = await controlPlaneOn(cloud);
     pubsub = pubSubClient(clientEnvironmentOf(cloud));
