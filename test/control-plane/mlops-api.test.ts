@@ -20,8 +20,8 @@ describe.skipIf(skip !== undefined)('mlopsApi over HTTP', () => {
   let api: string;
   const call = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
     const response = await fetch(`${api}${path}`, { method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': contentType } }) });
-    const body: unknown = await response.json().catch(() => undefined);
-    return { status: response.status, body };
+    const answer: unknown = await response.json().catch(() => undefined);
+    return { status: response.status, body: answer };
   };
 
   beforeAll(async () => {
