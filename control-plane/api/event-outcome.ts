@@ -1,6 +1,7 @@
 // How an event function ends: transient failures throw (the platform redelivers, with backoff, and
-// dead-letters after the subscription's attempts); permanent failures and poison messages are
-// logged, parked on the dead-letter topic with the reason, and acknowledged.
+// dead-letters after the subscription's attempts); permanent failures are logged, recorded on their
+// run where there is one (FAILED, with the error), and acknowledged; unreadable (poison) messages
+// are parked on the dead-letter topic with the reason, and acknowledged.
 import { TOPICS } from '../config/topics.js';
 import { isTransient } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
