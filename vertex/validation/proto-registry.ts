@@ -2,7 +2,6 @@
 // @google-cloud/aiplatform) and answers the questions the validator asks: which fields a
 // message has, what a field's type resolves to, which field behaviors it carries, and
 // which URL templates a request type is sent to.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadSourceFieldBehaviors } from './field-behaviors.js';
@@ -76,7 +75,9 @@ export function getProtoRegistry(): ProtoRegistry {
 
 function loadRegistry(): ProtoRegistry {
   const jsonPath = require.resolve('@google-cloud/aiplatform/build/protos/protos.json');
-  const json: unknown = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  // require(), not a read: each Vertex client module requires this same file, so a process that
+  // builds a client parses the (large) descriptor once, whichever comes first. Only read here.
+  const json: unknown = require(jsonPath);
   const sourceBehaviors = loadSourceFieldBehaviors(join(dirname(jsonPath), 'google', 'cloud', 'aiplatform', 'v1'));
   const root: ScopeNode = { fullName: '', parent: undefined, children: new Map() };
   const methods: Array<{ service: ScopeNode; requestType: string; templates: string[] }> = [];
