@@ -93,6 +93,24 @@ describe.skipIf(skip !== undefined)('mlopsApi over HTTP', () => {
     expect(read.body).toMatchObject({ name: (first.body as { name: string }).name, reason: 'test' });
   });
 
+  it('Cloud Scheduler firing twice for one scheduled time makes one run (the scheduled time is the request id)', async () => {
+    const fire = () =>
+      fetch(`${api}/v1/models/flight-delay/trainingRuns`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CloudScheduler': 'true', 'X-CloudScheduler-JobName': 'retrain-flight-delay', 'X-CloudScheduler-ScheduleTime': '2026-12-07T03:00:00Z' },
+        body: JSON.stringify({ reason: 'schedule' }),
+      }).then(async (r) => (await r.json()) as { name: string; trigger: string; requestId: string });
+    const [a, b] = await Promise.all([fire(), fire()]);
+    expect(a.name).toBe(b.name);
+    expect(a).toMatchObject({ trigger: 'schedule', requestId: 'schedule-retrain-flight-delay-2026-12-07T03:00:00.000Z' });
+    const later = await fetch(`${api}/v1/models/flight-delay/trainingRuns`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CloudScheduler-JobName': 'retrain-flight-delay', 'X-CloudScheduler-ScheduleTime': '2026-12-14T03:00:00Z' },
+      body: '{}',
+    }).then(async (r) => (await r.json()) as { name: string });
+    expect(later.name).not.toBe(a.name);
+  });
+
   it('a distributed CustomJob from a preset runs on the local Vertex; a requestId makes it idempotent', async () => {
     const body = { preset: 'multi-worker-gpu', workerCount: 1, requestId: 'ddp-1', args: ['--epochs', '1', '--synthetic-rows', '64', '--backend', 'gloo', '--init-timeout-seconds', '60'] };
     const created = await call('POST', '/v1/models/flight-delay/customJobs', body);
