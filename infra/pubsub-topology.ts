@@ -1,6 +1,7 @@
 // The product's Pub/Sub topology, declared once: the local launcher creates it in Google's
 // emulator and the Pulumi program creates the same topics and subscriptions in the cloud.
 import { TOPICS } from '../control-plane/config/topics.js';
+import { FUNCTIONS } from './functions.js';
 
 export interface SubscriptionDeclaration {
   readonly name: string;
@@ -15,9 +16,10 @@ export interface SubscriptionDeclaration {
 }
 
 /**
- * Backoff for the functions' push subscriptions. A delivery that finds another one completing the
- * same run (a lease of up to a function timeout, 120 s) throws and is redelivered: with 5 attempts
- * at 10, 20, 40, 80 s the fifth comes after the lease has expired, before the dead-letter topic.
+ * Backoff for the functions' push subscriptions: 10 s, doubling, up to 600 s. A delivery that finds
+ * another completing the same run (its lease outlives a function timeout: 180 s) throws and is
+ * redelivered; pipeline-run-events allows 7 attempts (10+20+40+80+160+320 s), so a crashed
+ * delivery's lease expires long before the message would be dead-lettered.
  */
 const FUNCTION_RETRY = { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 } as const;
 
@@ -29,19 +31,25 @@ export interface TopicDeclaration {
 
 const DEAD_LETTER_TOPIC = TOPICS.deadLetter;
 
+/** A push is unanswered until the function returns: the ack deadline outlasts the function's timeout. */
+function ackDeadlineFor(functionName: string): number {
+  const fn = FUNCTIONS.find((f) => f.name === functionName);
+  return Math.min(600, (fn?.timeoutSeconds ?? 60) + 30);
+}
+
 export const PUBSUB_TOPOLOGY: readonly TopicDeclaration[] = [
   {
     name: TOPICS.retrainingRequests,
     description: 'Requests to retrain: from Cloud Scheduler, drift alerts or a person.',
     subscriptions: [
-      { name: 'retraining-requests-submit', pushToFunction: 'submitTrainingRun', ackDeadlineSeconds: 60, deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 }, retryPolicy: FUNCTION_RETRY },
+      { name: 'retraining-requests-submit', pushToFunction: 'submitTrainingRun', ackDeadlineSeconds: ackDeadlineFor('submitTrainingRun'), deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 }, retryPolicy: FUNCTION_RETRY },
     ],
   },
   {
     name: TOPICS.pipelineRunEvents,
     description: 'Vertex AI PipelineJob state changes.',
     subscriptions: [
-      { name: 'pipeline-run-events-release', pushToFunction: 'onPipelineRunEvent', ackDeadlineSeconds: 120, deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 }, retryPolicy: FUNCTION_RETRY },
+      { name: 'pipeline-run-events-release', pushToFunction: 'onPipelineRunEvent', ackDeadlineSeconds: ackDeadlineFor('onPipelineRunEvent'), deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 7 }, retryPolicy: FUNCTION_RETRY },
     ],
   },
   {

@@ -15,7 +15,7 @@ import { toProtoValue } from '../vertex/shared/struct.js';
 import { exitWithUsageError, parseCommandLineOrExit, usageErrorText } from './cli.js';
 import { StatusLine } from './demo/status-line.js';
 import { ApiWatcher } from './demo/api-watcher.js';
-import type { DecisionView, RunView } from './demo/api-watcher.js';
+import type { RunView } from './demo/api-watcher.js';
 import { log, logger } from './log.js';
 import { ensurePrerequisites } from './prerequisites/check.js';
 
@@ -82,7 +82,7 @@ try {
   await scheduler.runJob({ name: job });
   await scheduler.close();
   const first = await api.followNewRun(spec.name, before);
-  reportDecision('cycle 1 (scheduled)', first, await api.decisionOf(first));
+  reportDecision('cycle 1 (scheduled)', first);
   if (first.state !== 'SUCCEEDED') throw new Error(`the first cycle ended ${first.state}: nothing serves`);
 
   // The first champion is released at 100% (rollouts arrive in part 2): wait until it serves.
@@ -100,7 +100,7 @@ try {
       parameterOverrides: { model_type: challengerType, ...(challengerType === 'random_forest' ? { hyperparameters: { n_estimators: 60, max_depth: 12, min_samples_leaf: 5 } } : {}) },
     }),
   );
-  reportDecision(`cycle 2 (${challengerType}, on request)`, second, await api.decisionOf(second));
+  reportDecision(`cycle 2 (${challengerType}, on request)`, second);
 
   const model = await api.model(spec.name);
   report(`\nmodels/${spec.name} in the Vertex Model Registry:`);
@@ -116,7 +116,8 @@ try {
 }
 process.exit(exitCode);
 
-function reportDecision(title: string, run: RunView, decision: DecisionView | undefined): void {
+function reportDecision(title: string, run: RunView): void {
+  const decision = run.decision;
   report(`\n${title}: training run ${run.id} ${run.state}`);
   if (run.snapshot) report(`  snapshot  ${run.snapshot.uri} (${run.snapshot.rowCount} rows; ${run.snapshot.schema.map((f) => `${f.name} ${f.type}`).join(', ')})`);
   if (run.pipelineJob) report(`  pipeline  ${run.pipelineJob}`);

@@ -8,7 +8,7 @@ import type { ReplicaInput, WorkerPoolsInput } from '../../vertex/requests/custo
 import { buildCreateCustomJobRequest } from '../../vertex/requests/custom-job.js';
 import { multiWorkerMirroredJob, parameterServerJob, reductionServerJob } from '../../vertex/requests/custom-job-presets.js';
 import type { AcceleratorTypeName } from '../../vertex/shared/proto-types.js';
-import { labelValue } from '../retraining/pipeline-run.js';
+import { toLabelValue } from '../../vertex/shared/labels.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { CreateCustomJobBody } from './requests.js';
 
@@ -59,7 +59,7 @@ function pools(body: CreateCustomJobBody, trainerArgs: string[]): WorkerPoolsInp
 
 export async function createCustomJob(ctx: ControlPlaneContext, model: string, body: CreateCustomJobBody): Promise<CustomJobView> {
   const spec = ctx.models.require(model);
-  const recordPath = body.requestId ? `custom-jobs/${spec.name}/${labelValue(body.requestId)}.json` : undefined;
+  const recordPath = body.requestId ? `custom-jobs/${spec.name}/${toLabelValue(body.requestId)}.json` : undefined;
   if (recordPath) {
     const existing = await ctx.state.read(recordPath, Recorded);
     if (existing) return { ...existing.value, state: await jobState(ctx, existing.value.name) };
@@ -73,9 +73,9 @@ export async function createCustomJob(ctx: ControlPlaneContext, model: string, b
     spec: {
       pools: pools(body, trainerArgs),
       scheduling: { strategy: body.schedulingStrategy },
-      baseOutputDirectory: `gs://${ctx.settings.pipelineBucket}/custom-jobs/${spec.name}/${labelValue(body.requestId ?? new Date().toISOString())}`,
+      baseOutputDirectory: `gs://${ctx.settings.pipelineBucket}/custom-jobs/${spec.name}/${toLabelValue(body.requestId ?? new Date().toISOString())}`,
     },
-    labels: { model: labelValue(spec.name), preset: body.preset, ...(body.requestId ? { request_id: labelValue(body.requestId) } : {}) },
+    labels: { model: toLabelValue(spec.name), preset: body.preset, ...(body.requestId ? { request_id: toLabelValue(body.requestId) } : {}) },
   });
   const [job] = await (await ctx.clients.jobs()).createCustomJob(request);
   const view = { name: job.name ?? '', displayName, model: `models/${spec.name}`, preset: body.preset, ...(body.requestId ? { requestId: body.requestId } : {}) };

@@ -8,7 +8,7 @@ import type { EvaluationMetricsInput } from '../../vertex/requests/import-model-
 import { SKLEARN_1_5_CPU, XGBOOST_2_1_CPU } from '../../vertex/requests/prebuilt-containers.js';
 import { buildUploadModelRequest } from '../../vertex/requests/upload-model.js';
 import { grpcCode } from '../errors.js';
-import { labelValue } from '../retraining/pipeline-run.js';
+import { toLabelValue } from '../../vertex/shared/labels.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
@@ -37,7 +37,7 @@ export function servingImage(modelType: string): string {
 
 async function versionOfRun(models: ModelServiceClient, modelName: string, runId: string): Promise<string | undefined> {
   try {
-    const [versions] = await models.listModelVersions({ name: modelName, filter: `labels.training_run="${labelValue(runId)}"` }, { autoPaginate: true });
+    const [versions] = await models.listModelVersions({ name: modelName, filter: `labels.training_run="${toLabelValue(runId)}"` }, { autoPaginate: true });
     const v = versions[0];
     return v ? `${modelName}@${v.versionId}` : undefined;
   } catch (err) {
@@ -75,11 +75,11 @@ export async function registerVersion(ctx: ControlPlaneContext, input: Registrat
         versionAliases: [input.alias],
         versionDescription: input.description.slice(0, 1000),
         labels: {
-          model: labelValue(input.spec.name),
-          training_run: labelValue(input.runId),
-          request_id: labelValue(input.requestId),
-          pipeline_job: labelValue(input.pipelineJob.slice(input.pipelineJob.lastIndexOf('/') + 1)),
-          model_type: labelValue(modelType),
+          model: toLabelValue(input.spec.name),
+          training_run: toLabelValue(input.runId),
+          request_id: toLabelValue(input.requestId),
+          pipeline_job: toLabelValue(input.pipelineJob.slice(input.pipelineJob.lastIndexOf('/') + 1)),
+          model_type: toLabelValue(modelType),
         },
       }),
     );

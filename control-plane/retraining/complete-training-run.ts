@@ -20,14 +20,16 @@ import { registerVersion } from '../registry/register-version.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
+import { parseGcsUri } from '../../vertex/shared/storage-uris.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { TERMINAL_RUN_STATES, trainingRunId, withoutLease } from '../state/training-runs.js';
 import type { PipelineRunEvent } from './messages.js';
 
-const TRAINING_TASKS = TRAINING_PIPELINE_TASKS;
-
-/** As long as the function's timeout: a live delivery never loses its lease; a crashed one's expires. */
-const LEASE_SECONDS = 120;
+/**
+ * Longer than the function's timeout (120 s), so a live delivery keeps its lease (and renews it
+ * before each side effect); a crashed one's expires before pipeline-run-events' last redelivery.
+ */
+export const COMPLETION_LEASE_SECONDS = 180;
 
 /** The model type a run trained: its override, else the spec's, else the pipeline's default. */
 function runModelType(spec: ResolvedModelSpec, run: TrainingRunRecord): string {
@@ -49,12 +51,28 @@ const EvaluationFile = z.object({
   vertex_model_evaluation: z.object({ metrics: z.record(z.string(), z.unknown()) }).optional(),
 }).loose();
 
+/** The evaluate step's JSON; undefined when the run produced none. A file that is not that JSON fails, naming it. */
 async function readEvaluation(ctx: ControlPlaneContext, uri: string | undefined): Promise<z.infer<typeof EvaluationFile> | undefined> {
-  const m = uri ? /^gs:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
-  if (!m) return undefined;
+  const location = uri ? parseGcsUri(uri) : undefined;
+  if (!location?.object) return undefined;
   const { downloadObject } = await import('../../google-clients/download-object.js');
-  const parsed = EvaluationFile.safeParse(JSON.parse((await downloadObject(m[1]!, m[2]!, { ce: ctx.ce })).toString('utf8')));
-  return parsed.success ? parsed.data : undefined;
+  const bytes = await downloadObject(location.bucket, location.object, { ce: ctx.ce, storage: await ctx.clients.mediaStorage() });
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new Error(`${uri}: the evaluation is not JSON`);
+  }
+  const parsed = EvaluationFile.safeParse(json);
+  if (!parsed.success) throw new Error(`${uri}: not an evaluation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** The metrics in Vertex's schema for ImportModelEvaluation, by task (the request builder checks each value). */
+function vertexEvaluation(task: string, file: z.infer<typeof EvaluationFile> | undefined): EvaluationMetricsInput | undefined {
+  const metrics = file?.vertex_model_evaluation?.metrics;
+  if (!metrics) return undefined;
+  return task === 'classification' ? { kind: 'classification', metrics } : { kind: 'regression', metrics };
 }
 
 function numbers(record: Record<string, unknown> | undefined): Record<string, number> {
@@ -71,9 +89,25 @@ async function acquireLease(ctx: ControlPlaneContext, runId: string, owner: stri
       held = current.lease.owner;
       return undefined;
     }
-    return { ...current, lease: { owner, expireTime: new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString() } };
+    return { ...current, lease: { owner, expireTime: new Date(now.getTime() + COMPLETION_LEASE_SECONDS * 1000).toISOString() } };
   });
   if (held !== undefined) throw new RetryLater(`training run ${runId} is being completed by another delivery (${held})`);
+  return run;
+}
+
+/**
+ * Checks that this invocation still holds the lease and extends it, before a side effect that must
+ * not happen twice; a lease taken over (this invocation outlived it) stops the work here.
+ */
+async function renewLease(ctx: ControlPlaneContext, runId: string, owner: string, change: (run: TrainingRunRecord) => TrainingRunRecord = (r) => r): Promise<TrainingRunRecord> {
+  const now = ctx.now();
+  let lost = false;
+  const run = await ctx.runs.update(runId, (current) => {
+    lost = current.lease?.owner !== owner;
+    if (lost) return undefined;
+    return { ...change(current), lease: { owner, expireTime: new Date(now.getTime() + COMPLETION_LEASE_SECONDS * 1000).toISOString() } };
+  });
+  if (lost) throw new RetryLater(`training run ${runId}: this delivery's lease was taken over`);
   return run;
 }
 
@@ -85,25 +119,32 @@ async function releaseLease(ctx: ControlPlaneContext, runId: string, owner: stri
   try {
     await ctx.runs.update(runId, (current) => (current.lease?.owner === owner ? withoutLease(current) : undefined));
   } catch {
-    // Expires after LEASE_SECONDS.
+    // Expires after COMPLETION_LEASE_SECONDS.
   }
 }
 
 export async function completeTrainingRun(ctx: ControlPlaneContext, event: PipelineRunEvent, deliveryId: string = randomUUID()): Promise<CompletionResult> {
   const spec = ctx.models.require(event.model);
   const runId = trainingRunId(event.model, event.requestId);
-  const existing = await ctx.runs.get(runId);
-  if (!existing) throw notFound(`no training run ${runId} for model ${event.model} and request ${event.requestId}`);
-  if (TERMINAL_RUN_STATES.includes(existing.value.state)) {
-    const decision = existing.value.decision ? await ctx.decisions.get(runId) : undefined;
-    return { run: existing.value, ...(decision ? { decision } : {}), duplicate: true };
-  }
+  if (!(await ctx.runs.get(runId))) throw notFound(`no training run ${runId} for model ${event.model} and request ${event.requestId}`);
   // Per invocation, not per message: Pub/Sub may deliver one message twice at the same time.
   const owner = `${deliveryId}/${randomUUID()}`;
   const run = await acquireLease(ctx, runId, owner);
-  if (TERMINAL_RUN_STATES.includes(run.state)) return { run, duplicate: true };
+  if (TERMINAL_RUN_STATES.includes(run.state)) {
+    const decision = run.decision ? await ctx.decisions.get(runId) : undefined;
+    return { run, ...(decision ? { decision } : {}), duplicate: true };
+  }
+  // The submission records its job after creating it: an event that overtook that record waits.
+  if (run.pipelineJob !== event.pipelineJob) {
+    await releaseLease(ctx, runId, owner);
+    // An event about another job than the run's changes nothing of the run.
+    if (run.pipelineJob !== undefined) return { run: withoutLease(run), duplicate: true };
+    // A job Vertex does not know fails here (permanent, NOT_FOUND); one it knows waits for its record.
+    await (await ctx.clients.pipelines()).getPipelineJob({ name: event.pipelineJob });
+    throw new RetryLater(`training run ${runId} has not recorded its PipelineJob yet`);
+  }
   try {
-    return await completeLeasedRun(ctx, spec, runId, run, event);
+    return await completeLeasedRun(ctx, spec, runId, run, event, owner);
   } catch (err) {
     await releaseLease(ctx, runId, owner);
     throw err;
@@ -111,19 +152,19 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
 }
 
 /** The completion proper, under this invocation's lease. */
-async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSpec, runId: string, run: TrainingRunRecord, event: PipelineRunEvent): Promise<CompletionResult> {
+async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSpec, runId: string, run: TrainingRunRecord, event: PipelineRunEvent, owner: string): Promise<CompletionResult> {
   const [job] = await (await ctx.clients.pipelines()).getPipelineJob({ name: event.pipelineJob });
-  const decision = await recordDecision(ctx, run, event, job);
+  const evaluationFile = event.state === 'SUCCEEDED' ? await readEvaluation(ctx, taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.evaluation, 'evaluation')) : undefined;
+  const decision = await recordDecision(ctx, run, event, job, evaluationFile);
 
   let modelVersion: string | undefined;
   let deployment: FirstDeployment | undefined;
   // Only a training run's outcomes register; an evaluation's (EVALUATED_*) never upload anything.
   if (decision.kind === 'training' && (decision.outcome === 'REGISTER_AS_CHAMPION' || decision.outcome === 'REGISTER_AS_CHALLENGER')) {
-    const artifactUri = taskOutputArtifactUri(job, TRAINING_TASKS.export, 'serving_model');
-    if (!artifactUri) throw new Error(`PipelineJob ${event.pipelineJob} approved a model but has no ${TRAINING_TASKS.export} output`);
-    const evaluationFile = await readEvaluation(ctx, taskOutputArtifactUri(job, TRAINING_TASKS.evaluation, 'evaluation'));
-    const vertexMetrics = evaluationFile?.vertex_model_evaluation?.metrics;
-    const evaluation = vertexMetrics ? ({ kind: spec.task, metrics: vertexMetrics } as unknown as EvaluationMetricsInput) : undefined;
+    const artifactUri = taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.export, 'serving_model');
+    if (!artifactUri) throw new Error(`PipelineJob ${event.pipelineJob} approved a model but has no ${TRAINING_PIPELINE_TASKS.export} output`);
+    const evaluation = vertexEvaluation(spec.task, evaluationFile);
+    await renewLease(ctx, runId, owner);
     modelVersion = await registerVersion(ctx, {
       spec,
       runId,
@@ -135,6 +176,9 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
       description: decision.reasons.join('; '),
       modelType: runModelType(spec, run),
     });
+    // Recorded at once: a later failure must not leave a registered version unmentioned.
+    const registered = modelVersion;
+    await renewLease(ctx, runId, owner, (current) => ({ ...current, modelVersion: registered }));
     // Until rollouts (part 2): the first champion is released at 100%; a challenger waits.
     if (decision.outcome === 'REGISTER_AS_CHAMPION') deployment = await deployFirstChampion(ctx, spec, modelVersion);
   }
@@ -143,27 +187,27 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
   await publishDecision(ctx, decision, modelVersion);
   // An evaluation that ran to the end SUCCEEDED, whatever it found: its outcome says what.
   const state = decision.outcome === 'FAILED' ? 'FAILED' : decision.outcome === 'REJECT' ? 'REJECTED' : 'SUCCEEDED';
-  const finished = await ctx.runs.update(runId, (current) => {
-    return {
-      ...withoutLease(current),
-      state,
-      decision: decision.name,
-      ...(modelVersion ? { modelVersion } : {}),
-      ...(decision.failure ? { error: decision.failure } : {}),
-      ...(deployment ? { deployment } : {}),
-    };
-  });
+  const done = await renewLease(ctx, runId, owner, (current) => ({
+    ...current,
+    state,
+    decision: decision.name,
+    ...(modelVersion ? { modelVersion } : {}),
+    ...(decision.failure ? { error: decision.failure } : {}),
+    ...(deployment ? { deployment } : {}),
+  }));
+  await releaseLease(ctx, runId, owner);
+  const finished = withoutLease(done) as TrainingRunRecord;
   return { run: finished, decision, ...(deployment ? { deployment } : {}), duplicate: false };
 }
 
-async function recordDecision(ctx: ControlPlaneContext, run: TrainingRunRecord, event: PipelineRunEvent, job: IPipelineJob): Promise<DecisionRecord> {
+async function recordDecision(ctx: ControlPlaneContext, run: TrainingRunRecord, event: PipelineRunEvent, job: IPipelineJob, evaluationFile: z.infer<typeof EvaluationFile> | undefined): Promise<DecisionRecord> {
   const recorded = await ctx.decisions.get(run.id);
   if (recorded) return recorded;
-  const gate = Gate.safeParse({ approved: taskOutputParameters(job, TRAINING_TASKS.gate).approved, reason: taskOutputParameters(job, TRAINING_TASKS.gate).reason });
-  const comparison = Comparison.safeParse(taskOutputParameters(job, TRAINING_TASKS.comparison).comparison);
+  const gateOutputs = taskOutputParameters(job, TRAINING_PIPELINE_TASKS.gate);
+  const gate = Gate.safeParse({ approved: gateOutputs.approved, reason: gateOutputs.reason });
+  const comparison = Comparison.safeParse(taskOutputParameters(job, TRAINING_PIPELINE_TASKS.comparison).comparison);
   const failure = event.state === 'SUCCEEDED' ? undefined : (failedTask(job) ?? { task: '(none)', message: job.error?.message ?? `the pipeline ended ${event.state}` });
-  const evaluationUri = taskOutputArtifactUri(job, TRAINING_TASKS.evaluation, 'evaluation');
-  const metrics = event.state === 'SUCCEEDED' ? numbers((await readEvaluation(ctx, evaluationUri))?.metrics) : {};
+  const metrics = numbers(evaluationFile?.metrics);
   const kind = run.trigger === 'evaluation' ? 'evaluation' : 'training';
   const { outcome, reasons } = decide({
     kind,
@@ -171,7 +215,8 @@ async function recordDecision(ctx: ControlPlaneContext, run: TrainingRunRecord, 
     ...(gate.success ? { gate: gate.data } : {}),
     ...(comparison.success ? { comparison: comparison.data } : {}),
     ...(failure ? { failure } : {}),
-    championExists: run.champion !== undefined,
+    // What the job was given (recorded before it was created), not what the registry says now.
+    championExists: run.championModelUri !== undefined ? run.championModelUri !== '' : run.champion !== undefined,
   });
   const record: DecisionRecord = {
     name: `decisions/${run.id}`,
@@ -198,8 +243,11 @@ export async function recordCompletionFailure(ctx: ControlPlaneContext, event: P
   const runId = trainingRunId(event.model, event.requestId);
   if (ctx.models.get(event.model) === undefined || !(await ctx.runs.get(runId))) return;
   const message = String((err as Error)?.message ?? err).slice(0, 2000);
+  const now = ctx.now().getTime();
   await ctx.runs.update(runId, (current) => {
     if (TERMINAL_RUN_STATES.includes(current.state)) return undefined;
+    // Another delivery is completing it (this one released its lease when it failed): leave it be.
+    if (current.lease && Date.parse(current.lease.expireTime) > now) return undefined;
     return { ...withoutLease(current), state: 'FAILED', error: { task: 'complete', message } };
   });
 }

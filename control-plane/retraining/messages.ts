@@ -18,8 +18,8 @@ export const RetrainingRequest = z.strictObject({
   requestedBy: z.string().max(320).optional(),
   parameterOverrides: z.record(z.string(), JsonValue).optional(),
   enableCaching: z.boolean().optional(),
-  /** Evaluation runs: the model version (`3` or an alias) to evaluate against the champion. */
-  evaluatedVersion: z.string().regex(/^(\d{1,9}|[a-z][a-zA-Z0-9-]{0,126}[a-z0-9])$/).optional(),
+  /** Evaluation runs: the model version id to evaluate against the champion (an alias could move). */
+  evaluatedVersion: z.string().regex(/^\d{1,9}$/, 'a version id (digits): the API resolves aliases before publishing').optional(),
   requestTime: z.iso.datetime({ offset: true }),
 });
 export type RetrainingRequest = z.infer<typeof RetrainingRequest>;

@@ -4,6 +4,7 @@
 // the request id, so a second submission is ALREADY_EXISTS.
 import type { JsonValue } from '../../pipelines/ir/index.js';
 import { EVALUATION_PIPELINE_NAME } from '../../pipelines/definitions/evaluation-pipeline.js';
+import { toLabelValue } from '../../vertex/shared/labels.js';
 import { projectPipelineJobRequest } from '../../vertex/requests/project-pipeline-job.js';
 import type { ICreatePipelineJobRequest } from '../../vertex/shared/proto-types.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
@@ -28,11 +29,6 @@ export interface EvaluationRunInput extends PipelineRunInput {
   readonly candidateModelUri: string;
   /** The evaluated version's number, for the job's labels. */
   readonly candidateVersionId: string;
-}
-
-/** Label values: lowercase letters, digits, `-` and `_`, at most 63. */
-export function labelValue(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, 63);
 }
 
 /** What every run's completion event and champion comparison need, set by the control plane. */
@@ -89,10 +85,10 @@ function pipelineJobRequest(
     gcsOutputDirectory: `gs://${settings.pipelineBucket}/pipeline-root`,
     parameterValues,
     labels: {
-      model: labelValue(spec.name),
-      trigger: labelValue(run.trigger),
-      request_id: labelValue(run.requestId),
-      training_run: labelValue(run.id),
+      model: toLabelValue(spec.name),
+      trigger: toLabelValue(run.trigger),
+      request_id: toLabelValue(run.requestId),
+      training_run: toLabelValue(run.id),
       ...labels,
     },
     enableCaching: run.enableCaching ?? spec.pipeline.enableCaching,
@@ -106,5 +102,5 @@ export function buildTrainingPipelineJob(input: PipelineRunInput): ICreatePipeli
 
 /** The evaluation PipelineJob of an evaluation request: the same id scheme, labels and caching as training. */
 export function buildEvaluationPipelineJob(input: EvaluationRunInput): ICreatePipelineJobRequest {
-  return pipelineJobRequest(EVALUATION_PIPELINE_NAME, input, evaluationRunParameters(input), { evaluated_version: labelValue(input.candidateVersionId) });
+  return pipelineJobRequest(EVALUATION_PIPELINE_NAME, input, evaluationRunParameters(input), { evaluated_version: toLabelValue(input.candidateVersionId) });
 }

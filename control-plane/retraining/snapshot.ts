@@ -85,7 +85,7 @@ export function snapshotJobId(model: string, requestId: string): string {
  * Runs (or joins) the export and returns what it produced. Waiting here is bounded by a BigQuery
  * export of the snapshot, seconds; the long work (the pipeline) is submitted and never waited on.
  */
-export async function exportSnapshot(bigquery: BigQuery, request: SnapshotRequest): Promise<SnapshotRecord> {
+export async function exportSnapshot(bigquery: BigQuery, request: SnapshotRequest, now: Date): Promise<SnapshotRecord> {
   const { query, folder } = exportStatement(request);
   const jobId = snapshotJobId(request.model, request.requestId);
   let job: Job;
@@ -106,7 +106,7 @@ export async function exportSnapshot(bigquery: BigQuery, request: SnapshotReques
     bigqueryJob: `${bigquery.projectId}:${request.location ?? 'US'}.${jobId}`,
     rowCount: Number(stats?.exportDataStatistics?.rowCount ?? 0),
     schema: schema.map((f) => ({ name: f.name, type: f.type, ...(f.mode ? { mode: f.mode } : {}) })),
-    createTime: new Date().toISOString(),
+    createTime: now.toISOString(),
   };
 }
 

@@ -80,14 +80,8 @@ export async function submitTrainingRun(ctx: ControlPlaneContext, request: Retra
 
   // Before the export: an evaluation of a version that is gone fails without exporting anything.
   const candidate = run.trigger === 'evaluation' ? await evaluatedVersion(ctx, run) : undefined;
-  const snapshot = run.snapshot ?? (await exportSnapshot(await ctx.clients.bigquery(), {
-    model: spec.name,
-    requestId: run.requestId,
-    bucket: ctx.settings.pipelineBucket,
-    source: snapshotSource(spec, ctx.settings.projectId),
-  }));
-  const champion = await currentChampion(ctx, spec.name);
-  const input: PipelineRunInput = { spec, run, settings: ctx.settings, trainingDataUri: snapshot.uri, championModelUri: champion?.artifactUri ?? '' };
+  const prepared = await prepareSubmission(ctx, spec, run);
+  const input: PipelineRunInput = { spec, run: prepared, settings: ctx.settings, trainingDataUri: prepared.snapshot!.uri, championModelUri: prepared.championModelUri ?? '' };
   const request_ = candidate
     ? buildEvaluationPipelineJob({ ...input, candidateModelUri: candidate.artifactUri, candidateVersionId: candidate.versionId })
     : buildTrainingPipelineJob(input);
@@ -100,9 +94,28 @@ export async function submitTrainingRun(ctx: ControlPlaneContext, request: Retra
     if (grpcCode(err) !== ALREADY_EXISTS) throw err;
   }
   return ctx.runs.update(run.id, (current) =>
-    current.pipelineJob !== undefined
+    current.pipelineJob !== undefined ? undefined : { ...current, state: current.state === 'QUEUED' ? 'RUNNING' : current.state, pipelineJob: jobName },
+  );
+}
+
+/**
+ * The snapshot and the champion the job is built from, recorded on the run BEFORE the job is
+ * created: a redelivery after a crash builds the very same job, and the completion knows which
+ * champion the run was compared with. The first delivery to record them wins; the others use its.
+ */
+async function prepareSubmission(ctx: ControlPlaneContext, spec: ResolvedModelSpec, run: TrainingRunRecord): Promise<TrainingRunRecord> {
+  if (run.snapshot && run.championModelUri !== undefined) return run;
+  const snapshot = run.snapshot ?? (await exportSnapshot(await ctx.clients.bigquery(), {
+    model: spec.name,
+    requestId: run.requestId,
+    bucket: ctx.settings.pipelineBucket,
+    source: snapshotSource(spec, ctx.settings.projectId),
+  }, ctx.now()));
+  const champion = await currentChampion(ctx, spec.name);
+  return ctx.runs.update(run.id, (current) =>
+    current.snapshot && current.championModelUri !== undefined
       ? undefined
-      : { ...current, state: current.state === 'QUEUED' ? 'RUNNING' : current.state, snapshot, pipelineJob: jobName, ...(champion ? { champion: champion.name } : {}) },
+      : { ...current, snapshot: current.snapshot ?? snapshot, championModelUri: champion?.artifactUri ?? '', ...(champion ? { champion: champion.name } : {}) },
   );
 }
 

@@ -9,6 +9,8 @@ import type { EndpointServiceClient, JobServiceClient, ModelServiceClient, Pipel
 
 export interface ControlPlaneClients {
   storage(): Promise<Storage>;
+  /** Storage with the client's own retries off, for object reads (see google-clients/download-object.ts). */
+  mediaStorage(): Promise<Storage>;
   bigquery(): Promise<BigQuery>;
   pubsub(): Promise<PubSub>;
   pipelines(): Promise<PipelineServiceClient>;
@@ -34,6 +36,7 @@ function once<T>(make: () => Promise<T>): { get: () => Promise<T>; made: () => P
 export function lazyClients(ce: ClientEnvironment, region: string): ControlPlaneClients {
   const vertexOptions = async () => (await import('../../google-clients/vertex.js')).vertexClientOptions(region, ce);
   const storage = once(async () => (await import('../../google-clients/storage.js')).storageClient(ce));
+  const mediaStorage = once(async () => (await import('../../google-clients/download-object.js')).mediaReadClient(ce));
   const bigquery = once(async () => (await import('../../google-clients/bigquery.js')).bigQueryClient(ce));
   const pubsub = once(async () => (await import('../../google-clients/pubsub.js')).pubSubClient(ce));
   const pipelines = once(async () => new (await import('../../google-clients/vertex.js')).PipelineServiceClient(await vertexOptions()));
@@ -42,6 +45,7 @@ export function lazyClients(ce: ClientEnvironment, region: string): ControlPlane
   const jobs = once(async () => new (await import('../../google-clients/vertex.js')).JobServiceClient(await vertexOptions()));
   return {
     storage: storage.get,
+    mediaStorage: mediaStorage.get,
     bigquery: bigquery.get,
     pubsub: pubsub.get,
     pipelines: pipelines.get,

@@ -22,7 +22,7 @@ export interface ControlPlaneContext {
 }
 
 export function controlPlaneContext(settings: ControlPlaneSettings, models: ModelCatalog, clients: ControlPlaneClients, ce: ClientEnvironment): ControlPlaneContext {
-  const state = new JsonObjectStore(() => clients.storage(), ce, settings.stateBucket);
+  const state = new JsonObjectStore(() => clients.storage(), () => clients.mediaStorage(), ce, settings.stateBucket);
   return { settings, models, clients, ce, state, runs: new TrainingRuns(state), decisions: new DecisionRecords(state), now: () => new Date() };
 }
 

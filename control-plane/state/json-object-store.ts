@@ -14,6 +14,8 @@ export interface Versioned<T> {
 export class JsonObjectStore {
   constructor(
     private readonly storage: () => Promise<Storage>,
+    /** For object reads: the client's own retries off (download-object.ts retries). */
+    private readonly mediaStorage: () => Promise<Storage>,
     private readonly ce: ClientEnvironment,
     readonly bucket: string,
   ) {}
@@ -33,7 +35,7 @@ export class JsonObjectStore {
     try {
       // A newer write between the two reads is harmless: its generation fails our next precondition.
       const { downloadObject } = await import('../../google-clients/download-object.js');
-      bytes = await downloadObject(this.bucket, path, { ce: this.ce });
+      bytes = await downloadObject(this.bucket, path, { ce: this.ce, storage: await this.mediaStorage() });
     } catch (err) {
       // Replaced or deleted between the two reads: read again.
       if (httpStatus(err) === 404) return this.read(path, schema);

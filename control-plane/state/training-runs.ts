@@ -43,6 +43,8 @@ export const TrainingRunRecord = z.object({
   pipelineJob: z.string().optional(),
   /** The champion version the run is compared against (`projects/.../models/m@3`), if any. */
   champion: z.string().optional(),
+  /** The champion's artifacts given to the pipeline, recorded before the job is created; '' = no champion. */
+  championModelUri: z.string().optional(),
   decision: z.string().optional(),
   modelVersion: z.string().optional(),
   error: z.object({ task: z.string().optional(), message: z.string() }).optional(),

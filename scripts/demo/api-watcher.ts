@@ -63,11 +63,6 @@ export class ApiWatcher {
     return this.call(Run, `/v1/models/${model}/trainingRuns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   }
 
-  /** The run's decision (GET trainingRuns expands it). */
-  decisionOf(run: RunView): Promise<DecisionView | undefined> {
-    return Promise.resolve(run.decision);
-  }
-
   private async until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
     const deadline = Date.now() + this.options.timeoutMs;
     for (;;) {

@@ -15,7 +15,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { ModelCatalog } from '../../../control-plane/config/load-model-specs.js';
 import { isTransient } from '../../../control-plane/errors.js';
 import type { RetrainingRequest } from '../../../control-plane/retraining/messages.js';
-import { labelValue } from '../../../control-plane/retraining/pipeline-run.js';
+import { toLabelValue } from '../../../vertex/shared/labels.js';
 import { snapshotFolder } from '../../../control-plane/retraining/snapshot.js';
 import type { ControlPlaneClients } from '../../../control-plane/runtime/clients.js';
 import { lazyClients } from '../../../control-plane/runtime/clients.js';
@@ -107,6 +107,8 @@ export function fastFailingClients(ce: ClientEnvironment, region: string, deadli
   const jobs = new JobServiceClient(deadline('JobService', 'job_service_client_config.json'));
   return {
     storage: () => Promise.resolve(storage),
+    // Already without the client's retries: what object reads use.
+    mediaStorage: () => Promise.resolve(storage),
     bigquery: () => Promise.resolve(bigquery),
     pubsub: () => product.pubsub(),
     pipelines: () => Promise.resolve(pipelines),
@@ -183,7 +185,7 @@ export async function censusOf(ctx: ControlPlaneContext, requestId: string, mode
   return {
     exportJobs,
     snapshotFiles: files.length,
-    pipelineJobs: pipelineJobs.filter((j) => j.labels?.request_id === labelValue(requestId) && j.labels?.model === labelValue(model)).map((j) => j.name!),
+    pipelineJobs: pipelineJobs.filter((j) => j.labels?.request_id === toLabelValue(requestId) && j.labels?.model === toLabelValue(model)).map((j) => j.name!),
     runRecords: runs.filter((r) => r?.value.requestId === requestId && r.value.model === model).length,
   };
 }
@@ -193,7 +195,7 @@ export async function versionsOfRun(ctx: ControlPlaneContext, requestId: string,
   const models = await ctx.clients.models();
   try {
     const [versions] = await models.listModelVersions({ name: vertexModelName(ctx.settings, model) }, { autoPaginate: true });
-    const runLabel = labelValue(trainingRunId(model, requestId));
+    const runLabel = toLabelValue(trainingRunId(model, requestId));
     return versions.filter((v) => v.labels?.training_run === runLabel).map((v) => `${v.name}@${v.versionId}`);
   } catch (err) {
     if ((err as { code?: unknown }).code === 5) return [];
