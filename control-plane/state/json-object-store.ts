@@ -58,10 +58,14 @@ export class JsonObjectStore {
     return this.write(path, value, generation);
   }
 
-  /** Object paths under `prefix`. */
-  async list(prefix: string): Promise<string[]> {
+  /** Object paths under `prefix`, newest first (by creation time), at most `limit` of them. */
+  async list(prefix: string, limit = Number.POSITIVE_INFINITY): Promise<string[]> {
     const [files] = await (await this.storage()).bucket(this.bucket).getFiles({ prefix });
-    return files.map((f) => f.name);
+    const created = (f: (typeof files)[number]) => String(f.metadata.timeCreated ?? '');
+    return files
+      .sort((a, b) => created(b).localeCompare(created(a)))
+      .slice(0, limit)
+      .map((f) => f.name);
   }
 
   private async write(path: string, value: unknown, ifGenerationMatch: string): Promise<string | undefined> {

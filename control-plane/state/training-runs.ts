@@ -98,7 +98,8 @@ export class TrainingRuns {
 
   /** Runs of one model, newest first. */
   async listForModel(model: string, limit = 20): Promise<TrainingRunRecord[]> {
-    const paths = await this.store.list(`training-runs/${model.slice(0, 40)}`);
+    // Only the newest documents are read (ids are prefixed by the model; another model's may share the prefix).
+    const paths = await this.store.list(`training-runs/${model.slice(0, 40)}`, limit * 2);
     const runs = await Promise.all(paths.map((p) => this.store.read(p, TrainingRunRecord)));
     return runs
       .flatMap((r) => (r && r.value.model === model ? [r.value] : []))
