@@ -42,7 +42,22 @@ export const failedPrecondition = (message: string) => new ControlPlaneError('FA
 /** Thrown when work must be retried later (a lease held by another delivery, a lost race). */
 export class RetryLater extends Error {}
 
-const TRANSIENT_GRPC = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 13 /* INTERNAL */, 14 /* UNAVAILABLE */]);
+/** google.rpc.Code values, as Google's gax clients put them in an error's `code`. */
+export const GRPC_CODE = {
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+const TRANSIENT_GRPC = new Set<number>([GRPC_CODE.DEADLINE_EXCEEDED, GRPC_CODE.RESOURCE_EXHAUSTED, GRPC_CODE.ABORTED, GRPC_CODE.INTERNAL, GRPC_CODE.UNAVAILABLE]);
 const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
 
 /**

@@ -4,7 +4,7 @@
 import { ZodError } from 'zod';
 import { ModelNotFoundError, ModelSpecError } from '../config/load-model-specs.js';
 import type { FieldViolation, RpcStatus } from '../errors.js';
-import { ControlPlaneError, grpcCode, isTransient, RPC_STATUS } from '../errors.js';
+import { ControlPlaneError, GRPC_CODE, grpcCode, isTransient, RPC_STATUS } from '../errors.js';
 import { SettingsError } from '../runtime/settings.js';
 import { VertexRequestError } from '../../vertex/shared/errors.js';
 
@@ -14,7 +14,10 @@ export interface GoogleErrorResponse {
 }
 
 /** gRPC codes a Google client error carries, as google.rpc.Code names. */
-const GRPC_NAMES: Record<number, RpcStatus> = { 3: 'INVALID_ARGUMENT', 5: 'NOT_FOUND', 6: 'ALREADY_EXISTS', 7: 'PERMISSION_DENIED', 9: 'FAILED_PRECONDITION', 10: 'ABORTED', 4: 'DEADLINE_EXCEEDED', 8: 'RESOURCE_EXHAUSTED', 14: 'UNAVAILABLE', 16: 'UNAUTHENTICATED' };
+// INTERNAL is left out: a Google API's internal error is answered as UNAVAILABLE (retry), below.
+const GRPC_NAMES: Record<number, RpcStatus> = Object.fromEntries(
+  Object.entries(GRPC_CODE).filter(([name]) => name !== 'INTERNAL').map(([name, code]) => [code, name as RpcStatus]),
+);
 
 function fieldOf(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') || '(body)';
