@@ -84,6 +84,9 @@ describe('Cloud Scheduler emulator: restarts', () => {
     const [paused] = await first.client.createJob({ parent: PARENT, job: { name: `${PARENT}/jobs/stays-paused`, schedule: '* * * * *', httpTarget: { uri: target.url('/paused') } } });
     await first.client.pauseJob({ name: paused.name! });
     await target.waitFor('/durable', 2, WAIT_MS);
+    // On the sped-up clock the job may fire once between its creation and the pause (as Google's
+    // would); nothing may come after the pause.
+    const pausedHits = target.on('/paused').length;
     const [beforeRestart] = await first.client.getJob({ name: job.name! });
     await first.close();
     const firedBefore = scheduleTimes('/durable');
@@ -101,7 +104,7 @@ describe('Cloud Scheduler emulator: restarts', () => {
       expect(new Set(all).size).toBe(all.length);
       // The clock does not run backwards across the restart: later runs are later scheduled times.
       expect(Math.min(...all.slice(firedBefore.length))).toBeGreaterThan(Math.max(...firedBefore));
-      expect(target.on('/paused')).toHaveLength(0);
+      expect(target.on('/paused')).toHaveLength(pausedHits);
     } finally {
       await second.close();
     }
