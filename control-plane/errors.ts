@@ -1,6 +1,9 @@
 // The control plane's errors: what it refuses (with google.rpc codes, so the API answers in Google's
 // error shape) and how a failure from a Google API is classified. Transient failures make a handler
 // throw so that Pub/Sub redelivers; permanent ones are recorded and the message is acknowledged.
+import { RpcCode } from '../common/rpc-code.js';
+
+export { RpcCode };
 
 /** google.rpc.Code names the control plane answers with, and their HTTP statuses. */
 export const RPC_STATUS = {
@@ -42,22 +45,8 @@ export const failedPrecondition = (message: string) => new ControlPlaneError('FA
 /** Thrown when work must be retried later (a lease held by another delivery, a lost race). */
 export class RetryLater extends Error {}
 
-/** google.rpc.Code values, as Google's gax clients put them in an error's `code`. */
-export const GRPC_CODE = {
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  UNAUTHENTICATED: 16,
-} as const;
 
-const TRANSIENT_GRPC = new Set<number>([GRPC_CODE.DEADLINE_EXCEEDED, GRPC_CODE.RESOURCE_EXHAUSTED, GRPC_CODE.ABORTED, GRPC_CODE.INTERNAL, GRPC_CODE.UNAVAILABLE]);
+const TRANSIENT_GRPC = new Set<number>([RpcCode.DEADLINE_EXCEEDED, RpcCode.RESOURCE_EXHAUSTED, RpcCode.ABORTED, RpcCode.INTERNAL, RpcCode.UNAVAILABLE]);
 const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
 
 /**

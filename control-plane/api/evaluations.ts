@@ -2,7 +2,7 @@
 // snapshot. It travels the retraining path (a request on retraining-requests, a snapshot, a
 // PipelineJob, a completion event) with trigger `evaluation`, and ends in the same decision record.
 import { randomUUID } from 'node:crypto';
-import { GRPC_CODE, grpcCode, notFound } from '../errors.js';
+import { RpcCode, grpcCode, notFound } from '../errors.js';
 import type { RetrainingRequest } from '../retraining/messages.js';
 import { newTrainingRun } from '../retraining/submit-training-run.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
@@ -13,7 +13,7 @@ import type { TrainingRunView } from './training-runs.js';
 import { publicRun } from '../state/training-runs.js';
 import { publishRetrainingRequest } from './training-runs.js';
 
-const { NOT_FOUND } = GRPC_CODE;
+const { NOT_FOUND } = RpcCode;
 
 export async function createEvaluation(ctx: ControlPlaneContext, model: string, body: CreateEvaluationBody, caller: Caller): Promise<TrainingRunView> {
   const spec = ctx.models.require(model);

@@ -4,7 +4,7 @@
 import { ZodError } from 'zod';
 import { ModelNotFoundError, ModelSpecError } from '../config/load-model-specs.js';
 import type { FieldViolation, RpcStatus } from '../errors.js';
-import { ControlPlaneError, GRPC_CODE, grpcCode, isTransient, RPC_STATUS } from '../errors.js';
+import { ControlPlaneError, RpcCode, grpcCode, isTransient, RPC_STATUS } from '../errors.js';
 import { SettingsError } from '../runtime/settings.js';
 import { VertexRequestError } from '../../vertex/shared/errors.js';
 
@@ -16,7 +16,9 @@ export interface GoogleErrorResponse {
 /** gRPC codes a Google client error carries, as google.rpc.Code names. */
 // INTERNAL is left out: a Google API's internal error is answered as UNAVAILABLE (retry), below.
 const GRPC_NAMES: Record<number, RpcStatus> = Object.fromEntries(
-  Object.entries(GRPC_CODE).filter(([name]) => name !== 'INTERNAL').map(([name, code]) => [code, name as RpcStatus]),
+  Object.entries(RpcCode)
+    .filter(([name]) => Object.hasOwn(RPC_STATUS, name) && name !== 'INTERNAL')
+    .map(([name, code]) => [code, name as RpcStatus]),
 );
 
 function fieldOf(path: readonly PropertyKey[]): string {

@@ -3,7 +3,7 @@
 // aliases, champion), its endpoint and its latest training runs.
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import type { DecisionRecord } from '../evaluation/decision.js';
-import { GRPC_CODE, grpcCode, invalidArgument } from '../errors.js';
+import { RpcCode, grpcCode, invalidArgument } from '../errors.js';
 import { endpointName } from '../registry/first-deployment.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
@@ -11,7 +11,7 @@ import type { TrainingRunRecord } from '../state/training-runs.js';
 import { withoutLease } from '../state/training-runs.js';
 import { fromProtoValue } from '../../vertex/shared/struct.js';
 
-const { NOT_FOUND } = GRPC_CODE;
+const { NOT_FOUND } = RpcCode;
 
 export interface ModelSummary {
   readonly name: string;

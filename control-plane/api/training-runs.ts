@@ -6,7 +6,7 @@ import { pipelineParameterProblems } from '../config/pipeline-parameters.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { TOPICS } from '../config/topics.js';
 import type { DecisionRecord } from '../evaluation/decision.js';
-import { ControlPlaneError, GRPC_CODE, grpcCode, invalidArgument, notFound } from '../errors.js';
+import { ControlPlaneError, RpcCode, grpcCode, invalidArgument, notFound } from '../errors.js';
 import type { RetrainingRequest } from '../retraining/messages.js';
 import { newTrainingRun } from '../retraining/submit-training-run.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
@@ -15,7 +15,7 @@ import { publicRun } from '../state/training-runs.js';
 import type { Caller } from './caller.js';
 import type { CreateTrainingRunBody } from './requests.js';
 
-const { NOT_FOUND } = GRPC_CODE;
+const { NOT_FOUND } = RpcCode;
 
 /** The request id: the caller's, else one per Scheduler firing, else a new one. */
 function requestIdFor(body: { requestId?: string | undefined }, caller: Caller, prefix: string): string {

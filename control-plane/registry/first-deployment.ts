@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import type { IEndpoint } from '../../vertex/shared/proto-types.js';
 import { buildCreateEndpointRequest } from '../../vertex/requests/endpoint.js';
 import { buildDeployModelRequest } from '../../vertex/requests/deploy-model.js';
-import { GRPC_CODE, grpcCode } from '../errors.js';
+import { RpcCode, grpcCode } from '../errors.js';
 import { tableReferenceText } from '../config/bigquery-source.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexParent } from '../runtime/context.js';
 
-const { NOT_FOUND, ALREADY_EXISTS } = GRPC_CODE;
+const { NOT_FOUND, ALREADY_EXISTS } = RpcCode;
 
 export function endpointName(ctx: ControlPlaneContext, model: string): string {
   return `${vertexParent(ctx.settings)}/endpoints/${model}`;

@@ -7,13 +7,13 @@ import { buildImportModelEvaluationRequest } from '../../vertex/requests/import-
 import type { EvaluationMetricsInput } from '../../vertex/requests/import-model-evaluation.js';
 import { SKLEARN_1_5_CPU, XGBOOST_2_1_CPU } from '../../vertex/requests/prebuilt-containers.js';
 import { buildUploadModelRequest } from '../../vertex/requests/upload-model.js';
-import { GRPC_CODE, grpcCode } from '../errors.js';
+import { RpcCode, grpcCode } from '../errors.js';
 import { toLabelValue } from '../../vertex/shared/labels.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 
-const { NOT_FOUND } = GRPC_CODE;
+const { NOT_FOUND } = RpcCode;
 
 export interface RegistrationInput {
   readonly spec: ResolvedModelSpec;

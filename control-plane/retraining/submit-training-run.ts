@@ -2,7 +2,7 @@
 // training pipeline, or for an evaluation request the evaluation pipeline over the evaluated
 // version's artifacts). Every step is idempotent (deterministic BigQuery job id and PipelineJob id; the run record changes by
 // compare-and-swap), so duplicate and concurrent deliveries have the effect of one.
-import { failedPrecondition, GRPC_CODE, grpcCode, notFound } from '../errors.js';
+import { failedPrecondition, RpcCode, grpcCode, notFound } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import { tableReferenceText } from '../config/bigquery-source.js';
@@ -15,7 +15,7 @@ import { buildEvaluationPipelineJob, buildTrainingPipelineJob } from './pipeline
 import type { SnapshotSource } from './snapshot.js';
 import { exportSnapshot } from './snapshot.js';
 
-const { NOT_FOUND, ALREADY_EXISTS } = GRPC_CODE;
+const { NOT_FOUND, ALREADY_EXISTS } = RpcCode;
 
 export function snapshotSource(spec: ResolvedModelSpec, project: string): SnapshotSource {
   const s = spec.source;

@@ -1,27 +1,10 @@
 // Errors in Google's JSON error shape: {error: {code, message, status, errors: [{message, domain, reason}]}}.
 
-/** google.rpc.Code: the one table of status names and their numbers (stored on jobs, operations, batch errors). */
-export const RpcCode = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
+import type { RpcStatusName } from '../../common/rpc-code.js';
+import { RpcCode } from '../../common/rpc-code.js';
 
-export type RpcStatusName = keyof typeof RpcCode;
+export { RpcCode };
+export type { RpcStatusName };
 
 /** The google.rpc code of a status name (`NOT_FOUND` → 5); undefined for a name Google does not define. */
 export function rpcCodeOf(status: string): number | undefined {
