@@ -7,6 +7,10 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
 const BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
+/** Where Google publishes the certificates of its ID tokens (PEM, keyed by kid). */
+export const GOOGLE_ID_TOKEN_CERTS_URL = 'https://www.googleapis.com/oauth2/v1/certs';
+const HTTP_URL = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
+
 const SettingsEnv = z.object({
   GOOGLE_CLOUD_PROJECT: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id'),
   MLOPS_REGION: z.string().regex(/^[a-z]+-[a-z]+\d$/, 'a region such as us-central1').default('us-central1'),
@@ -15,6 +19,14 @@ const SettingsEnv = z.object({
   MLOPS_PIPELINE_BUCKET: z.string().regex(BUCKET, 'a bucket name').optional(),
   MLOPS_PIPELINE_SERVICE_ACCOUNT: z.email().optional(),
   MLOPS_MODEL_SPECS_DIR: z.string().min(1).optional(),
+  MLOPS_IDENTITY_CERTS_URL: HTTP_URL.default(GOOGLE_ID_TOKEN_CERTS_URL),
+  // Comma-separated: a function answers on more than one URL (run.app, cloudfunctions.net).
+  MLOPS_IDENTITY_AUDIENCE: z
+    .string()
+    .transform((value) => value.split(',').map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(HTTP_URL).max(10))
+    .optional(),
+  MLOPS_API_URL: HTTP_URL.optional(),
 });
 
 export interface ControlPlaneSettings {
@@ -28,6 +40,16 @@ export interface ControlPlaneSettings {
   /** The service account PipelineJobs run as, unless a model spec names its own. */
   readonly pipelineServiceAccount?: string;
   readonly modelSpecsDir?: string;
+  /**
+   * Where the certificates that sign callers' ID tokens are published (Google's, or the local
+   * cloud's issuer). This and the next are optional in the type only: readSettings always sets them.
+   */
+  readonly identityCertsUrl?: string;
+  /**
+   * The `aud` an ID token must name: this function's URL(s), from MLOPS_IDENTITY_AUDIENCE, else
+   * MLOPS_API_URL (which the local cloud sets). Empty when neither is set: verification then refuses.
+   */
+  readonly identityAudiences?: readonly string[];
 }
 
 export class SettingsError extends Error {}
@@ -52,5 +74,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ControlPlane
     pipelineBucket: e.MLOPS_PIPELINE_BUCKET ?? defaultBuckets(e.GOOGLE_CLOUD_PROJECT).pipelineBucket,
     ...(e.MLOPS_PIPELINE_SERVICE_ACCOUNT ? { pipelineServiceAccount: e.MLOPS_PIPELINE_SERVICE_ACCOUNT } : {}),
     ...(e.MLOPS_MODEL_SPECS_DIR ? { modelSpecsDir: e.MLOPS_MODEL_SPECS_DIR } : {}),
+    identityCertsUrl: e.MLOPS_IDENTITY_CERTS_URL,
+    identityAudiences: e.MLOPS_IDENTITY_AUDIENCE ?? (e.MLOPS_API_URL ? [e.MLOPS_API_URL] : []),
   };
 }
