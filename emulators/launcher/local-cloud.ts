@@ -3,6 +3,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startBigQueryEmulator } from '../bigquery/server.js';
+import { startIdentityEmulator } from '../identity/server.js';
 import { FaultInjector } from '../kit/faults.js';
 import { emulatorLog } from '../kit/log.js';
 import { startLoggingEmulator } from '../logging/server.js';
@@ -49,7 +50,7 @@ export interface LocalCloudOptions {
   reset?: boolean;
   projectId?: string;
   /** Fixed ports (0 = any free port). */
-  ports?: Partial<Record<'storage' | 'bigquery' | 'monitoring' | 'pubsub' | 'vertex' | 'logging' | 'scheduler', number>>;
+  ports?: Partial<Record<'storage' | 'bigquery' | 'monitoring' | 'pubsub' | 'vertex' | 'logging' | 'scheduler' | 'identity', number>>;
   /** What to load into BigQuery: the flights sample, the small test fixture, both, or nothing. */
   seed?: SeedChoice;
   /** Start Google's Pub/Sub emulator (needs java and the Cloud CLI component). */
@@ -135,14 +136,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const monitoring = await startMonitoringEmulator({ dataDir: join(dataDir, 'monitoring'), port: options.ports?.monitoring ?? 0, faults });
     stops.push(() => monitoring.close());
 
+    // The local stand-in for Google sign-in: ID tokens for named users, and the certificates that verify them.
+    const identity = await startIdentityEmulator({ dataDir: join(dataDir, 'identity'), port: options.ports?.identity ?? 0, faults });
+    stops.push(() => identity.close());
+
     const env: Record<string, string> = {
       GOOGLE_CLOUD_PROJECT: projectId,
       METADATA_SERVER_DETECTION: 'none',
       STORAGE_EMULATOR_HOST: storage.url,
       BIGQUERY_EMULATOR_HOST: bigquery.url,
       MONITORING_EMULATOR_HOST: `${monitoring.host}:${monitoring.port}`,
+      IAM_CREDENTIALS_EMULATOR_HOST: `${identity.host}:${identity.port}`,
+      // The functions verify callers' ID tokens against these certificates instead of Google's.
+      MLOPS_IDENTITY_CERTS_URL: identity.certsUrl,
     };
-    const endpoints: Record<string, string> = { storage: storage.url, bigquery: bigquery.url, monitoring: monitoring.url };
+    const endpoints: Record<string, string> = { storage: storage.url, bigquery: bigquery.url, monitoring: monitoring.url, identity: identity.url };
 
     // Pub/Sub before Vertex: pipeline containers get Vertex's env, and their exit handler publishes.
     let pubsubUnavailable: string | undefined;
