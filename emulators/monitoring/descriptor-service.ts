@@ -4,7 +4,7 @@ import { compileDescriptorFilter } from './filter/compile.js';
 import { compileFilter } from './filter/evaluate.js';
 import { FilterSyntaxError } from './filter/lexer.js';
 import { parseFilter } from './filter/parser.js';
-import { descriptorFromRequest, mergeDescriptor, readForm, storedForm } from './descriptors.js';
+import { descriptorFromRequest, descriptorName, mergeDescriptor, readForm, storedForm } from './descriptors.js';
 import type { Encoding } from './enums.js';
 import { nowNs, parseInt32, NS_PER_SECOND } from './proto-json.js';
 import { decodeOffsetToken, effectivePageSize, encodeOffsetToken, queryFingerprint } from '../kit/page-token.js';
@@ -12,6 +12,7 @@ import { renderDescriptor, renderResourceDescriptor } from './render.js';
 import { MetricDescriptorSchema } from './request-schemas.js';
 import { findResourceType, listResourceTypes, type ResourceType } from './resources.js';
 import type { MonitoringStore } from './store.js';
+import { isSystemMetricType } from './system-metrics.js';
 import { bindQuery, invalidField, parseBody, queryValue } from './validation.js';
 
 const MAX_PAGE_SIZE = 10_000;
@@ -42,6 +43,10 @@ export class DescriptorService {
 
   async delete(project: string, type: string, query: URLSearchParams): Promise<Json> {
     bindQuery(query, { singular: [] });
+    // Built-in metrics belong to their service: create already refuses their types, delete does too.
+    if (isSystemMetricType(type)) {
+      throw invalidField('name', `Only descriptors of user-defined metrics can be deleted; ${type} is a built-in metric.`, descriptorName(project, type));
+    }
     if (!(await this.store.deleteDescriptor(project, type))) throw missingDescriptor(type);
     return {};
   }

@@ -5,7 +5,7 @@ import { GoogleApiError } from '../kit/google-error.js';
 import type { LabelValueTypeName } from './enums.js';
 import { formatDuration } from './proto-json.js';
 import type { MetricDescriptorInput } from './request-schemas.js';
-import { listResourceTypes } from './resources.js';
+import { userMetricResourceTypes } from './resources.js';
 import { invalidField } from './validation.js';
 import { isUserDefinedMetric, USER_METRIC_PREFIXES, type LabelDescriptor, type MetricDescriptor, type MetricKind, type ValueType } from './model.js';
 
@@ -62,7 +62,7 @@ export function descriptorFromRequest(project: string, input: MetricDescriptorIn
   });
   if (labels.length > MAX_LABELS_PER_METRIC) throw invalidField('metricDescriptor.labels', `A metric descriptor can have at most ${MAX_LABELS_PER_METRIC} labels.`);
 
-  const known = new Set(listResourceTypes().map((r) => r.type));
+  const known = new Set(userMetricResourceTypes().map((r) => r.type));
   (input.monitoredResourceTypes ?? []).forEach((t, i) => {
     if (!known.has(t)) throw invalidField(`metricDescriptor.monitoredResourceTypes[${i}]`, 'Unsupported monitored resource type for user-defined metrics.', t);
   });
@@ -97,7 +97,7 @@ export function storedForm(descriptor: MetricDescriptor): MetricDescriptor {
   return {
     ...descriptor,
     labels: [...descriptor.labels].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
-    monitoredResourceTypes: descriptor.monitoredResourceTypes.length > 0 ? descriptor.monitoredResourceTypes : listResourceTypes().map((r) => r.type),
+    monitoredResourceTypes: descriptor.monitoredResourceTypes.length > 0 ? descriptor.monitoredResourceTypes : userMetricResourceTypes().map((r) => r.type),
   };
 }
 

@@ -1,6 +1,7 @@
-// Monitored resource types that user-defined metrics may be written against, with their labels.
-// Google's list (monitoring/custom-metrics: "Monitored resources for user-defined metrics") plus
-// aiplatform.googleapis.com/Endpoint, which this project needs for Vertex endpoint metrics.
+// Monitored resource types the emulator knows, with their labels: Google's list of those
+// user-defined metrics may be written against (monitoring/custom-metrics: "Monitored resources for
+// user-defined metrics"), plus aiplatform.googleapis.com/Endpoint, which only the built-in Vertex AI
+// metrics use (Google refuses it for user-defined metrics).
 
 export interface ResourceType {
   type: string;
@@ -9,6 +10,8 @@ export interface ResourceType {
   labels: readonly string[];
   /** The label that names the project; filled from the request's project when omitted. */
   projectLabel: string;
+  /** False for resources only Google's own (system) metrics are written against. */
+  userMetrics?: false;
 }
 
 const RESOURCE_TYPES: readonly ResourceType[] = [
@@ -61,6 +64,7 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
     description: 'A Vertex AI API Endpoint where Models are deployed into it.',
     labels: ['resource_container', 'location', 'endpoint_id'],
     projectLabel: 'resource_container',
+    userMetrics: false,
   },
 ];
 
@@ -70,16 +74,24 @@ export function listResourceTypes(): readonly ResourceType[] {
   return RESOURCE_TYPES;
 }
 
+/** The types a user-defined metric may be written against (and a new descriptor lists by default). */
+export function userMetricResourceTypes(): readonly ResourceType[] {
+  return RESOURCE_TYPES.filter((r) => r.userMetrics !== false);
+}
+
 export function findResourceType(type: string): ResourceType | undefined {
   return BY_TYPE.get(type);
 }
 
 export type ResourceCheck = { ok: true; labels: Record<string, string> } | { ok: false; message: string };
 
-/** Checks a resource's labels against its type, filling the project label from the request. */
-export function checkResource(type: string, labels: Readonly<Record<string, string>>, project: string): ResourceCheck {
+/**
+ * Checks a resource's labels against its type, filling the project label from the request.
+ * `systemMetric`: the point belongs to a built-in metric, which may use any known resource type.
+ */
+export function checkResource(type: string, labels: Readonly<Record<string, string>>, project: string, systemMetric = false): ResourceCheck {
   const def = BY_TYPE.get(type);
-  if (!def) {
+  if (!def || (!systemMetric && def.userMetrics === false)) {
     return { ok: false, message: `Unrecognized or unsupported monitored resource type "${type}" for user-defined metrics.` };
   }
   const unknown = Object.keys(labels).filter((k) => !def.labels.includes(k));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { Distribution, MetricDescriptor, MetricKind, Point, SeriesIdentity, StoredSeries, TypedValue, ValueType } from './model.js';
 import { seriesKey } from './model.js';
+import { systemDescriptor, systemDescriptors } from './system-metrics.js';
 
 const SCHEMA = [
   `CREATE SEQUENCE IF NOT EXISTS series_id_seq START 1`,
@@ -86,7 +87,10 @@ export class MonitoringStore {
 
   // ---- descriptors ------------------------------------------------------------------------------
 
+  /** Built-in (system) descriptors come from code and are seen by every project; the rest are stored. */
   async getDescriptor(project: string, type: string): Promise<MetricDescriptor | undefined> {
+    const builtIn = systemDescriptor(project, type);
+    if (builtIn) return builtIn;
     const reader = await this.db.runAndReadAll('SELECT body FROM metric_descriptors WHERE project = $1 AND type = $2', [project, type]);
     const row = reader.getRowObjects()[0];
     return row ? parseDescriptor(row.body) : undefined;
@@ -94,7 +98,8 @@ export class MonitoringStore {
 
   async listDescriptors(project: string): Promise<MetricDescriptor[]> {
     const reader = await this.db.runAndReadAll('SELECT body FROM metric_descriptors WHERE project = $1 ORDER BY type', [project]);
-    return reader.getRowObjects().map((row) => parseDescriptor(row.body));
+    const stored = reader.getRowObjects().map((row) => parseDescriptor(row.body));
+    return [...systemDescriptors(project), ...stored].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
   }
 
   /** Creates or replaces a descriptor; `dropData` discards its series (its kind or type changed). */

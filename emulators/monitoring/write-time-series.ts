@@ -10,6 +10,7 @@ import { formatDouble, formatTimestamp, NS_PER_SECOND, nowNs } from './proto-jso
 import { CreateTimeSeriesBodySchema, type DistributionInput, type TimeSeriesInput, type TypedValueInput } from './request-schemas.js';
 import { checkResource } from './resources.js';
 import type { MonitoringStore, NewSeries, WriteBatch } from './store.js';
+import { systemDescriptor } from './system-metrics.js';
 import { invalidField, parseBody } from './validation.js';
 
 const MAX_SERIES_PER_REQUEST = 200;
@@ -40,9 +41,15 @@ interface SeriesError {
   code: number;
 }
 
-export async function createTimeSeries(store: MonitoringStore, project: string, body: unknown, now: bigint = nowNs()): Promise<void> {
+/**
+ * Who writes: `public` is timeSeries.create (user-defined metrics only); `system` is the emulator's
+ * internal channel through which the local Google services write their built-in metrics.
+ */
+export type WriteChannel = 'public' | 'system';
+
+export async function createTimeSeries(store: MonitoringStore, project: string, body: unknown, now: bigint = nowNs(), channel: WriteChannel = 'public'): Promise<void> {
   const input = parseBody(CreateTimeSeriesBodySchema, body);
-  const incoming = checkRequest(project, input.timeSeries ?? [], now);
+  const incoming = checkRequest(project, input.timeSeries ?? [], now, channel);
 
   const working = new Map<string, { descriptor: MetricDescriptor; dirty: boolean }>();
   const batch: WriteBatch = { project, descriptors: [], points: [] };
@@ -74,14 +81,14 @@ export async function createTimeSeries(store: MonitoringStore, project: string, 
 
 // ---- request-level checks: any failure rejects the whole request --------------------------------
 
-function checkRequest(project: string, list: TimeSeriesInput[], now: bigint): Incoming[] {
+function checkRequest(project: string, list: TimeSeriesInput[], now: bigint, channel: WriteChannel): Incoming[] {
   if (list.length === 0) throw invalidField('timeSeries', 'At least one TimeSeries must be given.');
   if (list.length > MAX_SERIES_PER_REQUEST) {
     throw invalidField('timeSeries', `A maximum of ${MAX_SERIES_PER_REQUEST} TimeSeries can be written in a single request; got ${list.length}.`);
   }
   const seen = new Set<string>();
   return list.map((ts, index) => {
-    const item = checkOne(project, ts, index, now);
+    const item = checkOne(project, ts, index, now, channel);
     const key = seriesKey(item.identity);
     if (seen.has(key)) throw invalidField(`timeSeries[${index}]`, 'Duplicate TimeSeries encountered. Only one point can be written per TimeSeries per request.');
     seen.add(key);
@@ -89,11 +96,14 @@ function checkRequest(project: string, list: TimeSeriesInput[], now: bigint): In
   });
 }
 
-function checkOne(project: string, ts: TimeSeriesInput, index: number, now: bigint): Incoming {
+function checkOne(project: string, ts: TimeSeriesInput, index: number, now: bigint, channel: WriteChannel): Incoming {
   const at = `timeSeries[${index}]`;
   const type = ts.metric?.type ?? '';
   if (!type) throw invalidField(`${at}.metric.type`, 'The metric type must be specified.');
-  const typeProblem = metricTypeProblem(type);
+  const builtIn = systemDescriptor(project, type);
+  const typeProblem = channel === 'system'
+    ? builtIn ? undefined : 'The internal channel takes only the built-in metrics the emulator defines (emulators/monitoring/system-metrics.ts).'
+    : metricTypeProblem(type);
   if (typeProblem) throw invalidField(`${at}.metric.type`, typeProblem, type);
   const metricLabels = ts.metric?.labels ?? {};
   for (const key of Object.keys(metricLabels)) {
@@ -115,7 +125,7 @@ function checkOne(project: string, ts: TimeSeriesInput, index: number, now: bigi
     throw invalidField(`${at}.valueType`, `The value type must match the type of the point's value, ${value.type}.`, ts.valueType);
   }
   const resourceType = ts.resource?.type || 'global';
-  const resource = checkResource(resourceType, ts.resource?.labels ?? {}, project);
+  const resource = checkResource(resourceType, ts.resource?.labels ?? {}, project, builtIn !== undefined);
   const kind = ts.metricKind && ts.metricKind !== 'METRIC_KIND_UNSPECIFIED' ? ts.metricKind : undefined;
   return {
     index,
@@ -196,6 +206,8 @@ function checkSeries(project: string, item: Incoming, known: MetricDescriptor | 
     if (valueType !== known.valueType) return { error: `Value type for metric ${type} must be ${known.valueType}, but is ${valueType}.` };
     descriptor = known;
     const newKeys = Object.keys(item.identity.metricLabels).filter((k) => !known.labels.some((l) => l.key === k));
+    // A built-in metric's labels are fixed by its service.
+    if (newKeys.length > 0 && systemDescriptor(project, type)) return { error: `Unrecognized metric labels for the built-in metric ${type}: (${newKeys.join(' ')}).` };
     if (newKeys.length > 0) {
       if (known.labels.length + newKeys.length > MAX_LABELS_PER_METRIC) return { error: `The new labels would cause the metric ${type} to have over ${MAX_LABELS_PER_METRIC} labels.` };
       descriptor = storedForm({ ...known, labels: [...known.labels, ...newKeys.map((key) => ({ key, valueType: 'STRING' as const }))] });

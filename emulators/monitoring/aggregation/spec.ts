@@ -35,7 +35,9 @@ const gaugeOf = (valueType: ValueType) => (): Shape => ({ metricKind: 'GAUGE', v
 const keepDelta = (input: Shape): Shape => ({ metricKind: input.metricKind === 'DELTA' ? 'DELTA' : 'GAUGE', valueType: input.valueType });
 
 const ALIGNERS: Partial<Record<AlignerName, Rule>> = {
-  ALIGN_DELTA: { kinds: ['CUMULATIVE', 'DELTA'], types: NUMERIC, output: sameType('DELTA') },
+  // Google: valid for CUMULATIVE and DELTA metrics with numeric and distribution values (over DELTA
+  // distributions the period's distributions are merged; cumulative distributions are refused below).
+  ALIGN_DELTA: { kinds: ['CUMULATIVE', 'DELTA'], types: NUMERIC_OR_DIST, output: sameType('DELTA') },
   ALIGN_RATE: { kinds: ['CUMULATIVE', 'DELTA'], types: NUMERIC, output: gaugeOf('DOUBLE') },
   ALIGN_NEXT_OLDER: { kinds: ['GAUGE'], types: ['BOOL', 'INT64', 'DOUBLE', 'STRING', 'DISTRIBUTION'], output: sameType('GAUGE') },
   ALIGN_MIN: { kinds: GAUGE_DELTA, types: NUMERIC, output: sameType('GAUGE') },
@@ -100,6 +102,9 @@ export function planAggregation(spec: AggregationSpec, input: Shape, field: stri
   const alignRule = ALIGNERS[aligner]!;
   if (!alignRule.kinds.includes(input.metricKind) || !alignRule.types.includes(input.valueType)) {
     throw invalidField(`${field}.perSeriesAligner`, `The aligner cannot be applied to metrics with kind ${input.metricKind} and value type ${input.valueType}.`, aligner);
+  }
+  if (aligner === 'ALIGN_DELTA' && input.metricKind === 'CUMULATIVE' && input.valueType === 'DISTRIBUTION') {
+    throw new GoogleApiError(501, 'ALIGN_DELTA over CUMULATIVE distributions is not implemented by the Cloud Monitoring emulator.');
   }
   const aligned = alignRule.output(input);
   let output = aligned;

@@ -1,10 +1,16 @@
-// timeSeries.create / list (v3 REST paths), one request at a time against the store.
+// timeSeries.create / list (v3 REST paths), one request at a time against the store, and the
+// emulator's internal channel for built-in metrics (not part of Google's API: on Google, services
+// such as Vertex AI write their own metrics inside Google). It takes the same
+// CreateTimeSeriesRequest body as timeSeries.create, but only types from system-metrics.ts.
 import type { EmulatorServer } from '../../kit/server.js';
 import { encodingFromQuery } from '../enums.js';
 import { listTimeSeries } from '../list-time-series.js';
 import type { MonitoringStore } from '../store.js';
 import { bindQuery } from '../validation.js';
 import { createTimeSeries } from '../write-time-series.js';
+
+/** The internal channel's prefix: `/_emulator/` paths are the emulator's own, outside Google's surface. */
+export const SYSTEM_INGEST_PREFIX = '/_emulator/system-metrics';
 
 export function registerTimeSeriesRoutes(server: EmulatorServer, store: MonitoringStore): void {
   server
@@ -15,5 +21,12 @@ export function registerTimeSeriesRoutes(server: EmulatorServer, store: Monitori
         return {};
       }),
     )
-    .route('GET', '/v3/projects/{project}/timeSeries', (ctx) => store.exclusive(() => listTimeSeries(store, ctx.params.project!, ctx.query, encodingFromQuery(ctx.query))));
+    .route('GET', '/v3/projects/{project}/timeSeries', (ctx) => store.exclusive(() => listTimeSeries(store, ctx.params.project!, ctx.query, encodingFromQuery(ctx.query))))
+    .route('POST', `${SYSTEM_INGEST_PREFIX}/v3/projects/{project}/timeSeries`, (ctx) =>
+      store.exclusive(async () => {
+        bindQuery(ctx.query, { singular: [] });
+        await createTimeSeries(store, ctx.params.project!, await ctx.json(), undefined, 'system');
+        return {};
+      }),
+    );
 }

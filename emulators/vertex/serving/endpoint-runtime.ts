@@ -1,6 +1,7 @@
 // Deployed models as local servers: deploy starts a model's serving container through the
 // container launcher, predict routes each request by the endpoint's traffic split and forwards
-// it, and request-response logging writes to BigQuery in the background.
+// it, request-response logging writes to BigQuery and Vertex's built-in metrics go to Cloud
+// Monitoring, both in the background.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Agent } from 'node:http';
@@ -19,6 +20,9 @@ import { BigQueryRequestResponseSink } from './request-logging/bigquery-sink.js'
 import type { RequestResponseSink } from './request-logging/bigquery-sink.js';
 import { loggingTable } from './request-logging/destination.js';
 import { RequestLogger } from './request-logging/request-logger.js';
+import { MonitoringEmulatorWriter } from './metrics/monitoring-writer.js';
+import type { PredictionRecord, TimeSeriesWriter } from './metrics/serving-metrics.js';
+import { MIN_INTERVAL_MS, ServingMetrics } from './metrics/serving-metrics.js';
 import type { Random } from './traffic.js';
 import { pickDeployedModel } from './traffic.js';
 
@@ -41,6 +45,13 @@ export interface EndpointRuntimeDeps {
   startupTimeoutMs?: number;
   /** Per prediction (default 600 s, Vertex's default inference timeout). */
   predictTimeoutMs?: number;
+  /**
+   * Where the built-in prediction metrics go. Default: the Monitoring emulator at
+   * `env.MONITORING_EMULATOR_HOST`; none without it. `false`: no metrics.
+   */
+  metricsWriter?: TimeSeriesWriter | false;
+  /** Between metric writes (default `env.VERTEX_EMULATOR_METRICS_INTERVAL_SECONDS`, else 5 s; at least 5 s). */
+  metricsIntervalMs?: number;
 }
 
 export interface PredictOptions {
@@ -86,9 +97,13 @@ export class EndpointRuntime {
   private readonly agent: Agent = keepAliveAgent();
   private readonly requestLogger: RequestLogger;
   private readonly random: Random;
+  private readonly metrics: ServingMetrics | undefined;
 
   constructor(private readonly deps: EndpointRuntimeDeps) {
     this.random = deps.random ?? Math.random;
+    const monitoringHost = deps.env.MONITORING_EMULATOR_HOST;
+    const writer = deps.metricsWriter ?? (monitoringHost ? new MonitoringEmulatorWriter(monitoringHost) : false);
+    if (writer) this.metrics = new ServingMetrics({ writer, intervalMs: deps.metricsIntervalMs ?? intervalFromEnv(deps.env) });
     this.requestLogger = new RequestLogger({
       sink: deps.requestLogSink ?? new BigQueryRequestResponseSink(deps.env),
       random: deps.samplingRandom ?? Math.random,
@@ -167,7 +182,36 @@ export class EndpointRuntime {
   }
 
   async predict(endpoint: unknown, body: unknown, options: PredictOptions): Promise<PredictResult> {
+    const started = performance.now();
     const served = parseEndpoint(endpoint);
+    const { result, modelMs, modelDisplayName } = await this.route(served, body, options);
+    if (this.metrics && result.deployedModelId) {
+      const record: PredictionRecord = {
+        endpoint: served.name,
+        endpointDisplayName: served.displayName,
+        deployedModelId: result.deployedModelId,
+        modelDisplayName,
+        status: result.status,
+        predictions: countPredictions(result, options.raw),
+        totalMs: performance.now() - started,
+        modelMs,
+      };
+      this.metrics.record(record);
+    }
+    return result;
+  }
+
+  /** Writes the built-in metrics counted so far (they are also written every interval and on stopAll). */
+  flushServingMetrics(): Promise<void> {
+    return this.metrics?.flush() ?? Promise.resolve();
+  }
+
+  private async route(served: ReturnType<typeof parseEndpoint>, body: unknown, options: PredictOptions): Promise<{ result: PredictResult; modelMs?: number; modelDisplayName?: string }> {
+    const outcome = await this.forward(served, body, options);
+    return 'result' in outcome ? outcome : { result: outcome };
+  }
+
+  private async forward(served: ReturnType<typeof parseEndpoint>, body: unknown, options: PredictOptions): Promise<PredictResult | { result: PredictResult; modelMs?: number; modelDisplayName?: string }> {
     const deployedModels = served.deployedModels ?? [];
     if (deployedModels.length === 0) return failure(400, `Endpoint ${served.name} has no deployed models.`, 'FAILED_PRECONDITION');
     const deployedModelId = pickDeployedModel(served.trafficSplit ?? {}, deployedModels.map((d) => d.id), this.random);
@@ -192,7 +236,9 @@ export class EndpointRuntime {
     });
     const logging = loggingConfig(served);
     if (logging && outcome.status >= 200 && outcome.status < 300) this.logExchange(served, deployedModelId, logging, outcome);
-    return { status: outcome.status, body: outcome.body, deployedModelId, ...(outcome.contentType ? { contentType: outcome.contentType } : {}) };
+    const result = { status: outcome.status, body: outcome.body, deployedModelId, ...(outcome.contentType ? { contentType: outcome.contentType } : {}) };
+    const modelDisplayName = deployment.model.displayName ?? deployed?.displayName;
+    return { result, ...(outcome.reachedServer ? { modelMs: outcome.latencyMs } : {}), ...(modelDisplayName ? { modelDisplayName } : {}) };
   }
 
   /** Where a deployed model's server listens and logs; undefined when not deployed here. */
@@ -209,7 +255,11 @@ export class EndpointRuntime {
   async stopAll(): Promise<void> {
     const all = [...this.deployments.values()];
     await Promise.all(all.map((d) => this.undeploy(d.endpointName, d.deployedModelId)));
-    await Promise.race([this.requestLogger.flush(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+    // Bounded: a slow BigQuery or Monitoring must not hold the emulator's shutdown.
+    await Promise.race([
+      Promise.all([this.requestLogger.flush(), this.metrics?.stop()]),
+      new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+    ]);
     this.agent.destroy();
   }
 
@@ -257,7 +307,7 @@ export class EndpointRuntime {
     if (!existsSync(local)) throw new GoogleApiError(400, `Model artifacts at ${uri} do not exist (looked in ${local}).`, { status: 'FAILED_PRECONDITION' });
   }
 
-  private logExchange(endpoint: ReturnType<typeof parseEndpoint>, deployedModelId: string, logging: NonNullable<ReturnType<typeof loggingConfig>>, outcome: { request: unknown; response: unknown; latencyMs: number }): void {
+  private logExchange(endpoint: ReturnType<typeof parseEndpoint>, deployedModelId: string, logging: NonNullable<ReturnType<typeof loggingConfig>>, outcome: { request: unknown; response: unknown }): void {
     try {
       const table = loggingTable(logging.outputUri, endpoint);
       this.requestLogger.record(table, logging.samplingRate, {
@@ -265,13 +315,25 @@ export class EndpointRuntime {
         deployedModelId,
         request: outcome.request,
         response: outcome.response,
-        latencyMs: outcome.latencyMs,
         at: new Date(),
       });
     } catch (err) {
       emulatorLog('WARNING', `request-response logging skipped: ${err instanceof Error ? err.message : String(err)}`, { component: 'vertex-serving', endpoint: endpoint.name });
     }
   }
+}
+
+/** Successful predictions: the response's list (a rawPredict answer counts as one). */
+function countPredictions(result: PredictResult, raw: boolean): number {
+  if (result.status < 200 || result.status >= 300) return 0;
+  if (raw) return 1;
+  const predictions = typeof result.body === 'object' && result.body !== null ? (result.body as { predictions?: unknown }).predictions : undefined;
+  return Array.isArray(predictions) ? predictions.length : 0;
+}
+
+function intervalFromEnv(env: Readonly<Record<string, string>>): number {
+  const seconds = Number(env.VERTEX_EMULATOR_METRICS_INTERVAL_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : MIN_INTERVAL_MS;
 }
 
 function deploymentKey(endpointName: string, deployedModelId: string): string {

@@ -31,12 +31,15 @@ export interface ForwardOutcome {
   /** The request and response as request-response logging records them. */
   request: unknown;
   response: unknown;
+  /** The model server's part: from sending the request to its answer, timeout or failure. */
   latencyMs: number;
+  /** False when the request was answered before any call to the model server (malformed). */
+  reachedServer: boolean;
 }
 
 export async function forwardPredict(input: ForwardInput): Promise<ForwardOutcome> {
   const encoded = encodeRequest(input.body, input.raw);
-  if (encoded instanceof GoogleApiError) return errorOutcome(encoded, input.body);
+  if (encoded instanceof GoogleApiError) return { ...errorOutcome(encoded, input.body), reachedServer: false };
   const started = performance.now();
   let reply;
   try {
@@ -45,7 +48,7 @@ export async function forwardPredict(input: ForwardInput): Promise<ForwardOutcom
     const error = err instanceof HttpTimeoutError
       ? new GoogleApiError(504, `The model server did not answer within ${input.timeoutMs} ms.`)
       : new GoogleApiError(503, `The model server is unreachable: ${err instanceof Error ? err.message : String(err)}`);
-    return errorOutcome(error, encoded.logged);
+    return errorOutcome(error, encoded.logged, performance.now() - started);
   }
   const latencyMs = performance.now() - started;
   const text = reply.body.toString('utf8');
@@ -53,7 +56,7 @@ export async function forwardPredict(input: ForwardInput): Promise<ForwardOutcom
   const logged = parsed === undefined ? text : parsed.value;
   if (input.raw) {
     // The text itself, so the caller writes back exactly what the server wrote.
-    return { status: reply.status, body: text, ...(reply.contentType ? { contentType: reply.contentType } : {}), request: encoded.logged, response: logged, latencyMs };
+    return { status: reply.status, body: text, ...(reply.contentType ? { contentType: reply.contentType } : {}), request: encoded.logged, response: logged, latencyMs, reachedServer: true };
   }
   if (reply.status < 200 || reply.status >= 300) {
     const code = reply.status >= 400 && reply.status < 600 ? reply.status : 500;
@@ -65,7 +68,7 @@ export async function forwardPredict(input: ForwardInput): Promise<ForwardOutcom
   }
   const metadata = isRecord(parsed?.value) ? parsed.value.metadata : undefined;
   const body = { predictions, ...input.response, ...(metadata !== undefined ? { metadata } : {}) };
-  return { status: 200, body, request: encoded.logged, response: body, latencyMs };
+  return { status: 200, body, request: encoded.logged, response: body, latencyMs, reachedServer: true };
 }
 
 /** Bytes to send, and the request as logged; a malformed predict request is answered here. */
@@ -92,7 +95,7 @@ function encodeRequest(body: unknown, raw: boolean): { bytes: Buffer; logged: un
 
 function errorOutcome(error: GoogleApiError, request: unknown, latencyMs = 0): ForwardOutcome {
   const body = error.toBody('grpc-gateway');
-  return { status: error.code, body, request, response: body, latencyMs };
+  return { status: error.code, body, request, response: body, latencyMs, reachedServer: true };
 }
 
 /** The model server's `{"error": "..."}` (or Vertex-style `{error: {message}}`), else its text. */

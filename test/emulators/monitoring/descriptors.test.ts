@@ -39,7 +39,9 @@ describe('metric descriptors', () => {
       ['code', 'INT64'],
       ['route', 'STRING'],
     ]);
-    expect(got.monitoredResourceTypes).toEqual(expect.arrayContaining(['global', 'generic_task', 'aiplatform.googleapis.com/Endpoint']));
+    expect(got.monitoredResourceTypes).toEqual(expect.arrayContaining(['global', 'generic_task']));
+    // Google does not take user-defined metrics on Vertex AI endpoints: only its built-in metrics use them.
+    expect(got.monitoredResourceTypes).not.toContain('aiplatform.googleapis.com/Endpoint');
   });
 
   it('lists descriptors with a metric type prefix filter, paging through them', async () => {
@@ -60,8 +62,10 @@ describe('metric descriptors', () => {
       all.push(...page.map((d) => d.type ?? ''));
       pageToken = next?.nextPageToken ?? '';
     }
-    expect(all).toHaveLength(4);
+    // The four user-defined ones and Vertex AI's four built-in online-prediction metrics.
+    expect(all).toHaveLength(8);
     expect(all).toContain('workload.googleapis.com/queue_depth');
+    expect(all.filter((t) => t.startsWith('aiplatform.googleapis.com/'))).toHaveLength(4);
   });
 
   it('updates an existing descriptor on create, never removing labels', async () => {

@@ -11,7 +11,8 @@ const LATENCY = 'custom.googleapis.com/emulator/latency_ms';
 const REQUESTS = 'custom.googleapis.com/emulator/request_count';
 
 const task = (taskId: string) => ({ type: 'generic_task', labels: { project_id: PROJECT, location: 'us-central1', namespace: 'serving', job: 'predictor', task_id: taskId } });
-const endpoint = { type: 'aiplatform.googleapis.com/Endpoint', labels: { location: 'us-central1', endpoint_id: '1234' } };
+// User-defined metrics may not use aiplatform.googleapis.com/Endpoint (only Vertex's own metrics do).
+const endpoint = { type: 'generic_node', labels: { location: 'us-central1', namespace: 'serving', node_id: '1234' } };
 
 let env: TestEmulator;
 /** The newest period boundary used by the tests: a whole minute, two minutes ago. */
@@ -132,7 +133,7 @@ describe('reading raw series', () => {
 
   it('reads cumulative points with their start time, under an auto-created descriptor', async () => {
     const [series] = await list(`metric.type = "${REQUESTS}"`, -180, 0);
-    expect(series).toMatchObject({ metricKind: 'CUMULATIVE', valueType: 'INT64', resource: { type: endpoint.type, labels: { ...endpoint.labels, resource_container: PROJECT } } });
+    expect(series).toMatchObject({ metricKind: 'CUMULATIVE', valueType: 'INT64', resource: { type: endpoint.type, labels: { ...endpoint.labels, project_id: PROJECT } } });
     expect(pointsOf(series)).toEqual([{ t: 0, v: 190 }, { t: -60, v: 70 }, { t: -120, v: 10 }]);
     expect(series?.points?.map((p) => num(p.interval?.startTime?.seconds) - T)).toEqual([-125, -125, -125]);
     const [descriptor] = await env.client.getMetricDescriptor({ name: `${PARENT}/metricDescriptors/${REQUESTS}` });

@@ -159,17 +159,17 @@ describe.skipIf(unavailable !== undefined)('EndpointRuntime with model_server.py
     await runtime.flushRequestLogs();
     const client = bigQueryClient({ projectId: PROJECT, env });
     const [rows] = await client.query(
-      `SELECT endpoint, deployed_model_id, request_payload, response_payload, latency_ms, logging_time, request_id
+      `SELECT endpoint, deployed_model_id, request_payload, response_payload, logging_time, request_id
        FROM \`${PROJECT}.serving_logs.predictions\` ORDER BY ARRAY_LENGTH(request_payload) DESC`,
     );
-    const logged = rows as { endpoint: string; deployed_model_id: string; request_payload: string[]; response_payload: string[]; latency_ms: number }[];
+    const logged = rows as { endpoint: string; deployed_model_id: string; request_payload: string[]; response_payload: string[]; logging_time: unknown }[];
     // The XGBoost test above predicted on this endpoint too.
     expect(logged.length).toBeGreaterThanOrEqual(2);
     const first = logged[0]!;
     expect(first).toMatchObject({ endpoint: xgboost.name, deployed_model_id: '3' });
     expect(first.request_payload.map((s) => JSON.parse(s) as unknown)).toEqual(instances);
     expect(first.response_payload).toHaveLength(instances.length);
-    expect(first.latency_ms).toBeGreaterThan(0);
+    expect(first.logging_time).toBeTruthy();
   });
 
   it('refuses models whose artifacts are missing or hold no model file, with the server log', async () => {

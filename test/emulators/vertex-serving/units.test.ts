@@ -5,7 +5,7 @@ import { loggingTable } from '../../../emulators/vertex/serving/request-logging/
 import { BoundedWorkQueue } from '../../../emulators/vertex/serving/request-logging/queue.js';
 import type { RequestResponseSink } from '../../../emulators/vertex/serving/request-logging/bigquery-sink.js';
 import { RequestLogger } from '../../../emulators/vertex/serving/request-logging/request-logger.js';
-import { requestResponseRow } from '../../../emulators/vertex/serving/request-logging/rows.js';
+import { REQUEST_RESPONSE_SCHEMA, requestResponseRow } from '../../../emulators/vertex/serving/request-logging/rows.js';
 
 const ENDPOINT = 'projects/p/locations/us-central1/endpoints/123';
 
@@ -84,7 +84,6 @@ describe('request-response logging', () => {
       deployedModelId: '1',
       request: { instances: [[1, 2], { a: 'x' }], parameters: {} },
       response: { predictions: [3.5, 'yes'], deployedModelId: '1' },
-      latencyMs: 1.25,
       at: new Date('2024-05-01T10:00:00Z'),
     });
     expect(row).toMatchObject({
@@ -93,10 +92,12 @@ describe('request-response logging', () => {
       logging_time: '2024-05-01T10:00:00.000Z',
       request_payload: ['[1,2]', '{"a":"x"}'],
       response_payload: ['3.5', '"yes"'],
-      latency_ms: 1.25,
     });
+    // Exactly the columns of the table Vertex creates: latency is a Monitoring metric, not a column.
+    expect(Object.keys(row).sort()).toEqual(['deployed_model_id', 'endpoint', 'logging_time', 'request_id', 'request_payload', 'response_payload']);
+    expect(REQUEST_RESPONSE_SCHEMA.map((f) => f.name).sort()).toEqual(Object.keys(row).sort());
     expect(row.request_id).toMatch(/^[1-9]\d{17}$/);
-    expect(requestResponseRow({ ...{ endpoint: ENDPOINT, deployedModelId: '1', latencyMs: 0, at: new Date() }, request: 'raw text', response: { other: 1 } })).toMatchObject({
+    expect(requestResponseRow({ ...{ endpoint: ENDPOINT, deployedModelId: '1', at: new Date() }, request: 'raw text', response: { other: 1 } })).toMatchObject({
       request_payload: ['raw text'],
       response_payload: ['{"other":1}'],
     });

@@ -67,7 +67,7 @@ export class BigQueryRequestResponseSink implements RequestResponseSink {
 }
 
 async function insert(table: Table, rows: RequestResponseRow[]): Promise<void> {
-  // No client-side retries of rejected rows, and a table with Vertex's own schema (no latency_ms) still takes them.
+  // No client-side retries of rejected rows; a table a user made with fewer columns still takes the rest.
   await table.insert(rows, { partialRetries: 0, ignoreUnknownValues: true });
 }
 

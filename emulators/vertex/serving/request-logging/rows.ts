@@ -1,5 +1,6 @@
-// Rows of the request-response logging table, in the columns of the table Vertex creates
-// (payloads hold one JSON string per instance and per prediction), plus the latency.
+// Rows of the request-response logging table, in exactly the columns of the table Vertex creates
+// (payloads hold one JSON string per instance and per prediction). Latency is not a column:
+// Vertex reports it as the prediction_latencies metric in Cloud Monitoring (../metrics/).
 import { randomInt } from 'node:crypto';
 
 export interface RequestResponseRow {
@@ -11,7 +12,6 @@ export interface RequestResponseRow {
   request_id: string;
   request_payload: string[];
   response_payload: string[];
-  latency_ms: number;
 }
 
 export const REQUEST_RESPONSE_SCHEMA = [
@@ -21,7 +21,6 @@ export const REQUEST_RESPONSE_SCHEMA = [
   { name: 'request_id', type: 'NUMERIC', mode: 'NULLABLE' },
   { name: 'request_payload', type: 'STRING', mode: 'REPEATED' },
   { name: 'response_payload', type: 'STRING', mode: 'REPEATED' },
-  { name: 'latency_ms', type: 'FLOAT', mode: 'NULLABLE' },
 ] as const;
 
 export interface ExchangeRecord {
@@ -31,7 +30,6 @@ export interface ExchangeRecord {
   request: unknown;
   /** The parsed predict response, or the raw body text. */
   response: unknown;
-  latencyMs: number;
   at: Date;
 }
 
@@ -43,7 +41,6 @@ export function requestResponseRow(record: ExchangeRecord): RequestResponseRow {
     request_id: requestId(),
     request_payload: payloadItems(record.request, 'instances'),
     response_payload: payloadItems(record.response, 'predictions'),
-    latency_ms: record.latencyMs,
   };
 }
 

@@ -12,6 +12,14 @@ Environment (what Vertex sets in a serving container):
   through the Cloud Storage mount (``GCS_LOCAL_ROOT``/``LOCAL_GCS_ROOT``, default ``/gcs``) or
   a local path. See ``model_loader`` for the files it loads.
 
+A deliberately bad server, for testing canary analysis, set through the container's environment
+(``containerSpec.env`` of the Model), each checked at start (a bad value ends the process with a
+message naming the variable):
+
+- ``MODEL_SERVER_ADDED_LATENCY_MS``: milliseconds (>= 0) added to every predict request;
+- ``MODEL_SERVER_ERROR_RATE``: fraction in [0, 1] of predict requests answered 500;
+- ``MODEL_SERVER_FAULT_SEED``: an integer seeding which requests fail (default: unseeded).
+
 Errors answer ``{"error": "..."}`` (400 for bad requests). Logs are ``mlops_components.logs``'s JSON
 lines on stderr. The model loads before the port opens, so a broken model directory ends the
 process at once.
@@ -26,7 +34,9 @@ for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUM
     os.environ[_name] = "1"
 
 import json  # noqa: E402
+import random  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
@@ -46,6 +56,62 @@ log = get_logger("model_server").log
 MAX_BODY_BYTES = 32 * 1024 * 1024
 
 
+class FaultConfigError(ValueError):
+    """A fault variable with a value the server cannot use."""
+
+
+class Faults:
+    """Added latency and a failure rate, read from the environment; thread-safe draws."""
+
+    def __init__(self, added_latency_ms: float = 0.0, error_rate: float = 0.0, seed: int | None = None) -> None:
+        self.added_latency_ms = added_latency_ms
+        self.error_rate = error_rate
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | os._Environ[str]) -> "Faults":
+        latency = _number(env, "MODEL_SERVER_ADDED_LATENCY_MS", 0.0)
+        if latency < 0:
+            raise FaultConfigError(f"MODEL_SERVER_ADDED_LATENCY_MS must be a number of milliseconds >= 0, got {env['MODEL_SERVER_ADDED_LATENCY_MS']!r}")
+        rate = _number(env, "MODEL_SERVER_ERROR_RATE", 0.0)
+        if not 0.0 <= rate <= 1.0:
+            raise FaultConfigError(f"MODEL_SERVER_ERROR_RATE must be a fraction between 0 and 1, got {env['MODEL_SERVER_ERROR_RATE']!r}")
+        raw_seed = env.get("MODEL_SERVER_FAULT_SEED", "").strip()
+        try:
+            seed = int(raw_seed) if raw_seed else None
+        except ValueError:
+            raise FaultConfigError(f"MODEL_SERVER_FAULT_SEED must be an integer, got {raw_seed!r}") from None
+        return cls(latency, rate, seed)
+
+    @property
+    def active(self) -> bool:
+        return self.added_latency_ms > 0 or self.error_rate > 0
+
+    def delay(self) -> None:
+        if self.added_latency_ms > 0:
+            time.sleep(self.added_latency_ms / 1000)
+
+    def should_fail(self) -> bool:
+        if self.error_rate <= 0:
+            return False
+        with self._lock:
+            return self._random.random() < self.error_rate
+
+
+def _number(env: dict[str, str] | os._Environ[str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise FaultConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise FaultConfigError(f"{name} must be a finite number, got {raw!r}")
+    return value
+
+
 class PredictionHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: the emulator sends many small requests
     server_version = "local-vertex-model-server"
@@ -55,6 +121,7 @@ class PredictionHandler(BaseHTTPRequestHandler):
     wbufsize = -1
     disable_nagle_algorithm = True
     predictor: Predictor
+    faults: Faults = Faults()
     predict_route: str
     health_route: str
 
@@ -70,8 +137,12 @@ class PredictionHandler(BaseHTTPRequestHandler):
             self.reply(404, {"error": f"no route POST {self.route()}"})
             return
         started = time.perf_counter()
+        self.faults.delay()
         try:
             body = self.read_json()
+            if self.faults.should_fail():
+                self.fail(500, f"injected fault: MODEL_SERVER_ERROR_RATE={self.faults.error_rate}")
+                return
             instances = body.get("instances")
             parameters = body.get("parameters") or {}
             if not isinstance(parameters, dict):
@@ -144,6 +215,14 @@ def main() -> None:
         sys.exit(2)
     port = int(os.environ.get("AIP_HTTP_PORT", "8080"))
     host = os.environ.get("MODEL_SERVER_HOST", "127.0.0.1")
+    try:
+        faults = Faults.from_env(os.environ)
+    except FaultConfigError as error:
+        log("ERROR", f"bad model server configuration: {error}")
+        sys.exit(2)
+    if faults.active:
+        log("WARNING", "serving with injected faults", added_latency_ms=faults.added_latency_ms, error_rate=faults.error_rate)
+    PredictionHandler.faults = faults
     started = time.perf_counter()
     try:
         predictor = load_predictor(local_model_dir(uri))
