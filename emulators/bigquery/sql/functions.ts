@@ -222,6 +222,28 @@ function generateDateArray(call: FnCall): string {
   return `CAST(generate_series(CAST(${a!} AS DATE), CAST(${b!} AS DATE), ${step ?? 'INTERVAL 1 DAY'}) AS DATE[])`;
 }
 
+/**
+ * JSON_VALUE / JSON_EXTRACT_SCALAR: a scalar's text; SQL NULL for an object or array, a JSON null,
+ * a path that matches nothing, and (for a JSON-formatted STRING) text that is not JSON. DuckDB's
+ * json_extract_string would return an object's text and fail on bad input.
+ */
+function jsonScalar(call: FnCall): string {
+  const [j, p] = arity(call, 1, 2);
+  const path = p ?? "'$'";
+  return `(CASE WHEN NOT json_valid(${j!}) THEN NULL WHEN json_type(${j!}, ${path}) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(${j!}, ${path}) END)`;
+}
+
+/**
+ * RANGE_BUCKET(point, boundaries): how many boundaries are <= point (BigQuery's "0-based position
+ * of the point's upper bound"); NULL for a NULL or NaN point; 0 for an empty array. DuckDB has no
+ * binary search over a list, so this counts (linear in the array's length). An unsorted array or
+ * one holding NULL/NaN is not rejected as BigQuery rejects it.
+ */
+function rangeBucket(call: FnCall): string {
+  const [point, boundaries] = arity(call, 2);
+  return `(CASE WHEN ${point!} IS NULL OR isnan(CAST(${point!} AS DOUBLE)) THEN NULL ELSE CAST(len(list_filter(${boundaries!}, lambda _b: _b <= ${point!})) AS BIGINT) END)`;
+}
+
 export const FUNCTIONS: Record<string, Rewriter> = {
   SAFE_DIVIDE: (call) => {
     const [a, b] = arity(call, 2);
@@ -306,6 +328,7 @@ export const FUNCTIONS: Record<string, Rewriter> = {
   UNIX_DATE: (call) => `date_diff('day', DATE '1970-01-01', ${arity(call, 1)[0]!})`,
   DATE_FROM_UNIX_DATE: (call) => `CAST(DATE '1970-01-01' + to_days(CAST(${arity(call, 1)[0]!} AS INTEGER)) AS DATE)`,
   APPROX_QUANTILES: approxQuantiles,
+  RANGE_BUCKET: rangeBucket,
   COUNTIF: rename('count_if', 1),
   LOGICAL_AND: rename('bool_and', 1),
   LOGICAL_OR: rename('bool_or', 1),
@@ -335,14 +358,8 @@ export const FUNCTIONS: Record<string, Rewriter> = {
   TO_JSON_STRING: (call) => `CAST(to_json(${arity(call, 1, 2)[0]!}) AS VARCHAR)`,
   TO_JSON: (call) => `to_json(${arity(call, 1, 2)[0]!})`,
   PARSE_JSON: (call) => `CAST(${arity(call, 1, 2)[0]!} AS JSON)`,
-  JSON_VALUE: (call) => {
-    const [j, p] = arity(call, 1, 2);
-    return `json_extract_string(${j!}, ${p ?? "'$'"})`;
-  },
-  JSON_EXTRACT_SCALAR: (call) => {
-    const [j, p] = arity(call, 1, 2);
-    return `json_extract_string(${j!}, ${p ?? "'$'"})`;
-  },
+  JSON_VALUE: jsonScalar,
+  JSON_EXTRACT_SCALAR: jsonScalar,
   JSON_QUERY: (call) => {
     const [j, p] = arity(call, 2);
     return `json_extract(${j!}, ${p!})`;

@@ -1,0 +1,65 @@
+// JSON_VALUE / JSON_EXTRACT_SCALAR on JSON-formatted strings and RANGE_BUCKET, as BigQuery
+// documents them (the constructs the rollout analysis reads the request-response log with).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from './support.js';
+import { startHarness } from './support.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+async function one(query: string): Promise<Record<string, unknown>> {
+  const [rows] = await h.bigquery.query({ query });
+  expect(rows).toHaveLength(1);
+  return rows[0] as Record<string, unknown>;
+}
+
+describe('JSON_VALUE and JSON_EXTRACT_SCALAR', () => {
+  it('return a scalar as text and SQL NULL for objects, arrays, JSON null and missing paths', async () => {
+    expect(
+      await one(`SELECT JSON_VALUE('{"name": "Jakob", "age": "6"}', '$.name') AS name, JSON_VALUE('{"fruits": ["apple", "banana"]}', '$.fruits') AS arr,
+        JSON_VALUE('{"a": {"b": 1}}', '$.a') AS obj, JSON_VALUE('{"a": null}', '$.a') AS jnull, JSON_VALUE('{"a": 1}', '$.b') AS missing,
+        JSON_VALUE('2.5') AS num, JSON_VALUE('true') AS bool, JSON_VALUE('{"a": 1}') AS whole, JSON_EXTRACT_SCALAR('{"a": [1]}', '$.a') AS legacy`),
+    ).toEqual({ name: 'Jakob', arr: null, obj: null, jnull: null, missing: null, num: '2.5', bool: 'true', whole: null, legacy: null });
+  });
+
+  it('return NULL for a string that is not JSON instead of failing the query', async () => {
+    const row = await one(`SELECT JSON_VALUE('not json') AS a, JSON_VALUE('}}', '$.x') AS b, JSON_EXTRACT_SCALAR('{"a": ', '$.a') AS c, JSON_VALUE(CAST(NULL AS STRING)) AS d`);
+    expect(row).toEqual({ a: null, b: null, c: null, d: null });
+  });
+
+  it('skip unreadable payloads row by row with SAFE_CAST', async () => {
+    const [rows] = await h.bigquery.query({
+      query: `SELECT SAFE_CAST(JSON_VALUE(p) AS FLOAT64) AS v FROM UNNEST(['1.5', '{"value": 2}', 'oops', '"abc"', '-3']) AS p WITH OFFSET AS i ORDER BY i`,
+    });
+    expect(rows).toEqual([{ v: 1.5 }, { v: null }, { v: null }, { v: null }, { v: -3 }]);
+  });
+});
+
+describe('RANGE_BUCKET', () => {
+  it('follows the documented examples', async () => {
+    expect(
+      await one(`SELECT RANGE_BUCKET(20, [0, 10, 20, 30, 40]) AS a, RANGE_BUCKET(20, [0, 10, 20, 20, 40, 40]) AS b, RANGE_BUCKET(25, [0, 10, 20, 30, 40]) AS c,
+        RANGE_BUCKET(-10, [5, 10, 20, 30, 40]) AS d, RANGE_BUCKET(80, [0, 10, 20, 30, 40]) AS e, RANGE_BUCKET(80, CAST([] AS ARRAY<INT64>)) AS f,
+        RANGE_BUCKET(CAST(NULL AS INT64), [0, 10]) AS g, RANGE_BUCKET(CAST('NaN' AS FLOAT64), [0.0, 10.0]) AS h, RANGE_BUCKET(2.5, [1.0, 2.5, 3.0]) AS i`),
+    ).toEqual({ a: 3, b: 4, c: 3, d: 0, e: 5, f: 0, g: null, h: null, i: 2 });
+  });
+
+  it('buckets rows against quantile edges from a CTE', async () => {
+    const [rows] = await h.bigquery.query({
+      query: `WITH v AS (SELECT x FROM UNNEST(GENERATE_ARRAY(1, 100)) AS x), e AS (SELECT APPROX_QUANTILES(x, 4) AS edges FROM v)
+        SELECT RANGE_BUCKET(v.x, e.edges) AS bucket, COUNT(*) AS n FROM v CROSS JOIN e GROUP BY bucket ORDER BY bucket`,
+    });
+    const counts = (rows as { bucket: number; n: number }[]).map((r) => r.n);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(100);
+    // Four buckets of about a quarter each between the quantiles, the maximum alone in the last.
+    expect(rows.at(-1)).toEqual({ bucket: 5, n: 1 });
+    for (const n of counts.slice(0, -1)) expect(Math.abs(n - 25)).toBeLessThanOrEqual(1);
+  });
+});
