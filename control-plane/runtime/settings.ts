@@ -20,11 +20,12 @@ const SettingsEnv = z.object({
   MLOPS_PIPELINE_SERVICE_ACCOUNT: z.email().optional(),
   MLOPS_MODEL_SPECS_DIR: z.string().min(1).optional(),
   MLOPS_IDENTITY_CERTS_URL: HTTP_URL.default(GOOGLE_ID_TOKEN_CERTS_URL),
-  // Comma-separated: a function answers on more than one URL (run.app, cloudfunctions.net).
+  // Comma-separated: a function answers on more than one URL (run.app, cloudfunctions.net), and a
+  // user's `gcloud auth print-identity-token` names gcloud's OAuth client id, not a URL.
   MLOPS_IDENTITY_AUDIENCE: z
     .string()
     .transform((value) => value.split(',').map((a) => a.trim()).filter(Boolean))
-    .pipe(z.array(HTTP_URL).max(10))
+    .pipe(z.array(z.string().max(2048)).max(10))
     .optional(),
   MLOPS_API_URL: HTTP_URL.optional(),
 });
