@@ -4,8 +4,10 @@
 import * as functions from '@google-cloud/functions-framework';
 import { mlopsApi } from './mlops-api.js';
 import { onPipelineRunEvent } from './on-pipeline-run-event.js';
+import { reconcileRollouts } from './reconcile-rollouts.js';
 import { submitTrainingRun } from './submit-training-run.js';
 
 functions.http('mlopsApi', mlopsApi);
 functions.cloudEvent('submitTrainingRun', submitTrainingRun);
 functions.cloudEvent('onPipelineRunEvent', onPipelineRunEvent);
+functions.http('reconcileRollouts', reconcileRollouts);

@@ -1,12 +1,15 @@
 // mlopsApi (HTTP): the API that curl, gcloud users and Cloud Scheduler call. This file only routes,
 // validates bodies and maps results and errors to Google's JSON shapes; control-plane/api decides.
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { callerFromHeaders } from '../control-plane/api/caller.js';
+import { callerFromHeaders, callerIdentity } from '../control-plane/api/caller.js';
 import { createCustomJob } from '../control-plane/api/custom-jobs.js';
 import { createEvaluation } from '../control-plane/api/evaluations.js';
 import { googleError } from '../control-plane/api/google-error.js';
 import { getModel, listModels, listVersionEvaluations } from '../control-plane/api/models.js';
-import { CreateCustomJobBody, CreateEvaluationBody, CreateTrainingRunBody } from '../control-plane/api/requests.js';
+import { AbortRolloutBody, CreateCustomJobBody, CreateEvaluationBody, CreateRolloutBody, CreateTrainingRunBody, PromoteRolloutBody } from '../control-plane/api/requests.js';
+import { approve, commandRollout, createRollout, getRollout, listModelRollouts } from '../control-plane/api/rollouts.js';
+import type { IdentityVerifier } from '../control-plane/identity/verify-identity-token.js';
+import { identityVerifierFor } from '../control-plane/identity/verify-identity-token.js';
 import { createTrainingRun, getTrainingRun } from '../control-plane/api/training-runs.js';
 import { ControlPlaneError } from '../control-plane/errors.js';
 import type { ControlPlaneContext } from '../control-plane/runtime/context.js';
@@ -22,6 +25,15 @@ interface Route {
 }
 
 const SEGMENT = '([^/]+)';
+/** A rollout id, before a `:verb`. */
+const ID = '([^/:]+)';
+
+/** Built once per instance: it caches the certificates it fetches. */
+let verifier: IdentityVerifier | undefined;
+function identityVerifier(ctx: ControlPlaneContext): IdentityVerifier {
+  verifier ??= identityVerifierFor(ctx.settings);
+  return verifier;
+}
 const ROUTES: readonly Route[] = [
   { method: 'GET', path: /^\/v1\/models$/, handler: (ctx) => listModels(ctx()) },
   { method: 'GET', path: new RegExp(`^/v1/models/${SEGMENT}$`), handler: (ctx, [model]) => getModel(ctx(), model!) },
@@ -40,6 +52,42 @@ const ROUTES: readonly Route[] = [
     method: 'POST',
     path: new RegExp(`^/v1/models/${SEGMENT}/evaluations$`),
     handler: (ctx, [model], req) => createEvaluation(ctx(), model!, CreateEvaluationBody.parse(jsonBody(req)), callerFromHeaders(req.headers)),
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/v1/models/${SEGMENT}/rollouts$`),
+    handler: (ctx, [model], req) => createRollout(ctx(), model!, CreateRolloutBody.parse(jsonBody(req)), callerFromHeaders(req.headers)),
+  },
+  { method: 'GET', path: new RegExp(`^/v1/models/${SEGMENT}/rollouts$`), handler: (ctx, [model]) => listModelRollouts(ctx(), model!) },
+  { method: 'GET', path: new RegExp(`^/v1/rollouts/${ID}$`), handler: (ctx, [id]) => getRollout(ctx(), id!) },
+  {
+    method: 'POST',
+    path: new RegExp(`^/v1/rollouts/${ID}:promote$`),
+    handler: (ctx, [id], req) => commandRollout(ctx(), id!, 'promote', PromoteRolloutBody.parse(jsonBody(req)), callerFromHeaders(req.headers)),
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/v1/rollouts/${ID}:abort$`),
+    handler: (ctx, [id], req) => commandRollout(ctx(), id!, 'abort', AbortRolloutBody.parse(jsonBody(req)), callerFromHeaders(req.headers)),
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/v1/rollouts/${ID}:retry$`),
+    handler: (ctx, [id], req) => {
+      AbortRolloutBody.omit({ reason: true }).parse(jsonBody(req));
+      return commandRollout(ctx(), id!, 'retry', {}, callerFromHeaders(req.headers));
+    },
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/v1/rollouts/${ID}:approve$`),
+    // The approver is whoever the verified ID token says, never a field of the body.
+    handler: async (ctx, [id], req) => {
+      AbortRolloutBody.omit({ reason: true }).parse(jsonBody(req));
+      const context = ctx();
+      const identity = await callerIdentity(req.headers, identityVerifier(context));
+      return approve(context, id!, { email: identity.email });
+    },
   },
   {
     method: 'POST',

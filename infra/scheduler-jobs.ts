@@ -90,3 +90,37 @@ export function retrainingSchedulerJobs(models: readonly ModelSchedule[], contex
     };
   });
 }
+
+export interface ReconcileJobContext {
+  readonly project: string;
+  readonly location: string;
+  /** reconcileRollouts' URL (the function's URL in the cloud, its local URL on the local cloud). */
+  readonly reconcileUrl: string;
+  readonly invokerServiceAccount: string;
+}
+
+export const ROLLOUT_RECONCILE_JOB_ID = 'reconcile-rollouts';
+
+/** Every minute, reconcileRollouts advances the active rollouts (design §1). */
+export function rolloutReconcileJob(context: ReconcileJobContext): RetrainingSchedulerJob {
+  const uri = context.reconcileUrl.replace(/\/+$/, '');
+  return {
+    paused: false,
+    job: {
+      name: `projects/${context.project}/locations/${context.location}/jobs/${ROLLOUT_RECONCILE_JOB_ID}`,
+      description: 'Advance, pause, promote or roll back every active rollout',
+      schedule: '* * * * *',
+      timeZone: 'Etc/UTC',
+      httpTarget: {
+        uri,
+        httpMethod: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: Buffer.from('{}').toString('base64'),
+        oidcToken: { serviceAccountEmail: context.invokerServiceAccount, audience: uri },
+      },
+      // The next minute's run does the same work: a failed run is retried once, briefly.
+      retryConfig: { retryCount: 1, maxRetryDuration: '0s', minBackoffDuration: '5s', maxBackoffDuration: '30s', maxDoublings: 1 },
+      attemptDeadline: '120s',
+    },
+  };
+}

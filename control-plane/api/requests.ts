@@ -1,6 +1,7 @@
 // The HTTP API's request bodies, validated strictly at the edge: an unknown or malformed field is a
 // 400 that names it (the functions map a ZodError to google.rpc.BadRequest field violations).
 import { z } from 'zod';
+import { rolloutPolicyOverride } from '../config/model-spec.js';
 import { REQUEST_ID } from '../retraining/messages.js';
 
 const requestId = z.string().regex(REQUEST_ID, 'letters, digits and . _ : -, starting with a letter or digit, at most 128');
@@ -43,3 +44,19 @@ export const CreateCustomJobBody = z.strictObject({
   args: z.array(z.string().max(256)).max(64).default([]),
 });
 export type CreateCustomJobBody = z.infer<typeof CreateCustomJobBody>;
+
+export const CreateRolloutBody = z.strictObject({
+  /** The version to release: a version id, or its full name `projects/.../models/m@ID`. */
+  version: z.string().min(1).max(300),
+  reason: reason.optional(),
+  /** Changes to the model spec's rollout policy for this rollout only (steps, analysis criteria). */
+  policy: rolloutPolicyOverride.optional(),
+});
+export type CreateRolloutBody = z.infer<typeof CreateRolloutBody>;
+
+export const PromoteRolloutBody = z.strictObject({
+  /** Skip every remaining step (Argo's `promote --full`); default: only the current pause or analysis. */
+  full: z.boolean().default(false),
+});
+
+export const AbortRolloutBody = z.strictObject({ reason: reason.optional() });

@@ -258,20 +258,44 @@ const endpoint = strict({
 
 // ---- what environments may change ---------------------------------------------------------------
 
-/** Durations a spec sets (in seconds once parsed) and their defaults; rollout and drift durations join them in parts 2 and 3. */
+/** Durations a spec sets (in seconds once parsed) and their defaults; drift durations join them in part 3. */
 const DURATION_DEFAULTS = {
   /** Least time between two automatic retrains of the model (drift alerts are debounced by it). */
   retrainCooldown: '6h',
+  /** How long each canary analysis step observes traffic before its verdict. */
+  rolloutAnalysisWindow: '1h',
+  /** Least time between two measurements within an analysis step. */
+  rolloutAnalysisInterval: '5m',
+  /** How long the old version stays deployed (at 0%) after a promotion, for a fast manual return. */
+  rolloutScaleDownDelay: '1h',
+  /** A canary deployment not serving after this long aborts the rollout. */
+  rolloutDeployTimeout: '30m',
 } as const;
 
-const durations = strict({ retrainCooldown: duration.prefault(DURATION_DEFAULTS.retrainCooldown) }).prefault({});
-const durationOverrides = strict({ retrainCooldown: duration.optional() });
+const durations = strict({
+  retrainCooldown: duration.prefault(DURATION_DEFAULTS.retrainCooldown),
+  rolloutAnalysisWindow: duration.prefault(DURATION_DEFAULTS.rolloutAnalysisWindow),
+  rolloutAnalysisInterval: duration.prefault(DURATION_DEFAULTS.rolloutAnalysisInterval),
+  rolloutScaleDownDelay: duration.prefault(DURATION_DEFAULTS.rolloutScaleDownDelay),
+  rolloutDeployTimeout: duration.prefault(DURATION_DEFAULTS.rolloutDeployTimeout),
+}).prefault({});
+const durationOverrides = strict({
+  retrainCooldown: duration.optional(),
+  rolloutAnalysisWindow: duration.optional(),
+  rolloutAnalysisInterval: duration.optional(),
+  rolloutScaleDownDelay: duration.optional(),
+  rolloutDeployTimeout: duration.optional(),
+});
+
+const approverList = z.array(z.email({ error: (issue) => `must be an email address, got ${JSON.stringify(issue.input)}` }));
 
 const approvals = strict({
-  /** Deploying an approved challenger (part 2: starting its rollout). */
+  /** Starting a challenger's rollout: `required` waits for `:approve` before the first step. */
   deployment: oneOf(APPROVAL_MODES).default('none'),
+  /** Who may approve (their verified identity token's email). */
+  approvers: approverList.default([]),
 }).prefault({});
-const approvalOverrides = strict({ deployment: oneOf(APPROVAL_MODES).optional() });
+const approvalOverrides = strict({ deployment: oneOf(APPROVAL_MODES).optional(), approvers: approverList.optional() });
 
 const environmentOverride = strict(
   { durations: durationOverrides.optional(), approvals: approvalOverrides.optional() },
@@ -282,6 +306,122 @@ const environmentOverride = strict(
 function placeholder(block: string, part: string) {
   return strict({}, () => `${block} takes no fields yet: its policy arrives with ${part}`).optional();
 }
+
+// ---- rollout (part 2) ------------------------------------------------------------------------------
+
+/** Quality metrics a canary's logged predictions can be scored with, by task (joined with the actuals). */
+export const ROLLOUT_QUALITY_METRICS = { regression: ['rmse', 'mae'], classification: ['accuracy'] } as const;
+export const MANUAL_TRAFFIC_POLICIES = ['pause', 'abort'] as const;
+
+/**
+ * What one analysis judges. Ratios compare the canary with the stable version over the same window;
+ * the slack terms keep noise on tiny numbers (0 errors against 1, 2 ms against 3 ms) from failing a
+ * healthy canary: a limit is max(ratio × stable, stable + slack).
+ */
+const analysisCriteriaShape = {
+  /** Canary requests in the window before any verdict; fewer at the window's end is Inconclusive. */
+  minRequests: z.int().min(1),
+  maxErrorRateRatio: z.number().min(1),
+  errorRateSlack: z.number().min(0).max(1),
+  maxLatencyP95Ratio: z.number().min(1),
+  latencyP95SlackMs: z.number().min(0),
+  /** Relative degradation of the quality metric (0.05: at most 5% worse), judged on its confidence interval. */
+  maxQualityDegradation: z.number().min(0),
+  /** Predictions joined with actuals per version before the quality metric counts; fewer is Inconclusive. */
+  minQualitySamples: z.int().min(2),
+  /** Two-sample KS statistic of canary vs stable predictions above which the step fails; absent: reported only. */
+  maxPredictionShift: z.number().gt(0).max(1).optional(),
+  /** Failed measurements tolerated in a step (Argo's failureLimit; 0: the first fails it). */
+  failureLimit: z.int().min(0),
+  /** Measurements in a row that could not be taken (query errors) before the step fails. */
+  consecutiveErrorLimit: z.int().min(0),
+};
+const ANALYSIS_DEFAULTS = {
+  minRequests: 100, maxErrorRateRatio: 2, errorRateSlack: 0.01, maxLatencyP95Ratio: 1.5, latencyP95SlackMs: 10,
+  maxQualityDegradation: 0.05, minQualitySamples: 50, failureLimit: 0, consecutiveErrorLimit: 4,
+} as const;
+const analysisCriteria = strict({
+  minRequests: analysisCriteriaShape.minRequests.default(ANALYSIS_DEFAULTS.minRequests),
+  maxErrorRateRatio: analysisCriteriaShape.maxErrorRateRatio.default(ANALYSIS_DEFAULTS.maxErrorRateRatio),
+  errorRateSlack: analysisCriteriaShape.errorRateSlack.default(ANALYSIS_DEFAULTS.errorRateSlack),
+  maxLatencyP95Ratio: analysisCriteriaShape.maxLatencyP95Ratio.default(ANALYSIS_DEFAULTS.maxLatencyP95Ratio),
+  latencyP95SlackMs: analysisCriteriaShape.latencyP95SlackMs.default(ANALYSIS_DEFAULTS.latencyP95SlackMs),
+  maxQualityDegradation: analysisCriteriaShape.maxQualityDegradation.default(ANALYSIS_DEFAULTS.maxQualityDegradation),
+  minQualitySamples: analysisCriteriaShape.minQualitySamples.default(ANALYSIS_DEFAULTS.minQualitySamples),
+  maxPredictionShift: analysisCriteriaShape.maxPredictionShift,
+  failureLimit: analysisCriteriaShape.failureLimit.default(ANALYSIS_DEFAULTS.failureLimit),
+  consecutiveErrorLimit: analysisCriteriaShape.consecutiveErrorLimit.default(ANALYSIS_DEFAULTS.consecutiveErrorLimit),
+}).prefault({});
+/** A step's own criteria: each field tightens (or loosens) the policy's for that step only. */
+const criteriaOverrides = strict({
+  minRequests: analysisCriteriaShape.minRequests.optional(),
+  maxErrorRateRatio: analysisCriteriaShape.maxErrorRateRatio.optional(),
+  errorRateSlack: analysisCriteriaShape.errorRateSlack.optional(),
+  maxLatencyP95Ratio: analysisCriteriaShape.maxLatencyP95Ratio.optional(),
+  latencyP95SlackMs: analysisCriteriaShape.latencyP95SlackMs.optional(),
+  maxQualityDegradation: analysisCriteriaShape.maxQualityDegradation.optional(),
+  minQualitySamples: analysisCriteriaShape.minQualitySamples.optional(),
+  maxPredictionShift: analysisCriteriaShape.maxPredictionShift,
+  failureLimit: analysisCriteriaShape.failureLimit.optional(),
+  consecutiveErrorLimit: analysisCriteriaShape.consecutiveErrorLimit.optional(),
+});
+
+/** Argo's canary steps: one key each. A pause without a duration waits for `:promote`. */
+const rolloutStep = z.union(
+  [
+    strict({ setWeight: z.int().min(1).max(99) }),
+    strict({ pause: strict({ duration: duration.optional() }) }),
+    strict({ analysis: criteriaOverrides.prefault({}) }),
+  ],
+  { error: 'must be one of {setWeight: N}, {pause: {}} / {pause: {duration: "10m"}} or {analysis: {...criteria}}' },
+);
+const DEFAULT_STEPS = [{ setWeight: 5 }, { analysis: {} }, { setWeight: 20 }, { analysis: {} }, { setWeight: 50 }, { analysis: {} }];
+
+const groundTruth = strict({
+  /** `dataset.table` (or `project.dataset.table`) holding the actual outcomes. */
+  table: tableReference,
+  /** The key each predicted instance carries and the actuals table has as a column. */
+  idField: columnName,
+  /** The actuals table's column with the true value. */
+  labelColumn: columnName,
+  metric: z.string().default('rmse'),
+  /** Of the quality metric's interval. */
+  confidence: z.number().min(0.5).max(0.999).default(0.95),
+});
+
+/** Weights rise step by step, and nothing but a setWeight comes first. */
+function checkStepOrder(steps: readonly z.output<typeof rolloutStep>[] | undefined, ctx: z.RefinementCtx): void {
+  let weight = 0;
+  (steps ?? []).forEach((step, index) => {
+    if ('setWeight' in step) {
+      if (step.setWeight <= weight) ctx.addIssue({ code: 'custom', message: `must be above the previous weight (${weight})`, path: ['steps', index, 'setWeight'] });
+      weight = step.setWeight;
+    } else if (weight === 0) {
+      ctx.addIssue({ code: 'custom', message: 'comes before any setWeight: the canary serves nothing yet', path: ['steps', index] });
+    }
+  });
+}
+
+/** What a rollout request may change of its model's policy (the API's `policy` field). */
+export const rolloutPolicyOverride = strict({
+  steps: z.array(rolloutStep).min(1).optional(),
+  analysis: criteriaOverrides.optional(),
+  onManualTrafficChange: oneOf(MANUAL_TRAFFIC_POLICIES).optional(),
+}).superRefine((policy, ctx) => checkStepOrder(policy.steps, ctx));
+export type RolloutPolicyOverride = z.output<typeof rolloutPolicyOverride>;
+
+const rolloutPolicy = strict({
+  /** In order; after the last one the canary is promoted to 100%. Default: 5% → 20% → 50% with analysis after each. */
+  steps: z.array(rolloutStep).min(1).prefault(DEFAULT_STEPS),
+  /** The criteria every analysis step starts from. */
+  analysis: analysisCriteria,
+  /** Where ground truth exists: the actuals joined with logged predictions score each version. */
+  groundTruth: groundTruth.optional(),
+  /** What a change of the endpoint's traffic made outside the rollout does: pause it (default) or abort it. */
+  onManualTrafficChange: oneOf(MANUAL_TRAFFIC_POLICIES).default('pause'),
+})
+  .superRefine((policy, ctx) => checkStepOrder(policy.steps, ctx))
+  .prefault({});
 
 // ---- the spec ---------------------------------------------------------------------------------------
 
@@ -299,7 +439,7 @@ export const modelSpecSchema = strict({
   endpoint,
   durations,
   approvals,
-  rollout: placeholder('rollout', 'part 2 (rollouts)'),
+  rollout: rolloutPolicy,
   drift: placeholder('drift', 'part 3 (drift)'),
   tuning: placeholder('tuning', 'part 4 (tuning)'),
   environments: strict(
@@ -315,6 +455,17 @@ export const modelSpecSchema = strict({
   }
   const metric = spec.evaluation.championChallenger.metric;
   if (!metrics.includes(metric)) ctx.addIssue({ code: 'custom', message: notOneOf(metric, metrics), path: ['evaluation', 'championChallenger', 'metric'] });
+  const quality: readonly string[] = ROLLOUT_QUALITY_METRICS[spec.task];
+  if (spec.rollout.groundTruth !== undefined && !quality.includes(spec.rollout.groundTruth.metric)) {
+    ctx.addIssue({ code: 'custom', message: `is not a ${spec.task} metric a rollout can score: ${notOneOf(spec.rollout.groundTruth.metric, quality)}`, path: ['rollout', 'groundTruth', 'metric'] });
+  }
+  for (const env of ENVIRONMENTS) {
+    const resolved = { ...spec.approvals, ...Object.fromEntries(Object.entries(spec.environments[env]?.approvals ?? {}).filter(([, v]) => v !== undefined)) };
+    if (resolved.deployment === 'required' && resolved.approvers.length === 0) {
+      const path = spec.environments[env]?.approvals ? ['environments', env, 'approvals'] : ['approvals'];
+      ctx.addIssue({ code: 'custom', message: `requires deployment approvals in ${env}, so approvers must list at least one email`, path });
+    }
+  }
   if (spec.pipeline.parameters.split_strategy === 'time' && spec.source.timeColumn === undefined) {
     ctx.addIssue({ code: 'custom', message: 'a time split needs source.timeColumn', path: ['pipeline', 'parameters', 'split_strategy'] });
   }
@@ -325,6 +476,10 @@ export type ModelSpec = z.output<typeof modelSpecSchema>;
 export type EnvironmentOverride = z.output<typeof environmentOverride>;
 export type ModelDurations = ModelSpec['durations'];
 export type ModelApprovals = ModelSpec['approvals'];
+export type RolloutPolicy = ModelSpec['rollout'];
+export type RolloutStep = RolloutPolicy['steps'][number];
+export type AnalysisCriteria = RolloutPolicy['analysis'];
+export type GroundTruth = NonNullable<RolloutPolicy['groundTruth']>;
 export type ModelEndpoint = ModelSpec['endpoint'];
 export type ModelEvaluation = ModelSpec['evaluation'];
 export type ModelSchedule = NonNullable<ModelSpec['schedule']>;

@@ -56,6 +56,18 @@ async function modelExists(models: ModelServiceClient, modelName: string): Promi
   }
 }
 
+/**
+ * The server ignores the ground-truth key each instance carries (so callers can join the actuals
+ * with the request-response log), instead of refusing it as an unknown feature.
+ */
+function servingEnv(spec: RegistrationInput['spec']): { env?: Record<string, string> } {
+  const key = spec.rollout.groundTruth?.idField;
+  return key === undefined ? {} : { env: { [INSTANCE_KEY_VARIABLE]: key } };
+}
+
+/** The model server's variable naming instance fields that are keys, not features (model_server.py). */
+export const INSTANCE_KEY_VARIABLE = 'MODEL_SERVER_INSTANCE_KEYS';
+
 /** Uploads (or finds) the run's version and imports its evaluation; returns `projects/.../models/m@N`. */
 export async function registerVersion(ctx: ControlPlaneContext, input: RegistrationInput): Promise<string> {
   const models = await ctx.clients.models();
@@ -71,7 +83,7 @@ export async function registerVersion(ctx: ControlPlaneContext, input: Registrat
         displayName: input.spec.name,
         ...(exists ? { parentModel: modelName } : { modelId: input.spec.name, description: input.spec.description }),
         artifactUri: input.artifactUri,
-        container: { imageUri: servingImage(modelType) },
+        container: { imageUri: servingImage(modelType), ...servingEnv(input.spec) },
         versionAliases: [input.alias],
         versionDescription: input.description.slice(0, 1000),
         labels: {

@@ -13,7 +13,8 @@ import { Comparison, decide, Gate } from '../evaluation/decision.js';
 import type { DecisionRecord } from '../evaluation/decision.js';
 import { publishDecision } from '../evaluation/publish-decision.js';
 import { failedTask, taskOutputArtifactUri, taskOutputParameters } from '../evaluation/run-outputs.js';
-import { notFound, RetryLater } from '../errors.js';
+import { ControlPlaneError, notFound, RetryLater } from '../errors.js';
+import { startRollout } from '../rollouts/start-rollout.js';
 import { deployFirstChampion } from '../registry/first-deployment.js';
 import type { FirstDeployment } from '../registry/first-deployment.js';
 import { registerVersion } from '../registry/register-version.js';
@@ -151,6 +152,20 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
   }
 }
 
+/**
+ * The challenger's rollout; a rollout that cannot start now (another is in progress, the endpoint
+ * serves something else) is noted on the run, not retried: `POST .../rollouts` starts it later.
+ */
+async function startChallengerRollout(ctx: ControlPlaneContext, spec: ResolvedModelSpec, runId: string, version: string, reasons: readonly string[]): Promise<TrainingRunRecord['rollout']> {
+  try {
+    const started = await startRollout(ctx, spec.name, { version, requestedBy: 'onPipelineRunEvent', reason: `training run ${runId}: ${reasons.join('; ')}` });
+    return { id: started.id };
+  } catch (err) {
+    if (err instanceof ControlPlaneError && err.status === 'FAILED_PRECONDITION') return { skipped: err.message };
+    throw err;
+  }
+}
+
 /** The completion proper, under this invocation's lease. */
 async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSpec, runId: string, run: TrainingRunRecord, event: PipelineRunEvent, owner: string): Promise<CompletionResult> {
   const [job] = await (await ctx.clients.pipelines()).getPipelineJob({ name: event.pipelineJob });
@@ -159,6 +174,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
 
   let modelVersion: string | undefined;
   let deployment: FirstDeployment | undefined;
+  let rollout: TrainingRunRecord['rollout'];
   // Only a training run's outcomes register; an evaluation's (EVALUATED_*) never upload anything.
   if (decision.kind === 'training' && (decision.outcome === 'REGISTER_AS_CHAMPION' || decision.outcome === 'REGISTER_AS_CHALLENGER')) {
     const artifactUri = taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.export, 'serving_model');
@@ -179,8 +195,10 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
     // Recorded at once: a later failure must not leave a registered version unmentioned.
     const registered = modelVersion;
     await renewLease(ctx, runId, owner, (current) => ({ ...current, modelVersion: registered }));
-    // Until rollouts (part 2): the first champion is released at 100%; a challenger waits.
+    // The first champion has nothing to be compared with online: it is released at 100%. A
+    // challenger is released by a canary rollout (which may wait for an approval).
     if (decision.outcome === 'REGISTER_AS_CHAMPION') deployment = await deployFirstChampion(ctx, spec, modelVersion);
+    else rollout = await startChallengerRollout(ctx, spec, runId, modelVersion, decision.reasons);
   }
 
   // Before the run is marked done: a failed publish is retried by the redelivery (at least once).
@@ -194,6 +212,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
     ...(modelVersion ? { modelVersion } : {}),
     ...(decision.failure ? { error: decision.failure } : {}),
     ...(deployment ? { deployment } : {}),
+    ...(rollout ? { rollout } : {}),
   }));
   await releaseLease(ctx, runId, owner);
   const finished = withoutLease(done) as TrainingRunRecord;

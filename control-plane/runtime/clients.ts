@@ -2,6 +2,7 @@
 // life: a request that needs no client loads no client library (cold starts), and later requests
 // reuse the connection. Modules are imported lazily for the same reason.
 import type { BigQuery } from '@google-cloud/bigquery';
+import type { MetricServiceClient } from '@google-cloud/monitoring';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Storage } from '@google-cloud/storage';
 import type { ClientEnvironment } from '../../google-clients/environment.js';
@@ -17,6 +18,8 @@ export interface ControlPlaneClients {
   models(): Promise<ModelServiceClient>;
   endpoints(): Promise<EndpointServiceClient>;
   jobs(): Promise<JobServiceClient>;
+  /** Cloud Monitoring: Vertex's serving metrics in, the rollout analysis's measurements out. */
+  monitoring(): Promise<MetricServiceClient>;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ export function lazyClients(ce: ClientEnvironment, region: string): ControlPlane
   const models = once(async () => new (await import('../../google-clients/vertex.js')).ModelServiceClient(await vertexOptions()));
   const endpoints = once(async () => new (await import('../../google-clients/vertex.js')).EndpointServiceClient(await vertexOptions()));
   const jobs = once(async () => new (await import('../../google-clients/vertex.js')).JobServiceClient(await vertexOptions()));
+  const monitoring = once(async () => (await import('../../google-clients/monitoring.js')).metricServiceClient(ce));
   return {
     storage: storage.get,
     mediaStorage: mediaStorage.get,
@@ -52,11 +56,12 @@ export function lazyClients(ce: ClientEnvironment, region: string): ControlPlane
     models: models.get,
     endpoints: endpoints.get,
     jobs: jobs.get,
+    monitoring: monitoring.get,
     close: async () => {
       const closers: Promise<unknown>[] = [];
       const p = pubsub.made();
       if (p) closers.push(p.then((c) => c.close()));
-      for (const gax of [pipelines, models, endpoints, jobs]) {
+      for (const gax of [pipelines, models, endpoints, jobs, monitoring]) {
         const made = gax.made();
         if (made) closers.push(made.then((c) => c.close()));
       }

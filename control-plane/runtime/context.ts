@@ -5,6 +5,7 @@ import type { ModelCatalog } from '../config/load-model-specs.js';
 import { DecisionRecords } from '../evaluation/decision.js';
 import { JsonObjectStore } from '../state/json-object-store.js';
 import { TrainingRuns } from '../state/training-runs.js';
+import { Rollouts } from '../rollouts/rollout-store.js';
 import type { ControlPlaneClients } from './clients.js';
 import type { ControlPlaneSettings } from './settings.js';
 
@@ -17,13 +18,14 @@ export interface ControlPlaneContext {
   readonly state: JsonObjectStore;
   readonly runs: TrainingRuns;
   readonly decisions: DecisionRecords;
+  readonly rollouts: Rollouts;
   /** The clock (tests move it). */
   now(): Date;
 }
 
 export function controlPlaneContext(settings: ControlPlaneSettings, models: ModelCatalog, clients: ControlPlaneClients, ce: ClientEnvironment): ControlPlaneContext {
   const state = new JsonObjectStore(() => clients.storage(), () => clients.mediaStorage(), ce, settings.stateBucket);
-  return { settings, models, clients, ce, state, runs: new TrainingRuns(state), decisions: new DecisionRecords(state), now: () => new Date() };
+  return { settings, models, clients, ce, state, runs: new TrainingRuns(state), decisions: new DecisionRecords(state), rollouts: new Rollouts(state), now: () => new Date() };
 }
 
 /** `projects/{p}/locations/{l}`, the parent of the project's Vertex resources. */

@@ -50,6 +50,8 @@ export const TrainingRunRecord = z.object({
   error: z.object({ task: z.string().optional(), message: z.string() }).optional(),
   /** The first champion's deployment, started when the run completed (rollouts take over in part 2). */
   deployment: z.object({ endpoint: z.string(), deployedModelId: z.string().optional(), operation: z.string().optional(), skipped: z.string().optional() }).optional(),
+  /** The challenger's rollout (its id), or why none started. */
+  rollout: z.object({ id: z.string().optional(), skipped: z.string().optional() }).optional(),
   /** Who is processing the run's completion now, and until when (a lease against duplicate deliveries). */
   lease: z.object({ owner: z.string(), expireTime: z.string() }).optional(),
 });

@@ -115,6 +115,7 @@ export function fastFailingClients(ce: ClientEnvironment, region: string, deadli
     models: () => Promise.resolve(models),
     endpoints: () => Promise.resolve(endpoints),
     jobs: () => Promise.resolve(jobs),
+    monitoring: () => product.monitoring(),
     close: async () => {
       await Promise.allSettled([product.close(), pipelines.close(), models.close(), endpoints.close(), jobs.close()]);
     },

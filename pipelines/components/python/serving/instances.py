@@ -13,12 +13,18 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+
+# Fields that identify an instance (to join ground truth with the request-response log later)
+# rather than describe it: accepted in object instances and not passed to the model.
+INSTANCE_KEYS = frozenset(k.strip() for k in os.environ.get("MODEL_SERVER_INSTANCE_KEYS", "").split(",") if k.strip())
 
 
 class BadRequest(Exception):
@@ -85,7 +91,7 @@ def object_row(instance: dict[str, Any], spec: FeatureSpec, n: int) -> list[Any]
     if spec.names is None:
         raise BadRequest("this model has no input_schema.json or feature names: send instances as lists")
     sources = {source for source, _ in spec.derived.values()}
-    unknown = sorted(set(instance) - set(spec.names) - sources)
+    unknown = sorted(set(instance) - set(spec.names) - sources - INSTANCE_KEYS)
     if unknown:
         raise BadRequest(f"instance {n}: unknown features {unknown}; the model takes {spec.names}")
     return [derive(instance, name, spec) if name not in instance else instance[name] for name in spec.names]

@@ -1,0 +1,108 @@
+// One measurement of an analysis step, over the step's window so far: Vertex's serving metrics
+// from Cloud Monitoring (requests, errors, latency per deployed model), the predictions of canary
+// and stable from the request-response log (a two-sample test) and, where the spec names ground
+// truth, each version's quality on the actuals joined with its logged predictions. The verdict is
+// judged (verdict.ts) and the numbers are written back to Monitoring as custom metrics.
+import { log } from '../../logging/log.js';
+import type { ControlPlaneContext } from '../runtime/context.js';
+import { comparePredictions } from './analysis/request-log-predictions.js';
+import { compareQuality } from './analysis/request-log-quality.js';
+import type { ServingMetrics } from './analysis/serving-metrics.js';
+import { readServingMetrics, writeRolloutMeasurements } from './analysis/serving-metrics.js';
+import type { Measurement, RolloutRecord } from './rollout-record.js';
+import { criteriaAt } from './transitions.js';
+import { judge } from './verdict.js';
+
+function endpointId(endpoint: string): string {
+  return endpoint.split('/').at(-1) ?? endpoint;
+}
+
+function numbers(m: ServingMetrics | undefined): Measurement['stable'] {
+  if (!m) return undefined;
+  return {
+    requestCount: m.requestCount,
+    predictionCount: m.predictionCount,
+    errorCount: m.errorCount,
+    ...(m.errorRate === undefined ? {} : { errorRate: m.errorRate }),
+    ...(m.latencyP50Ms === undefined ? {} : { latencyP50Ms: m.latencyP50Ms }),
+    ...(m.latencyP95Ms === undefined ? {} : { latencyP95Ms: m.latencyP95Ms }),
+  };
+}
+
+export async function measure(ctx: ControlPlaneContext, r: RolloutRecord, now: Date): Promise<Measurement> {
+  const step = r.steps.find((s) => s.index === r.stepIndex);
+  const start = new Date(step?.startedAt ?? now.toISOString());
+  const windowClosed = (now.getTime() - start.getTime()) / 1000 >= r.policy.analysisWindowSeconds;
+  const base = { at: now.toISOString(), windowStart: start.toISOString(), windowEnd: now.toISOString() };
+  const stableId = r.stable.deployedModelId;
+  const canaryId = r.canary.deployedModelId;
+  try {
+    const serving = await readServingMetrics(await ctx.clients.monitoring(), {
+      projectId: ctx.settings.projectId,
+      location: ctx.settings.region,
+      endpointId: endpointId(r.endpoint),
+      deployedModelIds: [stableId, canaryId],
+      start,
+      end: now,
+    });
+    const logTable = r.policy.requestLogTable;
+    const bigquery = logTable ? await ctx.clients.bigquery() : undefined;
+    const window = { logTable: logTable!, endpoint: r.endpoint, stableDeployedModelId: stableId, canaryDeployedModelId: canaryId, start, end: now };
+    const predictions = bigquery ? await comparePredictions(bigquery, window) : undefined;
+    const truth = r.policy.groundTruth;
+    const quality =
+      bigquery && truth
+        ? await compareQuality(bigquery, {
+            ...window,
+            actuals: { table: { projectId: truth.table.projectId ?? ctx.settings.projectId, datasetId: truth.table.datasetId, tableId: truth.table.tableId }, idField: truth.idField, labelColumn: truth.labelColumn },
+            metric: truth.metric as 'rmse' | 'mae' | 'accuracy',
+            confidence: truth.confidence,
+          })
+        : undefined;
+    const stable = numbers(serving[stableId]);
+    const canary = numbers(serving[canaryId]);
+    const evidence = {
+      ...(stable ? { stable } : {}),
+      ...(canary ? { canary } : {}),
+      ...(predictions
+        ? { predictions: { stableCount: predictions.stable.n, canaryCount: predictions.canary.n, ...(predictions.ksStatistic === undefined ? {} : { ksStatistic: predictions.ksStatistic }), ...(predictions.pValue === undefined ? {} : { pValue: predictions.pValue }) } }
+        : {}),
+      ...(quality
+        ? {
+            quality: {
+              metric: truth!.metric,
+              stable: { n: quality.stable.n, ...(quality.stable.value === undefined ? {} : { value: quality.stable.value }), ...(quality.stable.ci ? { ci: quality.stable.ci } : {}) },
+              canary: { n: quality.canary.n, ...(quality.canary.value === undefined ? {} : { value: quality.canary.value }), ...(quality.canary.ci ? { ci: quality.canary.ci } : {}) },
+              ...(quality.relativeChange ? { relativeChange: quality.relativeChange } : {}),
+            },
+          }
+        : {}),
+      qualityExpected: truth !== undefined && bigquery !== undefined,
+    };
+    const judged = judge(evidence, criteriaAt(r, r.stepIndex), windowClosed);
+    const measurement: Measurement = { ...base, ...evidence, ...judged };
+    delete (measurement as { qualityExpected?: boolean }).qualityExpected;
+    await recordMeasurement(ctx, r, measurement, now);
+    return measurement;
+  } catch (err) {
+    return { ...base, checks: [], result: 'Error', error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** The canary's numbers as custom metrics, for dashboards and alert policies; best effort. */
+async function recordMeasurement(ctx: ControlPlaneContext, r: RolloutRecord, m: Measurement, now: Date): Promise<void> {
+  const labels = { model: r.model, version: r.canary.version.split('@')[1] ?? '', deployedModelId: r.canary.deployedModelId, rolloutId: r.id, step: r.stepIndex + 1 };
+  const values: [string, number | undefined][] = [
+    ['request_count', m.canary?.requestCount],
+    ['error_rate', m.canary?.errorRate],
+    ['latency_p95_ms', m.canary?.latencyP95Ms],
+    ['prediction_ks_statistic', m.predictions?.ksStatistic],
+    ['quality_relative_change', m.quality?.relativeChange?.estimate],
+  ];
+  const points = values.flatMap(([metric, value]) => (value === undefined || !Number.isFinite(value) ? [] : [{ metric, value, labels, at: now }]));
+  try {
+    await writeRolloutMeasurements(await ctx.clients.monitoring(), ctx.settings.projectId, points);
+  } catch (err) {
+    log('WARNING', 'rollout measurement not written to Cloud Monitoring', { rollout: r.id, error: err instanceof Error ? err.message : String(err) });
+  }
+}

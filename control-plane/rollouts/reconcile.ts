@@ -1,0 +1,108 @@
+// reconcileRollouts: for every unfinished rollout, compare what its record wants with what the
+// endpoint is, and take it one safe step at a time (plan.ts decides; this file reads, writes with
+// generation preconditions and applies side effects). Any pass may crash anywhere: the next one
+// heals from the record and the endpoint. Concurrent passes are safe: each transition is a
+// compare-and-swap, and a pass that loses one re-reads instead of acting on a stale record.
+import { log } from '../../logging/log.js';
+import { appendDecisions } from '../audit/decision-log.js';
+import type { ControlPlaneContext } from '../runtime/context.js';
+import { applyEffect, deployOperationState, observeEndpoint } from './endpoint-effects.js';
+import { measure } from './measure.js';
+import type { Plan } from './plan.js';
+import { plan } from './plan.js';
+import type { RolloutRecord } from './rollout-record.js';
+import { isFinished } from './rollout-record.js';
+
+/** Transitions per rollout per pass: enough to go from one wait to the next, bounded against loops. */
+const MAX_TRANSITIONS = 24;
+
+export interface RolloutPassResult {
+  readonly id: string;
+  readonly phase: RolloutRecord['phase'];
+  readonly stepIndex: number;
+  readonly transitions: number;
+  /** Why the pass stopped: what the rollout waits for. */
+  readonly waiting: string;
+}
+
+export interface ReconcileResult {
+  readonly rollouts: RolloutPassResult[];
+  readonly errors: { id: string; error: string }[];
+  readonly durationMs: number;
+}
+
+/** Moves the outbox into the audit table, Pub/Sub and the history; true when something was flushed. */
+async function flushOutbox(ctx: ControlPlaneContext, r: RolloutRecord, generation: string): Promise<boolean> {
+  if (r.outbox.length === 0) return false;
+  await appendDecisions(
+    ctx,
+    r.outbox.map((d) => ({ ...d, model: r.model, version: r.canary.version, subject: r.id })),
+  );
+  const flushed = new Set(r.outbox.map((d) => d.id));
+  const next: RolloutRecord = { ...r, history: [...r.history, ...r.outbox], outbox: r.outbox.filter((d) => !flushed.has(d.id)) };
+  // Lost to another writer: the decisions stay in its outbox and are appended again (same insertId).
+  await ctx.rollouts.replace(next, generation);
+  return true;
+}
+
+export async function reconcileRollout(ctx: ControlPlaneContext, id: string): Promise<RolloutPassResult> {
+  let transitions = 0;
+  let waiting = 'done';
+  let last: RolloutRecord | undefined;
+  for (; transitions < MAX_TRANSITIONS; transitions++) {
+    const found = await ctx.rollouts.require(id);
+    const { value: r, generation } = found;
+    last = r;
+    if (await flushOutbox(ctx, r, generation)) continue;
+    if (isFinished(r)) {
+      await ctx.rollouts.release(r.model, r.id, ctx.now());
+      waiting = `finished (${r.phase})`;
+      break;
+    }
+    const spec = ctx.models.require(r.model);
+    const observed = await observeEndpoint(ctx, r.endpoint);
+    const now = ctx.now();
+    const deployOperation = r.canaryDeployOperation && !observed.view.deployed.has(r.canary.deployedModelId) ? await deployOperationState(ctx, r.canaryDeployOperation) : undefined;
+    const input = { rollout: r, endpoint: observed.view, now, ...(deployOperation ? { deployOperation } : {}) };
+    let decided: Plan = plan(input);
+    if (decided.kind === 'measure') decided = plan({ ...input, measurement: await measure(ctx, r, now) });
+    if (decided.kind === 'measure') throw new Error('plan asked for a second measurement');
+    if (decided.kind === 'wait') {
+      waiting = decided.why;
+      break;
+    }
+    if (decided.kind === 'intent') {
+      if (decided.next !== r && (await ctx.rollouts.replace(decided.next, generation)) === undefined) continue;
+      if (decided.effect) await applyEffect(ctx, spec, decided.next, decided.effect, observed);
+      continue;
+    }
+    const result = await applyEffect(ctx, spec, r, decided.effect, observed);
+    let next = decided.next;
+    if (decided.effect.kind === 'deploy-canary' && result.operation) next = { ...r, canaryDeployOperation: result.operation, updateTime: now.toISOString() };
+    if (next) await ctx.rollouts.replace(next, generation);
+  }
+  const final = (await ctx.rollouts.read(id))?.value ?? last!;
+  if (transitions > 0) log('INFO', 'rollout reconciled', { rollout: id, phase: final.phase, step: final.stepIndex, transitions, waiting });
+  return { id, phase: final.phase, stepIndex: final.stepIndex, transitions, waiting };
+}
+
+/**
+ * One pass over the rollouts holding their model's lock: every unfinished rollout does (a finished
+ * one lets go of it once its decisions are recorded), so a pass reads one document per model, not
+ * every rollout ever made.
+ */
+export async function reconcileRollouts(ctx: ControlPlaneContext): Promise<ReconcileResult> {
+  const started = performance.now();
+  const results: RolloutPassResult[] = [];
+  const errors: { id: string; error: string }[] = [];
+  for (const id of await ctx.rollouts.activeIds()) {
+    try {
+      results.push(await reconcileRollout(ctx, id));
+    } catch (err) {
+      // One rollout's trouble must not hold up the others; the next pass retries it.
+      errors.push({ id, error: err instanceof Error ? err.message : String(err) });
+      log('WARNING', 'rollout reconcile failed', { rollout: id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { rollouts: results, errors, durationMs: Math.round(performance.now() - started) };
+}
