@@ -13,6 +13,17 @@ import { plan } from './plan.js';
 import type { RolloutRecord } from './rollout-record.js';
 import { isFinished } from './rollout-record.js';
 
+/** What a pass does to the world; tests give an in-memory world (and crash it anywhere). */
+export interface RolloutPorts {
+  observeEndpoint: typeof observeEndpoint;
+  deployOperationState: typeof deployOperationState;
+  applyEffect: typeof applyEffect;
+  measure: typeof measure;
+  appendDecisions: typeof appendDecisions;
+}
+
+export const CLOUD_PORTS: RolloutPorts = { observeEndpoint, deployOperationState, applyEffect, measure, appendDecisions };
+
 /** Transitions per rollout per pass: enough to go from one wait to the next, bounded against loops. */
 const MAX_TRANSITIONS = 24;
 
@@ -32,9 +43,9 @@ export interface ReconcileResult {
 }
 
 /** Moves the outbox into the audit table, Pub/Sub and the history; true when something was flushed. */
-async function flushOutbox(ctx: ControlPlaneContext, r: RolloutRecord, generation: string): Promise<boolean> {
+async function flushOutbox(ctx: ControlPlaneContext, ports: RolloutPorts, r: RolloutRecord, generation: string): Promise<boolean> {
   if (r.outbox.length === 0) return false;
-  await appendDecisions(
+  await ports.appendDecisions(
     ctx,
     r.outbox.map((d) => ({ ...d, model: r.model, version: r.canary.version, subject: r.id })),
   );
@@ -45,7 +56,7 @@ async function flushOutbox(ctx: ControlPlaneContext, r: RolloutRecord, generatio
   return true;
 }
 
-export async function reconcileRollout(ctx: ControlPlaneContext, id: string): Promise<RolloutPassResult> {
+export async function reconcileRollout(ctx: ControlPlaneContext, id: string, ports: RolloutPorts = CLOUD_PORTS): Promise<RolloutPassResult> {
   let transitions = 0;
   let waiting = 'done';
   let last: RolloutRecord | undefined;
@@ -53,19 +64,21 @@ export async function reconcileRollout(ctx: ControlPlaneContext, id: string): Pr
     const found = await ctx.rollouts.require(id);
     const { value: r, generation } = found;
     last = r;
-    if (await flushOutbox(ctx, r, generation)) continue;
+    if (await flushOutbox(ctx, ports, r, generation)) continue;
     if (isFinished(r)) {
       await ctx.rollouts.release(r.model, r.id, ctx.now());
       waiting = `finished (${r.phase})`;
       break;
     }
     const spec = ctx.models.require(r.model);
-    const observed = await observeEndpoint(ctx, r.endpoint);
+    let observed = await ports.observeEndpoint(ctx, r.endpoint);
     const now = ctx.now();
-    const deployOperation = r.canaryDeployOperation && !observed.view.deployed.has(r.canary.deployedModelId) ? await deployOperationState(ctx, r.canaryDeployOperation) : undefined;
+    const deployOperation = r.canaryDeployOperation && !observed.view.deployed.has(r.canary.deployedModelId) ? await ports.deployOperationState(ctx, r.canaryDeployOperation) : undefined;
+    // The deployment finished after the endpoint was read: read it again before concluding anything.
+    if (deployOperation?.done && deployOperation.error === undefined) observed = await ports.observeEndpoint(ctx, r.endpoint);
     const input = { rollout: r, endpoint: observed.view, now, ...(deployOperation ? { deployOperation } : {}) };
     let decided: Plan = plan(input);
-    if (decided.kind === 'measure') decided = plan({ ...input, measurement: await measure(ctx, r, now) });
+    if (decided.kind === 'measure') decided = plan({ ...input, measurement: await ports.measure(ctx, r, now) });
     if (decided.kind === 'measure') throw new Error('plan asked for a second measurement');
     if (decided.kind === 'wait') {
       waiting = decided.why;
@@ -73,10 +86,10 @@ export async function reconcileRollout(ctx: ControlPlaneContext, id: string): Pr
     }
     if (decided.kind === 'intent') {
       if (decided.next !== r && (await ctx.rollouts.replace(decided.next, generation)) === undefined) continue;
-      if (decided.effect) await applyEffect(ctx, spec, decided.next, decided.effect, observed);
+      if (decided.effect) await ports.applyEffect(ctx, spec, decided.next, decided.effect, observed);
       continue;
     }
-    const result = await applyEffect(ctx, spec, r, decided.effect, observed);
+    const result = await ports.applyEffect(ctx, spec, r, decided.effect, observed);
     let next = decided.next;
     if (decided.effect.kind === 'deploy-canary' && result.operation) next = { ...r, canaryDeployOperation: result.operation, updateTime: now.toISOString() };
     if (next) await ctx.rollouts.replace(next, generation);
@@ -91,13 +104,13 @@ export async function reconcileRollout(ctx: ControlPlaneContext, id: string): Pr
  * one lets go of it once its decisions are recorded), so a pass reads one document per model, not
  * every rollout ever made.
  */
-export async function reconcileRollouts(ctx: ControlPlaneContext): Promise<ReconcileResult> {
+export async function reconcileRollouts(ctx: ControlPlaneContext, ports: RolloutPorts = CLOUD_PORTS): Promise<ReconcileResult> {
   const started = performance.now();
   const results: RolloutPassResult[] = [];
   const errors: { id: string; error: string }[] = [];
   for (const id of await ctx.rollouts.activeIds()) {
     try {
-      results.push(await reconcileRollout(ctx, id));
+      results.push(await reconcileRollout(ctx, id, ports));
     } catch (err) {
       // One rollout's trouble must not hold up the others; the next pass retries it.
       errors.push({ id, error: err instanceof Error ? err.message : String(err) });
