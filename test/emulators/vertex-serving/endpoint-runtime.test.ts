@@ -172,6 +172,20 @@ describe.skipIf(unavailable !== undefined)('EndpointRuntime with model_server.py
     expect(first.logging_time).toBeTruthy();
   });
 
+  it('gives containerSpec.env to the server process, which refuses a bad fault setting at start', async () => {
+    const bad = modelResource('60', 'gs://models/sk-reg', SKLEARN_IMAGE, { env: [{ name: 'MODEL_SERVER_ERROR_RATE', value: '1.5' }] });
+    await expect(runtime.deploy(classifier.name as string, '9', bad)).rejects.toMatchObject({
+      code: 400,
+      message: expect.stringMatching(/MODEL_SERVER_ERROR_RATE must be a fraction between 0 and 1, got '1.5'/) as unknown,
+    });
+    // Every request failing (rate 1) shows the variable reached the process.
+    const failing = endpointResource('600', { '9': 100 }, [{ id: '9', model: '61' }]);
+    await runtime.deploy(failing.name as string, '9', modelResource('61', 'gs://models/sk-reg', SKLEARN_IMAGE, { env: [{ name: 'MODEL_SERVER_ERROR_RATE', value: '1' }] }));
+    const result = await runtime.predict(failing, { instances: trained.sklearnRegression.instances }, { raw: false });
+    expect(result).toMatchObject({ status: 500, deployedModelId: '9', body: { error: { message: expect.stringMatching(/injected fault/) as unknown } } });
+    await runtime.undeploy(failing.name as string, '9');
+  });
+
   it('refuses models whose artifacts are missing or hold no model file, with the server log', async () => {
     await expect(runtime.deploy(classifier.name as string, '8', modelResource('40', 'gs://models/nothing-here', SKLEARN_IMAGE))).rejects.toMatchObject({
       code: 400,
