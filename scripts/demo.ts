@@ -1,9 +1,12 @@
 // `npm run demo`, the main job on the local cloud, event-driven: the local cloud starts with the
-// Cloud Functions served by the functions framework and a Cloud Scheduler job per model spec. The
-// demo runs the model's Scheduler job (`:run`); from there everything happens through events
-// (snapshot, PipelineJob, completion event, decision, registration, deployment). A second cycle,
-// requested over the HTTP API as a user would with curl, trains another model type and compares it
-// with the champion. The demo only watches, through the HTTP API, and reports.
+// Cloud Functions served by the functions framework, a Cloud Scheduler job per model spec and the
+// rollout reconcile job (every scheduled minute, on a sped-up clock). The demo runs the model's
+// Scheduler job (`:run`); from there everything happens through events (snapshot, PipelineJob,
+// completion event, decision, registration, deployment). A second cycle, requested over the HTTP
+// API as a user would with curl, trains another model type; a challenger that beats the champion
+// is released by a canary rollout (5% → 20% → 50% → 100%) under analysis of replayed traffic with
+// actuals. Then a deliberately bad version (its server adds latency) is rolled out and rolled back
+// automatically. The demo only watches, through the HTTP API, and reports.
 import { z } from 'zod';
 import { loadModelSpecs, modelSpecsDir } from '../control-plane/config/load-model-specs.js';
 import type { ModelSpec } from '../control-plane/config/model-spec.js';
@@ -15,6 +18,8 @@ import { toProtoValue } from '../vertex/shared/struct.js';
 import { exitWithUsageError, parseCommandLineOrExit, usageErrorText } from './cli.js';
 import { StatusLine } from './demo/status-line.js';
 import { ApiWatcher } from './demo/api-watcher.js';
+import { rolloutTimeline } from './demo/rollout-report.js';
+import { TrafficReplay } from './demo/traffic.js';
 import type { RunView } from './demo/api-watcher.js';
 import { log, logger } from './log.js';
 import { ensurePrerequisites } from './prerequisites/check.js';
@@ -31,12 +36,19 @@ const DEMO_COMMAND = {
     'challenger-type': { type: 'string', default: 'random_forest', valueName: 'type', description: "the second cycle's model_type" },
     predictions: { type: 'string', default: '40', valueName: 'rows', description: 'rows sent to the endpoint once the champion serves' },
     'timeout-minutes': { type: 'string', default: '15', valueName: 'n', description: 'give up on a cycle after this long' },
+    'replay-flights': { type: 'string', default: '20000', valueName: 'rows', description: 'held-out flights replayed against the endpoint during the rollouts' },
+    'bad-latency-ms': { type: 'string', default: '150', valueName: 'ms', description: 'latency the deliberately bad version adds to every prediction' },
   },
 } as const;
 const values = parseCommandLineOrExit(DEMO_COMMAND);
 
-const Args = z.object({ predictions: z.coerce.number().int().min(0), timeoutMinutes: z.coerce.number().positive() });
-const parsedArgs = Args.safeParse({ predictions: values.predictions, timeoutMinutes: values['timeout-minutes'] });
+const Args = z.object({
+  predictions: z.coerce.number().int().min(0),
+  timeoutMinutes: z.coerce.number().positive(),
+  replayFlights: z.coerce.number().int().min(100),
+  badLatencyMs: z.coerce.number().int().min(1).max(10_000),
+});
+const parsedArgs = Args.safeParse({ predictions: values.predictions, timeoutMinutes: values['timeout-minutes'], replayFlights: values['replay-flights'], badLatencyMs: values['bad-latency-ms'] });
 if (!parsedArgs.success) {
   const issue = parsedArgs.error.issues[0]!;
   exitWithUsageError(usageErrorText(DEMO_COMMAND, `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`));
@@ -65,6 +77,9 @@ const cloud = await startLocalCloud({
   pubsub: true,
   functions: { extraEnv: { MLOPS_ENVIRONMENT: 'local', LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARNING' } },
   retrainingSchedules: specs.flatMap((s) => (s.schedule ? [{ name: s.name, ...s.schedule }] : [])),
+  rolloutReconcileSchedule: true,
+  // A scheduled minute every 2 s: reconcileRollouts runs every 2 s, as the local durations expect.
+  schedulerClockSpeedup: 30,
 });
 let exitCode = 0;
 const ce = { projectId: cloud.projectId, env: cloud.env };
@@ -90,17 +105,56 @@ try {
   say(`endpoint ${serving.name} serves ${serving.deployedModels.map((d) => `${d.model} (${d.id})`).join(', ')} at ${JSON.stringify(serving.trafficSplit)}`);
   if (args.predictions > 0) await predict(serving.name, args.predictions);
 
-  // Cycle 2: a person asks for another model type over the HTTP API (what curl would send).
+  // Cycle 2: a person asks for another model type over the HTTP API (what curl would send). The
+  // comparison is on a fresh random snapshot each time: a challenger that does not clearly beat
+  // the champion is rejected, and the person tries again (at most three times).
   const challengerType = values['challenger-type'];
-  say(`POST /v1/models/${spec.name}/trainingRuns with model_type=${challengerType}`);
-  const second = await api.followRun(
-    await api.createTrainingRun(spec.name, {
-      requestId: `demo-${challengerType}-${Date.now()}`,
-      reason: `try ${challengerType} against the champion`,
-      parameterOverrides: { model_type: challengerType, ...(challengerType === 'random_forest' ? { hyperparameters: { n_estimators: 60, max_depth: 12, min_samples_leaf: 5 } } : {}) },
-    }),
-  );
-  reportDecision(`cycle 2 (${challengerType}, on request)`, second);
+  let second: RunView | undefined;
+  for (let attempt = 1; attempt <= 3 && second?.decision?.outcome !== 'REGISTER_AS_CHALLENGER'; attempt++) {
+    say(`POST /v1/models/${spec.name}/trainingRuns with model_type=${challengerType}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+    second = await api.followRun(
+      await api.createTrainingRun(spec.name, {
+        requestId: `demo-${challengerType}-${Date.now()}`,
+        reason: `try ${challengerType} against the champion`,
+        parameterOverrides: { model_type: challengerType, ...(challengerType === 'random_forest' ? { hyperparameters: { n_estimators: 60, max_depth: 12, min_samples_leaf: 5 } } : {}) },
+      }),
+    );
+    reportDecision(`cycle 2 (${challengerType}, on request)`, second);
+  }
+
+  // Part 2: the challenger's canary rollout, judged on replayed traffic with actuals.
+  const truth = spec.rollout.groundTruth;
+  if (!truth || !spec.endpoint.requestResponseLogging) throw new Error(`the demo needs models/${spec.name}.yaml to name rollout.groundTruth and request-response logging`);
+  const traffic = new TrafficReplay(ce, serving.name, { datasetId: truth.table.datasetId, tableId: truth.table.tableId, idField: truth.idField, labelColumn: truth.labelColumn });
+  await traffic.prepare(args.replayFlights);
+  traffic.start();
+  say(`replaying the latest ${args.replayFlights} flights against ${serving.name}; their actual delays go to ${truth.table.datasetId}.${truth.table.tableId}`);
+  try {
+    const rolloutId = second?.rollout?.id;
+    if (rolloutId) {
+      say(`onPipelineRunEvent started rollout ${rolloutId}`);
+      const good = await api.followRollout(rolloutId, (d) => say(`  ${d.kind.padEnd(22)} ${d.reason.slice(0, 140)}`));
+      report('');
+      for (const line of rolloutTimeline(good)) report(line);
+    } else {
+      report(`\nno rollout: ${second?.rollout?.skipped ?? `cycle 2 ended ${second?.decision?.outcome ?? second?.state}`}`);
+    }
+
+    // A deliberately bad version: the champion's artifacts served by a container that adds latency.
+    const bad = await uploadSlowVersion(spec.name, args.badLatencyMs);
+    say(`uploaded ${bad} whose serving container adds ${args.badLatencyMs} ms (MODEL_SERVER_ADDED_LATENCY_MS); POST /v1/models/${spec.name}/rollouts`);
+    const started = await api.createRollout(spec.name, { version: bad.split('@')[1], reason: `a deliberately slow version (+${args.badLatencyMs} ms)` });
+    const rolledBack = await api.followRollout(started.id, (d) => say(`  ${d.kind.padEnd(22)} ${d.reason.slice(0, 140)}`));
+    report('');
+    for (const line of rolloutTimeline(rolledBack)) report(line);
+    const failed = rolledBack.history.find((d) => d.kind === 'ANALYSIS_FAILED');
+    const done = rolledBack.history.find((d) => d.kind === 'ROLLED_BACK');
+    const evidence = rolledBack.steps.flatMap((st) => st.measurements).find((m) => m.result === 'Failed');
+    if (failed && done && evidence) report(`  from the failing measurement (${evidence.at}) to the rollback completed: ${((Date.parse(done.at) - Date.parse(evidence.at)) / 1000).toFixed(1)} s`);
+  } finally {
+    await traffic.close();
+    report(`\nreplayed ${traffic.counts.requests} prediction requests (${traffic.counts.errors} failed); answered by deployed model: ${JSON.stringify(traffic.counts.byDeployedModel)}`);
+  }
 
   const model = await api.model(spec.name);
   report(`\nmodels/${spec.name} in the Vertex Model Registry:`);
@@ -127,6 +181,31 @@ function reportDecision(title: string, run: RunView): void {
   const metrics = Object.entries(decision.metrics).filter(([k]) => ['rmse', 'mae', 'r2', 'within_10pct'].includes(k));
   if (metrics.length) report(`  metrics   ${metrics.map(([k, v]) => `${k} ${v.toFixed(3)}`).join('  ')}`);
   if (run.modelVersion) report(`  version   ${run.modelVersion}`);
+}
+
+/** The champion's artifacts uploaded as a new version whose serving container adds latency. */
+async function uploadSlowVersion(model: string, latencyMs: number): Promise<string> {
+  const vertex = vertexClients('us-central1', ce);
+  try {
+    const parent = `projects/${cloud.projectId}/locations/us-central1/models/${model}`;
+    const [champion] = await vertex.models.getModel({ name: `${parent}@champion` });
+    const env = [...(champion.containerSpec?.env ?? []).filter((e) => e.name !== 'MODEL_SERVER_ADDED_LATENCY_MS'), { name: 'MODEL_SERVER_ADDED_LATENCY_MS', value: String(latencyMs) }];
+    const [operation] = await vertex.models.uploadModel({
+      parent: `projects/${cloud.projectId}/locations/us-central1`,
+      parentModel: parent,
+      model: {
+        displayName: model,
+        artifactUri: champion.artifactUri ?? null,
+        containerSpec: { ...champion.containerSpec, env },
+        versionDescription: `the champion's model behind a server that adds ${latencyMs} ms (a deliberately bad release)`,
+        labels: { ...(champion.labels ?? {}), training_run: 'demo-slow-server' },
+      },
+    });
+    const [response] = await operation.promise();
+    return `${response.model ?? parent}@${response.modelVersionId ?? ''}`;
+  } finally {
+    await Promise.all(Object.values(vertex).map((c) => c.close()));
+  }
 }
 
 /** A few flights through the endpoint: the champion really serves (logged to BigQuery by Vertex). */

@@ -50,7 +50,7 @@ const cloud = await startLocalCloud({
   seed: values.seed as SeedChoice,
   pubsub: !values['no-pubsub'],
   schedulerClockSpeedup: clockSpeedup,
-  ...(withFunctions ? { functions: { extraEnv: { MLOPS_ENVIRONMENT: 'local' } }, retrainingSchedules: retrainingSchedules() } : {}),
+  ...(withFunctions ? { functions: { extraEnv: { MLOPS_ENVIRONMENT: 'local' } }, retrainingSchedules: retrainingSchedules(), rolloutReconcileSchedule: true } : {}),
 });
 const envFile = join(cloud.dataDir, 'env');
 writeFileSync(envFile, envFileText(cloud.env));

@@ -80,9 +80,11 @@ export async function measure(ctx: ControlPlaneContext, r: RolloutRecord, now: D
       qualityExpected: truth !== undefined && bigquery !== undefined,
     };
     const judged = judge(evidence, criteriaAt(r, r.stepIndex), windowClosed);
-    const measurement: Measurement = { ...base, ...evidence, ...judged };
-    delete (measurement as { qualityExpected?: boolean }).qualityExpected;
-    await recordMeasurement(ctx, r, measurement, now);
+    const { qualityExpected: _expected, ...numbersOnly } = evidence;
+    const measurement: Measurement = { ...base, ...numbersOnly, ...judged };
+    // Monitoring takes at most one point per series every 5 s (local steps measure more often).
+    const previous = step?.measurements.at(-1);
+    if (!previous || now.getTime() - Date.parse(previous.at) >= 5_000) await recordMeasurement(ctx, r, measurement, now);
     return measurement;
   } catch (err) {
     return { ...base, checks: [], result: 'Error', error: err instanceof Error ? err.message : String(err) };

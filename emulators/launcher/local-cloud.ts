@@ -23,7 +23,7 @@ import { cloudSchedulerClient, pubSubClient } from '../../google-clients/index.j
 import type { FunctionDeclaration } from '../../infra/functions.js';
 import { PUBSUB_TOPOLOGY } from '../../infra/pubsub-topology.js';
 import type { ModelSchedule } from '../../infra/scheduler-jobs.js';
-import { retrainingSchedulerJobs } from '../../infra/scheduler-jobs.js';
+import { retrainingSchedulerJobs, rolloutReconcileJob } from '../../infra/scheduler-jobs.js';
 import { applySchedulerJobs } from './scheduler-jobs.js';
 import type { SeedChoice } from './seed.js';
 import { seedLocalData } from './seed.js';
@@ -33,6 +33,8 @@ const LOCAL_PROJECT = 'local-project';
 const LOCAL_REGION = 'us-central1';
 /** The function whose URL is MLOPS_API_URL and whom the retraining schedules call. */
 const API_FUNCTION = 'mlopsApi';
+/** The function the rollout reconcile schedule calls. */
+const RECONCILE_FUNCTION = 'reconcileRollouts';
 
 export interface LocalFunctionsOptions {
   /** Serve this bundle directory instead of dist/functions (which is built first when missing or stale). */
@@ -69,6 +71,8 @@ export interface LocalCloudOptions {
   schedulerClockSpeedup?: number;
   /** Models whose retraining schedules become Scheduler jobs calling mlopsApi (needs functions and the scheduler). */
   retrainingSchedules?: readonly ModelSchedule[];
+  /** The Scheduler job that calls reconcileRollouts every (scheduled) minute (needs that function and the scheduler). */
+  rolloutReconcileSchedule?: boolean;
 }
 
 export interface LocalCloud {
@@ -91,9 +95,10 @@ function functionsOptions(options: LocalCloudOptions): LocalFunctionsOptions | u
 }
 
 function checkOptions(options: LocalCloudOptions): void {
-  if (!options.retrainingSchedules?.length) return;
-  if (!options.functions) throw new Error('startLocalCloud: retrainingSchedules call mlopsApi, so they need functions');
-  if (options.scheduler === false) throw new Error('startLocalCloud: retrainingSchedules need the Cloud Scheduler emulator (scheduler: false was given)');
+  const scheduled = [options.retrainingSchedules?.length ? 'retrainingSchedules' : undefined, options.rolloutReconcileSchedule ? 'rolloutReconcileSchedule' : undefined].filter((s) => s !== undefined);
+  if (scheduled.length === 0) return;
+  if (!options.functions) throw new Error(`startLocalCloud: ${scheduled.join(' and ')} call functions, so they need functions`);
+  if (options.scheduler === false) throw new Error(`startLocalCloud: ${scheduled.join(' and ')} need the Cloud Scheduler emulator (scheduler: false was given)`);
 }
 
 /**
@@ -238,15 +243,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
 
     const apiUrl = functions?.urls[API_FUNCTION];
-    if (options.retrainingSchedules?.length) {
-      if (!apiUrl) throw new Error(`startLocalCloud: retrainingSchedules call ${API_FUNCTION}, which the functions served here do not include`);
+    const reconcileUrl = functions?.urls[RECONCILE_FUNCTION];
+    if (options.retrainingSchedules?.length || options.rolloutReconcileSchedule) {
+      if (options.retrainingSchedules?.length && !apiUrl) throw new Error(`startLocalCloud: retrainingSchedules call ${API_FUNCTION}, which the functions served here do not include`);
+      if (options.rolloutReconcileSchedule && !reconcileUrl) throw new Error(`startLocalCloud: rolloutReconcileSchedule calls ${RECONCILE_FUNCTION}, which the functions served here do not include`);
       const location = chosen?.extraEnv?.MLOPS_REGION ?? LOCAL_REGION;
-      const jobs = retrainingSchedulerJobs(options.retrainingSchedules, {
-        project: projectId,
-        location,
-        apiUrl,
-        invokerServiceAccount: `mlops-scheduler@${projectId}.iam.gserviceaccount.com`,
-      });
+      const invokerServiceAccount = `mlops-scheduler@${projectId}.iam.gserviceaccount.com`;
+      const jobs = [
+        ...(options.retrainingSchedules?.length ? retrainingSchedulerJobs(options.retrainingSchedules, { project: projectId, location, apiUrl: apiUrl!, invokerServiceAccount }) : []),
+        ...(options.rolloutReconcileSchedule ? [rolloutReconcileJob({ project: projectId, location, reconcileUrl: reconcileUrl!, invokerServiceAccount })] : []),
+      ];
       const client = cloudSchedulerClient({ projectId, env });
       try {
         await applySchedulerJobs(client, jobs);

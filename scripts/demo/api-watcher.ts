@@ -14,6 +14,7 @@ const Run = z.object({
   tasks: z.array(Task).optional(),
   decision: Decision.optional(),
   modelVersion: z.string().optional(),
+  rollout: z.object({ id: z.string().optional(), skipped: z.string().optional() }).optional(),
   error: z.object({ task: z.string().optional(), message: z.string() }).optional(),
 }).loose();
 const Endpoint = z.object({ name: z.string(), trafficSplit: z.record(z.string(), z.number()), deployedModels: z.array(z.object({ id: z.string(), model: z.string() })) });
@@ -26,6 +27,26 @@ const Model = z.object({
   latestRuns: z.array(z.object({ id: z.string(), state: z.string() }).loose()),
 }).loose();
 
+const Check = z.object({ name: z.string(), value: z.number().optional(), limit: z.number().optional(), outcome: z.string(), detail: z.string() });
+const Measurement = z.object({ at: z.string(), windowStart: z.string(), windowEnd: z.string(), checks: z.array(Check), result: z.string(), error: z.string().optional() }).loose();
+const RolloutDecision = z.object({ id: z.string(), kind: z.string(), at: z.string(), actor: z.string(), reason: z.string(), stepIndex: z.number().optional() }).loose();
+const Rollout = z.object({
+  id: z.string(),
+  phase: z.string(),
+  stepIndex: z.number(),
+  canaryWeight: z.number(),
+  stable: z.object({ version: z.string(), deployedModelId: z.string() }),
+  canary: z.object({ version: z.string(), deployedModelId: z.string() }),
+  policy: z.object({ steps: z.array(z.record(z.string(), z.unknown())) }).loose(),
+  steps: z.array(z.object({ index: z.number(), startedAt: z.string().optional(), finishedAt: z.string().optional(), verdict: z.string().optional(), measurements: z.array(Measurement) }).loose()),
+  history: z.array(RolloutDecision),
+  stableUndeployed: z.boolean().optional(),
+  abortReason: z.string().optional(),
+  createTime: z.string(),
+}).loose();
+
+export type RolloutView = z.infer<typeof Rollout>;
+export type RolloutDecisionView = z.infer<typeof RolloutDecision>;
 export type RunView = z.infer<typeof Run>;
 export type DecisionView = z.infer<typeof Decision>;
 export type TaskView = z.infer<typeof Task>;
@@ -61,6 +82,32 @@ export class ApiWatcher {
 
   createTrainingRun(model: string, body: Record<string, unknown>) {
     return this.call(Run, `/v1/models/${model}/trainingRuns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  }
+
+  rollout(id: string) {
+    return this.call(Rollout, `/v1/rollouts/${id}`);
+  }
+
+  createRollout(model: string, body: Record<string, unknown>) {
+    return this.call(Rollout, `/v1/models/${model}/rollouts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  }
+
+  /** Polls the rollout until it is promoted (and scaled down), aborted or degraded, reporting each new decision. */
+  async followRollout(id: string, onDecision: (d: RolloutDecisionView, r: RolloutView) => void): Promise<RolloutView> {
+    const seen = new Set<string>();
+    return this.until(`rollout ${id} to end`, async () => {
+      const r = await this.rollout(id);
+      for (const d of r.history) {
+        if (seen.has(d.id)) continue;
+        seen.add(d.id);
+        onDecision(d, r);
+      }
+      this.options.status(`  rollouts/${r.id}: ${r.phase}, step ${Math.min(r.stepIndex + 1, r.policy.steps.length)}/${r.policy.steps.length}, canary ${r.canaryWeight}%`);
+      const done = (r.phase === 'PROMOTED' && r.stableUndeployed === true) || r.phase === 'ABORTED' || r.phase === 'DEGRADED';
+      if (!done) return undefined;
+      this.options.status('');
+      return r;
+    });
   }
 
   private async until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {

@@ -74,8 +74,13 @@ endpoint: { displayName: tiny }
     expect(spec.schedule).toBeUndefined();
     expect(spec.evaluation).toEqual({ thresholds: {}, championChallenger: { metric: 'accuracy', minImprovement: 0, confidence: 0.95, bootstrapSamples: 1000 } });
     expect(spec.endpoint).toEqual({ displayName: 'tiny', machineType: 'n1-standard-2', minReplicaCount: 1, maxReplicaCount: 1 });
-    expect(spec.durations).toEqual({ retrainCooldown: 6 * 3600 });
-    expect(spec.approvals).toEqual({ deployment: 'none' });
+    expect(spec.durations).toEqual({ retrainCooldown: 6 * 3600, rolloutAnalysisWindow: 3600, rolloutAnalysisInterval: 300, rolloutScaleDownDelay: 3600, rolloutDeployTimeout: 1800 });
+    expect(spec.approvals).toEqual({ deployment: 'none', approvers: [] });
+    // Our users' default canary: 5% → 20% → 50% with analysis after each, then 100%.
+    expect(spec.rollout.steps).toEqual([{ setWeight: 5 }, { analysis: {} }, { setWeight: 20 }, { analysis: {} }, { setWeight: 50 }, { analysis: {} }]);
+    expect(spec.rollout.analysis).toMatchObject({ maxErrorRateRatio: 2, maxLatencyP95Ratio: 1.5, maxQualityDegradation: 0.05, failureLimit: 0, consecutiveErrorLimit: 4 });
+    expect(spec.rollout.groundTruth).toBeUndefined();
+    expect(spec.rollout.onManualTrafficChange).toBe('pause');
     expect(spec.environments).toEqual({});
   });
 
@@ -102,7 +107,15 @@ describe('mistakes fail with the file, the field and a did-you-mean', () => {
     { what: 'unknown field in a query parameter', from: '{ type: FLOAT64, value: 0.01 }', to: '{ type: FLOAT64, valeu: 0.01 }', field: 'source.parameters.sample_fraction.valeu', message: /did you mean 'value'/ },
     { what: 'unknown field in an environment override', from: '      retrainCooldown: 30s', to: '      retrainCooldwn: 30s', field: 'environments.local.durations.retrainCooldwn', message: /did you mean 'retrainCooldown'/ },
     { what: 'unknown environment', from: '  dev:', to: '  prd:', field: 'environments.prd', message: /must be one of local, dev, prod.*did you mean 'prod'/ },
-    { what: 'fields in a placeholder block', from: 'approvals:\n  deployment: none', to: 'approvals:\n  deployment: none\nrollout:\n  steps: [10, 50]', field: 'rollout.steps', message: /part 2/ },
+    { what: 'fields in a placeholder block', from: 'task: regression\n', to: 'task: regression\ndrift:\n  features: [distance]\n', field: 'drift.features', message: /part 3/ },
+    // rollouts
+    { what: 'falling canary weights', from: '    - setWeight: 20', to: '    - setWeight: 3', field: 'rollout.steps[2].setWeight', message: /above the previous weight \(5\)/ },
+    { what: 'analysis before any weight', from: '    - setWeight: 5\n', to: '', field: 'rollout.steps[0]', message: /before any setWeight/ },
+    { what: 'unknown analysis criterion', from: '    maxErrorRateRatio: 2', to: '    maxErorRateRatio: 2', field: 'rollout.analysis.maxErorRateRatio', message: /did you mean 'maxErrorRateRatio'/ },
+    { what: 'unknown step kind', from: '    - setWeight: 20', to: '    - setWeigth: 20', field: 'rollout.steps[2].setWeigth', message: /unknown field/ },
+    { what: 'ground truth scored by a classification metric', from: '    labelColumn: delay\n    metric: rmse', to: '    labelColumn: delay\n    metric: accuracy', field: 'rollout.groundTruth.metric', message: /not a regression metric a rollout can score/ },
+    { what: 'required approvals without approvers', from: '  approvers: [ml-lead@example.com]', to: '  approvers: []', field: 'environments.prod.approvals', message: /approvers must list at least one email/ },
+    { what: 'an approver that is not an email', from: '  approvers: [ml-lead@example.com]', to: '  approvers: [ml-lead]', field: 'approvals.approvers[0]', message: /email/ },
     // closed sets
     { what: 'wrong task', from: 'task: regression', to: 'task: regresion', field: 'task', message: /must be one of regression, classification, got "regresion" \(did you mean 'regression'\?\)/ },
     { what: 'wrong champion metric', from: 'metric: rmse', to: 'metric: rmsee', field: 'evaluation.championChallenger.metric', message: /must be one of mse, rmse, mae.*\(did you mean 'rmse'\?\)/ },
