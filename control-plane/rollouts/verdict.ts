@@ -83,7 +83,7 @@ export function judge(evidence: Evidence, criteria: Criteria, windowClosed: bool
         value: round(change.estimate),
         limit: criteria.maxQualityDegradation,
         outcome: worse ? 'fail' : 'pass',
-        detail: `${quality.metric} canary ${quality.canary.value?.toFixed(3)} vs stable ${quality.stable.value?.toFixed(3)}: ${(change.estimate * 100).toFixed(1)}% worse, CI [${(change.ci[0] * 100).toFixed(1)}%, ${(change.ci[1] * 100).toFixed(1)}%] (limit ${(criteria.maxQualityDegradation * 100).toFixed(1)}%)`,
+        detail: `${quality.metric} canary ${quality.canary.value?.toFixed(3)} vs stable ${quality.stable.value?.toFixed(3)} on ${n}+ joined actuals: ${Math.abs(change.estimate * 100).toFixed(1)}% ${change.estimate > 0 ? 'worse' : 'better'} (relative change CI [${(change.ci[0] * 100).toFixed(1)}%, ${(change.ci[1] * 100).toFixed(1)}%], fails above +${(criteria.maxQualityDegradation * 100).toFixed(1)}%)`,
       });
     }
   }

@@ -55,7 +55,7 @@ export class TrafficReplay {
     ce: ClientEnvironment,
     private readonly endpoint: string,
     private readonly actuals: ActualsTable,
-    private readonly options: { concurrency: number; instancesPerRequest: number } = { concurrency: 6, instancesPerRequest: 2 },
+    private readonly options: { concurrency: number; instancesPerRequest: number } = { concurrency: 4, instancesPerRequest: 2 },
   ) {
     this.bigquery = bigQueryClient(ce);
     this.predictions = new PredictionServiceClient(vertexClientOptions('us-central1', ce));
