@@ -136,4 +136,56 @@ describe.skipIf(skip !== undefined)('mlopsApi over HTTP', () => {
     const bad = await call('POST', '/v1/models/flight-delay/customJobs', { preset: 'quantum' });
     expect(bad.status).toBe(400);
   }, 180_000);
+
+  it('rollout routes: bodies validated naming the field, unknown rollouts 404, commands are POST', async () => {
+    const bad: [unknown, string][] = [
+      [{}, 'version'],
+      [{ version: 'seven' }, 'version'],
+      [{ version: '1', policy: { steps: [{ setWeight: 50 }, { setWeight: 10 }] } }, 'policy.steps[1].setWeight'],
+      [{ version: '1', policy: { analysis: { maxErrorRateRatio: 0.5 } } }, 'policy.analysis.maxErrorRateRatio'],
+      [{ version: '1', policy: { stepz: [] } }, 'policy.stepz'],
+    ];
+    for (const [body, field] of bad) {
+      const { status, body: answer } = await call('POST', '/v1/models/flight-delay/rollouts', body);
+      expect(status, JSON.stringify(body)).toBe(400);
+      const violations = (answer as ErrorBody).error.details?.flatMap((d) => d.fieldViolations ?? []) ?? [];
+      expect(violations.map((v) => v.field).join(' '), JSON.stringify(answer)).toContain(field);
+    }
+    // A version the model does not have.
+    const missing = await call('POST', '/v1/models/flight-delay/rollouts', { version: '99' });
+    expect(missing.status).toBe(404);
+    expect((missing.body as ErrorBody).error.message).toContain('flight-delay@99');
+    expect((await call('GET', '/v1/rollouts/flight-delay-v99')).status).toBe(404);
+    expect((await call('POST', '/v1/rollouts/flight-delay-v99:promote', { full: true })).status).toBe(404);
+    expect((await call('POST', '/v1/rollouts/flight-delay-v99:promote', { fulll: true })).status).toBe(400);
+    expect((await call('POST', '/v1/rollouts/flight-delay-v99:abort', { reason: 'stop' })).status).toBe(404);
+    expect((await call('GET', '/v1/rollouts/flight-delay-v99:abort')).status).toBe(405);
+    expect((await call('POST', '/v1/rollouts/flight-delay-v99:frobnicate')).status).toBe(404);
+    expect(await call('GET', '/v1/models/flight-delay/rollouts')).toEqual({ status: 200, body: { rollouts: [] } });
+  });
+
+  it(':approve takes the approver from a verified ID token only: none or a forged one is 401', async () => {
+    const approve = (headers: Record<string, string>) => fetch(`${api}/v1/rollouts/flight-delay-v99:approve`, { method: 'POST', headers });
+    const none = await approve({});
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as ErrorBody).error.status).toBe('UNAUTHENTICATED');
+    // A token the local issuer signed for this API: verified, so the request reaches the rollout (absent: 404).
+    const minted = await fetch(`http://${cloud.env.IAM_CREDENTIALS_EMULATOR_HOST}/v1/projects/-/serviceAccounts/ml-lead@example.com:generateIdToken`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ audience: api, includeEmail: true }),
+    });
+    const { token } = (await minted.json()) as { token: string };
+    expect((await approve({ Authorization: `Bearer ${token}` })).status).toBe(404);
+    // The same claims with the signature of another token: refused.
+    const [header, payload] = token.split('.');
+    const forged = `${header}.${payload}.${'A'.repeat(342)}`;
+    expect((await approve({ Authorization: `Bearer ${forged}` })).status).toBe(401);
+    const wrongAudience = await fetch(`http://${cloud.env.IAM_CREDENTIALS_EMULATOR_HOST}/v1/projects/-/serviceAccounts/ml-lead@example.com:generateIdToken`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ audience: 'https://another-service.example.com', includeEmail: true }),
+    });
+    expect((await approve({ Authorization: `Bearer ${((await wrongAudience.json()) as { token: string }).token}` })).status).toBe(401);
+  });
 });
