@@ -6,6 +6,7 @@ import { invalidArgument } from '../api/errors.js';
 import { LIST_QUERY, bindQuery, listParam, stringParam } from '../api/query.js';
 import { assertValidWireRequest } from '../api/request-validation.js';
 import { isPlainObject } from '../api/wire-json.js';
+import { restoreFallbackLists } from '../api/fallback-lists.js';
 import type { EndpointService } from '../endpoints/endpoints.js';
 import { locationOf } from '../api/names.js';
 
@@ -31,7 +32,9 @@ export function registerEndpointRoutes(server: EmulatorServer, endpoints: Endpoi
     const body = await ctx.json();
     if (!isPlainObject(body)) throw invalidArgument('The request body must be a JSON object with an "instances" list.', 'instances');
     assertValidWireRequest('PredictRequest', { ...body, endpoint: endpointName(ctx) });
-    const result = await endpoints.predict(endpointName(ctx), body, false);
+    // instances and parameters are google.protobuf.Values, forwarded as plain JSON once the
+    // Node REST fallback's mangling of lists inside lists is undone.
+    const result = await endpoints.predict(endpointName(ctx), restoreFallbackLists(body), false);
     return new Reply(result.status, result.body);
   });
   server.route('POST', `${base}/{endpoint}:rawPredict`, async (ctx) => {
