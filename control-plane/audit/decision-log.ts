@@ -2,7 +2,7 @@
 // the streaming insertId (a repeated append is dropped by BigQuery's de-duplication) and published
 // to `deployment-events` (consumers de-duplicate by the `decisionId` attribute).
 import type { BigQuery } from '@google-cloud/bigquery';
-import { AUDIT_TABLE } from '../../infra/bigquery-tables.js';
+import { AUDIT_TABLE } from '../config/bigquery-tables.js';
 import { TOPICS } from '../config/topics.js';
 import { httpStatus } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';

@@ -61,7 +61,7 @@ export async function measure(ctx: ControlPlaneContext, r: RolloutRecord, now: D
         : undefined;
     const stable = numbers(serving[stableId]);
     const canary = numbers(serving[canaryId]);
-    const evidence = {
+    const numbersSeen = {
       ...(stable ? { stable } : {}),
       ...(canary ? { canary } : {}),
       ...(predictions
@@ -77,11 +77,9 @@ export async function measure(ctx: ControlPlaneContext, r: RolloutRecord, now: D
             },
           }
         : {}),
-      qualityExpected: truth !== undefined && bigquery !== undefined,
     };
-    const judged = judge(evidence, criteriaAt(r, r.stepIndex), windowClosed);
-    const { qualityExpected: _expected, ...numbersOnly } = evidence;
-    const measurement: Measurement = { ...base, ...numbersOnly, ...judged };
+    const judged = judge({ ...numbersSeen, qualityExpected: truth !== undefined && bigquery !== undefined }, criteriaAt(r, r.stepIndex), windowClosed);
+    const measurement: Measurement = { ...base, ...numbersSeen, ...judged };
     // Monitoring takes at most one point per series every 5 s (local steps measure more often).
     const previous = step?.measurements.at(-1);
     if (!previous || now.getTime() - Date.parse(previous.at) >= 5_000) await recordMeasurement(ctx, r, measurement, now);

@@ -9,7 +9,7 @@ import { deployedModelIdFor, endpointName } from '../registry/first-deployment.j
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import { observeEndpoint } from './endpoint-effects.js';
-import type { Criteria, RolloutRecord, Step } from './rollout-record.js';
+import type { RolloutRecord } from './rollout-record.js';
 import { isFinished, rolloutIdFor } from './rollout-record.js';
 import { decide, enterStep, splitFor } from './transitions.js';
 
@@ -30,8 +30,8 @@ function policyFor(ctx: ControlPlaneContext, spec: ResolvedModelSpec, override: 
   const logging = spec.endpoint.requestResponseLogging;
   const truth = rollout.groundTruth;
   return {
-    steps: (override?.steps ?? rollout.steps) as Step[],
-    analysis: { ...rollout.analysis, ...definedOnly(override?.analysis) } as Criteria,
+    steps: override?.steps ?? rollout.steps,
+    analysis: { ...rollout.analysis, ...definedOnly(override?.analysis) },
     ...(truth ? { groundTruth: { table: { ...truth.table }, idField: truth.idField, labelColumn: truth.labelColumn, metric: truth.metric, confidence: truth.confidence } } : {}),
     onManualTrafficChange: override?.onManualTrafficChange ?? rollout.onManualTrafficChange,
     analysisWindowSeconds: spec.durations.rolloutAnalysisWindow,

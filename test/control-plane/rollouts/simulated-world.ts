@@ -4,6 +4,7 @@
 // audit table that drops repeated insertIds as BigQuery does. Every mutation is a numbered "point"
 // where the test can crash the process (before or after the mutation lands), so crash safety is
 // checked at every point of a whole rollout in milliseconds.
+/* eslint-disable @typescript-eslint/require-await -- the fakes keep the clients' async signatures; their work is synchronous */
 import type { ControlPlaneContext } from '../../../control-plane/runtime/context.js';
 import { ModelCatalog } from '../../../control-plane/config/load-model-specs.js';
 import type { AuditedDecision } from '../../../control-plane/audit/decision-log.js';

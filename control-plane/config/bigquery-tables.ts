@@ -1,6 +1,6 @@
-// The BigQuery tables the control plane writes, declared once: the Pulumi program creates them, and
-// the control plane creates a missing one from the same declaration (on the local cloud, a fresh
-// project). Schemas in the REST API's TableFieldSchema form.
+// The BigQuery tables the control plane writes, declared once: the Pulumi program (infra/) creates
+// them, and the control plane creates a missing one from the same declaration (on the local cloud,
+// a fresh project). Schemas in the REST API's TableFieldSchema form.
 
 export interface TableDeclaration {
   readonly datasetId: string;
