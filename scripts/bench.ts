@@ -10,8 +10,12 @@ const SECTIONS = {
   training: () => import('./bench/training.js'),
   // Minutes: cold starts against a hello world, bundle size, API latency, one retraining cycle.
   functions: () => import('./bench/functions.js'),
-  // About 2 minutes: KS and RMSE comparisons over 1M logged requests in the BigQuery emulator.
-  rollouts: () => import('./bench/rollout-analysis.js'),
+  // About 3½ minutes: KS and RMSE comparisons over 1M logged requests in the BigQuery emulator;
+  // reconcileRollouts passes and a failing canary's rollback on the local cloud.
+  rollouts: async () => {
+    await import('./bench/rollout-analysis.js');
+    await import('./bench/rollout-reconcile.js');
+  },
 } as const;
 type Section = keyof typeof SECTIONS;
 const NAMES = Object.keys(SECTIONS) as Section[];

@@ -47,7 +47,8 @@ const ANALYSIS_INTERVAL_S = 2;
 const FAILING_REPETITIONS = 2;
 const REQUESTS_PER_ENDPOINT = 30;
 
-// LinearRegression on three numeric features, loaded by the prebuilt sklearn server.
+// LinearRegression loaded by the prebuilt sklearn server; flight_id is a feature (weight ~0) because
+// the server refuses keys its input schema does not name, and the ground truth joins on it.
 const TRAIN = String.raw`
 import json, sys
 from pathlib import Path
@@ -55,9 +56,9 @@ import numpy as np, joblib
 from sklearn.linear_model import LinearRegression
 d = Path(sys.argv[1]); d.mkdir(parents=True, exist_ok=True)
 rng = np.random.default_rng(7)
-X = rng.uniform(-5, 5, size=(200, 3)); y = 2 * X[:, 0] - 3 * X[:, 1] + 0.5 * X[:, 2] + 5 + rng.normal(0, 0.1, 200)
+X = rng.uniform(-5, 5, size=(200, 4)); y = 2 * X[:, 1] - 3 * X[:, 2] + 0.5 * X[:, 3] + 5 + rng.normal(0, 0.1, 200)
 joblib.dump(LinearRegression().fit(X, y), d / "model.joblib")
-names = ["x1", "x2", "x3"]
+names = ["flight_id", "x1", "x2", "x3"]
 (d / "input_schema.json").write_text(json.dumps({"feature_names": names,
     "features": [{"name": n, "index": i, "type": "numeric"} for i, n in enumerate(names)]}))
 `;
@@ -152,7 +153,7 @@ try {
     await until<RolloutPassResult>(`${r.id} in its analysis step`, () => reconcileRollout(ctx, r.id), (p) => p.stepIndex === 1 && p.waiting === 'analysis: next measurement not due', 120_000, 300);
     return r;
   };
-  // flight_id: the key the spec's ground truth joins on (the server reads the features it names).
+  // flight_id: the key the spec's ground truth joins on.
   const instance = (i: number) => toProtoValue({ flight_id: i % REQUESTS_PER_ENDPOINT, x1: ((i * 37) % 100) / 10 - 5, x2: ((i * 53) % 100) / 10 - 5, x3: ((i * 71) % 100) / 10 - 5 }, 'instance');
   /** Predictions through the endpoint (logged to its table by the local Vertex), and the table's actuals. */
   const traffic = async (model: string, endpoint: string): Promise<void> => {
@@ -275,7 +276,7 @@ try {
       analysisFailedAt: analysisFailed,
       rolledBackAt: rolledBack,
       msFromEvidenceToRolledBack: toRollback.at(-1),
-      reconcileCalls: passes,
+      reconcileCallsSinceAnalysisStarted: passes,
       canary: failed.canary,
       failedChecks: failed.checks.filter((c) => c.outcome === 'fail').map((c) => c.detail),
     });
@@ -295,7 +296,7 @@ try {
     evidenceToRolledBackMs: toRollback.map((v) => round(v, 1)),
     medianMs: round(rollbackMs, 1),
     analysisFailedToRolledBackMs: failedToRollback.map((v) => round(v, 1)),
-    reconcileCalls: passesToRollback,
+    reconcileCallsSinceAnalysisStarted: passesToRollback,
     trafficUpdate: latencySummary(updateSamples),
     vsBaseline: round(rollbackMs / updateMs, 1),
     backgroundRequests: sent,
