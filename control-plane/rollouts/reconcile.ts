@@ -93,6 +93,13 @@ export async function reconcileRollout(ctx: ControlPlaneContext, id: string, por
     let next = decided.next;
     if (decided.effect.kind === 'deploy-canary' && result.operation) next = { ...r, canaryDeployOperation: result.operation, updateTime: now.toISOString() };
     if (next) await ctx.rollouts.replace(next, generation);
+    // The endpoint lists an undeploying model until the operation is done (minutes on Vertex):
+    // the next pass looks, instead of this one asking again at every turn of the loop.
+    if (decided.effect.kind === 'undeploy') {
+      transitions += 1;
+      waiting = `undeploying ${decided.effect.deployedModelId}`;
+      break;
+    }
   }
   const final = (await ctx.rollouts.read(id))?.value ?? last!;
   if (transitions > 0) log('INFO', 'rollout reconciled', { rollout: id, phase: final.phase, step: final.stepIndex, transitions, waiting });

@@ -18,7 +18,7 @@ import { ensureControlPlaneBuckets } from '../../../emulators/launcher/buckets.j
 import type { LocalCloud } from '../../../emulators/launcher/local-cloud.js';
 import type { ClientEnvironment } from '../../../google-clients/environment.js';
 import { PredictionServiceClient, vertexClientOptions } from '../../../google-clients/vertex.js';
-import { AUDIT_TABLE } from '../../../infra/bigquery-tables.js';
+import { AUDIT_TABLE } from '../../../control-plane/config/bigquery-tables.js';
 import type { IEndpoint } from '../../../vertex/shared/proto-types.js';
 import { toProtoValue } from '../../../vertex/shared/struct.js';
 import { SKLEARN_IMAGE, trainModels } from '../../emulators/vertex-serving/support.js';
