@@ -4,6 +4,7 @@
 // truth, each version's quality on the actuals joined with its logged predictions. The verdict is
 // judged (verdict.ts) and the numbers are written back to Monitoring as custom metrics.
 import { log } from '../../logging/log.js';
+import { grpcCode, httpStatus, RpcCode } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { comparePredictions } from './analysis/request-log-predictions.js';
 import { compareQuality } from './analysis/request-log-quality.js';
@@ -29,6 +30,19 @@ function numbers(m: ServingMetrics | undefined): Measurement['stable'] {
   };
 }
 
+/**
+ * Vertex creates the request-response table with the first logged request (the actuals table
+ * arrives with the first actual): before that there is no evidence yet, which is not an error.
+ */
+async function absentIfNoTable<T>(query: Promise<T>): Promise<T | undefined> {
+  try {
+    return await query;
+  } catch (err) {
+    if (httpStatus(err) === 404 || grpcCode(err) === RpcCode.NOT_FOUND) return undefined;
+    throw err;
+  }
+}
+
 export async function measure(ctx: ControlPlaneContext, r: RolloutRecord, now: Date): Promise<Measurement> {
   const step = r.steps.find((s) => s.index === r.stepIndex);
   const start = new Date(step?.startedAt ?? now.toISOString());
@@ -48,16 +62,16 @@ export async function measure(ctx: ControlPlaneContext, r: RolloutRecord, now: D
     const logTable = r.policy.requestLogTable;
     const bigquery = logTable ? await ctx.clients.bigquery() : undefined;
     const window = { logTable: logTable!, endpoint: r.endpoint, stableDeployedModelId: stableId, canaryDeployedModelId: canaryId, start, end: now };
-    const predictions = bigquery ? await comparePredictions(bigquery, window) : undefined;
+    const predictions = bigquery ? await absentIfNoTable(comparePredictions(bigquery, window)) : undefined;
     const truth = r.policy.groundTruth;
     const quality =
       bigquery && truth
-        ? await compareQuality(bigquery, {
+        ? await absentIfNoTable(compareQuality(bigquery, {
             ...window,
             actuals: { table: { projectId: truth.table.projectId ?? ctx.settings.projectId, datasetId: truth.table.datasetId, tableId: truth.table.tableId }, idField: truth.idField, labelColumn: truth.labelColumn },
             metric: truth.metric as 'rmse' | 'mae' | 'accuracy',
             confidence: truth.confidence,
-          })
+          }))
         : undefined;
     const stable = numbers(serving[stableId]);
     const canary = numbers(serving[canaryId]);
