@@ -57,6 +57,8 @@ export type CreateRolloutBody = z.infer<typeof CreateRolloutBody>;
 export const PromoteRolloutBody = z.strictObject({
   /** Skip every remaining step (Argo's `promote --full`); default: only the current pause or analysis. */
   full: z.boolean().default(false),
+  /** The step (1-based) the caller saw: refused if the rollout has moved on meanwhile. */
+  step: z.int().min(1).optional(),
 });
 
 export const AbortRolloutBody = z.strictObject({ reason: reason.optional() });

@@ -64,11 +64,11 @@ export async function commandRollout(
   ctx: ControlPlaneContext,
   id: string,
   command: 'promote' | 'abort' | 'retry',
-  options: { full?: boolean; reason?: string },
+  options: { full?: boolean; reason?: string; step?: number | undefined },
   caller: Caller,
 ): Promise<RolloutView> {
   const actor = actorOf(caller);
-  if (command === 'promote') await promoteRollout(ctx, id, { full: options.full ?? false, actor });
+  if (command === 'promote') await promoteRollout(ctx, id, { full: options.full ?? false, actor, ...(options.step !== undefined ? { step: options.step } : {}) });
   else if (command === 'abort') await abortRollout(ctx, id, { actor, ...(options.reason ? { reason: options.reason } : {}) });
   else await retryRollout(ctx, id, { actor });
   return rolloutView(await nudge(ctx, id));

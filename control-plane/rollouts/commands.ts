@@ -6,16 +6,20 @@ import { ControlPlaneError } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { RolloutRecord } from './rollout-record.js';
 import { isFinished } from './rollout-record.js';
+import { observeEndpoint } from './endpoint-effects.js';
 import { decide, enterStep, finishStep, restart, startAbort, startPromotion, touch } from './transitions.js';
 
 function refuse(r: RolloutRecord, verb: string, why: string): never {
   throw new ControlPlaneError('FAILED_PRECONDITION', `cannot ${verb} rollout ${r.id}: it is ${r.phase}${r.pauseReason ? ` (${r.pauseReason})` : ''}; ${why}`);
 }
 
-export async function promoteRollout(ctx: ControlPlaneContext, id: string, options: { full: boolean; actor: string }): Promise<RolloutRecord> {
+export async function promoteRollout(ctx: ControlPlaneContext, id: string, options: { full: boolean; actor: string; step?: number }): Promise<RolloutRecord> {
   return ctx.rollouts.update(id, (r) => {
     const now = ctx.now();
     if (r.phase !== 'PROGRESSING' && r.phase !== 'PAUSED') refuse(r, 'promote', 'only a progressing or paused rollout can be promoted');
+    // The caller saw another step: the rollout moved on meanwhile, and skipping this one was not asked.
+    if (options.step !== undefined && options.step !== r.stepIndex + 1) refuse(r, 'promote', `it is at step ${r.stepIndex + 1} now, not step ${options.step}`);
+    if (r.phase === 'PROGRESSING' && r.traffic.syncedAt === undefined) refuse(r, 'promote', "the canary does not serve its step's traffic yet; promote once it does");
     if (options.full) {
       const done = finishStep(r, now, r.steps.find((s) => s.index === r.stepIndex)?.verdict);
       return startPromotion(done, now, options.actor, `promoted in full by ${options.actor}: the remaining steps are skipped`);
@@ -23,9 +27,14 @@ export async function promoteRollout(ctx: ControlPlaneContext, id: string, optio
     if (r.phase === 'PAUSED' && r.pauseReason === 'MANUAL_TRAFFIC_CHANGE') {
       // Re-apply the rollout's traffic over the person's change: it now counts as pending.
       let next = touch(r, now);
-      next.phase = 'PROGRESSING';
-      delete next.pauseReason;
-      next.traffic = { desired: next.traffic.desired, previous: next.manualTraffic ?? next.traffic.previous };
+      // Back to what was interrupted: progressing, or the pause step / Inconclusive pause it was in.
+      if (next.pausedBefore) next.pauseReason = next.pausedBefore;
+      else {
+        next.phase = 'PROGRESSING';
+        delete next.pauseReason;
+      }
+      delete next.pausedBefore;
+      next.traffic = { desired: next.traffic.desired, previous: next.manualTraffic ?? next.traffic.previous, unsynced: [] };
       delete next.manualTraffic;
       next = decide(next, now, 'RESUMED', options.actor, `resumed by ${options.actor}: the rollout's traffic ${JSON.stringify(next.traffic.desired)} is applied again`);
       return next;
@@ -41,7 +50,8 @@ export async function promoteRollout(ctx: ControlPlaneContext, id: string, optio
 export async function abortRollout(ctx: ControlPlaneContext, id: string, options: { actor: string; reason?: string }): Promise<RolloutRecord> {
   return ctx.rollouts.update(id, (r) => {
     if (r.phase === 'ABORTING' || r.phase === 'ABORTED') return undefined;
-    if (r.phase === 'PROMOTING' || r.phase === 'PROMOTED' || isFinished(r)) refuse(r, 'abort', 'the canary is already (being) promoted');
+    // Until the aliases move, a promotion is still only traffic: it can be undone.
+    if ((r.phase === 'PROMOTING' && r.aliasesMoved) || r.phase === 'PROMOTED' || isFinished(r)) refuse(r, 'abort', 'the canary is already promoted');
     const now = ctx.now();
     return startAbort(r, now, options.actor, `aborted by ${options.actor}${options.reason ? `: ${options.reason}` : ''}`);
   });
@@ -49,14 +59,24 @@ export async function abortRollout(ctx: ControlPlaneContext, id: string, options
 
 export async function retryRollout(ctx: ControlPlaneContext, id: string, options: { actor: string }): Promise<RolloutRecord> {
   const current = (await ctx.rollouts.require(id)).value;
-  if (current.phase !== 'ABORTED') refuse(current, 'retry', 'only an aborted rollout can be retried');
+  if (current.phase !== 'ABORTED' && current.phase !== 'DEGRADED') refuse(current, 'retry', 'only an aborted or degraded rollout can be retried');
+  const spec = ctx.models.require(current.model);
+  // The stable version is what serves the endpoint now (another release may have happened since).
+  const observed = await observeEndpoint(ctx, current.endpoint);
+  const serving = Object.entries(observed.view.traffic);
+  if (serving.length !== 1 || serving[0]![0] === current.canary.deployedModelId || observed.view.deployed.has(current.canary.deployedModelId)) {
+    refuse(current, 'retry', `a retry starts from one other deployed model serving 100% of ${current.endpoint} and the canary undeployed; it serves ${JSON.stringify(observed.view.traffic)}`);
+  }
+  const stableId = serving[0]![0];
+  const deployed = observed.endpoint?.deployedModels?.find((d) => d.id === stableId);
+  const stable = { version: `${deployed?.model ?? current.stable.version.split('@')[0]}@${String(deployed?.modelVersionId ?? '')}`, deployedModelId: stableId };
   const now = ctx.now();
   const lock = await ctx.rollouts.acquire(current.model, id, now, async (holder) => {
     const held = await ctx.rollouts.read(holder);
     return !held || isFinished(held.value);
   });
   if (!lock.acquired) throw new ControlPlaneError('FAILED_PRECONDITION', `rollout ${lock.holder} is in progress on ${current.endpoint}; it must finish first`);
-  return ctx.rollouts.update(id, (r) => (r.phase === 'ABORTED' ? restart(r, ctx.now(), options.actor) : undefined));
+  return ctx.rollouts.update(id, (r) => (r.phase === 'ABORTED' || r.phase === 'DEGRADED' ? restart(r, ctx.now(), options.actor, stable, spec.approvals.deployment === 'required') : undefined));
 }
 
 /**

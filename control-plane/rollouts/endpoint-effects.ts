@@ -52,7 +52,12 @@ export async function deployOperationState(ctx: ControlPlaneContext, operation: 
 export interface EffectResult {
   /** The DeployModel operation this effect started. */
   readonly operation?: string;
+  /** Why Vertex refused the deployment for good (retrying cannot help). */
+  readonly refused?: string;
 }
+
+/** Answers to a DeployModel request that no retry changes. */
+const PERMANENT = new Set<number>([RpcCode.INVALID_ARGUMENT, RpcCode.FAILED_PRECONDITION, RpcCode.PERMISSION_DENIED, RpcCode.RESOURCE_EXHAUSTED, RpcCode.NOT_FOUND]);
 
 export async function applyEffect(ctx: ControlPlaneContext, spec: ResolvedModelSpec, rollout: RolloutRecord, effect: Effect, observed: ObservedEndpoint): Promise<EffectResult> {
   const endpoints = await ctx.clients.endpoints();
@@ -71,7 +76,9 @@ export async function applyEffect(ctx: ControlPlaneContext, spec: ResolvedModelS
         );
         return operation.name ? { operation: operation.name } : {};
       } catch (err) {
-        if (grpcCode(err) === ALREADY_EXISTS) return {};
+        const code = grpcCode(err);
+        if (code === ALREADY_EXISTS) return {};
+        if (code !== undefined && PERMANENT.has(code)) return { refused: err instanceof Error ? err.message : String(err) };
         throw err;
       }
     }
@@ -106,8 +113,11 @@ export async function applyEffect(ctx: ControlPlaneContext, spec: ResolvedModelS
     }
     case 'move-aliases': {
       const models = await ctx.clients.models();
-      // `champion` and `default` move to the promoted version; it stops being the `challenger`.
-      await models.mergeVersionAliases({ name: rollout.canary.version, versionAliases: ['champion', 'default', '-challenger'] });
+      // `champion` and `default` move to the promoted version; it stops being the `challenger`
+      // (removed only where it holds it: a newer challenger may have taken the alias meanwhile).
+      const [version] = await models.getModel({ name: rollout.canary.version });
+      const removals = (version.versionAliases ?? []).includes('challenger') ? ['-challenger'] : [];
+      await models.mergeVersionAliases({ name: rollout.canary.version, versionAliases: ['champion', 'default', ...removals] });
       return {};
     }
     case 'label-rolled-back': {

@@ -62,18 +62,23 @@ export function plan(input: PlanInput): Plan {
   const stableDeployed = endpoint.deployed.has(r.stable.deployedModelId);
   const canaryDeployed = endpoint.deployed.has(r.canary.deployedModelId);
   const synced = sameTraffic(endpoint.traffic, r.traffic.desired);
-  const pending = !synced && sameTraffic(endpoint.traffic, r.traffic.previous);
+  // Any split the record wanted since the endpoint was last seen in sync may still be there (an
+  // update not applied yet): pending, not a person's change.
+  const pending = !synced && [r.traffic.previous, ...r.traffic.unsynced].some((t) => sameTraffic(endpoint.traffic, t));
 
   switch (r.phase) {
     case 'PROMOTED':
-      return planScaleDown(r, now, stableDeployed);
+      return planScaleDown(r, now, { stableDeployed, canaryDeployed, synced, traffic: endpoint.traffic });
     case 'PROMOTING':
-      if (!canaryDeployed) return intent(degrade(r, now, 'the canary was undeployed during its promotion'));
+      if (!canaryDeployed) {
+        if (deployMayLand(r, input, now)) return { kind: 'wait', why: 'the canary is being deployed' };
+        return intent(degrade(r, now, 'the canary was undeployed during its promotion'));
+      }
       if (!synced) return intent(r, { kind: 'set-traffic', traffic: r.traffic.desired });
       if (!r.aliasesMoved) return { kind: 'record', effect: { kind: 'move-aliases' }, next: { ...touch(r, now), aliasesMoved: true } };
       return intent(decide({ ...touch(r, now), phase: 'PROMOTED', promotedAt: now.toISOString() }, now, 'PROMOTED', 'reconciler', 'the canary serves 100% and holds the champion and default aliases'));
     case 'ABORTING':
-      return planRollback(r, now, { stableDeployed, canaryDeployed, synced });
+      return planRollback(r, now, { stableDeployed, canaryDeployed, synced, deployPending: !canaryDeployed && deployMayLand(r, input, now) });
     default:
       break;
   }
@@ -84,6 +89,9 @@ export function plan(input: PlanInput): Plan {
 
   // The canary must be serving before any traffic goes to it.
   if (!canaryDeployed) {
+    if (r.canaryDeployRequestedAt && seconds(r.canaryDeployRequestedAt, now) > r.policy.deployTimeoutSeconds) {
+      return intent(startAbort(r, now, 'reconciler', `the canary was not serving ${r.policy.deployTimeoutSeconds} s after its deployment started`));
+    }
     // Requested, not yet issued (or issued by a pass that crashed before recording its operation).
     if (r.canaryDeployRequestedAt && r.canaryDeployOperation === undefined) return { kind: 'record', effect: { kind: 'deploy-canary' } };
     if (input.deployOperation?.done && input.deployOperation.error !== undefined) {
@@ -91,9 +99,6 @@ export function plan(input: PlanInput): Plan {
     }
     if (input.deployOperation?.done && !input.deployOperation.error && r.canaryDeployOperation) {
       return intent(startAbort(r, now, 'reconciler', 'the canary was undeployed from the endpoint by someone else'));
-    }
-    if (r.canaryDeployRequestedAt && seconds(r.canaryDeployRequestedAt, now) > r.policy.deployTimeoutSeconds) {
-      return intent(startAbort(r, now, 'reconciler', `the canary was not serving ${r.policy.deployTimeoutSeconds} s after its deployment started`));
     }
     if (!r.canaryDeployRequestedAt) return { kind: 'intent', next: { ...touch(r, now), canaryDeployRequestedAt: now.toISOString() } };
     return { kind: 'wait', why: 'the canary is being deployed' };
@@ -114,7 +119,7 @@ export function plan(input: PlanInput): Plan {
   if (pending) return intent(r, { kind: 'set-traffic', traffic: r.traffic.desired });
   if (r.traffic.syncedAt === undefined) {
     const next = touch(r, now);
-    next.traffic = { ...next.traffic, syncedAt: now.toISOString() };
+    next.traffic = { ...next.traffic, unsynced: [], syncedAt: now.toISOString() };
     return intent(next);
   }
   if (r.phase === 'PAUSED') return { kind: 'wait', why: `paused (${r.pauseReason ?? 'by a person'})` };
@@ -137,7 +142,10 @@ function planStep(input: PlanInput): Plan {
   const elapsed = seconds(record.startedAt, now);
   const windowClosed = elapsed >= r.policy.analysisWindowSeconds;
   const last = record.measurements.at(-1);
-  const due = windowClosed || (last ? seconds(last.at, now) >= r.policy.analysisIntervalSeconds : elapsed >= r.policy.analysisIntervalSeconds);
+  const sinceLast = last ? seconds(last.at, now) : elapsed;
+  // After a measurement that could not be taken, wait an interval even past the window's end:
+  // a short outage must not burn through consecutiveErrorLimit within one pass.
+  const due = last?.result === 'Error' ? sinceLast >= r.policy.analysisIntervalSeconds : windowClosed || sinceLast >= r.policy.analysisIntervalSeconds;
   if (!due) return { kind: 'wait', why: 'analysis: next measurement not due' };
   const m = input.measurement;
   if (!m) return { kind: 'measure' };
@@ -174,20 +182,35 @@ function planStep(input: PlanInput): Plan {
   return intent(enterStep(next, r.stepIndex + 1, now));
 }
 
-function planRollback(r: RolloutRecord, now: Date, seen: { stableDeployed: boolean; canaryDeployed: boolean; synced: boolean }): Plan {
+/** Whether a canary deployment requested by this attempt may still land on the endpoint. */
+function deployMayLand(r: RolloutRecord, input: PlanInput, now: Date): boolean {
+  if (!r.canaryDeployRequestedAt) return false;
+  if (r.canaryDeployOperation !== undefined) return input.deployOperation !== undefined && !input.deployOperation.done;
+  // Issued by a pass that crashed before recording its operation: it may land until the deploy timeout.
+  return seconds(r.canaryDeployRequestedAt, now) <= r.policy.deployTimeoutSeconds;
+}
+
+function planRollback(r: RolloutRecord, now: Date, seen: { stableDeployed: boolean; canaryDeployed: boolean; synced: boolean; deployPending: boolean }): Plan {
   if (!seen.stableDeployed) return intent(degrade(r, now, `cannot roll back: the stable deployed model ${r.stable.deployedModelId} is no longer on the endpoint`));
   // The rollback overrides any other traffic: one update to 100% stable.
   if (!seen.synced) return intent(r, { kind: 'set-traffic', traffic: r.traffic.desired });
+  // A canary deployment still under way lands later: wait for it, then undeploy it.
+  if (seen.deployPending) return { kind: 'wait', why: 'waiting for the canary deployment under way to land, to undeploy it' };
   if (seen.canaryDeployed) return { kind: 'record', effect: { kind: 'undeploy', deployedModelId: r.canary.deployedModelId, remaining: r.traffic.desired } };
   if (!r.canaryUndeployed) return intent({ ...touch(r, now), canaryUndeployed: true });
   if (!r.versionLabelled) return { kind: 'record', effect: { kind: 'label-rolled-back' }, next: { ...touch(r, now), versionLabelled: true } };
   return intent(decide({ ...touch(r, now), phase: 'ABORTED' }, now, 'ROLLED_BACK', 'reconciler', `rolled back: 100% on ${r.stable.version}, ${r.canary.version} undeployed and labelled`));
 }
 
-function planScaleDown(r: RolloutRecord, now: Date, stableDeployed: boolean): Plan {
+function planScaleDown(r: RolloutRecord, now: Date, seen: { stableDeployed: boolean; canaryDeployed: boolean; synced: boolean; traffic: Traffic }): Plan {
   if (r.stableUndeployed) return { kind: 'wait', why: 'promoted' };
-  if (!stableDeployed) return intent(decide({ ...touch(r, now), stableUndeployed: true }, now, 'SCALED_DOWN', 'reconciler', `${r.stable.version} undeployed after the scale-down delay`));
+  if (!seen.stableDeployed) return intent(decide({ ...touch(r, now), stableUndeployed: true }, now, 'SCALED_DOWN', 'reconciler', `${r.stable.version} undeployed after the scale-down delay`));
   const since = r.promotedAt ? seconds(r.promotedAt, now) : 0;
   if (since < r.policy.scaleDownDelaySeconds) return { kind: 'wait', why: `keeping ${r.stable.version} deployed for the scale-down delay` };
+  // Someone changed the endpoint after the promotion (a manual return to the old version, say):
+  // never undeploy what may be serving; a person decides.
+  if (!seen.canaryDeployed || !seen.synced) {
+    return intent(degrade(r, now, `the endpoint changed after the promotion (traffic ${JSON.stringify(seen.traffic)}); ${r.stable.version} is left deployed`));
+  }
   return { kind: 'record', effect: { kind: 'undeploy', deployedModelId: r.stable.deployedModelId, remaining: { [r.canary.deployedModelId]: 100 } } };
 }

@@ -10,6 +10,7 @@ import { applyEffect, deployOperationState, observeEndpoint } from './endpoint-e
 import { measure } from './measure.js';
 import type { Plan } from './plan.js';
 import { plan } from './plan.js';
+import { startAbort } from './transitions.js';
 import type { RolloutRecord } from './rollout-record.js';
 import { isFinished } from './rollout-record.js';
 
@@ -58,16 +59,32 @@ async function flushOutbox(ctx: ControlPlaneContext, ports: RolloutPorts, r: Rol
 
 export async function reconcileRollout(ctx: ControlPlaneContext, id: string, ports: RolloutPorts = CLOUD_PORTS): Promise<RolloutPassResult> {
   let transitions = 0;
-  let waiting = 'done';
+  let waiting = `stopped after ${MAX_TRANSITIONS} transitions; the next pass goes on`;
   let last: RolloutRecord | undefined;
+  let auditDown = false;
+  let holdsLock: boolean | undefined;
   for (; transitions < MAX_TRANSITIONS; transitions++) {
     const found = await ctx.rollouts.require(id);
     const { value: r, generation } = found;
     last = r;
-    if (await flushOutbox(ctx, ports, r, generation)) continue;
+    // The audit trail must not hold up a rollback: when it fails, the decisions wait in the outbox.
+    if (!auditDown) {
+      try {
+        if (await flushOutbox(ctx, ports, r, generation)) continue;
+      } catch (err) {
+        auditDown = true;
+        log('WARNING', 'rollout decisions not yet recorded; the next pass retries', { rollout: id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
     if (isFinished(r)) {
       await ctx.rollouts.release(r.model, r.id, ctx.now());
       waiting = `finished (${r.phase})`;
+      break;
+    }
+    // Only the rollout holding its model's lock acts on the endpoint (a retry and a new rollout racing for it cannot both).
+    holdsLock ??= (await ctx.rollouts.activeFor(r.model))?.value.rolloutId === r.id;
+    if (!holdsLock) {
+      waiting = `another rollout holds ${r.model}'s endpoint`;
       break;
     }
     const spec = ctx.models.require(r.model);
@@ -90,8 +107,22 @@ export async function reconcileRollout(ctx: ControlPlaneContext, id: string, por
       continue;
     }
     const result = await ports.applyEffect(ctx, spec, r, decided.effect, observed);
+    if (result.refused !== undefined) {
+      // Vertex refused the canary's deployment for good (invalid, no quota, not allowed): roll back now.
+      const aborted = startAbort(r, now, 'reconciler', `the canary's deployment was refused: ${result.refused}`);
+      // Nothing was deployed and nothing will land: the rollback need not wait for it.
+      delete aborted.canaryDeployRequestedAt;
+      await ctx.rollouts.replace(aborted, generation);
+      continue;
+    }
     let next = decided.next;
-    if (decided.effect.kind === 'deploy-canary' && result.operation) next = { ...r, canaryDeployOperation: result.operation, updateTime: now.toISOString() };
+    if (decided.effect.kind === 'deploy-canary' && result.operation) {
+      const operation = result.operation;
+      next = { ...r, canaryDeployOperation: operation, updateTime: now.toISOString() };
+      // Lost to another writer: the operation is still this rollout's to know about (a rollback waits for it).
+      if ((await ctx.rollouts.replace(next, generation)) === undefined) await ctx.rollouts.update(id, (current) => (current.canaryDeployOperation ? undefined : { ...current, canaryDeployOperation: operation }));
+      continue;
+    }
     if (next) await ctx.rollouts.replace(next, generation);
     // The endpoint lists an undeploying model until the operation is done (minutes on Vertex):
     // the next pass looks, instead of this one asking again at every turn of the loop.
@@ -115,8 +146,13 @@ export async function reconcileRollouts(ctx: ControlPlaneContext, ports: Rollout
   const started = performance.now();
   const results: RolloutPassResult[] = [];
   const errors: { id: string; error: string }[] = [];
-  for (const id of await ctx.rollouts.activeIds()) {
+  for (const { model, rolloutId: id } of await ctx.rollouts.activeIds()) {
     try {
+      // A lock whose rollout was never written (a start that crashed in between) is let go.
+      if (!(await ctx.rollouts.read(id))) {
+        await ctx.rollouts.release(model, id, ctx.now());
+        continue;
+      }
       results.push(await reconcileRollout(ctx, id, ports));
     } catch (err) {
       // One rollout's trouble must not hold up the others; the next pass retries it.

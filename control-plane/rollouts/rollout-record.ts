@@ -156,13 +156,21 @@ export const RolloutRecord = z.object({
   }),
   phase: z.enum(ROLLOUT_PHASES),
   pauseReason: z.enum(PAUSE_REASONS).optional(),
+  /** The pause a manual traffic change interrupted, restored when the rollout's traffic is re-applied. */
+  pausedBefore: z.enum(PAUSE_REASONS).optional(),
   /** Why the rollout aborted or degraded. */
   abortReason: z.string().optional(),
   stepIndex: z.number().int(),
   attempt: z.number().int(),
   steps: z.array(StepRecord),
   /** Desired traffic, and the traffic before the last change (an endpoint still there is not yet updated, not changed by hand). */
-  traffic: z.object({ desired: Traffic, previous: Traffic, syncedAt: z.string().optional() }),
+  traffic: z.object({
+    desired: Traffic,
+    previous: Traffic,
+    /** Earlier desired splits written since the endpoint was last seen in sync (updates that may still land). */
+    unsynced: z.array(Traffic).default([]),
+    syncedAt: z.string().optional(),
+  }),
   /** The traffic seen on the endpoint that the rollout did not set (a person's change). */
   manualTraffic: Traffic.optional(),
   canaryDeployRequestedAt: z.string().optional(),

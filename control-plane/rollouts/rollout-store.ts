@@ -51,10 +51,10 @@ export class Rollouts {
   }
 
   /** The rollouts holding a model's lock now. */
-  async activeIds(): Promise<string[]> {
-    const paths = await this.store.list('rollouts-active/');
-    const held = await Promise.all(paths.filter((p) => p.endsWith('.json')).map((p) => this.store.read(p, ActiveRollout)));
-    return held.flatMap((h) => (h?.value.rolloutId ? [h.value.rolloutId] : []));
+  async activeIds(): Promise<{ model: string; rolloutId: string }[]> {
+    const paths = (await this.store.list('rollouts-active/')).filter((p) => p.endsWith('.json'));
+    const held = await Promise.all(paths.map(async (p) => ({ model: p.slice('rollouts-active/'.length, -'.json'.length), lock: await this.store.read(p, ActiveRollout) })));
+    return held.flatMap((h) => (h.lock?.value.rolloutId ? [{ model: h.model, rolloutId: h.lock.value.rolloutId }] : []));
   }
 
   async activeFor(model: string): Promise<Versioned<ActiveRollout> | undefined> {
@@ -69,8 +69,8 @@ export class Rollouts {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.activeFor(model);
       const holder = current?.value.rolloutId ?? null;
-      if (holder === rolloutId) return { acquired: true };
-      if (holder !== null && !(await holderFinished(holder))) return { acquired: false, holder };
+      // Re-taken by its holder too: the write moves the generation, so a racing taker's write fails.
+      if (holder !== null && holder !== rolloutId && !(await holderFinished(holder))) return { acquired: false, holder };
       const value: ActiveRollout = { rolloutId, updateTime: now.toISOString() };
       const written = current ? await this.store.replace(activeRolloutPath(model), value, current.generation) : await this.store.create(activeRolloutPath(model), value);
       if (written !== undefined) return { acquired: true };

@@ -79,7 +79,10 @@ export async function startRollout(ctx: ControlPlaneContext, model: string, inpu
   const stableId = serving[0]![0];
   const stableModel = observed.endpoint?.deployedModels?.find((d) => d.id === stableId);
   const stableVersion = `${stableModel?.model ?? vertexModelName(ctx.settings, model)}@${String(stableModel?.modelVersionId ?? '')}`;
-  if (stableVersion === version) throw new ControlPlaneError('FAILED_PRECONDITION', `${version} already serves 100% of ${endpoint}`);
+  // Names may differ (Vertex may answer with the project number): the deployed model id decides.
+  const canaryId = deployedModelIdFor(version);
+  if (stableId === canaryId || stableVersion === version) throw new ControlPlaneError('FAILED_PRECONDITION', `${version} already serves 100% of ${endpoint}`);
+  if (observed.view.deployed.has(canaryId)) throw new ControlPlaneError('FAILED_PRECONDITION', `${version} is already deployed on ${endpoint} (deployed model ${canaryId}); undeploy it first`);
 
   const now = ctx.now();
   const lock = await ctx.rollouts.acquire(model, id, now, async (holder) => {
@@ -89,7 +92,7 @@ export async function startRollout(ctx: ControlPlaneContext, model: string, inpu
   if (!lock.acquired) throw new ControlPlaneError('FAILED_PRECONDITION', `rollout ${lock.holder} is in progress on ${endpoint}; abort it or wait for it to finish`);
 
   const stable = { version: stableVersion, deployedModelId: stableId };
-  const canary = { version, deployedModelId: deployedModelIdFor(version) };
+  const canary = { version, deployedModelId: canaryId };
   let record: RolloutRecord = {
     id,
     name: `rollouts/${id}`,
@@ -102,7 +105,7 @@ export async function startRollout(ctx: ControlPlaneContext, model: string, inpu
     stepIndex: 0,
     attempt: 1,
     steps: [],
-    traffic: { desired: splitFor({ stable, canary }, 0), previous: splitFor({ stable, canary }, 0) },
+    traffic: { desired: splitFor({ stable, canary }, 0), previous: splitFor({ stable, canary }, 0), unsynced: [] },
     approvals: [],
     history: [],
     outbox: [],

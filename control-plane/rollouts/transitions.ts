@@ -47,7 +47,9 @@ export function sameTraffic(a: Traffic, b: Traffic): boolean {
 
 function withDesiredTraffic(r: RolloutRecord, desired: Traffic): RolloutRecord {
   if (sameTraffic(desired, r.traffic.desired)) return r;
-  return { ...r, traffic: { desired, previous: r.traffic.desired } };
+  // Not seen in sync since the last change: that change's split, and the one before, may still land.
+  const unsynced = r.traffic.syncedAt === undefined ? [...r.traffic.unsynced, r.traffic.previous].slice(-8) : [];
+  return { ...r, traffic: { desired, previous: r.traffic.desired, unsynced } };
 }
 
 /** The criteria of an analysis step: the policy's, with the step's own fields over them. */
@@ -90,6 +92,8 @@ export function finishStep(r0: RolloutRecord, now: Date, verdict: StepRecord['ve
 
 export function pause(r0: RolloutRecord, now: Date, reason: NonNullable<RolloutRecord['pauseReason']>, actor: string, message: string, details: Record<string, unknown> = {}): RolloutRecord {
   let r = touched(r0, now);
+  // A manual change during a pause step or an Inconclusive pause: that pause comes back on resume.
+  if (reason === 'MANUAL_TRAFFIC_CHANGE' && r.phase === 'PAUSED' && r.pauseReason !== undefined && r.pauseReason !== 'MANUAL_TRAFFIC_CHANGE') r.pausedBefore = r.pauseReason;
   r.phase = 'PAUSED';
   r.pauseReason = reason;
   r = decide(r, now, 'PAUSED', actor, message, { pauseReason: reason, ...details });
@@ -126,8 +130,10 @@ export function degrade(r0: RolloutRecord, now: Date, reason: string): RolloutRe
 }
 
 /** A fresh attempt of an aborted rollout, from the first step. */
-export function restart(r0: RolloutRecord, now: Date, actor: string): RolloutRecord {
+export function restart(r0: RolloutRecord, now: Date, actor: string, stable: RolloutRecord['stable'], needsApproval: boolean): RolloutRecord {
   let r = touched(r0, now);
+  r.stable = stable;
+  delete r.pausedBefore;
   r.attempt += 1;
   r.steps = [];
   delete r.abortReason;
@@ -136,8 +142,15 @@ export function restart(r0: RolloutRecord, now: Date, actor: string): RolloutRec
   delete r.canaryUndeployed;
   delete r.versionLabelled;
   delete r.manualTraffic;
-  r.traffic = { desired: splitFor(r, 0), previous: splitFor(r, 0) };
+  r.traffic = { desired: splitFor(r, 0), previous: splitFor(r, 0), unsynced: [] };
   r = decide(r, now, 'RETRIED', actor, `attempt ${r.attempt}: the rollout starts again from the first step`);
+  if (needsApproval) {
+    // Approved once is not approved again: a new attempt waits for its own approval.
+    r.phase = 'AWAITING_APPROVAL';
+    r.stepIndex = 0;
+    delete r.pauseReason;
+    return decide(r, now, 'AWAITING_APPROVAL', 'policy', 'the environment requires an approval before the first step of every attempt');
+  }
   return enterStep(r, 0, now, actor);
 }
 

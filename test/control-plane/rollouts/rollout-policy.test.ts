@@ -208,3 +208,103 @@ describe('the state machine answers each verdict as the policy says', () => {
     expect([...world.audit.values()].map((d) => d.kind)).toContain('APPROVAL_DENIED');
   });
 });
+
+describe('edge cases found in review', () => {
+  const STEPS = [{ setWeight: 10 }, { analysis: {} }, { setWeight: 50 }, { analysis: {} }];
+  const start = async (world: SimulatedWorld, dir = modelsDir) => {
+    const clock = { now: new Date('2026-12-01T00:00:00Z') };
+    const ctx = world.context(clock, dir);
+    const { id } = await startRollout(ctx, MODEL, { version: '2', requestedBy: 'test', reason: 'test', policy: { steps: STEPS } });
+    return { clock, ctx, id };
+  };
+
+  it('an abort while the canary is still being deployed waits for it to land, then undeploys it', async () => {
+    const world = new SimulatedWorld();
+    world.deployDelay = 6;
+    const { clock, ctx, id } = await start(world);
+    const ports = scripted(world, ['good']);
+    await drive(world, ports, clock, ctx, id, (x) => x.canaryDeployOperation !== undefined);
+    await (await import('../../../control-plane/rollouts/commands.js')).abortRollout(ctx, id, { actor: 'alice@example.com' });
+    const r = await drive(world, ports, clock, ctx, id, (x) => x.phase === 'ABORTED');
+    expect(world.deployed.map((d) => d.id)).toEqual([STABLE_ID]);
+    expect(world.traffic).toEqual({ [STABLE_ID]: 100 });
+    expect(r.canaryUndeployed).toBe(true);
+  });
+
+  it('a permanent refusal of the canary deployment rolls back instead of retrying forever', async () => {
+    const world = new SimulatedWorld();
+    world.failing.set('deployModel', 8);
+    const { clock, ctx, id } = await start(world);
+    const r = await drive(world, scripted(world, ['good']), clock, ctx, id, (x) => x.phase === 'ABORTED');
+    expect(r.abortReason).toMatch(/deployment was refused/);
+  });
+
+  it('an audit outage does not hold up a rollback; the decisions are recorded once it is back', async () => {
+    const world = new SimulatedWorld();
+    const { clock, ctx, id } = await start(world);
+    const ports = scripted(world, ['bad']);
+    await drive(world, ports, clock, ctx, id, (x) => x.phase === 'ABORTING');
+    world.failing.set('appendDecisions', 14);
+    let r = await drive(world, ports, clock, ctx, id, (x) => x.phase === 'ABORTED');
+    expect(world.traffic).toEqual({ [STABLE_ID]: 100 });
+    expect(r.outbox.length).toBeGreaterThan(0);
+    world.failing.delete('appendDecisions');
+    r = await drive(world, ports, clock, ctx, id, (x) => x.outbox.length === 0);
+    expect(world.audit.size).toBe(r.history.length);
+  });
+
+  it('measurement errors at the window end wait an interval each: one pass does not exhaust the error limit', async () => {
+    const world = new SimulatedWorld();
+    const clock = { now: new Date('2026-12-01T00:00:00Z') };
+    const ctx = world.context(clock, modelsDir);
+    const { id } = await startRollout(ctx, MODEL, { version: '2', requestedBy: 'test', reason: 'test', policy: { steps: STEPS, analysis: { consecutiveErrorLimit: 2 } } });
+    const ports = scripted(world, ['error']);
+    let r = await drive(world, ports, clock, ctx, id, (x) => x.stepIndex === 1);
+    // Past the window's end: one pass, one measurement.
+    clock.now = new Date(clock.now.getTime() + 60_000);
+    await reconcileRollout(ctx, id, ports);
+    r = JSON.parse(world.objects.get(rolloutPath(id))!.value) as RolloutRecord;
+    expect(r.steps.find((s) => s.index === 1)!.consecutiveErrors).toBe(1);
+    expect(r.phase).toBe('PROGRESSING');
+  });
+
+  it('promote is refused while the canary does not serve its step yet, and when the caller saw another step', async () => {
+    const world = new SimulatedWorld();
+    world.deployDelay = 6;
+    const { clock, ctx, id } = await start(world);
+    const ports = scripted(world, ['thin']);
+    await drive(world, ports, clock, ctx, id, (x) => x.canaryDeployOperation !== undefined);
+    await expect(promoteRollout(ctx, id, { full: true, actor: 'alice@example.com' })).rejects.toThrow(/does not serve its step's traffic yet/);
+    await drive(world, ports, clock, ctx, id, (x) => x.stepIndex === 1);
+    await expect(promoteRollout(ctx, id, { full: false, actor: 'alice@example.com', step: 1 })).rejects.toThrow(/at step 2 now, not step 1/);
+    const r = await promoteRollout(ctx, id, { full: false, actor: 'alice@example.com', step: 2 });
+    expect(r.stepIndex).toBe(2);
+  });
+
+  it('a manual return to the old version during the scale-down delay is never undone: DEGRADED, both versions kept', async () => {
+    const world = new SimulatedWorld();
+    const { clock, ctx, id } = await start(world);
+    const ports = scripted(world, ['good']);
+    const promoted = await drive(world, ports, clock, ctx, id, (x) => x.phase === 'PROMOTED');
+    world.setTrafficByHand({ [STABLE_ID]: 100, [promoted.canary.deployedModelId]: 0 });
+    const r = await drive(world, ports, clock, ctx, id, (x) => x.phase === 'DEGRADED');
+    expect(r.abortReason).toMatch(/changed after the promotion/);
+    expect(world.deployed.map((d) => d.id).sort()).toEqual([STABLE_ID, promoted.canary.deployedModelId].sort());
+    expect(world.traffic[STABLE_ID]).toBe(100);
+  });
+
+  it('a retried rollout in prod waits for a new approval', async () => {
+    writeFileSync(join(prodDir, 'flight-delay.yaml'), readFileSync(join(modelsDir, 'flight-delay.yaml'), 'utf8'));
+    const world = new SimulatedWorld();
+    const clock = { now: new Date('2026-12-01T00:00:00Z') };
+    const local = world.context(clock, prodDir);
+    const ctx = { ...local, models: (await import('../../../control-plane/config/load-model-specs.js')).ModelCatalog.load('prod', prodDir) } as typeof local;
+    const { id } = await startRollout(ctx, MODEL, { version: '2', requestedBy: 'test', reason: 'test', policy: { steps: STEPS } });
+    const { abortRollout } = await import('../../../control-plane/rollouts/commands.js');
+    await abortRollout(ctx, id, { actor: 'someone@example.com' });
+    await drive(world, scripted(world, ['good']), clock, ctx, id, (x) => x.phase === 'ABORTED');
+    const retried = await retryRollout(ctx, id, { actor: 'someone@example.com' });
+    expect(retried.phase).toBe('AWAITING_APPROVAL');
+    expect(world.deployCalls).toBe(0);
+  });
+});

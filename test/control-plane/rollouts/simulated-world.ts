@@ -63,8 +63,13 @@ export class SimulatedWorld {
   objects = new Map<string, { value: string; generation: number }>();
   generation = 1;
 
+  /** Calls that fail (a gRPC error code) instead of happening, by the first word of the point's name. */
+  readonly failing = new Map<string, number>();
+
   /** A numbered mutation point: crash before or after `act` when it is the chosen one. */
   private point<T>(what: string, act: () => T): T {
+    const code = this.failing.get(what.split(' ')[0]!);
+    if (code !== undefined) throw grpcError(code, `${what}: injected failure`);
     this.points += 1;
     const n = this.points;
     if (this.crashAt === n && this.crashMode === 'before') {
@@ -162,7 +167,7 @@ export class SimulatedWorld {
     getModel: async ({ name }: { name: string }) => {
       const version = name.split('@')[1] ?? '';
       if (!this.labels.has(version)) throw grpcError(5, `${name} not found`);
-      return [{ name, labels: { ...this.labels.get(version) } }];
+      return [{ name, labels: { ...this.labels.get(version) }, versionAliases: [...(this.aliases.get(version) ?? [])] }];
     },
     mergeVersionAliases: async ({ name, versionAliases }: { name: string; versionAliases: string[] }) =>
       this.point(`mergeVersionAliases ${versionAliases.join(',')}`, () => {
