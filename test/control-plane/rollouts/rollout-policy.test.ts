@@ -259,11 +259,11 @@ describe('edge cases found in review', () => {
     const ctx = world.context(clock, modelsDir);
     const { id } = await startRollout(ctx, MODEL, { version: '2', requestedBy: 'test', reason: 'test', policy: { steps: STEPS, analysis: { consecutiveErrorLimit: 2 } } });
     const ports = scripted(world, ['error']);
-    let r = await drive(world, ports, clock, ctx, id, (x) => x.stepIndex === 1);
+    await drive(world, ports, clock, ctx, id, (x) => x.stepIndex === 1);
     // Past the window's end: one pass, one measurement.
     clock.now = new Date(clock.now.getTime() + 60_000);
     await reconcileRollout(ctx, id, ports);
-    r = JSON.parse(world.objects.get(rolloutPath(id))!.value) as RolloutRecord;
+    const r = JSON.parse(world.objects.get(rolloutPath(id))!.value) as RolloutRecord;
     expect(r.steps.find((s) => s.index === 1)!.consecutiveErrors).toBe(1);
     expect(r.phase).toBe('PROGRESSING');
   });
