@@ -6,10 +6,7 @@
 import { log } from '../../logging/log.js';
 import { grpcCode, httpStatus, RpcCode } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
-import { comparePredictions } from './analysis/request-log-predictions.js';
-import { compareQuality } from './analysis/request-log-quality.js';
 import type { ServingMetrics } from './analysis/serving-metrics.js';
-import { readServingMetrics, writeRolloutMeasurements } from './analysis/serving-metrics.js';
 import type { Measurement, RolloutRecord } from './rollout-record.js';
 import { criteriaAt } from './transitions.js';
 import { judge } from './verdict.js';
@@ -51,6 +48,12 @@ export async function measure(ctx: ControlPlaneContext, r: RolloutRecord, now: D
   const stableId = r.stable.deployedModelId;
   const canaryId = r.canary.deployedModelId;
   try {
+    // Loaded when a measurement is due, not with every API request (cold starts).
+    const [{ readServingMetrics }, { comparePredictions }, { compareQuality }] = await Promise.all([
+      import('./analysis/serving-metrics.js'),
+      import('./analysis/request-log-predictions.js'),
+      import('./analysis/request-log-quality.js'),
+    ]);
     const serving = await readServingMetrics(await ctx.clients.monitoring(), {
       projectId: ctx.settings.projectId,
       location: ctx.settings.region,
@@ -115,6 +118,7 @@ async function recordMeasurement(ctx: ControlPlaneContext, r: RolloutRecord, m: 
   ];
   const points = values.flatMap(([metric, value]) => (value === undefined || !Number.isFinite(value) ? [] : [{ metric, value, labels, at: now }]));
   try {
+    const { writeRolloutMeasurements } = await import('./analysis/serving-metrics.js');
     await writeRolloutMeasurements(await ctx.clients.monitoring(), ctx.settings.projectId, points);
   } catch (err) {
     log('WARNING', 'rollout measurement not written to Cloud Monitoring', { rollout: r.id, error: err instanceof Error ? err.message : String(err) });
