@@ -62,4 +62,23 @@ describe('RANGE_BUCKET', () => {
     expect(rows.at(-1)).toEqual({ bucket: 5, n: 1 });
     for (const n of counts.slice(0, -1)) expect(Math.abs(n - 25)).toBeLessThanOrEqual(1);
   });
+
+  it('finds the upper bound in sorted arrays of many lengths, duplicates included', async () => {
+    // Lengths around the binary search's powers of two; ties every third edge; each array probed
+    // below, on, between and above its edges. Expected: the count of edges <= point.
+    const lengths = [...Array.from({ length: 34 }, (_, n) => n), 63, 64, 65, 127, 128, 129, 200, 201, 255, 256, 257, 300];
+    const cases = lengths.map((n) => {
+      const edges = Array.from({ length: n }, (_, i) => i - Math.floor(i / 3));
+      const probes = Array.from({ length: 2 * (n + 3) }, (_, k) => k / 2 - 2);
+      return { edges, probes };
+    });
+    const structs = cases.map((c, i) => `STRUCT(${i} AS i, CAST([${c.edges.join(', ')}] AS ARRAY<INT64>) AS edges, [${c.probes.map((p) => p.toFixed(1)).join(', ')}] AS probes)`);
+    const [rows] = await h.bigquery.query({
+      query: `SELECT c.i AS i, p, RANGE_BUCKET(p, c.edges) AS bucket FROM UNNEST([${structs.join(', ')}]) AS c, UNNEST(c.probes) AS p`,
+    });
+    const got = rows as { i: number; p: number; bucket: number }[];
+    expect(got).toHaveLength(cases.reduce((sum, c) => sum + c.probes.length, 0));
+    const wrong = got.filter((r) => r.bucket !== cases[r.i]!.edges.filter((e) => e <= r.p).length);
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
 });

@@ -176,6 +176,11 @@ describe('jobs and paging', () => {
 });
 
 describe('translated BigQuery functions', () => {
+  it('arithmetic functions take compound arguments as whole operands', async () => {
+    const [rows] = await h.bigquery.query('SELECT DIV(5 + 4, 3) AS d, SAFE_DIVIDE(2 + 4, 1 + 2) AS s, IEEE_DIVIDE(1 + 2, 2 + 2) AS i, SAFE_SUBTRACT(10, 4 - 1) AS m, SAFE_MULTIPLY(2, 3 + 1) AS p');
+    expect(rows).toEqual([{ d: 3, s: 2, i: 0.75, m: 7, p: 8 }]);
+  });
+
   it('SAFE_DIVIDE', async () => {
     const [rows] = await h.bigquery.query('SELECT SAFE_DIVIDE(10, 4) AS a, SAFE_DIVIDE(1, 0) AS b');
     expect(rows).toEqual([{ a: 2.5, b: null }]);
