@@ -116,6 +116,12 @@ export async function reconcileRollout(ctx: ControlPlaneContext, id: string, por
       continue;
     }
     let next = decided.next;
+    if (decided.effect.kind === 'deploy-canary' && !result.operation) {
+      // ALREADY_EXISTS: a deployment of the canary is under way or done; the next pass looks.
+      transitions += 1;
+      waiting = 'the canary is being deployed';
+      break;
+    }
     if (decided.effect.kind === 'deploy-canary' && result.operation) {
       const operation = result.operation;
       next = { ...r, canaryDeployOperation: operation, updateTime: now.toISOString() };
