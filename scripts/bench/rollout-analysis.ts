@@ -17,6 +17,7 @@ import { startStorageEmulator } from '../../emulators/storage/server.js';
 import { log } from '../log.js';
 import { round, timeRuns } from './stats.js';
 import { textTable } from './text-table.js';
+import { REQUEST_RESPONSE_SCHEMA } from '../../emulators/vertex/serving/request-logging/rows.js';
 
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 const PROJECT = 'bench-project';
@@ -59,16 +60,7 @@ try {
   const [dataset] = await bigquery.createDataset('serving');
   const logTable = dataset.table('request_response_logging');
   const actualsTable = dataset.table('actuals');
-  const schema = {
-    fields: [
-      { name: 'endpoint', type: 'STRING' },
-      { name: 'deployed_model_id', type: 'STRING' },
-      { name: 'logging_time', type: 'TIMESTAMP' },
-      { name: 'request_id', type: 'NUMERIC' },
-      { name: 'request_payload', type: 'STRING', mode: 'REPEATED' },
-      { name: 'response_payload', type: 'STRING', mode: 'REPEATED' },
-    ],
-  };
+  const schema = { fields: REQUEST_RESPONSE_SCHEMA.map((f) => ({ ...f })) };
   await logTable.load(bucket.file('log.parquet'), { sourceFormat: 'PARQUET', schema });
   await actualsTable.load(bucket.file('actuals.parquet'), { sourceFormat: 'PARQUET', schema: { fields: [{ name: 'id', type: 'INTEGER' }, { name: 'y', type: 'FLOAT' }] } });
   const seedSeconds = round((performance.now() - t) / 1000, 1);

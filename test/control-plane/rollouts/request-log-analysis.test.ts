@@ -8,15 +8,10 @@ import { comparePredictions, kolmogorovSurvival, ksTwoSamplePValue } from '../..
 import { compareQuality } from '../../../control-plane/rollouts/analysis/request-log-quality.js';
 import type { Harness } from '../../emulators/bigquery/support.js';
 import { PROJECT, startHarness } from '../../emulators/bigquery/support.js';
+import { REQUEST_RESPONSE_SCHEMA } from '../../../emulators/vertex/serving/request-logging/rows.js';
 
-const LOG_SCHEMA = [
-  { name: 'endpoint', type: 'STRING' },
-  { name: 'deployed_model_id', type: 'STRING' },
-  { name: 'logging_time', type: 'TIMESTAMP' },
-  { name: 'request_id', type: 'NUMERIC' },
-  { name: 'request_payload', type: 'STRING', mode: 'REPEATED' },
-  { name: 'response_payload', type: 'STRING', mode: 'REPEATED' },
-];
+// Vertex's request-response log table, as the local Vertex creates it.
+const LOG_SCHEMA = REQUEST_RESPONSE_SCHEMA.map((f) => ({ ...f }));
 const logTable = { projectId: PROJECT, datasetId: 'serving', tableId: 'request_response_logging' };
 const actualsTable = { projectId: PROJECT, datasetId: 'serving', tableId: 'actuals' };
 const endpointName = (e: string) => `projects/${PROJECT}/locations/us-central1/endpoints/${e}`;
