@@ -36,13 +36,24 @@ def load_predictor(directory: Path) -> Predictor:
     classes = metadata.get("classes") if isinstance(metadata.get("classes"), list) else None
     for name in ("model.joblib", "model.pkl"):
         if (directory / name).is_file():
-            return PipelinePredictor(load_pickle(directory / name), spec, classes, name)
+            return PipelinePredictor(single_threaded(load_pickle(directory / name)), spec, classes, name)
     if (directory / "model.bst").is_file():
         booster, preprocessor = load_booster(directory)
         task_type = metadata.get("task_type") if isinstance(metadata.get("task_type"), str) else None
         return BoosterPredictor(booster, preprocessor, spec, task_type, classes)
     present = sorted(p.name for p in directory.iterdir())
     raise FileNotFoundError(f"{directory} has no model.joblib, model.pkl or model.bst (it holds {present})")
+
+
+def single_threaded(model: Any) -> Any:
+    """Predicts on the request's thread: estimators trained with ``n_jobs`` = all cores would
+    otherwise fan each small request out to a thread pool, which costs more than the prediction
+    (tens of ms per request on a busy machine) and competes with the other requests."""
+    steps = [model, *(getattr(model, "named_steps", {}) or {}).values()]
+    for step in steps:
+        if hasattr(step, "n_jobs") and hasattr(step, "set_params"):
+            step.set_params(n_jobs=1)
+    return model
 
 
 def load_pickle(path: Path) -> Any:
