@@ -133,7 +133,7 @@ try {
     const rolloutId = second?.rollout?.id;
     if (rolloutId) {
       say(`onPipelineRunEvent started rollout ${rolloutId}`);
-      const good = await api.followRollout(rolloutId, (d) => say(`  ${d.kind.padEnd(22)} ${d.reason.slice(0, 140)}`));
+      const good = await followToEnd(rolloutId);
       report('');
       for (const line of rolloutTimeline(good)) report(line);
     } else {
@@ -144,7 +144,7 @@ try {
     const bad = await uploadSlowVersion(spec.name, args.badLatencyMs);
     say(`uploaded ${bad} whose serving container adds ${args.badLatencyMs} ms (MODEL_SERVER_ADDED_LATENCY_MS); POST /v1/models/${spec.name}/rollouts`);
     const started = await api.createRollout(spec.name, { version: bad.split('@')[1], reason: `a deliberately slow version (+${args.badLatencyMs} ms)` });
-    const rolledBack = await api.followRollout(started.id, (d) => say(`  ${d.kind.padEnd(22)} ${d.reason.slice(0, 140)}`));
+    const rolledBack = await followToEnd(started.id);
     report('');
     for (const line of rolloutTimeline(rolledBack)) report(line);
     const failed = rolledBack.history.find((d) => d.kind === 'ANALYSIS_FAILED');
@@ -181,6 +181,21 @@ function reportDecision(title: string, run: RunView): void {
   const metrics = Object.entries(decision.metrics).filter(([k]) => ['rmse', 'mae', 'r2', 'within_10pct'].includes(k));
   if (metrics.length) report(`  metrics   ${metrics.map(([k, v]) => `${k} ${v.toFixed(3)}`).join('  ')}`);
   if (run.modelVersion) report(`  version   ${run.modelVersion}`);
+}
+
+/**
+ * Follows a rollout to its end. A rollout paused for a person (an Inconclusive analysis: too
+ * little traffic in the window) is aborted, as the person watching the demo would.
+ */
+async function followToEnd(id: string) {
+  const onDecision = (d: { kind: string; reason: string }) => say(`  ${d.kind.padEnd(22)} ${d.reason.slice(0, 140)}`);
+  let r = await api.followRollout(id, onDecision);
+  if (r.phase === 'PAUSED') {
+    say(`rollout ${id} is paused for a person; the demo aborts it: POST /v1/rollouts/${id}:abort`);
+    await api.command(id, 'abort', { reason: 'paused in the demo; nobody to look at it' });
+    r = await api.followRollout(id, onDecision);
+  }
+  return r;
 }
 
 /** The champion's artifacts uploaded as a new version whose serving container adds latency. */

@@ -88,11 +88,15 @@ export class ApiWatcher {
     return this.call(Rollout, `/v1/rollouts/${id}`);
   }
 
+  command(id: string, verb: 'promote' | 'abort', body: Record<string, unknown>) {
+    return this.call(Rollout, `/v1/rollouts/${id}:${verb}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  }
+
   createRollout(model: string, body: Record<string, unknown>) {
     return this.call(Rollout, `/v1/models/${model}/rollouts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   }
 
-  /** Polls the rollout until it is promoted (and scaled down), aborted or degraded, reporting each new decision. */
+  /** Polls the rollout until it is promoted (and scaled down), aborted, degraded or paused for a person, reporting each new decision. */
   async followRollout(id: string, onDecision: (d: RolloutDecisionView, r: RolloutView) => void): Promise<RolloutView> {
     const seen = new Set<string>();
     return this.until(`rollout ${id} to end`, async () => {
@@ -103,7 +107,7 @@ export class ApiWatcher {
         onDecision(d, r);
       }
       this.options.status(`  rollouts/${r.id}: ${r.phase}, step ${Math.min(r.stepIndex + 1, r.policy.steps.length)}/${r.policy.steps.length}, canary ${r.canaryWeight}%`);
-      const done = (r.phase === 'PROMOTED' && r.stableUndeployed === true) || r.phase === 'ABORTED' || r.phase === 'DEGRADED';
+      const done = (r.phase === 'PROMOTED' && r.stableUndeployed === true) || ['ABORTED', 'DEGRADED', 'PAUSED'].includes(r.phase);
       if (!done) return undefined;
       this.options.status('');
       return r;

@@ -79,7 +79,7 @@ describe('resolveForEnvironment', () => {
   const spec = parseModelSpec(shippedText, SHIPPED_FILE);
 
   it('applies each environment of the shipped spec', () => {
-    expect(resolveForEnvironment(spec, 'local').durations).toEqual({ retrainCooldown: 30, rolloutAnalysisWindow: 8, rolloutAnalysisInterval: 2, rolloutScaleDownDelay: 5, rolloutDeployTimeout: 120 });
+    expect(resolveForEnvironment(spec, 'local').durations).toEqual({ retrainCooldown: 30, rolloutAnalysisWindow: 12, rolloutAnalysisInterval: 2, rolloutScaleDownDelay: 5, rolloutDeployTimeout: 120 });
     expect(resolveForEnvironment(spec, 'local').approvals).toEqual({ deployment: 'none', approvers: ['ml-lead@example.com'] });
     expect(resolveForEnvironment(spec, 'dev').durations).toEqual({ retrainCooldown: 3600, rolloutAnalysisWindow: 600, rolloutAnalysisInterval: 60, rolloutScaleDownDelay: 3600, rolloutDeployTimeout: 1800 });
     // prod: hours, and an approval before the first step.
