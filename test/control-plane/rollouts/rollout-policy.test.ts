@@ -118,7 +118,7 @@ describe('the state machine answers each verdict as the policy says', () => {
     const world = new SimulatedWorld();
     const clock = { now: new Date('2026-12-01T00:00:00Z') };
     const ctx = world.context(clock, modelsDir);
-    const ports = scripted(world, ['thin', 'thin', 'thin', 'thin', 'good']);
+    const ports = scripted(world, ['thin', 'thin', 'thin', 'thin', 'thin', 'thin', 'thin', 'good']);
     const { id } = await startRollout(ctx, MODEL, { version: '2', requestedBy: 'test', reason: 'test', policy: { steps: STEPS } });
     let r = await drive(world, ports, clock, ctx, id, (x) => x.phase === 'PAUSED');
     expect(r.pauseReason).toBe('INCONCLUSIVE');
