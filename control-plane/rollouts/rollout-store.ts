@@ -6,6 +6,8 @@ import type { JsonObjectStore, Versioned } from '../state/json-object-store.js';
 import { ActiveRollout, activeRolloutPath, RolloutRecord, rolloutPath } from './rollout-record.js';
 
 const MAX_ATTEMPTS = 8;
+/** `rolloutIdFor`'s shape: a model name (model-spec.ts) and a version id. */
+const ROLLOUT_ID = /^[a-z][a-z0-9-]{0,62}-v[1-9][0-9]{0,9}$/;
 
 export class Rollouts {
   constructor(private readonly store: JsonObjectStore) {}
@@ -15,6 +17,8 @@ export class Rollouts {
   }
 
   async require(id: string): Promise<Versioned<RolloutRecord>> {
+    // Anything else (a NUL, a slash) is no rollout, and must not become an object name.
+    if (!ROLLOUT_ID.test(id)) throw new ControlPlaneError('NOT_FOUND', `rollout ${JSON.stringify(id.slice(0, 100))} not found: rollout ids are {model}-v{version id}, e.g. flight-delay-v3`);
     const found = await this.read(id);
     if (!found) throw new ControlPlaneError('NOT_FOUND', `rollout ${JSON.stringify(id)} not found`);
     return found;

@@ -161,6 +161,8 @@ describe.skipIf(skip !== undefined)('mlopsApi over HTTP', () => {
     expect((await call('POST', '/v1/rollouts/flight-delay-v99:abort', { reason: 'stop' })).status).toBe(404);
     expect((await call('GET', '/v1/rollouts/flight-delay-v99:abort')).status).toBe(405);
     expect((await call('POST', '/v1/rollouts/flight-delay-v99:frobnicate')).status).toBe(404);
+    // Ids that are no rollout's (found by the fuzz: a NUL once reached Cloud Storage as an object name).
+    for (const id of ['%00', 'flight-delay-v0', '..', 'FLIGHT-v1', '%2Fetc']) expect((await call('POST', `/v1/rollouts/${id}:promote`)).status, id).toBe(404);
     expect(await call('GET', '/v1/models/flight-delay/rollouts')).toEqual({ status: 200, body: { rollouts: [] } });
   });
 
