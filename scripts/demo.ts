@@ -36,7 +36,7 @@ const DEMO_COMMAND = {
     'challenger-type': { type: 'string', default: 'random_forest', valueName: 'type', description: "the second cycle's model_type" },
     predictions: { type: 'string', default: '40', valueName: 'rows', description: 'rows sent to the endpoint once the champion serves' },
     'timeout-minutes': { type: 'string', default: '15', valueName: 'n', description: 'give up on a cycle after this long' },
-    'replay-flights': { type: 'string', default: '20000', valueName: 'rows', description: 'held-out flights replayed against the endpoint during the rollouts' },
+    'replay-flights': { type: 'string', default: '20000', valueName: 'rows', description: 'random flights replayed against the endpoint during the rollouts' },
     'bad-latency-ms': { type: 'string', default: '150', valueName: 'ms', description: 'latency the deliberately bad version adds to every prediction' },
   },
 } as const;
@@ -128,7 +128,7 @@ try {
   const traffic = new TrafficReplay(ce, serving.name, { datasetId: truth.table.datasetId, tableId: truth.table.tableId, idField: truth.idField, labelColumn: truth.labelColumn });
   await traffic.prepare(args.replayFlights);
   traffic.start();
-  say(`replaying the latest ${args.replayFlights} flights against ${serving.name}; their actual delays go to ${truth.table.datasetId}.${truth.table.tableId}`);
+  say(`replaying ${args.replayFlights} random flights against ${serving.name}; their actual delays go to ${truth.table.datasetId}.${truth.table.tableId}`);
   try {
     const rolloutId = second?.rollout?.id;
     if (rolloutId) {

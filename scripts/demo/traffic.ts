@@ -1,5 +1,5 @@
-// The demo's users: held-out flights (the most recent days of the sample, which no 1% training
-// snapshot is likely to hold much of) replayed against the endpoint through Vertex's
+// The demo's users: flights drawn at random from the sample (held out from training but for the
+// ~1% a snapshot may share with them) replayed against the endpoint through Vertex's
 // PredictionServiceClient, each instance carrying its flight id; the actual delays are written to
 // the actuals table the model spec names, as the business would record them once flights land.
 import type { BigQuery } from '@google-cloud/bigquery';
@@ -61,11 +61,13 @@ export class TrafficReplay {
     this.predictions = new PredictionServiceClient(vertexClientOptions('us-central1', ce));
   }
 
-  /** Loads `count` of the latest flights and makes sure the actuals table exists. */
+  /** Loads `count` random flights and makes sure the actuals table exists. */
   async prepare(count: number): Promise<void> {
     await ensureActualsTable(this.bigquery, this.actuals);
     const [rows] = await this.bigquery.query({
-      query: 'SELECT date, distance, origin, destination, delay FROM `samples.flights` WHERE delay IS NOT NULL ORDER BY date DESC LIMIT @count',
+      // A random sample, from the distribution the champion and the challenger were compared on
+      // offline: each snapshot is a 1% sample, so about 1% of these flights may have been trained on.
+      query: 'SELECT date, distance, origin, destination, delay FROM `samples.flights` WHERE delay IS NOT NULL ORDER BY RAND() LIMIT @count',
       params: { count },
     });
     this.flights = (rows as Record<string, unknown>[]).map((row, i) => {
