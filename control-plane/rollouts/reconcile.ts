@@ -25,6 +25,9 @@ export interface RolloutPorts {
 
 export const CLOUD_PORTS: RolloutPorts = { observeEndpoint, deployOperationState, applyEffect, measure, appendDecisions };
 
+/** A start takes the lock, then writes its rollout within a second: a lock held this long by no rollout is orphaned. */
+const ORPHAN_LOCK_MS = 10 * 60_000;
+
 /** Transitions per rollout per pass: enough to go from one wait to the next, bounded against loops. */
 const MAX_TRANSITIONS = 24;
 
@@ -152,11 +155,12 @@ export async function reconcileRollouts(ctx: ControlPlaneContext, ports: Rollout
   const started = performance.now();
   const results: RolloutPassResult[] = [];
   const errors: { id: string; error: string }[] = [];
-  for (const { model, rolloutId: id } of await ctx.rollouts.activeIds()) {
+  for (const { model, rolloutId: id, since } of await ctx.rollouts.activeIds()) {
     try {
-      // A lock whose rollout was never written (a start that crashed in between) is let go.
+      // A lock whose rollout was never written (a start that crashed in between) is let go, once
+      // it is old enough that no start can still be writing the rollout.
       if (!(await ctx.rollouts.read(id))) {
-        await ctx.rollouts.release(model, id, ctx.now());
+        if (ctx.now().getTime() - Date.parse(since) > ORPHAN_LOCK_MS) await ctx.rollouts.release(model, id, ctx.now());
         continue;
       }
       results.push(await reconcileRollout(ctx, id, ports));

@@ -55,10 +55,10 @@ export class Rollouts {
   }
 
   /** The rollouts holding a model's lock now. */
-  async activeIds(): Promise<{ model: string; rolloutId: string }[]> {
+  async activeIds(): Promise<{ model: string; rolloutId: string; since: string }[]> {
     const paths = (await this.store.list('rollouts-active/')).filter((p) => p.endsWith('.json'));
     const held = await Promise.all(paths.map(async (p) => ({ model: p.slice('rollouts-active/'.length, -'.json'.length), lock: await this.store.read(p, ActiveRollout) })));
-    return held.flatMap((h) => (h.lock?.value.rolloutId ? [{ model: h.model, rolloutId: h.lock.value.rolloutId }] : []));
+    return held.flatMap((h) => (h.lock?.value.rolloutId ? [{ model: h.model, rolloutId: h.lock.value.rolloutId, since: h.lock.value.updateTime }] : []));
   }
 
   async activeFor(model: string): Promise<Versioned<ActiveRollout> | undefined> {

@@ -242,6 +242,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }
     }
 
+    // What the Pulumi program creates for the functions: their buckets (before any schedule fires).
+    if (functions) await ensureControlPlaneBuckets({ projectId, env });
+
     const apiUrl = functions?.urls[API_FUNCTION];
     const reconcileUrl = functions?.urls[RECONCILE_FUNCTION];
     if (options.retrainingSchedules?.length || options.rolloutReconcileSchedule) {
@@ -262,8 +265,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
 
     await seedLocalData(options.seed ?? 'none', { projectId, env, store: storage.store });
-    // What the Pulumi program creates for the functions: their buckets.
-    if (functions) await ensureControlPlaneBuckets({ projectId, env });
     return { projectId, dataDir, env, endpoints, faults, functionUrls: functions?.urls ?? {}, stop, ...(pubsubUnavailable ? { pubsubUnavailable } : {}) };
   } catch (err) {
     await stop();

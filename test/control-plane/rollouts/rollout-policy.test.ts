@@ -308,3 +308,20 @@ describe('edge cases found in review', () => {
     expect(world.deployCalls).toBe(0);
   });
 });
+
+describe('the per-model lock', () => {
+  it('a lock taken by a start that has not written its rollout yet is kept; an old orphan is let go', async () => {
+    const { reconcileRollouts } = await import('../../../control-plane/rollouts/reconcile.js');
+    const world = new SimulatedWorld();
+    const clock = { now: new Date('2026-12-01T00:00:00Z') };
+    const ctx = world.context(clock, modelsDir);
+    // A start between taking the lock and writing its rollout, while a scheduled pass runs.
+    await ctx.rollouts.acquire(MODEL, 'flight-delay-v2', clock.now, () => Promise.resolve(true));
+    await reconcileRollouts(ctx, world.ports());
+    expect((await ctx.rollouts.activeFor(MODEL))?.value.rolloutId).toBe('flight-delay-v2');
+    // Nobody ever wrote it: ten minutes later the lock is let go.
+    clock.now = new Date(clock.now.getTime() + 11 * 60_000);
+    await reconcileRollouts(ctx, world.ports());
+    expect((await ctx.rollouts.activeFor(MODEL))?.value.rolloutId).toBeNull();
+  });
+});
