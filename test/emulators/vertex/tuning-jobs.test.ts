@@ -120,7 +120,9 @@ describe('hyperparameter tuning', () => {
     expect(done.state).toBe('JOB_STATE_FAILED');
     expect(done.error?.message).toMatch(/max_failed_trial_count \(2\)/);
     expect(done.trials?.filter((tr) => tr.state === 'INFEASIBLE').length).toBeGreaterThanOrEqual(2);
-    expect(done.trials?.[0]?.infeasibleReason).toMatch(/exited with a non-zero status of 2/);
+    // The trials that failed say why (a trial still running when the job failed is stopped instead,
+    // and which one that is depends on timing).
+    expect(done.trials?.filter((tr) => /exited with a non-zero status of 2/.test(tr.infeasibleReason ?? '')).length).toBeGreaterThanOrEqual(2);
   });
 
   it('rejects grid search over a continuous parameter and a log scale over zero', async () => {
