@@ -109,7 +109,8 @@ export function parseEnvironment(value: string, field = 'environment'): Environm
 /** A spec as one environment runs it: its overrides applied, `environments` gone. */
 export type ResolvedModelSpec = Omit<ModelSpec, 'environments'> & { readonly environment: Environment };
 
-function definedOnly<T extends object>(values: T | undefined): Partial<T> {
+/** The fields of `values` that are set (an override's undefined fields leave the base as it is). */
+export function definedOnly<T extends object>(values: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(values ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 

@@ -6,7 +6,7 @@ import { ControlPlaneError } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { RolloutRecord } from './rollout-record.js';
 import { isFinished } from './rollout-record.js';
-import { observeEndpoint } from './endpoint-effects.js';
+import { observeEndpoint, soleServing } from './endpoint-effects.js';
 import { decide, enterStep, finishStep, restart, startAbort, startPromotion, touch } from './transitions.js';
 
 function refuse(r: RolloutRecord, verb: string, why: string): never {
@@ -63,18 +63,12 @@ export async function retryRollout(ctx: ControlPlaneContext, id: string, options
   const spec = ctx.models.require(current.model);
   // The stable version is what serves the endpoint now (another release may have happened since).
   const observed = await observeEndpoint(ctx, current.endpoint);
-  const serving = Object.entries(observed.view.traffic);
-  if (serving.length !== 1 || serving[0]![0] === current.canary.deployedModelId || observed.view.deployed.has(current.canary.deployedModelId)) {
+  const stable = soleServing(observed, current.stable.version.split('@')[0]!);
+  if (!stable || stable.deployedModelId === current.canary.deployedModelId || observed.view.deployed.has(current.canary.deployedModelId)) {
     refuse(current, 'retry', `a retry starts from one other deployed model serving 100% of ${current.endpoint} and the canary undeployed; it serves ${JSON.stringify(observed.view.traffic)}`);
   }
-  const stableId = serving[0]![0];
-  const deployed = observed.endpoint?.deployedModels?.find((d) => d.id === stableId);
-  const stable = { version: `${deployed?.model ?? current.stable.version.split('@')[0]}@${String(deployed?.modelVersionId ?? '')}`, deployedModelId: stableId };
   const now = ctx.now();
-  const lock = await ctx.rollouts.acquire(current.model, id, now, async (holder) => {
-    const held = await ctx.rollouts.read(holder);
-    return !held || isFinished(held.value);
-  });
+  const lock = await ctx.rollouts.acquire(current.model, id, now);
   if (!lock.acquired) throw new ControlPlaneError('FAILED_PRECONDITION', `rollout ${lock.holder} is in progress on ${current.endpoint}; it must finish first`);
   return ctx.rollouts.update(id, (r) => (r.phase === 'ABORTED' || r.phase === 'DEGRADED' ? restart(r, ctx.now(), options.actor, stable, spec.approvals.deployment === 'required') : undefined));
 }

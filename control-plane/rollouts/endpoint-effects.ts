@@ -31,6 +31,19 @@ export async function observeEndpoint(ctx: ControlPlaneContext, name: string): P
   }
 }
 
+/**
+ * The deployed model serving all of the endpoint's traffic, as a rollout's stable side: its
+ * version from the endpoint's own record (`modelBase` where that names no model), or undefined
+ * when the traffic is split or absent.
+ */
+export function soleServing(observed: ObservedEndpoint, modelBase: string): { version: string; deployedModelId: string } | undefined {
+  const serving = Object.entries(observed.view.traffic);
+  if (serving.length !== 1 || serving[0]![1] !== 100) return undefined;
+  const deployedModelId = serving[0]![0];
+  const deployed = observed.endpoint?.deployedModels?.find((d) => d.id === deployedModelId);
+  return { version: `${deployed?.model ?? modelBase}@${String(deployed?.modelVersionId ?? '')}`, deployedModelId };
+}
+
 export async function deployOperationState(ctx: ControlPlaneContext, operation: string): Promise<DeployOperationView | undefined> {
   const endpoints = await ctx.clients.endpoints();
   try {

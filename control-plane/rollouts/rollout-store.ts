@@ -3,7 +3,7 @@
 // and start again from a fresh read when another writer got there first.
 import { ControlPlaneError, RetryLater } from '../errors.js';
 import type { JsonObjectStore, Versioned } from '../state/json-object-store.js';
-import { ActiveRollout, activeRolloutPath, RolloutRecord, rolloutPath } from './rollout-record.js';
+import { ActiveRollout, activeRolloutPath, isFinished, RolloutRecord, rolloutPath } from './rollout-record.js';
 
 const MAX_ATTEMPTS = 8;
 /** `rolloutIdFor`'s shape: a model name (model-spec.ts) and a version id. */
@@ -67,19 +67,24 @@ export class Rollouts {
 
   /**
    * Makes `rolloutId` the model's active rollout. True when it holds the lock now (also when it
-   * already did); false when another unfinished rollout holds it (`isFinished` decides which are).
+   * already did); false when another unfinished rollout holds it (a holder never written counts as finished).
    */
-  async acquire(model: string, rolloutId: string, now: Date, holderFinished: (id: string) => Promise<boolean>): Promise<{ acquired: true } | { acquired: false; holder: string }> {
+  async acquire(model: string, rolloutId: string, now: Date): Promise<{ acquired: true } | { acquired: false; holder: string }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.activeFor(model);
       const holder = current?.value.rolloutId ?? null;
       // Re-taken by its holder too: the write moves the generation, so a racing taker's write fails.
-      if (holder !== null && holder !== rolloutId && !(await holderFinished(holder))) return { acquired: false, holder };
+      if (holder !== null && holder !== rolloutId && !(await this.finished(holder))) return { acquired: false, holder };
       const value: ActiveRollout = { rolloutId, updateTime: now.toISOString() };
       const written = current ? await this.store.replace(activeRolloutPath(model), value, current.generation) : await this.store.create(activeRolloutPath(model), value);
       if (written !== undefined) return { acquired: true };
     }
     throw new RetryLater(`the active rollout of ${model} changed under ${MAX_ATTEMPTS} attempts in a row`);
+  }
+
+  private async finished(id: string): Promise<boolean> {
+    const held = await this.read(id);
+    return !held || isFinished(held.value);
   }
 
   /** Frees the model's lock if `rolloutId` holds it. */

@@ -4,13 +4,14 @@
 // the environment requires one. Idempotent: the same version again is the same rollout.
 import type { RolloutPolicyOverride } from '../config/model-spec.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
+import { definedOnly } from '../config/load-model-specs.js';
 import { ControlPlaneError, grpcCode, RpcCode } from '../errors.js';
 import { deployedModelIdFor, endpointName } from '../registry/first-deployment.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
-import { observeEndpoint } from './endpoint-effects.js';
+import { observeEndpoint, soleServing } from './endpoint-effects.js';
 import type { RolloutRecord } from './rollout-record.js';
-import { isFinished, rolloutIdFor } from './rollout-record.js';
+import { rolloutIdFor } from './rollout-record.js';
 import { decide, enterStep, splitFor } from './transitions.js';
 
 export interface StartRolloutInput {
@@ -19,10 +20,6 @@ export interface StartRolloutInput {
   readonly requestedBy: string;
   readonly reason: string;
   readonly policy?: RolloutPolicyOverride;
-}
-
-function definedOnly<T extends object>(value: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function policyFor(ctx: ControlPlaneContext, spec: ResolvedModelSpec, override: RolloutPolicyOverride | undefined): RolloutRecord['policy'] {
@@ -72,26 +69,18 @@ export async function startRollout(ctx: ControlPlaneContext, model: string, inpu
   const endpoint = endpointName(ctx, model);
   const observed = await observeEndpoint(ctx, endpoint);
   if (!observed.view.exists) throw new ControlPlaneError('FAILED_PRECONDITION', `the endpoint ${endpoint} does not exist yet: the first champion is deployed when it is registered`);
-  const serving = Object.entries(observed.view.traffic);
-  if (serving.length !== 1 || serving[0]![1] !== 100) {
-    throw new ControlPlaneError('FAILED_PRECONDITION', `a rollout starts from one deployed model serving 100% of ${endpoint}; it serves ${JSON.stringify(observed.view.traffic)}`);
-  }
-  const stableId = serving[0]![0];
-  const stableModel = observed.endpoint?.deployedModels?.find((d) => d.id === stableId);
-  const stableVersion = `${stableModel?.model ?? vertexModelName(ctx.settings, model)}@${String(stableModel?.modelVersionId ?? '')}`;
+  const stable = soleServing(observed, vertexModelName(ctx.settings, model));
+  if (!stable) throw new ControlPlaneError('FAILED_PRECONDITION', `a rollout starts from one deployed model serving 100% of ${endpoint}; it serves ${JSON.stringify(observed.view.traffic)}`);
+  const { deployedModelId: stableId, version: stableVersion } = stable;
   // Names may differ (Vertex may answer with the project number): the deployed model id decides.
   const canaryId = deployedModelIdFor(version);
   if (stableId === canaryId || stableVersion === version) throw new ControlPlaneError('FAILED_PRECONDITION', `${version} already serves 100% of ${endpoint}`);
   if (observed.view.deployed.has(canaryId)) throw new ControlPlaneError('FAILED_PRECONDITION', `${version} is already deployed on ${endpoint} (deployed model ${canaryId}); undeploy it first`);
 
   const now = ctx.now();
-  const lock = await ctx.rollouts.acquire(model, id, now, async (holder) => {
-    const held = await ctx.rollouts.read(holder);
-    return !held || isFinished(held.value);
-  });
+  const lock = await ctx.rollouts.acquire(model, id, now);
   if (!lock.acquired) throw new ControlPlaneError('FAILED_PRECONDITION', `rollout ${lock.holder} is in progress on ${endpoint}; abort it or wait for it to finish`);
 
-  const stable = { version: stableVersion, deployedModelId: stableId };
   const canary = { version, deployedModelId: canaryId };
   let record: RolloutRecord = {
     id,

@@ -1,6 +1,7 @@
 // The rollout's transitions as pure functions over its record: entering a step, pausing, aborting,
 // promoting, and the decisions each one records. The reconciler (plan.ts) and the API's commands
 // (commands.ts) both change a rollout only through these, so every path records the same way.
+import { definedOnly } from '../config/load-model-specs.js';
 import type { Criteria, RolloutDecision, RolloutRecord, Step, StepRecord, Traffic } from './rollout-record.js';
 
 /** A copy with `updateTime` set: transitions never mutate the record they were given. */
@@ -56,7 +57,7 @@ function withDesiredTraffic(r: RolloutRecord, desired: Traffic): RolloutRecord {
 export function criteriaAt(r: RolloutRecord, index: number): Criteria {
   const step = r.policy.steps[index];
   const own = step && 'analysis' in step ? step.analysis : {};
-  return { ...r.policy.analysis, ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)) };
+  return { ...r.policy.analysis, ...definedOnly(own) };
 }
 
 function stepRecord(index: number, now: Date): StepRecord {

@@ -316,7 +316,7 @@ describe('the per-model lock', () => {
     const clock = { now: new Date('2026-12-01T00:00:00Z') };
     const ctx = world.context(clock, modelsDir);
     // A start between taking the lock and writing its rollout, while a scheduled pass runs.
-    await ctx.rollouts.acquire(MODEL, 'flight-delay-v2', clock.now, () => Promise.resolve(true));
+    await ctx.rollouts.acquire(MODEL, 'flight-delay-v2', clock.now);
     await reconcileRollouts(ctx, world.ports());
     expect((await ctx.rollouts.activeFor(MODEL))?.value.rolloutId).toBe('flight-delay-v2');
     // Nobody ever wrote it: ten minutes later the lock is let go.
