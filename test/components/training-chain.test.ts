@@ -1,11 +1,15 @@
 // The training pipeline's components run for real, chained as the pipeline chains them:
 // validate → preprocess_split → train (every model type, both tasks) → evaluate → gate → export_serving.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flights, writeClassificationCsv, writeRegressionCsv } from './fixtures.js';
 import type { LogRecord } from './support.js';
 import { SERVING_CHECK, assertSucceeded, makeWorkDir, pythonStack, readJson, readText, runOk, runPython } from './support.js';
+
+/** Sends the training rows to a serving directory through the model server's predictor. */
+const SERVED_PREDICTIONS = join(dirname(fileURLToPath(import.meta.url)), 'served_predictions.py');
 
 const MODEL_TYPES = ['random_forest', 'gradient_boosting', 'ridge', 'xgboost'] as const;
 type ModelType = (typeof MODEL_TYPES)[number];
@@ -48,7 +52,11 @@ interface InputSchema {
 
 interface NumericStats {
   type: 'numeric';
+  count: number;
+  null_count: number;
   mean: number;
+  min: number;
+  max: number;
   std: number;
   quantiles: Record<string, number>;
   histogram: { bin_edges: number[]; counts: number[] };
@@ -56,14 +64,23 @@ interface NumericStats {
 
 interface CategoricalStats {
   type: 'categorical';
+  count: number;
+  counts: Record<string, number>;
   frequencies: Record<string, number>;
 }
+
+/** The model's predictions on the training rows: values (regression) or class labels. */
+type PredictionStats = (NumericStats & { output: 'value' }) | (CategoricalStats & { output: 'label'; classes: string[] });
 
 interface Baseline {
   row_count: number;
   histogram_bins: number;
   features: Record<string, NumericStats | CategoricalStats>;
+  prediction?: PredictionStats;
 }
+
+/** What the model server answered for the training rows (served_predictions.py). */
+type ServedPredictions = { n: number; mean: number; min: number; max: number } | { n: number; labels: Record<string, number> };
 
 interface ServingCheck {
   loaded: string;
@@ -220,6 +237,11 @@ describe.skipIf(!stack.ok)('training components chain', () => {
       const origin = result.baseline.features.origin;
       if (origin?.type !== 'categorical') throw new Error('origin should have categorical statistics');
       expect(Object.values(origin.frequencies).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+      const prediction = result.baseline.prediction;
+      if (prediction?.output !== 'value') throw new Error('a regression baseline should carry numeric prediction statistics');
+      expect(prediction).toMatchObject({ type: 'numeric', count: 210, null_count: 0 });
+      expect(prediction.histogram.bin_edges).toHaveLength(9);
+      expect(prediction.histogram.counts.reduce((a, b) => a + b, 0)).toBe(210);
     }, 90_000);
   });
 
@@ -248,6 +270,11 @@ describe.skipIf(!stack.ok)('training components chain', () => {
       expect(result.servingFiles).toEqual(expectedServingFiles(modelType));
       expect(result.inputSchema.classes).toEqual(['late', 'on_time']);
       expect(result.baseline.features.origin?.type).toBe('categorical');
+      const prediction = result.baseline.prediction;
+      if (prediction?.output !== 'label') throw new Error('a classification baseline should carry predicted-label statistics');
+      expect(prediction).toMatchObject({ type: 'categorical', count: 210, classes: ['late', 'on_time'] });
+      expect(Object.values(prediction.counts).reduce((a, b) => a + b, 0)).toBe(210);
+      expect(Object.keys(prediction.counts).every((label) => prediction.classes.includes(label))).toBe(true);
     }, 90_000);
   });
 
@@ -262,6 +289,51 @@ describe.skipIf(!stack.ok)('training components chain', () => {
       expect(result?.prediction, e.label).toHaveLength(1);
     }
   }, 60_000);
+
+  it('the prediction baseline is what the model server answers for the training rows', async () => {
+    expect(exported).toHaveLength(2 * MODEL_TYPES.length);
+    for (const setup of [regression, classification]) {
+      const mine = exported.filter((e) => e.setup === setup);
+      const check = assertSucceeded(await runPython([SERVED_PREDICTIONS, join(setup.split, 'train', 'data'), join(setup.split, 'feature_schema.json'),
+        ...mine.map((e) => e.serving)]), 'served predictions');
+      const served = JSON.parse(check.stdout) as Record<string, ServedPredictions>;
+      for (const e of mine) {
+        const answered = served[e.serving];
+        const prediction = readJson<Baseline>(join(e.dir, 'baseline.json')).prediction;
+        expect(answered?.n, e.label).toBe(210);
+        if (answered === undefined || prediction === undefined) throw new Error(`${e.label}: no served predictions or no prediction baseline`);
+        if ('labels' in answered) {
+          expect(prediction.output, e.label).toBe('label');
+          if (prediction.output === 'label') expect(prediction.counts, e.label).toEqual(answered.labels);
+        } else {
+          if (prediction.output !== 'value') throw new Error(`${e.label}: numeric predictions, but the baseline holds labels`);
+          // XGBoost answers float32s; the mean of the same values agrees to their precision.
+          const tolerance = 1e-5 * Math.max(1, Math.abs(answered.mean));
+          expect(Math.abs(prediction.mean - answered.mean), e.label).toBeLessThanOrEqual(tolerance);
+          expect(Math.abs(prediction.min - answered.min), e.label).toBeLessThanOrEqual(tolerance);
+          expect(Math.abs(prediction.max - answered.max), e.label).toBeLessThanOrEqual(tolerance);
+        }
+      }
+    }
+  }, 60_000);
+
+  it('export_serving leaves the prediction baseline out, and still exports, when the model cannot predict', async () => {
+    const dir = path('unscorable');
+    cpSync(path('regression-ridge', 'model'), join(dir, 'model'), { recursive: true });
+    assertSucceeded(await runPython(['-c', 'import joblib, sys; joblib.dump("not a model", sys.argv[1])', join(dir, 'model', 'model.joblib')]), 'replace model');
+    const result = await runOk('export_serving', [
+      '--model', join(dir, 'model'), '--train-data', join(regression.split, 'train', 'data'), '--feature-schema', join(regression.split, 'feature_schema.json'),
+      '--target-column', 'delay', '--model-type', 'ridge', '--histogram-bins', '8',
+      '--serving-model', join(dir, 'serving'), '--baseline-statistics', join(dir, 'baseline.json'),
+    ]);
+    const baseline = readJson<Baseline>(join(dir, 'baseline.json'));
+    expect(baseline.row_count).toBe(210);
+    expect(baseline.features.distance?.type).toBe('numeric');
+    expect(baseline).not.toHaveProperty('prediction');
+    const warning = result.logs.find((l) => l.severity === 'WARNING');
+    expect(warning?.message).toMatch(/^prediction baseline left out/);
+    expect(warning?.error).toMatch(/AttributeError/);
+  }, 30_000);
 
   it('evaluate scores a serving directory (what the evaluation pipeline imports) as it scored the model directory', async () => {
     // XGBoost's export has no model.joblib (model.bst behind preprocessor.joblib); a scikit-learn one has.

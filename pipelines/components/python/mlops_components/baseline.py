@@ -4,6 +4,14 @@ Numeric features: count, nulls, mean, std, min, max, quantiles and a histogram (
 counts; ``histogram_bins`` equal-width bins over the observed range). Categorical features:
 counts and relative frequencies of the most frequent values (the rest summed as
 ``__other__``). A monitoring job bins serving traffic on the *same* edges and compares.
+
+``prediction`` (top level, when ``export_serving`` could score the training rows): the same
+statistics of the model's predictions on its training data, for prediction drift. Regression:
+numeric statistics of the predicted values (``histogram_bins`` bins). Classification:
+categorical statistics of the predicted class *labels* as strings (``str(classes[index])``, the
+form the target's statistics use), with ``classes`` listing the labels in index order so a
+server that answers with indices can be mapped onto the same keys. ``output`` says which
+(``value`` or ``label``).
 """
 
 from __future__ import annotations
@@ -61,8 +69,22 @@ def categorical_statistics(series: pd.Series) -> dict[str, Any]:
     }
 
 
+def prediction_statistics(predictions: Any, task_type: str, bins: int, classes: list[Any] | None = None) -> dict[str, Any]:
+    """Regression: ``predictions`` are values (non-finite ones count as nulls, as a server answers
+    them ``null``). Classification: class indices, mapped to ``classes`` labels."""
+    if task_type == "regression":
+        values = pd.Series(np.asarray(predictions, dtype=float).ravel())
+        values[~np.isfinite(values.to_numpy())] = np.nan
+        return {"output": "value", **numeric_statistics(values, bins)}
+    if not classes:
+        raise ValueError("classification predictions need the model's classes")
+    indices = np.asarray(predictions).ravel().astype(int)
+    labels = pd.Series([str(classes[i]) for i in indices], dtype=object)
+    return {"output": "label", "classes": [str(c) for c in classes], **categorical_statistics(labels)}
+
+
 def baseline_statistics(frame: pd.DataFrame, numeric: list[str], categorical: list[str], target: str | None,
-                        target_is_numeric: bool, bins: int) -> dict[str, Any]:
+                        target_is_numeric: bool, bins: int, prediction: dict[str, Any] | None = None) -> dict[str, Any]:
     features: dict[str, Any] = {}
     for name in numeric:
         features[name] = numeric_statistics(frame[name], bins)
@@ -71,4 +93,6 @@ def baseline_statistics(frame: pd.DataFrame, numeric: list[str], categorical: li
     result: dict[str, Any] = {"row_count": int(len(frame)), "histogram_bins": bins, "features": features}
     if target is not None and target in frame.columns:
         result["target"] = {"name": target, **(numeric_statistics(frame[target], bins) if target_is_numeric else categorical_statistics(frame[target]))}
+    if prediction is not None:
+        result["prediction"] = prediction
     return result

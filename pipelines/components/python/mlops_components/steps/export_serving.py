@@ -13,6 +13,17 @@ Serving directory (``--serving-model``):
   ``input_schema.json`` (ordered features with types and an example instance) and
   ``baseline_statistics.json`` (the same document as ``--baseline-statistics``).
 
+The baseline's top-level ``prediction`` entry holds the statistics of the model's predictions on
+the training rows (see :mod:`mlops_components.baseline`), for prediction drift. The exported
+serving directory is loaded as the project's model server loads it (``model.joblib``, else
+``model.bst`` behind ``preprocessor.joblib``) and scores the training frame's features in
+``input_schema.json`` order, in batches of ``PREDICTION_BATCH_ROWS``. What it bins is what that
+server answers without ``return_probabilities``: the predicted value (regression) or the class
+label ``classes[index]`` (classification; the argmax of the probabilities for XGBoost), binned
+as a string. A prebuilt scikit-learn image answers the class *index* instead: map it through
+``prediction.classes`` before comparing. If scoring fails, ``prediction`` is left out (with a
+WARNING saying why); the export itself does not fail.
+
 CLI::
 
     python3 -m mlops_components.steps.export_serving --model DIR --train-data PATH --feature-schema PATH
@@ -27,19 +38,24 @@ import shutil
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from ..baseline import baseline_statistics
+from ..baseline import baseline_statistics, prediction_statistics
 from ..data import read_table
 from ..entrypoint import run
 from ..hyperparameters import MODEL_TYPES
 from ..logs import get_logger
-from ..model_files import BOOSTER_FILE, METADATA_FILE, PIPELINE_FILE, PREPROCESSOR_FILE, load_metadata
+from ..model_files import BOOSTER_FILE, METADATA_FILE, PIPELINE_FILE, PREPROCESSOR_FILE, load_metadata, load_model
+from ..models import feature_matrix
 from ..outputs import json_safe, write_json
 from ..paths import ensure_dir, local_path
 from ..schema import FeatureSchema
 
 log = get_logger("export_serving")
+
+# Rows scored at once for the prediction baseline: bounds the object matrix and the model's buffers.
+PREDICTION_BATCH_ROWS = 10_000
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -118,6 +134,26 @@ def copy_model_files(source: str, destination: str, model_type: str) -> list[str
     return files
 
 
+def predict_training_rows(serving_dir: str, frame: pd.DataFrame, schema: FeatureSchema) -> np.ndarray:
+    """The exported model's ``predict`` on every row (values, or class indices), batch by batch."""
+    model = load_model(serving_dir).estimator
+    parts = [np.asarray(model.predict(feature_matrix(frame.iloc[start:start + PREDICTION_BATCH_ROWS], schema))).ravel()
+             for start in range(0, len(frame), PREDICTION_BATCH_ROWS)]
+    return np.concatenate(parts) if parts else np.empty(0)
+
+
+def prediction_baseline(serving_dir: str, frame: pd.DataFrame, schema: FeatureSchema, metadata: dict[str, Any],
+                        bins: int) -> dict[str, Any] | None:
+    """Statistics of the served predictions on the training rows; None (logged) when they can't be computed."""
+    try:
+        predictions = predict_training_rows(serving_dir, frame, schema)
+        return prediction_statistics(predictions, metadata["task_type"], bins, metadata.get("classes"))
+    except Exception as error:  # noqa: BLE001 - the prediction baseline is optional; the export must not fail
+        log.warning("prediction baseline left out: the exported model could not score the training rows",
+                    error=f"{type(error).__name__}: {error}", rows=len(frame))
+        return None
+
+
 def main(argv: Sequence[str]) -> None:
     args = parse_args(argv)
     metadata = load_metadata(args.model)
@@ -132,12 +168,13 @@ def main(argv: Sequence[str]) -> None:
     serving = local_path(args.serving_model)
     write_json(serving / "input_schema.json", input_schema(frame, schema, metadata))
     target_is_numeric = metadata["task_type"] == "regression"
+    prediction = prediction_baseline(args.serving_model, frame, schema, metadata, args.histogram_bins)
     statistics = baseline_statistics(frame, schema.numeric_features, schema.categorical_features, args.target_column,
-                                     target_is_numeric, args.histogram_bins)
+                                     target_is_numeric, args.histogram_bins, prediction)
     write_json(serving / "baseline_statistics.json", statistics)
     write_json(args.baseline_statistics, statistics)
     log.info("serving artifact exported", serving_model=str(serving), files=files + ["input_schema.json", "baseline_statistics.json"],
-             rows=len(frame))
+             rows=len(frame), prediction_baseline=prediction is not None)
 
 
 if __name__ == "__main__":
