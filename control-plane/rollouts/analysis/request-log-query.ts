@@ -1,15 +1,13 @@
-// What the request-response log analyses share: validated table references and column names
-// (identifiers are written into SQL, so they are checked first), the window filter as named
-// parameters, and one aggregate query through the injected BigQuery client.
-import type { BigQuery } from '@google-cloud/bigquery';
+// What the request-response log analyses share: the window of log rows, validated, and its filter as
+// named parameters (table references, column names and the aggregate query itself are re-exported
+// from ../../analysis/bigquery-query.ts).
 import { z } from 'zod';
+import type { TableRef } from '../../analysis/bigquery-query.js';
+import { tableRefSchema } from '../../analysis/bigquery-query.js';
 
-/** A BigQuery table: Vertex's request-response log or the actuals table. */
-export interface TableRef {
-  readonly projectId: string;
-  readonly datasetId: string;
-  readonly tableId: string;
-}
+// The shared part lives in ../../analysis/bigquery-query.ts (the drift check uses it too).
+export type { TableRef } from '../../analysis/bigquery-query.js';
+export { aggregateRows, columnNameSchema, tableRefSchema, tableSql } from '../../analysis/bigquery-query.js';
 
 /** The log rows one comparison reads: one endpoint, two deployed models, `[start, end)`. */
 export interface LogWindow {
@@ -22,15 +20,6 @@ export interface LogWindow {
   readonly end: Date;
 }
 
-// BigQuery's id rules (projects may carry a `domain:` prefix); none of them admits a backtick.
-const projectId = z.string().regex(/^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'a BigQuery project id');
-const datasetId = z.string().regex(/^\w{1,1024}$/, 'letters, digits and underscores');
-const tableId = z.string().regex(/^[\w-]{1,1024}$/, 'letters, digits, underscores and hyphens');
-export const tableRefSchema = z.object({ projectId, datasetId, tableId }).strict();
-
-/** A column name written into SQL, and a JSON key in a JSONPath (`$.name`). */
-export const columnNameSchema = z.string().regex(/^[A-Za-z_]\w{0,299}$/, 'a column name (letters, digits, underscores)');
-
 export const logWindowSchema = z
   .object({
     logTable: tableRefSchema,
@@ -42,11 +31,6 @@ export const logWindowSchema = z
   })
   .refine((w) => w.start.getTime() < w.end.getTime(), { message: 'start must be before end', path: ['end'] })
   .refine((w) => w.stableDeployedModelId !== w.canaryDeployedModelId, { message: 'the canary and the stable deployed model must differ', path: ['canaryDeployedModelId'] });
-
-/** `` `project.dataset.table` `` for a validated reference. */
-export function tableSql(table: TableRef): string {
-  return `\`${table.projectId}.${table.datasetId}.${table.tableId}\``;
-}
 
 /** The WHERE clause over the log (alias `log`) and its parameters. */
 export function windowFilter(window: LogWindow): { sql: string; params: Record<string, unknown>; types: Record<string, string> } {
@@ -72,16 +56,6 @@ export function windowFilter(window: LogWindow): { sql: string; params: Record<s
       window_end: 'TIMESTAMP',
     },
   };
-}
-
-/** Runs a Standard SQL aggregate and parses its (few) rows. */
-export async function aggregateRows<T>(
-  bigquery: BigQuery,
-  query: { sql: string; params: Record<string, unknown>; types: Record<string, string> },
-  rowSchema: z.ZodType<T>,
-): Promise<T[]> {
-  const [rows] = await bigquery.query({ query: query.sql, params: query.params, types: query.types, useLegacySql: false });
-  return z.array(rowSchema).parse(rows);
 }
 
 /** Which version a log row's deployed model id is, or undefined for neither. */
