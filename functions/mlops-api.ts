@@ -3,6 +3,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { callerFromHeaders, callerIdentity } from '../control-plane/api/caller.js';
 import { createCustomJob } from '../control-plane/api/custom-jobs.js';
+import { getLatestDriftCheck } from '../control-plane/api/drift.js';
 import { createEvaluation } from '../control-plane/api/evaluations.js';
 import { googleError } from '../control-plane/api/google-error.js';
 import { getModel, listModels, listVersionEvaluations } from '../control-plane/api/models.js';
@@ -59,6 +60,7 @@ const ROUTES: readonly Route[] = [
     handler: (ctx, [model], req) => createRollout(ctx(), model!, CreateRolloutBody.parse(jsonBody(req)), callerFromHeaders(req.headers)),
   },
   { method: 'GET', path: new RegExp(`^/v1/models/${SEGMENT}/rollouts$`), handler: (ctx, [model]) => listModelRollouts(ctx(), model!) },
+  { method: 'GET', path: new RegExp(`^/v1/models/${SEGMENT}/drift$`), handler: (ctx, [model]) => getLatestDriftCheck(ctx(), model!) },
   { method: 'GET', path: new RegExp(`^/v1/rollouts/${ID}$`), handler: (ctx, [id]) => getRollout(ctx(), id!) },
   {
     method: 'POST',

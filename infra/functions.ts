@@ -44,4 +44,19 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     memory: '512Mi',
     timeoutSeconds: 120,
   },
+  {
+    name: 'checkDrift',
+    signatureType: 'http',
+    description: "Hourly (Cloud Scheduler): each model's feature drift against its training baseline as Monitoring metrics, its performance on the actuals and its age.",
+    memory: '512Mi',
+    timeoutSeconds: 300,
+  },
+  {
+    name: 'onMonitoringAlert',
+    signatureType: 'cloudevent',
+    triggerTopic: TOPICS.monitoringAlerts,
+    description: 'A Cloud Monitoring drift incident: a debounced retraining request for its model.',
+    memory: '256Mi',
+    timeoutSeconds: 60,
+  },
 ];

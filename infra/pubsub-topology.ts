@@ -56,7 +56,7 @@ export const PUBSUB_TOPOLOGY: readonly TopicDeclaration[] = [
     name: TOPICS.monitoringAlerts,
     description: 'Cloud Monitoring incidents (drift, skew, latency) delivered through a Pub/Sub notification channel.',
     subscriptions: [
-      { name: 'model-monitoring-alerts-triage', pushToFunction: 'onMonitoringAlert', ackDeadlineSeconds: 60, deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 }, retryPolicy: FUNCTION_RETRY },
+      { name: 'model-monitoring-alerts-triage', pushToFunction: 'onMonitoringAlert', ackDeadlineSeconds: ackDeadlineFor('onMonitoringAlert'), deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 }, retryPolicy: FUNCTION_RETRY },
     ],
   },
   {

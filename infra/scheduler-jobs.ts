@@ -100,16 +100,17 @@ export interface ReconcileJobContext {
 }
 
 export const ROLLOUT_RECONCILE_JOB_ID = 'reconcile-rollouts';
+export const DRIFT_CHECK_JOB_ID = 'check-drift';
 
-/** Every minute, reconcileRollouts advances the active rollouts (design §1). */
-export function rolloutReconcileJob(context: ReconcileJobContext): RetrainingSchedulerJob {
-  const uri = context.reconcileUrl.replace(/\/+$/, '');
+/** A job that POSTs `{}` to one of the control plane's HTTP functions (its URL is the token's audience). */
+function functionJob(context: ReconcileJobContext & { readonly uri: string }, id: string, description: string, schedule: string, attemptDeadline: string): RetrainingSchedulerJob {
+  const uri = context.uri.replace(/\/+$/, '');
   return {
     paused: false,
     job: {
-      name: `projects/${context.project}/locations/${context.location}/jobs/${ROLLOUT_RECONCILE_JOB_ID}`,
-      description: 'Advance, pause, promote or roll back every active rollout',
-      schedule: '* * * * *',
+      name: `projects/${context.project}/locations/${context.location}/jobs/${id}`,
+      description,
+      schedule,
       timeZone: 'Etc/UTC',
       httpTarget: {
         uri,
@@ -118,9 +119,26 @@ export function rolloutReconcileJob(context: ReconcileJobContext): RetrainingSch
         body: Buffer.from('{}').toString('base64'),
         oidcToken: { serviceAccountEmail: context.invokerServiceAccount, audience: uri },
       },
-      // The next minute's run does the same work: a failed run is retried once, briefly.
+      // The next run does the same work: a failed run is retried once, briefly.
       retryConfig: { retryCount: 1, maxRetryDuration: '0s', minBackoffDuration: '5s', maxBackoffDuration: '30s', maxDoublings: 1 },
-      attemptDeadline: '120s',
+      attemptDeadline,
     },
   };
+}
+
+/** Every minute, reconcileRollouts advances the active rollouts (design §1). */
+export function rolloutReconcileJob(context: ReconcileJobContext): RetrainingSchedulerJob {
+  return functionJob({ ...context, uri: context.reconcileUrl }, ROLLOUT_RECONCILE_JOB_ID, 'Advance, pause, promote or roll back every active rollout', '* * * * *', '120s');
+}
+
+export interface DriftCheckJobContext extends Omit<ReconcileJobContext, 'reconcileUrl'> {
+  /** checkDrift's URL. */
+  readonly checkDriftUrl: string;
+  /** unix-cron; default hourly (design §1). The local cloud runs it every (scheduled) minute. */
+  readonly schedule?: string;
+}
+
+/** Hourly, checkDrift scores every model's drift, performance and age (design §1). */
+export function driftCheckJob(context: DriftCheckJobContext): RetrainingSchedulerJob {
+  return functionJob({ ...context, reconcileUrl: context.checkDriftUrl, uri: context.checkDriftUrl }, DRIFT_CHECK_JOB_ID, "Score each model's feature drift, performance and age", context.schedule ?? '0 * * * *', '300s');
 }

@@ -29,3 +29,27 @@ export const AUDIT_TABLE: TableDeclaration = {
     { name: 'details', type: 'STRING', mode: 'NULLABLE', description: 'The numbers behind the decision, as JSON text.' },
   ],
 };
+
+/** Every scheduled check's result (design §1: checkDrift): one row per version and feature (drift), or per check (performance, age). */
+export const MODEL_CHECKS_TABLE: TableDeclaration = {
+  datasetId: 'mlops_monitoring',
+  tableId: 'model_checks',
+  description: 'Results of the scheduled model checks: feature drift against the training baseline, performance on the actuals, model age.',
+  timePartitioningField: 'checked_at',
+  schema: [
+    { name: 'check_id', type: 'STRING', mode: 'REQUIRED', description: 'The check run (one checkDrift invocation for one model).' },
+    { name: 'checked_at', type: 'TIMESTAMP', mode: 'REQUIRED', description: 'When the check ran.' },
+    { name: 'model', type: 'STRING', mode: 'REQUIRED', description: "The model spec's name." },
+    { name: 'version', type: 'STRING', mode: 'NULLABLE', description: 'The model version checked (projects/.../models/m@N).' },
+    { name: 'deployed_model_id', type: 'STRING', mode: 'NULLABLE', description: 'The deployed model whose traffic was checked.' },
+    { name: 'check', type: 'STRING', mode: 'REQUIRED', description: 'drift, performance or age.' },
+    { name: 'subject', type: 'STRING', mode: 'REQUIRED', description: 'The feature (drift), the metric (performance) or "age".' },
+    { name: 'metric', type: 'STRING', mode: 'REQUIRED', description: 'jensen_shannon, l_infinity, r2, rmse, age_seconds, ...' },
+    { name: 'value', type: 'FLOAT', mode: 'NULLABLE', description: 'The measured value; null when there was too little data.' },
+    { name: 'threshold', type: 'FLOAT', mode: 'NULLABLE', description: 'The bound the value is judged against.' },
+    { name: 'breached', type: 'BOOLEAN', mode: 'REQUIRED', description: 'Whether the value is beyond its bound.' },
+    { name: 'window_start', type: 'TIMESTAMP', mode: 'NULLABLE', description: 'The traffic window checked.' },
+    { name: 'window_end', type: 'TIMESTAMP', mode: 'NULLABLE', description: 'The traffic window checked.' },
+    { name: 'details', type: 'STRING', mode: 'NULLABLE', description: 'The rest (PSI and its tier, KS, counts) as JSON text.' },
+  ],
+};

@@ -86,7 +86,7 @@ const jsonValue = z.custom<JsonValue>(isJsonValue, { error: 'must be plain data 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?$/i;
 
-function queryValueProblem(type: (typeof QUERY_PARAMETER_TYPES)[number], value: string | number | boolean): string | undefined {
+export function queryValueProblem(type: (typeof QUERY_PARAMETER_TYPES)[number], value: string | number | boolean): string | undefined {
   const got = `got ${JSON.stringify(value)}`;
   switch (type) {
     case 'STRING': return typeof value === 'string' ? undefined : `must be a string for a STRING parameter, ${got}`;
@@ -227,6 +227,13 @@ const evaluation = strict({
     /** Confidence of the paired bootstrap interval of the difference. */
     confidence: z.number().min(0.5).max(0.999).default(0.95),
     bootstrapSamples: z.int().min(100).max(100_000).default(1000),
+    /**
+     * Retrains triggered by drift, performance or age replace a champion trained on a world that has
+     * moved: such a challenger is registered (and rolled out, where the canary proves it on live
+     * traffic) unless it is clearly worse, its interval's worse end beyond this share of the
+     * champion's metric. Absent: it must beat the champion like any other run.
+     */
+    automaticRetrainMaxDegradation: z.number().min(0).max(1).optional(),
   }),
 });
 
@@ -258,7 +265,7 @@ const endpoint = strict({
 
 // ---- what environments may change ---------------------------------------------------------------
 
-/** Durations a spec sets (in seconds once parsed) and their defaults; drift durations join them in part 3. */
+/** Durations a spec sets (in seconds once parsed) and their defaults. */
 const DURATION_DEFAULTS = {
   /** Least time between two automatic retrains of the model (drift alerts are debounced by it). */
   retrainCooldown: '6h',
@@ -270,6 +277,10 @@ const DURATION_DEFAULTS = {
   rolloutScaleDownDelay: '1h',
   /** A canary deployment not serving after this long aborts the rollout. */
   rolloutDeployTimeout: '30m',
+  /** The recent traffic each drift check compares with the training baseline (and scores on actuals). */
+  driftWindow: '24h',
+  /** A champion older than this is retrained (the model-age check). */
+  maxModelAge: '30d',
 } as const;
 
 const durations = strict({
@@ -278,6 +289,8 @@ const durations = strict({
   rolloutAnalysisInterval: duration.prefault(DURATION_DEFAULTS.rolloutAnalysisInterval),
   rolloutScaleDownDelay: duration.prefault(DURATION_DEFAULTS.rolloutScaleDownDelay),
   rolloutDeployTimeout: duration.prefault(DURATION_DEFAULTS.rolloutDeployTimeout),
+  driftWindow: duration.prefault(DURATION_DEFAULTS.driftWindow),
+  maxModelAge: duration.prefault(DURATION_DEFAULTS.maxModelAge),
 }).prefault({});
 const durationOverrides = strict({
   retrainCooldown: duration.optional(),
@@ -285,6 +298,8 @@ const durationOverrides = strict({
   rolloutAnalysisInterval: duration.optional(),
   rolloutScaleDownDelay: duration.optional(),
   rolloutDeployTimeout: duration.optional(),
+  driftWindow: duration.optional(),
+  maxModelAge: duration.optional(),
 });
 
 const approverList = z.array(z.email({ error: (issue) => `must be an email address, got ${JSON.stringify(issue.input)}` }));
@@ -302,7 +317,7 @@ const environmentOverride = strict(
   (key) => `environments may override only durations and approvals; \`${key}\` is structure, declared once at the top level`,
 );
 
-/** A policy block the next parts fill (rollout: part 2, drift: part 3, tuning: part 4); empty until then. */
+/** A policy block the next parts fill (tuning: part 4); empty until then. */
 function placeholder(block: string, part: string) {
   return strict({}, () => `${block} takes no fields yet: its policy arrives with ${part}`).optional();
 }
@@ -423,6 +438,66 @@ const rolloutPolicy = strict({
   .superRefine((policy, ctx) => checkStepOrder(policy.steps, ctx))
   .prefault({});
 
+// ---- drift (part 3) --------------------------------------------------------------------------------
+
+/** Vertex Model Monitoring's distances: Jensen-Shannon divergence for numeric, L-infinity for categorical features. */
+export const DRIFT_DISTANCE_THRESHOLD_DEFAULT = 0.3;
+/** Metrics the performance check can score the champion's logged predictions with, joined with the actuals. */
+export const PERFORMANCE_METRICS = { regression: ['r2', 'rmse', 'mae'], classification: ['accuracy'] } as const;
+/** The feature name under which the served predictions are watched (the baseline's `prediction` entry). */
+export const PREDICTION_FEATURE = 'prediction';
+/** Cloud Monitoring allows at most 6 conditions in a policy: one per distinct threshold, one for PSI. */
+export const MAX_DRIFT_CONDITIONS = 6;
+
+const driftPolicy = strict({
+  /** Baseline features watched, by their baseline names (derived ones too, e.g. `date_hour`); default: all. */
+  features: z.array(columnName).min(1).optional(),
+  /** Also watch the served predictions against the model's predictions on its training data. */
+  prediction: z.boolean().default(true),
+  /** A feature has drifted when its distance is above this (Vertex Model Monitoring's default, 0.3). */
+  threshold: z.number().gt(0).max(1).default(DRIFT_DISTANCE_THRESHOLD_DEFAULT),
+  /** Per-feature thresholds, overriding `threshold`. */
+  thresholds: z.record(columnName, z.number().gt(0).max(1)).default({}),
+  /** PSI above which a feature alerts too (the "retrain now" tier); absent: PSI is reported only. */
+  psiThreshold: z.number().gt(0).optional(),
+  /** Instances a version must have served in the window before its drift is scored. */
+  minInstances: z.int().min(1).default(100),
+  /** The champion's quality on the actuals (rollout.groundTruth) over the drift window; below the bound it is retrained. */
+  performance: strict({
+    metric: z.string(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    /** Logged predictions joined with actuals before the check judges. */
+    minSamples: z.int().min(2).default(100),
+  })
+    .superRefine((p, ctx) => {
+      if (p.min === undefined && p.max === undefined) ctx.addIssue({ code: 'custom', message: 'must set `min` (r2, accuracy) or `max` (rmse, mae)' });
+    })
+    .optional(),
+  /** Retrain a champion older than `durations.maxModelAge`. */
+  modelAgeCheck: z.boolean().default(true),
+  /**
+   * What a retrain these checks trigger trains on: the drifted world is the recent one, so a spec
+   * may point its source query's parameters at the recent period, and change pipeline parameters.
+   */
+  retrain: strict({
+    sourceParameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' })).default({}),
+    parameterOverrides: z.record(z.string(), jsonValue).default({}),
+  }).prefault({}),
+}).superRefine((drift, ctx) => {
+  if (drift.features !== undefined) {
+    for (const feature of Object.keys(drift.thresholds)) {
+      if (!drift.features.includes(feature) && feature !== PREDICTION_FEATURE) {
+        ctx.addIssue({ code: 'custom', message: `is not a watched feature${suggestion(closestName(feature, drift.features))}`, path: ['thresholds', feature] });
+      }
+    }
+  }
+  const distinct = new Set([drift.threshold, ...Object.values(drift.thresholds)]).size + (drift.psiThreshold === undefined ? 0 : 1);
+  if (distinct > MAX_DRIFT_CONDITIONS) {
+    ctx.addIssue({ code: 'custom', message: `set ${distinct} distinct thresholds (PSI included); Cloud Monitoring allows ${MAX_DRIFT_CONDITIONS} conditions in the model's alert policy`, path: ['thresholds'] });
+  }
+});
+
 // ---- the spec ---------------------------------------------------------------------------------------
 
 export const modelSpecSchema = strict({
@@ -440,7 +515,8 @@ export const modelSpecSchema = strict({
   durations,
   approvals,
   rollout: rolloutPolicy,
-  drift: placeholder('drift', 'part 3 (drift)'),
+  /** Drift, performance and model-age checks; absent: none (and no alert policy). */
+  drift: driftPolicy.optional(),
   tuning: placeholder('tuning', 'part 4 (tuning)'),
   environments: strict(
     { local: environmentOverride.optional(), dev: environmentOverride.optional(), prod: environmentOverride.optional() },
@@ -458,6 +534,28 @@ export const modelSpecSchema = strict({
   const quality: readonly string[] = ROLLOUT_QUALITY_METRICS[spec.task];
   if (spec.rollout.groundTruth !== undefined && !quality.includes(spec.rollout.groundTruth.metric)) {
     ctx.addIssue({ code: 'custom', message: `is not a ${spec.task} metric a rollout can score: ${notOneOf(spec.rollout.groundTruth.metric, quality)}`, path: ['rollout', 'groundTruth', 'metric'] });
+  }
+  const retrain = spec.drift?.retrain;
+  if (retrain !== undefined) {
+    const declared = spec.source.kind === 'query' ? spec.source.parameters : {};
+    for (const [name, value] of Object.entries(retrain.sourceParameters)) {
+      const parameter = declared[name];
+      const problem = parameter === undefined
+        ? `is not a parameter of the source query${suggestion(closestName(name, Object.keys(declared)))}`
+        : queryValueProblem(parameter.type, value);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: ['drift', 'retrain', 'sourceParameters', name] });
+    }
+    for (const problem of pipelineParameterProblems(spec.pipeline.name, { ...spec.pipeline.parameters, ...(retrain.parameterOverrides as Record<string, never>) })) {
+      if (problem.path[0] !== undefined && Object.hasOwn(retrain.parameterOverrides, problem.path[0])) {
+        ctx.addIssue({ code: 'custom', message: problem.message, path: ['drift', 'retrain', 'parameterOverrides', ...problem.path] });
+      }
+    }
+  }
+  const performance = spec.drift?.performance;
+  if (performance !== undefined) {
+    const allowed: readonly string[] = PERFORMANCE_METRICS[spec.task];
+    if (!allowed.includes(performance.metric)) ctx.addIssue({ code: 'custom', message: `is not a ${spec.task} metric the performance check can score: ${notOneOf(performance.metric, allowed)}`, path: ['drift', 'performance', 'metric'] });
+    if (spec.rollout.groundTruth === undefined) ctx.addIssue({ code: 'custom', message: 'needs rollout.groundTruth: the actuals the champion is scored on', path: ['drift', 'performance'] });
   }
   for (const env of ENVIRONMENTS) {
     const resolved = { ...spec.approvals, ...Object.fromEntries(Object.entries(spec.environments[env]?.approvals ?? {}).filter(([, v]) => v !== undefined)) };
@@ -483,3 +581,4 @@ export type GroundTruth = NonNullable<RolloutPolicy['groundTruth']>;
 export type ModelEndpoint = ModelSpec['endpoint'];
 export type ModelEvaluation = ModelSpec['evaluation'];
 export type ModelSchedule = NonNullable<ModelSpec['schedule']>;
+export type DriftPolicy = NonNullable<ModelSpec['drift']>;

@@ -6,7 +6,9 @@
 // shape, describes the model's predictions on its training data.
 //
 // The fields the check relies on are checked strictly (an error names the field); the rest of the
-// document (quantiles, mean, …, keys added later) is let through untouched.
+// document (quantiles, mean, …, keys added later) is let through untouched. A classifier's
+// `prediction` also lists its `classes` (labels in index order): a server that answers with class
+// indices (Vertex's prebuilt scikit-learn image) is read through them.
 import { z } from 'zod';
 
 /** The key under which baseline.py sums the values beyond the top 100. */
@@ -54,17 +56,27 @@ const categoricalStatisticsSchema = z.looseObject({
 
 export const featureStatisticsSchema = z.discriminatedUnion('type', [numericStatisticsSchema, categoricalStatisticsSchema]);
 
+/**
+ * The model's predictions on its training data: `output` `value` (regression, numeric) or `label`
+ * (classification, categorical over the labels as strings, `classes` the labels in index order).
+ */
+export const predictionStatisticsSchema = z.intersection(
+  featureStatisticsSchema,
+  z.looseObject({ output: z.enum(['value', 'label']).optional(), classes: z.array(z.string()).optional() }),
+);
+
 export const baselineStatisticsSchema = z.looseObject({
   row_count: count,
   histogram_bins: z.number().int().min(1),
   features: z.record(z.string(), featureStatisticsSchema),
-  /** The model's predictions on its training data, when the pipeline wrote them. */
-  prediction: featureStatisticsSchema.optional(),
+  /** The model's predictions on its training data, when the pipeline could score them. */
+  prediction: predictionStatisticsSchema.optional(),
 });
 
 export type FeatureStatistics = z.infer<typeof featureStatisticsSchema>;
 export type NumericStatistics = z.infer<typeof numericStatisticsSchema>;
 export type CategoricalStatistics = z.infer<typeof categoricalStatisticsSchema>;
+export type PredictionStatistics = z.infer<typeof predictionStatisticsSchema>;
 export type BaselineStatistics = z.infer<typeof baselineStatisticsSchema>;
 
 export class BaselineError extends Error {

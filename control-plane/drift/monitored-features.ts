@@ -12,7 +12,7 @@
 // its input_schema.json index when the instance is a list. A feature input_schema.json marks
 // `derived_from {source, part}` (date_hour from date) is read from its own key when the instance has
 // it, and otherwise computed from the source timestamp. The prediction is the response's element at
-// the instance's offset.
+// the instance's offset; a classifier's prediction given as a class index is read as its label.
 import { z } from 'zod';
 import { closestName } from '../../common/suggest.js';
 import { columnNameSchema } from '../analysis/bigquery-query.js';
@@ -41,6 +41,11 @@ export interface MonitoredFeature {
   readonly edges?: readonly number[];
   /** Categorical: the baseline's categories; bins are [...categories, other]. */
   readonly categories?: readonly string[];
+  /**
+   * A classifier's prediction: its labels in index order. A served prediction that is not one of
+   * them but a whole number k < classes.length is read as classes[k] (servers answering indices).
+   */
+  readonly classes?: readonly string[];
   /** The baseline's distribution over the feature's bins (sums to 1). */
   readonly baseline: readonly number[];
   /** Baseline values binned (nulls excluded). */
@@ -137,9 +142,11 @@ export function monitoredFeatures(baseline: BaselineStatistics, inputSchema: unk
       if (wanted !== undefined) throw new MonitoredFeaturesError(`feature '${name}' has no value in the baseline to compare with`);
       continue;
     }
+    const classes = predictionSource !== undefined && bins.kind === 'categorical' ? baseline.prediction?.classes : undefined;
     features.push({
       name,
       ...bins,
+      ...(classes === undefined ? {} : { classes }),
       source: predictionSource ?? sourceOf(name, bins.kind, schema.get(name)),
       baselineMissingFraction: stats.count === 0 ? 0 : stats.null_count / stats.count,
     });

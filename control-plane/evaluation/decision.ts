@@ -82,6 +82,21 @@ export interface DecisionInput {
   readonly failure?: { task: string; message: string };
   /** Whether a champion existed when the run was submitted. */
   readonly championExists: boolean;
+  /**
+   * For retrains triggered by drift, performance or age: the spec's automaticRetrainMaxDegradation.
+   * A challenger that does not beat the champion is still registered unless clearly worse.
+   */
+  readonly automaticRetrainMaxDegradation?: number;
+}
+
+/**
+ * Whether the challenger is at most `share` worse than the champion at the interval's worse end
+ * (difference = challenger − champion; for lower-is-better metrics the worse end is the high one).
+ */
+function notClearlyWorse(c: Comparison, share: number): boolean {
+  if (typeof c.champion !== 'number' || typeof c.ci_low !== 'number' || typeof c.ci_high !== 'number') return false;
+  const margin = share * Math.abs(c.champion);
+  return c.direction === 'higher' ? c.ci_low >= -margin : c.ci_high <= margin;
 }
 
 const fmt = (n: number | null | undefined) => (typeof n === 'number' ? Number(n.toPrecision(4)).toString() : 'n/a');
@@ -108,8 +123,16 @@ export function decide(input: DecisionInput): { outcome: Outcome; reasons: strin
     case 'champion_unusable':
       // The champion cannot score today's data (its features changed): a person decides in the rollout.
       return { outcome: 'REGISTER_AS_CHALLENGER', reasons: [`gate: ${input.gate.reason}`, `not compared: the champion could not be evaluated (${c.reason})`] };
-    default:
+    default: {
+      const share = input.automaticRetrainMaxDegradation;
+      if (share !== undefined && c.verdict === 'not_better' && notClearlyWorse(c, share)) {
+        return {
+          outcome: 'REGISTER_AS_CHALLENGER',
+          reasons: [`gate: ${input.gate.reason}`, `an automatic retrain not clearly worse than the champion (worse end within ${fmt(share * 100)}% of its ${c.metric}): ${ci}; the canary judges it on live traffic`],
+        };
+      }
       return { outcome: 'REJECT', reasons: [`does not beat the champion: ${ci}${c.reason ? `; ${c.reason}` : ''}`] };
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { EvaluationMetricsInput } from '../../vertex/requests/import-model-evaluation.js';
 import type { IPipelineJob } from '../../vertex/shared/proto-types.js';
 import { TRAINING_PIPELINE_TASKS } from '../../pipelines/definitions/training-tasks.js';
+import { AUTOMATIC_TRIGGERS } from './automatic-retrain.js';
 import { Comparison, decide, Gate } from '../evaluation/decision.js';
 import type { DecisionRecord } from '../evaluation/decision.js';
 import { publishDecision } from '../evaluation/publish-decision.js';
@@ -219,6 +220,11 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
   return { run: finished, decision, ...(deployment ? { deployment } : {}), duplicate: false };
 }
 
+function automaticMargin(ctx: ControlPlaneContext, model: string): { automaticRetrainMaxDegradation?: number } {
+  const share = ctx.models.get(model)?.evaluation.championChallenger.automaticRetrainMaxDegradation;
+  return share === undefined ? {} : { automaticRetrainMaxDegradation: share };
+}
+
 async function recordDecision(ctx: ControlPlaneContext, run: TrainingRunRecord, event: PipelineRunEvent, job: IPipelineJob, evaluationFile: z.infer<typeof EvaluationFile> | undefined): Promise<DecisionRecord> {
   const recorded = await ctx.decisions.get(run.id);
   if (recorded) return recorded;
@@ -236,6 +242,7 @@ async function recordDecision(ctx: ControlPlaneContext, run: TrainingRunRecord, 
     ...(failure ? { failure } : {}),
     // What the job was given (recorded before it was created), not what the registry says now.
     championExists: run.championModelUri !== undefined ? run.championModelUri !== '' : run.champion !== undefined,
+    ...((AUTOMATIC_TRIGGERS as readonly string[]).includes(run.trigger) ? automaticMargin(ctx, run.model) : {}),
   });
   const record: DecisionRecord = {
     name: `decisions/${run.id}`,

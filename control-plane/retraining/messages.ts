@@ -17,6 +17,10 @@ export const RetrainingRequest = z.strictObject({
   reason: z.string().max(1024).default(''),
   requestedBy: z.string().max(320).optional(),
   parameterOverrides: z.record(z.string(), JsonValue).optional(),
+  /** Values for the source query's declared parameters, this run only (a drift retrain's recent period). */
+  sourceParameters: z.record(z.string().max(128), z.union([z.string().max(1024), z.number(), z.boolean()])).optional(),
+  /** For drift-triggered runs: the features whose drift triggered it. */
+  driftedFeatures: z.array(z.string().max(300)).max(200).optional(),
   enableCaching: z.boolean().optional(),
   /** Evaluation runs: the model version id to evaluate against the champion (an alias could move). */
   evaluatedVersion: z.string().regex(/^\d{1,9}$/, 'a version id (digits): the API resolves aliases before publishing').optional(),

@@ -2,11 +2,12 @@
 // training pipeline, or for an evaluation request the evaluation pipeline over the evaluated
 // version's artifacts). Every step is idempotent (deterministic BigQuery job id and PipelineJob id; the run record changes by
 // compare-and-swap), so duplicate and concurrent deliveries have the effect of one.
-import { failedPrecondition, RpcCode, grpcCode, notFound } from '../errors.js';
+import { failedPrecondition, invalidArgument, RpcCode, grpcCode, notFound } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import { tableReferenceText } from '../config/bigquery-source.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
+import { queryValueProblem } from '../config/model-spec.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 import { TERMINAL_RUN_STATES, trainingRunId } from '../state/training-runs.js';
 import type { RetrainingRequest } from './messages.js';
@@ -17,11 +18,26 @@ import { exportSnapshot } from './snapshot.js';
 
 const { NOT_FOUND, ALREADY_EXISTS } = RpcCode;
 
-export function snapshotSource(spec: ResolvedModelSpec, project: string): SnapshotSource {
+/**
+ * The snapshot's source: the spec's, with a run's values for declared query parameters. A value
+ * for a parameter the query does not declare, or of the wrong type, can never succeed: refused.
+ */
+export function snapshotSource(spec: ResolvedModelSpec, project: string, overrides: Readonly<Record<string, string | number | boolean>> = {}): SnapshotSource {
   const s = spec.source;
   const columns = { target: s.target, features: s.features };
-  if (s.kind === 'table') return { ...columns, table: tableReferenceText(s.table, project), ...(s.sampleFraction === undefined ? {} : { sampleFraction: s.sampleFraction }) };
-  return { ...columns, query: s.query, parameters: s.parameters };
+  const names = Object.keys(overrides);
+  if (s.kind === 'table') {
+    if (names.length > 0) throw invalidArgument('sourceParameters', `models/${spec.name} reads a table, which has no query parameters (got ${names.join(', ')})`);
+    return { ...columns, table: tableReferenceText(s.table, project), ...(s.sampleFraction === undefined ? {} : { sampleFraction: s.sampleFraction }) };
+  }
+  const parameters = { ...s.parameters };
+  for (const [name, value] of Object.entries(overrides)) {
+    const declared = s.parameters[name];
+    const problem = declared === undefined ? `the source query declares no @${name}` : queryValueProblem(declared.type, value);
+    if (problem !== undefined) throw invalidArgument(`sourceParameters.${name}`, problem);
+    parameters[name] = { type: declared!.type, value };
+  }
+  return { ...columns, query: s.query, parameters };
 }
 
 /** The run record a request creates (QUEUED), the same for every delivery of the request. */
@@ -37,6 +53,8 @@ export function newTrainingRun(request: RetrainingRequest, now: Date): TrainingR
     reason: request.reason,
     ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
     ...(request.parameterOverrides ? { parameterOverrides: request.parameterOverrides } : {}),
+    ...(request.sourceParameters ? { sourceParameters: request.sourceParameters } : {}),
+    ...(request.driftedFeatures ? { driftedFeatures: request.driftedFeatures } : {}),
     ...(request.enableCaching === undefined ? {} : { enableCaching: request.enableCaching }),
     ...(request.evaluatedVersion ? { evaluatedVersion: request.evaluatedVersion } : {}),
     state: 'QUEUED',
@@ -108,7 +126,7 @@ async function prepareSubmission(ctx: ControlPlaneContext, spec: ResolvedModelSp
     model: spec.name,
     requestId: run.requestId,
     bucket: ctx.settings.pipelineBucket,
-    source: snapshotSource(spec, ctx.settings.projectId),
+    source: snapshotSource(spec, ctx.settings.projectId, run.sourceParameters),
   }, ctx.now()));
   const champion = await currentChampion(ctx, spec.name);
   return ctx.runs.update(run.id, (current) =>

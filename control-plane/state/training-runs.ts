@@ -33,6 +33,9 @@ export const TrainingRunRecord = z.object({
   reason: z.string(),
   requestedBy: z.string().optional(),
   parameterOverrides: z.record(z.string(), JsonValue).optional(),
+  sourceParameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** For drift-triggered runs: the features whose drift triggered it. */
+  driftedFeatures: z.array(z.string()).optional(),
   enableCaching: z.boolean().optional(),
   /** For evaluation runs: the version evaluated against the champion. */
   evaluatedVersion: z.string().optional(),

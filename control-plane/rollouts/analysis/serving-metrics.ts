@@ -2,6 +2,8 @@
 // metrics per deployed model (read), and the rollout's own measurements as user-defined metrics
 // (written). Pure functions over an injected MetricServiceClient.
 import type { MetricServiceClient, protos } from '@google-cloud/monitoring';
+import type { WriteOutcome } from '../../monitoring/custom-metrics.js';
+import { timestamp, writeGauges } from '../../monitoring/custom-metrics.js';
 
 type TimeSeries = protos.google.monitoring.v3.ITimeSeries;
 type Reducer = 'REDUCE_SUM' | 'REDUCE_PERCENTILE_50' | 'REDUCE_PERCENTILE_95';
@@ -130,70 +132,20 @@ export interface RolloutMeasurement {
 }
 
 export const ROLLOUT_METRIC_PREFIX = 'custom.googleapis.com/mlops/rollout/';
-/** Google: "Don't add data points to the same time series faster than one point each 5 seconds." */
-const MIN_POINT_SPACING_MS = 5_000;
-/** timeSeries.create: at most 200 series per request, one point per series. */
-const MAX_SERIES_PER_REQUEST = 200;
 
-export interface WriteOutcome {
-  written: number;
-  /** Points dropped because a later point of the same series came within 5 s (the later one is kept). */
-  skipped: number;
-}
+export type { WriteOutcome };
 
-/**
- * Writes measurements as GAUGE DOUBLE points of user-defined metrics on the `global` resource
- * (user-defined metrics may not use aiplatform.googleapis.com/Endpoint). Points of one series
- * closer than 5 s apart are merged by keeping the later one; the rest go out oldest first, one
- * point per series per request. The caller must not write a series again within 5 s of its last
- * point (a rollout measures once per reconcile, a minute apart).
- */
+/** The measurements as GAUGE points (custom-metrics.ts: Google's write rules); at most one point per series per 5 s. */
 export async function writeRolloutMeasurements(client: MetricServiceClient, projectId: string, points: readonly RolloutMeasurement[]): Promise<WriteOutcome> {
   for (const p of points) {
     if (!/^[a-z][a-z0-9_]*$/.test(p.metric)) throw new Error(`rollout metric name '${p.metric}' must be lowercase letters, digits and underscores`);
-    if (!Number.isFinite(p.value)) throw new Error(`rollout metric ${p.metric} has a non-finite value ${p.value}`);
   }
-  const bySeries = new Map<string, RolloutMeasurement[]>();
-  for (const p of [...points].sort((a, b) => a.at.getTime() - b.at.getTime())) {
-    const key = JSON.stringify([p.metric, p.labels.model, p.labels.version, p.labels.deployedModelId, p.labels.rolloutId, p.labels.step]);
-    const kept = bySeries.get(key) ?? [];
-    const last = kept.at(-1);
-    if (last && p.at.getTime() - last.at.getTime() < MIN_POINT_SPACING_MS) kept[kept.length - 1] = p;
-    else kept.push(p);
-    bySeries.set(key, kept);
-  }
-  const series = [...bySeries.values()];
-  const written = series.reduce((n, s) => n + s.length, 0);
-  // Round i holds each series' i-th point, so every request has one point per series, in time order.
-  const rounds = Math.max(0, ...series.map((s) => s.length));
-  for (let i = 0; i < rounds; i += 1) {
-    const round = series.flatMap((s) => {
-      const point = s[i];
-      return point ? [toTimeSeries(projectId, point)] : [];
-    });
-    for (let j = 0; j < round.length; j += MAX_SERIES_PER_REQUEST) {
-      await client.createTimeSeries({ name: `projects/${projectId}`, timeSeries: round.slice(j, j + MAX_SERIES_PER_REQUEST) });
-    }
-  }
-  return { written, skipped: points.length - written };
-}
-
-function toTimeSeries(projectId: string, p: RolloutMeasurement): TimeSeries {
-  return {
-    metric: {
-      type: `${ROLLOUT_METRIC_PREFIX}${p.metric}`,
-      labels: { model: p.labels.model, version: p.labels.version, deployed_model_id: p.labels.deployedModelId, rollout_id: p.labels.rolloutId, step: String(p.labels.step) },
-    },
-    resource: { type: 'global', labels: { project_id: projectId } },
-    metricKind: 'GAUGE',
-    valueType: 'DOUBLE',
-    points: [{ interval: { endTime: timestamp(p.at.getTime()) }, value: { doubleValue: p.value } }],
-  };
-}
-
-function timestamp(ms: number): { seconds: number; nanos: number } {
-  const seconds = Math.floor(ms / 1000);
-  return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
+  return writeGauges(client, projectId, points.map((p) => ({
+    type: `${ROLLOUT_METRIC_PREFIX}${p.metric}`,
+    labels: { model: p.labels.model, version: p.labels.version, deployed_model_id: p.labels.deployedModelId, rollout_id: p.labels.rolloutId, step: String(p.labels.step) },
+    value: p.value,
+    at: p.at,
+  })));
 }
 
 /** A value inside a filter's double-quoted string. */

@@ -79,11 +79,11 @@ describe('resolveForEnvironment', () => {
   const spec = parseModelSpec(shippedText, SHIPPED_FILE);
 
   it('applies each environment of the shipped spec', () => {
-    expect(resolveForEnvironment(spec, 'local').durations).toEqual({ retrainCooldown: 30, rolloutAnalysisWindow: 12, rolloutAnalysisInterval: 2, rolloutScaleDownDelay: 5, rolloutDeployTimeout: 120 });
+    expect(resolveForEnvironment(spec, 'local').durations).toEqual({ retrainCooldown: 300, rolloutAnalysisWindow: 12, rolloutAnalysisInterval: 2, rolloutScaleDownDelay: 5, rolloutDeployTimeout: 120, driftWindow: 20, maxModelAge: 86_400 });
     expect(resolveForEnvironment(spec, 'local').approvals).toEqual({ deployment: 'none', approvers: ['ml-lead@example.com'] });
-    expect(resolveForEnvironment(spec, 'dev').durations).toEqual({ retrainCooldown: 3600, rolloutAnalysisWindow: 600, rolloutAnalysisInterval: 60, rolloutScaleDownDelay: 3600, rolloutDeployTimeout: 1800 });
+    expect(resolveForEnvironment(spec, 'dev').durations).toEqual({ retrainCooldown: 3600, rolloutAnalysisWindow: 600, rolloutAnalysisInterval: 60, rolloutScaleDownDelay: 3600, rolloutDeployTimeout: 1800, driftWindow: 86_400, maxModelAge: 30 * 86_400 });
     // prod: hours, and an approval before the first step.
-    expect(resolveForEnvironment(spec, 'prod').durations).toEqual({ retrainCooldown: 86_400, rolloutAnalysisWindow: 7200, rolloutAnalysisInterval: 600, rolloutScaleDownDelay: 21_600, rolloutDeployTimeout: 1800 });
+    expect(resolveForEnvironment(spec, 'prod').durations).toEqual({ retrainCooldown: 86_400, rolloutAnalysisWindow: 7200, rolloutAnalysisInterval: 600, rolloutScaleDownDelay: 21_600, rolloutDeployTimeout: 1800, driftWindow: 86_400, maxModelAge: 30 * 86_400 });
     expect(resolveForEnvironment(spec, 'prod').approvals).toEqual({ deployment: 'required', approvers: ['ml-lead@example.com'] });
     expect(resolveForEnvironment(spec, 'prod').environment).toBe('prod');
     expect(resolveForEnvironment(spec, 'prod')).not.toHaveProperty('environments');
@@ -91,7 +91,7 @@ describe('resolveForEnvironment', () => {
 
   it('keeps the base values an environment does not override', () => {
     const withoutDev = parseModelSpec(edited('  dev:\n    durations:\n      retrainCooldown: 1h\n      rolloutAnalysisWindow: 10m\n      rolloutAnalysisInterval: 1m\n', ''), SHIPPED_FILE);
-    expect(resolveForEnvironment(withoutDev, 'dev').durations).toEqual({ retrainCooldown: 6 * 3600, rolloutAnalysisWindow: 3600, rolloutAnalysisInterval: 300, rolloutScaleDownDelay: 3600, rolloutDeployTimeout: 1800 });
+    expect(resolveForEnvironment(withoutDev, 'dev').durations).toEqual({ retrainCooldown: 6 * 3600, rolloutAnalysisWindow: 3600, rolloutAnalysisInterval: 300, rolloutScaleDownDelay: 3600, rolloutDeployTimeout: 1800, driftWindow: 86_400, maxModelAge: 30 * 86_400 });
   });
 
   const durationText = fc.tuple(fc.nat({ max: 30 }), fc.nat({ max: 23 }), fc.nat({ max: 59 })).map(([d, h, m]) => ({ text: `${d}d${h}h${m}m`, seconds: d * 86_400 + h * 3600 + m * 60 }));
@@ -155,7 +155,7 @@ describe('ModelCatalog', () => {
 
   it('loads from a directory', () => {
     const dir = specDir({ 'flight-delay.yaml': shippedText });
-    expect(ModelCatalog.load('local', dir).require('flight-delay').durations.retrainCooldown).toBe(30);
+    expect(ModelCatalog.load('local', dir).require('flight-delay').durations.retrainCooldown).toBe(300);
   });
 });
 

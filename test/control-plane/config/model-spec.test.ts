@@ -23,7 +23,7 @@ describe('the shipped flight-delay spec', () => {
   it('trains a ridge model, gates on r2 and rmse, and compares on rmse', () => {
     expect(spec.pipeline).toEqual({ name: 'training-pipeline', parameters: { model_type: 'ridge', split_strategy: 'random', hyperparameters: {} }, enableCaching: false });
     expect(spec.evaluation.thresholds).toEqual({ r2: { min: -0.05 }, rmse: { max: 60 } });
-    expect(spec.evaluation.championChallenger).toEqual({ metric: 'rmse', minImprovement: 0, confidence: 0.95, bootstrapSamples: 1000 });
+    expect(spec.evaluation.championChallenger).toEqual({ metric: 'rmse', minImprovement: 0, confidence: 0.95, bootstrapSamples: 1000, automaticRetrainMaxDegradation: 0.02 });
     expect(spec.schedule).toEqual({ cron: '0 3 * * 1', timeZone: 'Etc/UTC', enabled: true });
   });
 
@@ -74,7 +74,7 @@ endpoint: { displayName: tiny }
     expect(spec.schedule).toBeUndefined();
     expect(spec.evaluation).toEqual({ thresholds: {}, championChallenger: { metric: 'accuracy', minImprovement: 0, confidence: 0.95, bootstrapSamples: 1000 } });
     expect(spec.endpoint).toEqual({ displayName: 'tiny', machineType: 'n1-standard-2', minReplicaCount: 1, maxReplicaCount: 1 });
-    expect(spec.durations).toEqual({ retrainCooldown: 6 * 3600, rolloutAnalysisWindow: 3600, rolloutAnalysisInterval: 300, rolloutScaleDownDelay: 3600, rolloutDeployTimeout: 1800 });
+    expect(spec.durations).toEqual({ retrainCooldown: 6 * 3600, rolloutAnalysisWindow: 3600, rolloutAnalysisInterval: 300, rolloutScaleDownDelay: 3600, rolloutDeployTimeout: 1800, driftWindow: 86_400, maxModelAge: 30 * 86_400 });
     expect(spec.approvals).toEqual({ deployment: 'none', approvers: [] });
     // Our users' default canary: 5% → 20% → 50% with analysis after each, then 100%.
     expect(spec.rollout.steps).toEqual([{ setWeight: 5 }, { analysis: {} }, { setWeight: 20 }, { analysis: {} }, { setWeight: 50 }, { analysis: {} }]);
@@ -105,9 +105,15 @@ describe('mistakes fail with the file, the field and a did-you-mean', () => {
     { what: 'unknown pipeline field', from: '  parameters:\n    model_type', to: '  paramters:\n    model_type', field: 'pipeline.paramters', message: /unknown field \(did you mean 'parameters'\?\)/ },
     { what: 'unknown field three deep', from: '    minImprovement: 0', to: '    minImprovment: 0', field: 'evaluation.championChallenger.minImprovment', message: /did you mean 'minImprovement'/ },
     { what: 'unknown field in a query parameter', from: '{ type: FLOAT64, value: 0.01 }', to: '{ type: FLOAT64, valeu: 0.01 }', field: 'source.parameters.sample_fraction.valeu', message: /did you mean 'value'/ },
-    { what: 'unknown field in an environment override', from: '      retrainCooldown: 30s', to: '      retrainCooldwn: 30s', field: 'environments.local.durations.retrainCooldwn', message: /did you mean 'retrainCooldown'/ },
+    { what: 'unknown field in an environment override', from: '      retrainCooldown: 5m', to: '      retrainCooldwn: 5m', field: 'environments.local.durations.retrainCooldwn', message: /did you mean 'retrainCooldown'/ },
     { what: 'unknown environment', from: '  dev:', to: '  prd:', field: 'environments.prd', message: /must be one of local, dev, prod.*did you mean 'prod'/ },
-    { what: 'fields in a placeholder block', from: 'task: regression\n', to: 'task: regression\ndrift:\n  features: [distance]\n', field: 'drift.features', message: /part 3/ },
+    { what: 'fields in a placeholder block', from: 'task: regression\n', to: 'task: regression\ntuning:\n  space: {}\n', field: 'tuning.space', message: /part 4/ },
+    { what: 'a per-feature drift threshold for an unwatched feature', from: '  threshold: 0.3\n', to: '  threshold: 0.3\n  features: [distance, origin]\n', field: 'drift.thresholds.destination', message: /not a watched feature/ },
+    { what: 'a performance metric of another task', from: '  performance: { metric: r2,', to: '  performance: { metric: accuracy,', field: 'drift.performance.metric', message: /not a regression metric/ },
+    { what: 'a performance check without a bound', from: '  performance: { metric: r2, min: -0.05,', to: '  performance: { metric: r2,', field: 'drift.performance', message: /must set `min`/ },
+    { what: 'a drift retrain parameter the query does not declare', from: 'sourceParameters: { sample_fraction: 0.02 }', to: 'sourceParameters: { sample_fractoin: 0.02 }', field: 'drift.retrain.sourceParameters.sample_fractoin', message: /did you mean 'sample_fraction'/ },
+    { what: 'a drift retrain parameter of the wrong type', from: 'sourceParameters: { sample_fraction: 0.02 }', to: 'sourceParameters: { sample_fraction: "a lot" }', field: 'drift.retrain.sourceParameters.sample_fraction', message: /FLOAT64/ },
+    { what: 'too many distinct drift thresholds', from: 'thresholds: { origin: 0.1, destination: 0.1 }', to: 'thresholds: { origin: 0.1, destination: 0.15, distance: 0.2, date_hour: 0.25, date_month: 0.35 }', field: 'drift.thresholds', message: /allows 6 conditions/ },
     // rollouts
     { what: 'falling canary weights', from: '    - setWeight: 20', to: '    - setWeight: 3', field: 'rollout.steps[2].setWeight', message: /above the previous weight \(5\)/ },
     { what: 'analysis before any weight', from: '    - setWeight: 5\n', to: '', field: 'rollout.steps[0]', message: /before any setWeight/ },
@@ -155,7 +161,7 @@ describe('mistakes fail with the file, the field and a did-you-mean', () => {
     // environments
     { what: 'environment overriding structure', from: '  prod:\n', to: '  prod:\n    endpoint: { machineType: n1-standard-8 }\n', field: 'environments.prod.endpoint', message: /environments may override only durations and approvals/ },
     { what: 'environment overriding the pipeline', from: '  local:\n', to: '  local:\n    pipeline: { name: training-pipeline }\n', field: 'environments.local.pipeline', message: /may override only durations and approvals/ },
-    { what: 'duration without a unit', from: '      retrainCooldown: 30s', to: '      retrainCooldown: 30', field: 'environments.local.durations.retrainCooldown', message: /unit/ },
+    { what: 'duration without a unit', from: '      retrainCooldown: 5m', to: '      retrainCooldown: 30', field: 'environments.local.durations.retrainCooldown', message: /unit/ },
     { what: 'malformed duration', from: 'retrainCooldown: 6h', to: 'retrainCooldown: 6 hours', field: 'durations.retrainCooldown', message: /must be a duration/ },
     // the rest
     { what: 'name that is not an id', from: 'name: flight-delay', to: 'name: Flight_Delay', field: 'name', message: /lowercase id/ },

@@ -65,6 +65,23 @@ describe('decide: training runs', () => {
     expect(decision.reasons[1]).toBe('not compared: the champion could not be evaluated (it lacks the feature origin)');
   });
 
+  it('an automatic retrain that is not clearly worse is registered; clearly worse, or without the policy, it is REJECT', () => {
+    // RMSE 30.25: 2% is 0.605. The interval's worse (high) end decides.
+    const withinMargin = comparison('not_better', { difference: 0.2, ci_low: -0.3, ci_high: 0.6 });
+    const beyondMargin = comparison('not_better', { difference: 0.3, ci_low: -0.2, ci_high: 0.61 });
+    const accepted = decide(succeeded({ comparison: withinMargin, automaticRetrainMaxDegradation: 0.02 }));
+    expect(accepted.outcome).toBe('REGISTER_AS_CHALLENGER');
+    expect(accepted.reasons[1]).toMatch(/^an automatic retrain not clearly worse than the champion \(worse end within 2% of its rmse\): rmse difference 0.2/);
+    expect(decide(succeeded({ comparison: beyondMargin, automaticRetrainMaxDegradation: 0.02 })).outcome).toBe('REJECT');
+    expect(decide(succeeded({ comparison: withinMargin })).outcome).toBe('REJECT');
+    // Higher-is-better metrics: the low end is the worse one.
+    const r2 = (ci_low: number) => comparison('not_better', { metric: 'r2', direction: 'higher', champion: 0.5, difference: 0, ci_low, ci_high: 0.02 });
+    expect(decide(succeeded({ comparison: r2(-0.009), automaticRetrainMaxDegradation: 0.02 })).outcome).toBe('REGISTER_AS_CHALLENGER');
+    expect(decide(succeeded({ comparison: r2(-0.011), automaticRetrainMaxDegradation: 0.02 })).outcome).toBe('REJECT');
+    // The gate still rules.
+    expect(decide(succeeded({ gate: rejected, comparison: withinMargin, automaticRetrainMaxDegradation: 0.02 })).outcome).toBe('REJECT');
+  });
+
   it('a model that does not beat the champion is REJECT, with the numbers and the comparison\'s reason', () => {
     const decision = decide(succeeded({ comparison: comparison('not_better', { ci_high: 0.1, reason: 'not better: the interval crosses 0' }) }));
     expect(decision).toEqual({
