@@ -16,7 +16,8 @@
 //   source timestamp — `YYYY-MM-DD[( |T)HH:MM:SS[.f]][Z|±HH[:MM]]`, UTC unless an offset is given:
 //   hour 0–23, dayofweek Monday = 0 … Sunday = 6 (pandas), month 1–12;
 // - categorical: the value's text (a number as its JSON text; baseline categories are pandas
-//   `astype(str)` texts); a prediction is its `predicted_class` when it is such an object;
+//   `astype(str)` texts); a prediction is its `predicted_class` when it is such an object, and a
+//   class index (digits that are not a label, below the number of classes) is read as its label;
 // - binning: numeric values on the baseline edges as numpy does ([e_k, e_k+1), the last bin closed,
 //   so the maximum falls in the last bin), below the first edge in the underflow bin, above the last
 //   in the overflow bin; categorical values in their category's bin, or the other bin.
@@ -80,6 +81,7 @@ const featureSchema = z.object({
   ]),
   edges: z.array(z.number()).min(2).refine(increasing, 'must be finite and strictly increasing').optional(),
   categories: z.array(z.string()).optional(),
+  classes: z.array(z.string()).optional(),
 });
 const featuresSchema = z
   .array(featureSchema)
@@ -89,6 +91,7 @@ const featuresSchema = z
       if (f.kind === 'numeric' && f.edges === undefined) ctx.addIssue({ code: 'custom', message: 'a numeric feature needs its edges', path: [i, 'edges'] });
       if (f.kind === 'categorical' && f.categories === undefined) ctx.addIssue({ code: 'custom', message: 'a categorical feature needs its categories', path: [i, 'categories'] });
       if (f.kind === 'categorical' && f.source.kind === 'derived') ctx.addIssue({ code: 'custom', message: 'only numeric features are derived', path: [i, 'source'] });
+      if (f.classes !== undefined && (f.kind !== 'categorical' || f.source.kind !== 'prediction')) ctx.addIssue({ code: 'custom', message: 'only a categorical prediction has classes', path: [i, 'classes'] });
       if (features.findIndex((g) => g.name === f.name) !== i) ctx.addIssue({ code: 'custom', message: `feature '${f.name}' is listed twice`, path: [i, 'name'] });
     });
   });
@@ -136,6 +139,10 @@ function readingSql(feature: MonitoredFeature, i: number): string {
 
 /** Feature i's value in the `values` stage: a finite FLOAT64 or a STRING, NULL when missing. */
 function valueSql(feature: MonitoredFeature, i: number): string {
+  if (feature.kind === 'categorical' && feature.classes !== undefined) {
+    // A label stays; a class index (digits, within the classes) becomes its label.
+    return `CASE WHEN r${i} IN UNNEST(@classes_${i}) OR NOT REGEXP_CONTAINS(r${i}, r'^[0-9]{1,9}$') THEN r${i} ELSE COALESCE(@classes_${i}[SAFE_OFFSET(CAST(r${i} AS INT64))], r${i}) END AS v${i}`;
+  }
   if (feature.kind === 'categorical') return `r${i} AS v${i}`;
   if (feature.source.kind === 'derived') return `COALESCE(${finiteSql(`r${i}`)}, ${datePartSql(feature.source.part, `t${i}`)}) AS v${i}`;
   return `${finiteSql(`r${i}`)} AS v${i}`;
@@ -176,6 +183,10 @@ export function servingHistogramsQuery(window: ServingWindow, features: readonly
     } else {
       params[`categories_${i}`] = f.categories;
       types[`categories_${i}`] = ['STRING'];
+      if (f.classes !== undefined) {
+        params[`classes_${i}`] = f.classes;
+        types[`classes_${i}`] = ['STRING'];
+      }
     }
   });
   const prediction = features.some((f) => f.source.kind === 'prediction') ? ', log.response_payload[SAFE_OFFSET(position)] AS prediction' : '';
@@ -307,7 +318,10 @@ function valueOf(feature: MonitoredFeature, instance: unknown, prediction: unkno
   const source = feature.source;
   if (source.kind === 'prediction') {
     if (feature.kind === 'numeric') return finiteNumber(scalarText(prediction));
-    return (isRecord(prediction) && Object.hasOwn(prediction, 'predicted_class') ? scalarText(prediction.predicted_class) : undefined) ?? scalarText(prediction);
+    const text = (isRecord(prediction) && Object.hasOwn(prediction, 'predicted_class') ? scalarText(prediction.predicted_class) : undefined) ?? scalarText(prediction);
+    const classes = feature.classes;
+    if (text === undefined || classes === undefined || classes.includes(text) || !/^[0-9]{1,9}$/.test(text)) return text;
+    return classes[Number(text)] ?? text;
   }
   const raw = rawValue(instance, source.key, source.index);
   if (feature.kind === 'categorical') return raw;

@@ -27,7 +27,7 @@ interface Stats {
 }
 interface Doc {
   features: Record<string, Stats | Partial<Stats>>;
-  prediction?: Partial<Stats>;
+  prediction?: Partial<Stats> & { classes?: unknown; output?: string };
   written_by?: string;
 }
 type Edit = (d: Doc) => unknown;
@@ -58,6 +58,7 @@ describe.skipIf(!stack.ok)('parseBaseline', () => {
     ['counts vs edges', (d: Doc) => stats(d, 'distance').histogram.counts.pop(), /field features\.distance\.histogram\.counts: has 19 counts for 21 edges/],
     ['a negative count', (d: Doc) => (stats(d, 'origin').counts.A000 = -2), /field features\.origin\.counts\.A000/],
     ['the prediction', (d: Doc) => (d.prediction = { type: 'numeric' }), /field prediction\.count/],
+    ['the classes', (d: Doc) => (d.prediction!.classes = 'late'), /field prediction\.classes/],
   ] satisfies [string, Edit, RegExp][])('names the field when %s is wrong', (_, edit, message) => {
     expect(() => parseBaseline(edited(training!.baseline, edit))).toThrow(BaselineError);
     expect(() => parseBaseline(edited(training!.baseline, edit))).toThrow(message);
@@ -104,6 +105,15 @@ describe.skipIf(!stack.ok)('monitoredFeatures', () => {
     expect(byName.get('prediction')).toEqual({ kind: 'prediction' });
     // Without an input schema every feature is read from its own key.
     expect(monitoredFeatures(baseline, undefined)[1]!.source).toEqual({ kind: 'instance', key: 'date_hour' });
+  });
+
+  it("gives a classifier's prediction its classes, so that served class indices read as labels", () => {
+    const classifier = parseBaseline(
+      edited(training!.baseline, (d) => (d.prediction = { output: 'label', classes: ['late', 'on_time'], type: 'categorical', count: 10, null_count: 0, counts: { on_time: 7, late: 3 } })),
+    );
+    const [prediction] = monitoredFeatures(classifier, undefined, ['prediction']);
+    expect(prediction).toMatchObject({ kind: 'categorical', categories: ['on_time', 'late'], classes: ['late', 'on_time'], baseline: [0.7, 0.3, 0] });
+    expect(monitoredFeatures(baseline, undefined, ['prediction'])[0]).not.toHaveProperty('classes');
   });
 
   it('keeps only the named features and names the unknown ones', () => {

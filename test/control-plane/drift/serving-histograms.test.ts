@@ -45,6 +45,24 @@ const FEATURES: MonitoredFeature[] = [
   numeric('prediction', [-3, -2, -1, 0, 1, 2, 3], { kind: 'prediction' }),
 ];
 const CLASS_FEATURES: MonitoredFeature[] = [categorical('prediction', ['a', 'b', '1'], { kind: 'prediction' })];
+// A classifier's prediction with its labels in index order: indices (the prebuilt image's answers) read as labels.
+const INDEXED_FEATURES: MonitoredFeature[] = [{ ...categorical('prediction', ['on_time', 'late', '5'], { kind: 'prediction' }), classes: ['late', 'on_time', '5'] }];
+
+const INDEXED_CASES: Case[] = [
+  { instance: {}, prediction: 'late', bins: { prediction: 1 } },
+  { instance: {}, prediction: 1, bins: { prediction: 0 } },
+  { instance: {}, prediction: 0, bins: { prediction: 1 } },
+  { instance: {}, prediction: '1', bins: { prediction: 0 } },
+  { instance: {}, prediction: 5, bins: { prediction: 2 } },
+  { instance: {}, prediction: 2, bins: { prediction: 2 } },
+  { instance: {}, prediction: 3, bins: { prediction: 3 } },
+  { instance: {}, prediction: { predicted_class: 'on_time', probabilities: [0.4, 0.6, 0] }, bins: { prediction: 0 } },
+  { instance: {}, prediction: { predicted_class: 0 }, bins: { prediction: 1 } },
+  { instance: {}, prediction: -1, bins: { prediction: 3 } },
+  { instance: {}, prediction: 1.5, bins: { prediction: 3 } },
+  { instance: {}, prediction: 'x', bins: { prediction: 3 } },
+  { instance: {}, prediction: null, bins: {} },
+];
 
 type Expected = Partial<Record<string, number>>;
 interface Case {
@@ -165,6 +183,7 @@ beforeAll(async () => {
     for (const version of ['stable', 'canary']) rows.push(row('edges', version, inWindow(i), [c.instance], 'prediction' in c ? [c.prediction] : []));
   });
   CLASS_CASES.forEach((c, i) => rows.push(row('classes', 'stable', inWindow(i), [c.instance], [c.prediction])));
+  INDEXED_CASES.forEach((c, i) => rows.push(row('indexed', 'stable', inWindow(i), [c.instance], [c.prediction])));
   // A mix: requests of 1–4 instances drawn from the cases and from random values; some responses short.
   const r = rng(5);
   const origins = ['ORD', 'DFW', 'ATL', 'JFK', 'SFO', '7'];
@@ -211,6 +230,12 @@ describe('servingHistograms', () => {
     const sql = await servingHistograms(h.bigquery, window('classes', ['stable']), CLASS_FEATURES);
     expect(sql.get('stable')).toEqual(expectedHistograms(CLASS_CASES, CLASS_FEATURES, 1));
     expect(servingHistogramsInMemory(logged.classes!, CLASS_FEATURES)).toEqual(sql);
+  });
+
+  it('reads a class index as its label when the prediction has classes, and a label as itself', async () => {
+    const sql = await servingHistograms(h.bigquery, window('indexed', ['stable']), INDEXED_FEATURES);
+    expect(sql.get('stable')).toEqual(expectedHistograms(INDEXED_CASES, INDEXED_FEATURES, 1));
+    expect(servingHistogramsInMemory(logged.indexed!, INDEXED_FEATURES)).toEqual(sql);
   });
 
   it('equals the in-memory histograms on a mix of multi-instance requests, reading only the window', async () => {
