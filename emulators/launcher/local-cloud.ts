@@ -35,6 +35,8 @@ const LOCAL_REGION = 'us-central1';
 const API_FUNCTION = 'mlopsApi';
 /** The function the rollout reconcile schedule calls. */
 const RECONCILE_FUNCTION = 'reconcileRollouts';
+/** How often the local Monitoring evaluates alert policies: faster than its own 10 s default, for a responsive demo. */
+const LOCAL_ALERT_EVALUATION_INTERVAL_MS = 2_000;
 
 export interface LocalFunctionsOptions {
   /** Serve this bundle directory instead of dist/functions (which is built first when missing or stale). */
@@ -69,6 +71,8 @@ export interface LocalCloudOptions {
   scheduler?: boolean;
   /** The Scheduler emulator's clock speed-up (60: a real second is a scheduled minute). */
   schedulerClockSpeedup?: number;
+  /** Milliseconds between the Monitoring emulator's alert policy evaluations (default 2 000; 0: only on demand). */
+  monitoringAlertEvaluationIntervalMs?: number;
   /** Models whose retraining schedules become Scheduler jobs calling mlopsApi (needs functions and the scheduler). */
   retrainingSchedules?: readonly ModelSchedule[];
   /** The Scheduler job that calls reconcileRollouts every (scheduled) minute (needs that function and the scheduler). */
@@ -138,7 +142,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(() => storage.close());
     const bigquery = await startBigQueryEmulator({ dataDir: join(dataDir, 'bigquery'), port: options.ports?.bigquery ?? 0, faults, storage: storage.store });
     stops.push(() => bigquery.close());
-    const monitoring = await startMonitoringEmulator({ dataDir: join(dataDir, 'monitoring'), port: options.ports?.monitoring ?? 0, faults });
+    // Alert notifications publish to Pub/Sub, which starts later: Monitoring reads its host when it needs it.
+    let pubsubHost: string | undefined;
+    const monitoring = await startMonitoringEmulator({
+      dataDir: join(dataDir, 'monitoring'),
+      port: options.ports?.monitoring ?? 0,
+      faults,
+      alertEvaluationIntervalMs: options.monitoringAlertEvaluationIntervalMs ?? LOCAL_ALERT_EVALUATION_INTERVAL_MS,
+      pubsubEmulatorHost: () => pubsubHost,
+    });
     stops.push(() => monitoring.close());
 
     // The local stand-in for Google sign-in: ID tokens for named users, and the certificates that verify them.
@@ -171,6 +183,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       if (emulator) {
         stops.push(() => emulator.stop());
         env.PUBSUB_EMULATOR_HOST = `${emulator.host}:${emulator.port}`;
+        pubsubHost = env.PUBSUB_EMULATOR_HOST;
         endpoints.pubsub = `http://${env.PUBSUB_EMULATOR_HOST}`;
       }
     }

@@ -6,7 +6,7 @@ import { periodsFor } from './aggregation/align.js';
 import { dataWindow, runAggregation } from './aggregation/pipeline.js';
 import { planAggregation, type AggregationPlan, type AggregationSpec } from './aggregation/spec.js';
 import { AlignerEnum, enumName, ReducerEnum, ViewEnum, type Encoding } from './enums.js';
-import { compileSeriesFilter } from './filter/compile.js';
+import { compileSeriesFilter, type SeriesFilter } from './filter/compile.js';
 import { seriesKey, type MetricDescriptor, type Point, type SeriesData } from './model.js';
 import { decodeOffsetToken, effectivePageSize, encodeOffsetToken, queryFingerprint } from '../kit/page-token.js';
 import { formatDuration, parseDuration, parseInt32, parseTimestamp } from './proto-json.js';
@@ -87,10 +87,8 @@ export async function listTimeSeries(store: MonitoringStore, project: string, qu
   checkPeriodCount(plan, request, 'aggregation');
   checkPeriodCount(secondary, request, 'secondaryAggregation');
 
-  const candidates = store.seriesOfMetric(project, metricType).filter((s) => matches({ project, identity: s.identity }));
-  const series = await readSeries(store, project, descriptor, candidates, request, plan);
-  let results = plan ? runAggregation(plan, series, request.startNs, request.endNs) : series.filter((s) => s.points.length > 0);
-  if (secondary) results = runAggregation(secondary, results, request.startNs, request.endNs);
+  const plans = plan ? [plan, ...(secondary ? [secondary] : [])] : [];
+  const results = await querySeries(store, { project, descriptor, matches, plans, startNs: request.startNs, endNs: request.endNs });
   results.sort((a, b) => (seriesKey(a.identity) < seriesKey(b.identity) ? -1 : 1));
   // Units describe raw values; aligners and reducers change what the numbers mean.
   const unit = plan ? undefined : descriptor.unit;
@@ -109,22 +107,31 @@ function planSecondary(spec: AggregationSpec, primary: AggregationPlan | undefin
   return planAggregation(spec, primary.output, 'secondaryAggregation');
 }
 
-async function readSeries(
-  store: MonitoringStore,
-  project: string,
-  descriptor: MetricDescriptor,
-  candidates: ReturnType<MonitoringStore['seriesOfMetric']>,
-  request: ListTimeSeriesRequest,
-  plan: AggregationPlan | undefined,
-): Promise<SeriesData[]> {
+export interface SeriesQuery {
+  project: string;
+  descriptor: MetricDescriptor;
+  /** Which of the metric's series take part (a compiled series filter). */
+  matches: SeriesFilter['matches'];
+  /** Aggregations applied in order (none: raw points); each planned against the previous output. */
+  plans: readonly AggregationPlan[];
+  startNs: bigint;
+  endNs: bigint;
+}
+
+/**
+ * The series a filter selects over an interval, aggregated: what timeSeries.list returns before
+ * paging, and what alerting conditions evaluate. Series without points are left out.
+ */
+export async function querySeries(store: MonitoringStore, query: SeriesQuery): Promise<SeriesData[]> {
+  const { project, descriptor, matches, plans, startNs, endNs } = query;
+  const candidates = store.seriesOfMetric(project, descriptor.type).filter((s) => matches({ project, identity: s.identity }));
   if (candidates.length === 0) return [];
+  const [first] = plans;
   // Raw reads cover (start, end]; a zero-length interval means the instant at endTime.
-  const window = plan
-    ? dataWindow(plan, request.startNs, request.endNs)
-    : { afterNs: request.startNs === request.endNs ? request.endNs - 1n : request.startNs, upToNs: request.endNs, needsPrior: false };
+  const window = first ? dataWindow(first, startNs, endNs) : { afterNs: startNs === endNs ? endNs - 1n : startNs, upToNs: endNs, needsPrior: false };
   const points = await store.readPoints(project, descriptor.type, window.afterNs, window.upToNs);
   const priors = window.needsPrior ? await store.readPriorPoints(project, descriptor.type, window.afterNs) : new Map<bigint, Point>();
-  return candidates.map((s) => {
+  let series: SeriesData[] = candidates.map((s) => {
     const prior = priors.get(s.id);
     return {
       identity: s.identity,
@@ -134,6 +141,9 @@ async function readSeries(
       ...(prior ? { prior } : {}),
     };
   });
+  if (!first) return series.filter((s) => s.points.length > 0);
+  for (const plan of plans) series = runAggregation(plan, series, startNs, endNs);
+  return series;
 }
 
 /**

@@ -20,7 +20,17 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS points (
      series_id BIGINT NOT NULL, start_ns BIGINT NOT NULL, end_ns BIGINT NOT NULL,
      bool_value BOOLEAN, int64_value BIGINT, double_value DOUBLE, string_value VARCHAR, distribution_value VARCHAR)`,
+  // Alerting's resources (notification channels, alert policies, incidents, deliveries) as JSON documents.
+  `CREATE TABLE IF NOT EXISTS alerting_documents (
+     kind VARCHAR NOT NULL, name VARCHAR NOT NULL, body VARCHAR NOT NULL, PRIMARY KEY (kind, name))`,
 ];
+
+/** One alerting document: `kind` (channel, policy, incident, delivery) and its unique `name`. */
+export interface AlertingDocument {
+  kind: string;
+  name: string;
+  body: string;
+}
 
 export interface LastPoint {
   startNs: bigint;
@@ -189,6 +199,27 @@ export class MonitoringStore {
       [project, metricType, atNs],
     );
     return new Map(reader.getRowObjects().map((row) => [asBigInt(row.series_id), rowToPoint(row)]));
+  }
+
+  // ---- alerting documents ----------------------------------------------------------------------
+
+  async readAlertingDocuments(kind: string): Promise<AlertingDocument[]> {
+    const reader = await this.db.runAndReadAll('SELECT kind, name, body FROM alerting_documents WHERE kind = $1 ORDER BY name', [kind]);
+    return reader.getRowObjects().map((row) => ({ kind: asString(row.kind), name: asString(row.name), body: asString(row.body) }));
+  }
+
+  /** Writes and deletes documents in one transaction. */
+  async writeAlertingDocuments(put: readonly AlertingDocument[], remove: readonly { kind: string; name: string }[] = []): Promise<void> {
+    if (put.length === 0 && remove.length === 0) return;
+    await this.transaction(async () => {
+      for (const d of remove) await this.db.run('DELETE FROM alerting_documents WHERE kind = $1 AND name = $2', [d.kind, d.name]);
+      for (const d of put) {
+        await this.db.run(
+          `INSERT INTO alerting_documents VALUES ($1, $2, $3) ON CONFLICT (kind, name) DO UPDATE SET body = excluded.body`,
+          [d.kind, d.name, d.body],
+        );
+      }
+    });
   }
 
   // ---- internals --------------------------------------------------------------------------------

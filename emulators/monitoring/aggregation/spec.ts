@@ -85,23 +85,53 @@ export interface AggregationPlan {
 }
 
 /**
- * Checks an aggregation against the metric it runs on. Returns undefined when it asks for raw
- * data (no aligner); `field` is `aggregation` or `secondaryAggregation`, for messages.
+ * How messages spell the Aggregation's fields: `json` for timeSeries.list's query parameters
+ * (`aggregation.perSeriesAligner`), `proto` inside a request body (`aggregations[0].per_series_aligner`).
  */
-export function planAggregation(spec: AggregationSpec, input: Shape, field: string): AggregationPlan | undefined {
+export type FieldNaming = 'json' | 'proto';
+
+const FIELD_NAMES = {
+  json: { alignmentPeriod: 'alignmentPeriod', perSeriesAligner: 'perSeriesAligner', crossSeriesReducer: 'crossSeriesReducer', groupByFields: 'groupByFields' },
+  proto: { alignmentPeriod: 'alignment_period', perSeriesAligner: 'per_series_aligner', crossSeriesReducer: 'cross_series_reducer', groupByFields: 'group_by_fields' },
+} as const;
+
+/**
+ * The checks that do not depend on the metric: aligner and reducer together, the alignment period
+ * (given, at least 60 s), implemented aligners and group-by fields. Returns the period, or
+ * undefined when the spec asks for raw data (no aligner).
+ */
+export function checkAggregationSpec(spec: AggregationSpec, field: string, naming: FieldNaming = 'json'): bigint | undefined {
   const { aligner, reducer } = spec;
+  const f = FIELD_NAMES[naming];
   if (reducer !== 'REDUCE_NONE' && aligner === 'ALIGN_NONE') {
-    throw invalidField(`${field}.perSeriesAligner`, 'The aligner cannot be ALIGN_NONE when a crossSeriesReducer is specified.', aligner);
+    throw invalidField(`${field}.${f.perSeriesAligner}`, 'The aligner cannot be ALIGN_NONE when a crossSeriesReducer is specified.', aligner);
   }
   if (aligner === 'ALIGN_NONE') return undefined;
   const period = spec.alignmentPeriodNs;
-  if (period === undefined) throw invalidField(`${field}.alignmentPeriod`, `An alignment period must be given when perSeriesAligner is ${aligner}.`);
-  if (period < MIN_ALIGNMENT_PERIOD) throw invalidField(`${field}.alignmentPeriod`, 'The alignment period must be at least 60 seconds.', formatDuration(period));
+  if (period === undefined) throw invalidField(`${field}.${f.alignmentPeriod}`, `An alignment period must be given when perSeriesAligner is ${aligner}.`);
+  if (period < MIN_ALIGNMENT_PERIOD) throw invalidField(`${field}.${f.alignmentPeriod}`, 'The alignment period must be at least 60 seconds.', formatDuration(period));
   if (UNIMPLEMENTED_ALIGNERS.includes(aligner)) throw new GoogleApiError(501, `The aligner ${aligner} is not implemented by the Cloud Monitoring emulator.`);
+  spec.groupByFields.forEach((group, i) => {
+    if (!groupFieldReader(group)) {
+      throw invalidField(`${field}.${f.groupByFields}[${i}]`, 'Supported grouping fields are metric.type, resource.type, metric.labels.<key> and resource.labels.<key>.', group);
+    }
+  });
+  return period;
+}
+
+/**
+ * Checks an aggregation against the metric it runs on. Returns undefined when it asks for raw
+ * data (no aligner); `field` is `aggregation` or `secondaryAggregation`, for messages.
+ */
+export function planAggregation(spec: AggregationSpec, input: Shape, field: string, naming: FieldNaming = 'json'): AggregationPlan | undefined {
+  const { aligner, reducer } = spec;
+  const f = FIELD_NAMES[naming];
+  const period = checkAggregationSpec(spec, field, naming);
+  if (period === undefined) return undefined;
 
   const alignRule = ALIGNERS[aligner]!;
   if (!alignRule.kinds.includes(input.metricKind) || !alignRule.types.includes(input.valueType)) {
-    throw invalidField(`${field}.perSeriesAligner`, `The aligner cannot be applied to metrics with kind ${input.metricKind} and value type ${input.valueType}.`, aligner);
+    throw invalidField(`${field}.${f.perSeriesAligner}`, `The aligner cannot be applied to metrics with kind ${input.metricKind} and value type ${input.valueType}.`, aligner);
   }
   if (aligner === 'ALIGN_DELTA' && input.metricKind === 'CUMULATIVE' && input.valueType === 'DISTRIBUTION') {
     throw new GoogleApiError(501, 'ALIGN_DELTA over CUMULATIVE distributions is not implemented by the Cloud Monitoring emulator.');
@@ -111,15 +141,10 @@ export function planAggregation(spec: AggregationSpec, input: Shape, field: stri
   if (reducer !== 'REDUCE_NONE') {
     const reduceRule = REDUCERS[reducer]!;
     if (!reduceRule.kinds.includes(aligned.metricKind) || !reduceRule.types.includes(aligned.valueType)) {
-      throw invalidField(`${field}.crossSeriesReducer`, `The reducer cannot be applied to aligned metrics with kind ${aligned.metricKind} and value type ${aligned.valueType}.`, reducer);
+      throw invalidField(`${field}.${f.crossSeriesReducer}`, `The reducer cannot be applied to aligned metrics with kind ${aligned.metricKind} and value type ${aligned.valueType}.`, reducer);
     }
     output = reduceRule.output(aligned);
   }
-  spec.groupByFields.forEach((f, i) => {
-    if (!groupFieldReader(f)) {
-      throw invalidField(`${field}.groupByFields[${i}]`, 'Supported grouping fields are metric.type, resource.type, metric.labels.<key> and resource.labels.<key>.', f);
-    }
-  });
   return { spec: { ...spec, alignmentPeriodNs: period }, input, aligned, output };
 }
 

@@ -29,10 +29,10 @@ function descriptorSelector(selector: string): ((d: MetricDescriptor) => string 
   return undefined;
 }
 
-function toApiError(filter: string, err: unknown): unknown {
+function toApiError(filter: string, err: unknown, field = 'filter'): unknown {
   if (!(err instanceof FilterSyntaxError)) return err;
   const where = err.pos > 0 ? ` (at position ${err.pos})` : '';
-  return invalidField('filter', `${err.message}${where}.`, filter);
+  return invalidField(field, `${err.message}${where}.`, filter);
 }
 
 export interface SeriesFilter {
@@ -40,14 +40,15 @@ export interface SeriesFilter {
   matches: Predicate<SeriesSubject>;
 }
 
-export function compileSeriesFilter(filter: string | undefined): SeriesFilter {
-  if (!filter?.trim()) throw new GoogleApiError(400, 'Field filter had an invalid value: A filter is required and must specify a metric type.', { location: 'filter' });
+/** `field` names the filter in errors: `filter` for timeSeries.list, a condition's path for alerting. */
+export function compileSeriesFilter(filter: string | undefined, field = 'filter'): SeriesFilter {
+  if (!filter?.trim()) throw new GoogleApiError(400, `Field ${field} had an invalid value: A filter is required and must specify a metric type.`, { location: field });
   try {
     const expr = parseFilter(filter);
     const matches = compileFilter(expr, seriesSelector, 'metric.type, metric.labels.<key>, resource.type, resource.labels.<key>, project');
     return { metricType: singleMetricType(expr), matches };
   } catch (err) {
-    throw toApiError(filter, err);
+    throw toApiError(filter, err, field);
   }
 }
 

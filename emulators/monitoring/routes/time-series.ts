@@ -5,6 +5,7 @@
 import type { EmulatorServer } from '../../kit/server.js';
 import { encodingFromQuery } from '../enums.js';
 import { listTimeSeries } from '../list-time-series.js';
+import { nowNs } from '../proto-json.js';
 import type { MonitoringStore } from '../store.js';
 import { bindQuery } from '../validation.js';
 import { createTimeSeries } from '../write-time-series.js';
@@ -12,12 +13,13 @@ import { createTimeSeries } from '../write-time-series.js';
 /** The internal channel's prefix: `/_emulator/` paths are the emulator's own, outside Google's surface. */
 export const SYSTEM_INGEST_PREFIX = '/_emulator/system-metrics';
 
-export function registerTimeSeriesRoutes(server: EmulatorServer, store: MonitoringStore): void {
+/** `now` is the emulator's clock (epoch ns): writes are checked against it (too old, too far ahead). */
+export function registerTimeSeriesRoutes(server: EmulatorServer, store: MonitoringStore, now: () => bigint = nowNs): void {
   server
     .route('POST', '/v3/projects/{project}/timeSeries', (ctx) =>
       store.exclusive(async () => {
         bindQuery(ctx.query, { singular: [] });
-        await createTimeSeries(store, ctx.params.project!, await ctx.json());
+        await createTimeSeries(store, ctx.params.project!, await ctx.json(), now());
         return {};
       }),
     )
@@ -25,7 +27,7 @@ export function registerTimeSeriesRoutes(server: EmulatorServer, store: Monitori
     .route('POST', `${SYSTEM_INGEST_PREFIX}/v3/projects/{project}/timeSeries`, (ctx) =>
       store.exclusive(async () => {
         bindQuery(ctx.query, { singular: [] });
-        await createTimeSeries(store, ctx.params.project!, await ctx.json(), undefined, 'system');
+        await createTimeSeries(store, ctx.params.project!, await ctx.json(), now(), 'system');
         return {};
       }),
     );
