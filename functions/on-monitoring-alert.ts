@@ -16,7 +16,6 @@ export const onMonitoringAlert = pubSubFunction({
     const outcome = await handleMonitoringAlert(ctx, notification.incident);
     log('INFO', `onMonitoringAlert: ${outcome.action.toLowerCase().replace('_', ' ')}`, { ...outcome });
   },
-  onPermanent: async (ctx, notification, err) => {
-    await deadLetter(ctx, 'onMonitoringAlert', String((err as Error)?.message ?? err), JSON.stringify(notification), { incidentId: notification.incident.incident_id });
-  },
+  // No run to record a failure on: the incident is parked as it arrived, with why.
+  onPermanent: (ctx, _notification, err, delivered) => deadLetter(ctx, 'onMonitoringAlert', String((err as Error)?.message ?? err), delivered.raw, delivered.attributes),
 });

@@ -17,7 +17,7 @@ export interface PubSubFunction<S extends z.ZodType> {
   readonly schema: S;
   work(ctx: ControlPlaneContext, message: z.output<S>, event: CloudEvent<unknown>): Promise<void>;
   /** Records a failure that a redelivery would not cure (the message is then acknowledged). */
-  onPermanent(ctx: ControlPlaneContext, message: z.output<S>, err: unknown): Promise<void>;
+  onPermanent(ctx: ControlPlaneContext, message: z.output<S>, err: unknown, delivered: { readonly raw: string; readonly attributes: Readonly<Record<string, string>> }): Promise<void>;
 }
 
 export function pubSubFunction<S extends z.ZodType>(fn: PubSubFunction<S>): (event: CloudEvent<unknown>) => Promise<void> {
@@ -30,7 +30,7 @@ export function pubSubFunction<S extends z.ZodType>(fn: PubSubFunction<S>): (eve
       return;
     }
     const value = message.value;
-    await settle(fn.name, () => fn.work(ctx, value, event), (err) => fn.onPermanent(ctx, value, err));
+    await settle(fn.name, () => fn.work(ctx, value, event), (err) => fn.onPermanent(ctx, value, err, message));
   };
   return async (event) => {
     const started = performance.now();

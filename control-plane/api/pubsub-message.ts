@@ -14,7 +14,7 @@ const PushData = z.object({
 }).loose();
 
 export type Decoded<T> =
-  | { readonly ok: true; readonly value: T; readonly messageId: string; readonly attributes: Readonly<Record<string, string>> }
+  | { readonly ok: true; readonly value: T; readonly messageId: string; readonly raw: string; readonly attributes: Readonly<Record<string, string>> }
   | { readonly ok: false; readonly reason: string; readonly messageId: string; readonly raw: string; readonly attributes: Readonly<Record<string, string>> };
 
 function describe(error: z.ZodError): string {
@@ -40,5 +40,5 @@ export function decodePubSubEvent<S extends z.ZodType>(data: unknown, schema: S)
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: describe(parsed.error), messageId, raw, attributes };
-  return { ok: true, value: parsed.data, messageId, attributes };
+  return { ok: true, value: parsed.data, messageId, raw, attributes };
 }

@@ -116,6 +116,44 @@ const pipelineMessages = messages(
   pipelineRunEvent(fc.constantFrom(MODEL, MISSING_SOURCE_MODEL, 'no-such-model')).map((data): Generated => ({ data: JSON.stringify(data) })),
 );
 
+// Cloud Monitoring's notifications (format 1.2): the incident's required fields missing or of the
+// wrong type are poison naming `incident.<field>`; a well-formed incident about no managed model can
+// never be handled and is parked too (its reason says so); closed ones are acknowledged.
+const INCIDENT_REQUIRED = ['incident_id', 'state', 'started_at', 'policy_name', 'metric'] as const;
+const incident = (model: fc.Arbitrary<string>, state: fc.Arbitrary<string> = fc.constantFrom('open', 'closed')) =>
+  fc.record({
+    incident_id: fc.stringMatching(/^[0-9a-f.]{1,24}$/),
+    scoping_project_id: fc.constant('local-project'),
+    state,
+    started_at: fc.integer({ min: 1_600_000_000, max: 2_000_000_000 }),
+    ended_at: fc.constant(null),
+    policy_name: fc.string({ maxLength: 30 }),
+    condition_name: fc.string({ maxLength: 30 }),
+    observed_value: fc.double({ min: 0, max: 1, noNaN: true }).map(String),
+    threshold_value: fc.constant('0.3'),
+    summary: fc.string({ maxLength: 40 }),
+    documentation: fc.oneof(fc.string({ maxLength: 20 }), fc.record({ content: fc.string({ maxLength: 20 }), mime_type: fc.constant('text/markdown') })),
+    metric: model.map((m) => ({ type: 'custom.googleapis.com/mlops/drift/feature_score', displayName: 'feature score', labels: { model: m, version: '1', feature: 'distance', metric: 'jensen_shannon' } })),
+    resource: fc.constant({ type: 'global', labels: { project_id: 'local-project' } }),
+  });
+const notification = (inner: fc.Arbitrary<Record<string, unknown>>) => inner.map((i) => ({ version: '1.2', incident: i }));
+const notAnInt = fc.oneof(fc.string({ maxLength: 5 }), fc.double({ noInteger: true, noNaN: true }), fc.boolean(), fc.constant(null));
+const incidentMessages: fc.Arbitrary<Generated> = fc.oneof(
+  fc.string({ maxLength: 40 }).filter((t) => { try { JSON.parse(t); return false; } catch { return true; } }).map((text): Generated => ({ data: text, poison: ['data'] })),
+  fc.tuple(incident(unknownModel), fc.constantFrom(...INCIDENT_REQUIRED)).map(([i, field]): Generated => {
+    const copy: Record<string, unknown> = { ...i };
+    delete copy[field];
+    return { data: JSON.stringify({ version: '1.2', incident: copy }), poison: [`incident.${field}`] };
+  }),
+  fc.tuple(incident(unknownModel), notAnInt).map(([i, value]): Generated => ({ data: JSON.stringify({ version: '1.2', incident: { ...i, started_at: value } }), poison: ['incident.started_at'] })),
+  fc.tuple(incident(unknownModel), fc.string({ maxLength: 8 }).filter((s) => s !== 'open' && s !== 'closed')).map(([i, state]): Generated => ({ data: JSON.stringify({ version: '1.2', incident: { ...i, state } }), poison: ['incident.state'] })),
+  fc.tuple(notification(incident(unknownModel)), fc.constantFrom('1.1', '2', '', 'v1.2')).map(([n, version]): Generated => ({ data: JSON.stringify({ ...n, version }), poison: ['version'] })),
+  // Well-formed and open, about a model the catalog does not have: parked with the reason.
+  notification(incident(unknownModel, fc.constant('open'))).map((n): Generated => ({ data: JSON.stringify(n), poison: ['is not a managed model'] })),
+  // Closed incidents of the managed model: acknowledged, nothing happens.
+  notification(incident(fc.constant(MODEL), fc.constant('closed'))).map((n): Generated => ({ data: JSON.stringify(n) })),
+);
+
 /** Attributes as Pub/Sub allows them (keys not starting with `goog`). */
 const attributes = fc.dictionary(
   fc.string({ minLength: 1, maxLength: 30 }).filter((k) => !k.startsWith('goog') && k !== CASE),
@@ -130,7 +168,7 @@ describe.skipIf(skipReason !== undefined)('event handlers under fuzzed Pub/Sub m
   let cloud: TestCloud;
   let ctx: ControlPlaneContext;
   let pubsub: PubSub;
-  let handlers: { submitTrainingRun: Handler; onPipelineRunEvent: Handler };
+  let handlers: { submitTrainingRun: Handler; onPipelineRunEvent: Handler; onMonitoringAlert: Handler };
   const savedEnv = { ...process.env };
   // Dead-lettered copies, gathered from mlops-dead-letter-inspect by the case attribute.
   const parked = new Map<string, ReceivedMessage[]>();
@@ -144,6 +182,7 @@ describe.skipIf(skipReason !== undefined)('event handlers under fuzzed Pub/Sub m
     handlers = {
       submitTrainingRun: (await import('../../../functions/submit-training-run.js')).submitTrainingRun,
       onPipelineRunEvent: (await import('../../../functions/on-pipeline-run-event.js')).onPipelineRunEvent,
+      onMonitoringAlert: (await import('../../../functions/on-monitoring-alert.js')).onMonitoringAlert,
     };
   }, 120_000);
 
@@ -166,6 +205,7 @@ describe.skipIf(skipReason !== undefined)('event handlers under fuzzed Pub/Sub m
   for (const [fn, topic, arbitrary] of [
     ['submitTrainingRun', 'retraining-requests', retrainingMessages],
     ['onPipelineRunEvent', 'pipeline-run-events', pipelineMessages],
+    ['onMonitoringAlert', 'model-monitoring-alerts', incidentMessages],
   ] as const) {
     it(`${fn}: ${FUZZ_RUNS} messages, no crash; garbage dead-lettered with a reason naming the field`, async () => {
       const expected = new Map<string, { poison: readonly string[]; data: string }>();
@@ -195,7 +235,7 @@ describe.skipIf(skipReason !== undefined)('event handlers under fuzzed Pub/Sub m
         const { attributes: parkedAttributes, data: parkedData } = copies[0]!;
         expect(parkedAttributes.function, id).toBe(fn);
         expect(parkedData, id).toBe(data);
-        for (const field of poison) expect(parkedAttributes.reason, `${id}: ${data.slice(0, 200)}`).toContain(`${field}: `);
+        for (const field of poison) expect(parkedAttributes.reason, `${id}: ${data.slice(0, 200)}`).toContain(field.includes(' ') ? field : `${field}: `);
       }
       // Nothing well-formed was parked.
       const wellFormedParked = [...parked.keys()].filter((id) => id.startsWith(`${fn}-`) && !expected.has(id));
@@ -210,7 +250,7 @@ describe.skipIf(skipReason !== undefined)('event handlers under fuzzed Pub/Sub m
   it('push bodies that are not Pub/Sub messages at all: no crash', async () => {
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(notAPush, fc.constantFrom<keyof typeof handlers>('submitTrainingRun', 'onPipelineRunEvent'), async (data, fn) => {
+      fc.asyncProperty(notAPush, fc.constantFrom<keyof typeof handlers>('submitTrainingRun', 'onPipelineRunEvent', 'onMonitoringAlert'), async (data, fn) => {
         const outcome = await handlers[fn](pubSubCloudEvent(data, `not-a-push-${n++}`)).then(
           () => undefined,
           (error: unknown) => error,
