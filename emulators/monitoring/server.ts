@@ -7,10 +7,12 @@ import { faultsFromEnv, type FaultInjector } from '../kit/faults.js';
 import { emulatorLog } from '../kit/log.js';
 import { Alerting, type EvaluationReport } from './alerting/alerting.js';
 import type { PubSubHostSource } from './alerting/dispatcher.js';
-import { registerAlertingRoutes } from './alerting/routes.js';
 import { DescriptorService } from './descriptor-service.js';
+import { registerAlertPolicyRoutes } from './routes/alert-policies.js';
+import { registerAlertingInternalRoutes } from './routes/alerting-internal.js';
 import { registerMetricDescriptorRoutes } from './routes/metric-descriptors.js';
 import { registerMonitoredResourceDescriptorRoutes } from './routes/monitored-resource-descriptors.js';
+import { registerNotificationChannelRoutes } from './routes/notification-channels.js';
 import { registerTimeSeriesRoutes } from './routes/time-series.js';
 import { MonitoringStore } from './store.js';
 
@@ -66,7 +68,9 @@ export async function startMonitoringEmulator(options: MonitoringEmulatorOptions
   registerMetricDescriptorRoutes(server, store, descriptors);
   registerMonitoredResourceDescriptorRoutes(server, descriptors);
   registerTimeSeriesRoutes(server, store, () => BigInt(now()) * 1_000_000n);
-  registerAlertingRoutes(server, store, alerting);
+  registerNotificationChannelRoutes(server, store, alerting.channels);
+  registerAlertPolicyRoutes(server, store, alerting.policies);
+  registerAlertingInternalRoutes(server, store, alerting);
   let address: { host: string; port: number };
   try {
     address = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');

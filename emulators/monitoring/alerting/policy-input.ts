@@ -1,6 +1,7 @@
 // An AlertPolicy from a request: Google's checks and limits, field by field, with 400s naming the
 // field (`alert_policy.conditions[0].condition_threshold.filter`). Condition kinds and options the
 // emulator does not evaluate are a 400 that says so, not a silently inert policy.
+import { isDeepStrictEqual } from 'node:util';
 import type { AggregationSpec } from '../aggregation/spec.js';
 import { checkAggregationSpec, planAggregation, type Shape } from '../aggregation/spec.js';
 import { compileSeriesFilter } from '../filter/compile.js';
@@ -49,8 +50,10 @@ export async function policyFromInput(input: AlertPolicyInput, ctx: PolicyContex
   if (conditionsInput.length > MAX_CONDITIONS) throw invalidField(`${P}.conditions`, `An alert policy may have at most ${MAX_CONDITIONS} conditions; it has ${conditionsInput.length}.`);
   const conditions: Condition[] = [];
   const usedNames = new Set<string>();
+  // Names the request gives are not free for unnamed conditions to take.
+  const named = new Set(conditionsInput.flatMap((c) => (c.name ? [c.name] : [])));
   for (const [i, c] of conditionsInput.entries()) {
-    const condition = await conditionFromInput(c, i, ctx, usedNames);
+    const condition = await conditionFromInput(c, i, ctx, usedNames, named);
     usedNames.add(condition.name);
     conditions.push(condition);
   }
@@ -114,7 +117,7 @@ function documentationFromInput(d: NonNullable<AlertPolicyInput['documentation']
   };
 }
 
-async function conditionFromInput(c: ConditionInput, i: number, ctx: PolicyContext, usedNames: Set<string>): Promise<Condition> {
+async function conditionFromInput(c: ConditionInput, i: number, ctx: PolicyContext, usedNames: ReadonlySet<string>, named: ReadonlySet<string>): Promise<Condition> {
   const at = `${P}.conditions[${i}]`;
   const kinds = (['conditionThreshold', 'conditionAbsent', 'conditionMatchedLog', 'conditionMonitoringQueryLanguage', 'conditionPrometheusQueryLanguage', 'conditionSql'] as const).filter(
     (k) => c[k] !== undefined,
@@ -127,17 +130,23 @@ async function conditionFromInput(c: ConditionInput, i: number, ctx: PolicyConte
   }
   const displayName = required(c.displayName, `${at}.display_name`);
   checkLength(displayName, 512, `${at}.display_name`);
-  return { name: conditionName(c.name, at, ctx, usedNames), displayName, conditionThreshold: await thresholdFromInput(c.conditionThreshold, `${at}.condition_threshold`, ctx) };
+  const conditionThreshold = await thresholdFromInput(c.conditionThreshold, `${at}.condition_threshold`, ctx);
+  return { name: conditionName(c.name, { displayName, conditionThreshold }, at, ctx, usedNames, named), displayName, conditionThreshold };
 }
 
-/** A condition keeps its name when it names one of the policy's current conditions; new ones get a new name. */
-function conditionName(given: string | undefined, at: string, ctx: PolicyContext, usedNames: Set<string>): string {
+/**
+ * A condition keeps its name when it names one of the policy's current conditions. An unnamed one
+ * identical to a current condition (display name and threshold) takes that condition's name, so
+ * that re-applying a declared policy does not cancel its open incidents; others get a new name.
+ */
+function conditionName(given: string | undefined, content: Omit<Condition, 'name'>, at: string, ctx: PolicyContext, usedNames: ReadonlySet<string>, named: ReadonlySet<string>): string {
   if (given && ctx.existing) {
     if (!ctx.existing.conditions.some((c) => c.name === given)) throw invalidField(`${at}.name`, `The policy has no condition of this name; leave the name out for a new condition.`, given);
     if (usedNames.has(given)) throw invalidField(`${at}.name`, 'Two conditions have the same name.', given);
     return given;
   }
-  return `${ctx.name}/conditions/${ctx.newConditionId()}`;
+  const same = ctx.existing?.conditions.find((c) => !usedNames.has(c.name) && !named.has(c.name) && isDeepStrictEqual({ displayName: c.displayName, conditionThreshold: c.conditionThreshold }, content));
+  return same?.name ?? `${ctx.name}/conditions/${ctx.newConditionId()}`;
 }
 
 async function thresholdFromInput(t: NonNullable<ConditionInput['conditionThreshold']>, at: string, ctx: PolicyContext): Promise<ThresholdCondition> {

@@ -359,6 +359,12 @@ describe('evaluation', () => {
     env.advance(60);
     await env.writeGauge(TYPE, [{ labels: {}, value: 5 }]);
     const [opened] = (await env.evaluate()).opened;
+    // Re-applying the same declaration (conditions without names) changes nothing: the incident stays open.
+    const [reapplied] = await env.policies.updateAlertPolicy({
+      alertPolicy: { name: policy.name, displayName: 'changed', combiner: 'OR', conditions: [threshold(TYPE, 1)], notificationChannels: [mail] },
+    });
+    expect(reapplied.conditions!.map((c) => c.name)).toEqual(policy.conditions!.map((c) => c.name));
+    expect((await env.deliveries({ incidentId: opened!.incidentId })).map((d) => d.event)).toEqual(['opened']);
     await env.policies.updateAlertPolicy({ alertPolicy: { name: policy.name, conditions: [threshold(TYPE, 2)] }, updateMask: { paths: ['conditions'] } });
     const delivered = await env.deliveries({ incidentId: opened!.incidentId });
     expect(delivered.map((d) => [d.event, d.state])).toEqual([
