@@ -113,7 +113,16 @@ describe.skipIf(!jar)('notifications through the Pub/Sub emulator', () => {
         condition: { name: policy.conditions![0]!.name, displayName: `${TYPE} above 0.5`, conditionThreshold: { comparison: 'COMPARISON_GT', thresholdValue: 0.5, duration: '0s' } },
         condition_name: `${TYPE} above 0.5`,
       });
+      expect(Object.keys(incident(first!)).sort()).toEqual(
+        [
+          'incident_id', 'scoping_project_id', 'scoping_project_number', 'url', 'started_at', 'ended_at', 'state', 'summary', 'observed_value',
+          'resource', 'resource_type_display_name', 'resource_id', 'resource_display_name', 'resource_name', 'metric', 'metadata',
+          'policy_name', 'policy_user_labels', 'documentation', 'condition', 'condition_name', 'threshold_value',
+        ].sort(),
+      );
       expect(typeof incident(first!).scoping_project_number).toBe('number');
+      const openNow = (await (await fetch(`${env.emulator.url}/_emulator/alerting/incidents?state=open&policy=${policy.name!}`)).json()) as { incidents: { incidentId: string }[] };
+      expect(openNow.incidents.map((i) => i.incidentId)).toEqual([opened.opened[0]!.incidentId]);
       expect(incident(first!).summary).toMatch(/queue=q1.*above the threshold of 0\.500 with a value of 0\.900/);
 
       // Still violating, renotify interval not reached: no new message, no second incident.
@@ -291,34 +300,35 @@ describe('evaluation', () => {
 
   it('needs trigger.count series violating, then opens one incident per violating series', async () => {
     const TYPE = 'custom.googleapis.com/alerting/trigger';
-    await createPolicy({ displayName: 'two at once', conditions: [threshold(TYPE, 1, { trigger: { count: 2 } })] });
+    const policy = await createPolicy({ displayName: 'two at once', conditions: [threshold(TYPE, 1, { trigger: { count: 2 } })] });
     env.advance(60);
     await env.writeGauge(TYPE, [1, 2, 3].map((i) => ({ labels: { i: String(i) }, value: i === 1 ? 5 : 0 })));
     expect((await env.evaluate()).opened).toEqual([]);
     env.advance(60);
     await env.writeGauge(TYPE, [1, 2, 3].map((i) => ({ labels: { i: String(i) }, value: i === 3 ? 0 : 5 })));
     const report = await env.evaluate();
-    expect(report.opened.map((i) => i.metric.labels.i).sort()).toEqual(['1', '2']);
+    expect(report.opened.filter((i) => i.policy === policy.name).map((i) => i.metric.labels.i).sort()).toEqual(['1', '2']);
   });
 
   it('with AND, opens only when every condition is met, and closes when one stops being met', async () => {
     const A = 'custom.googleapis.com/alerting/and_a';
     const B = 'custom.googleapis.com/alerting/and_b';
-    await createPolicy({ displayName: 'both', combiner: 'AND', conditions: [threshold(A, 1), threshold(B, 1)] });
+    const policy = await createPolicy({ displayName: 'both', combiner: 'AND', conditions: [threshold(A, 1), threshold(B, 1)] });
+    const mine = <T extends { policy: string }>(list: T[]) => list.filter((i) => i.policy === policy.name);
     env.advance(60);
     await env.writeGauge(A, [{ labels: {}, value: 5 }]);
     await env.writeGauge(B, [{ labels: {}, value: 0 }]);
-    expect((await env.evaluate()).opened).toEqual([]);
+    expect(mine((await env.evaluate()).opened)).toEqual([]);
     env.advance(60);
     await env.writeGauge(A, [{ labels: {}, value: 5 }]);
     await env.writeGauge(B, [{ labels: {}, value: 5 }]);
     const both = await env.evaluate();
-    expect(both.opened.map((i) => i.metric.type).sort()).toEqual([A, B]);
+    expect(mine(both.opened).map((i) => i.metric.type).sort()).toEqual([A, B]);
     env.advance(60);
     await env.writeGauge(A, [{ labels: {}, value: 5 }]);
     await env.writeGauge(B, [{ labels: {}, value: 0 }]);
     const closed = await env.evaluate();
-    expect(closed.closed.map((i) => [i.metric.type, i.closeReason]).sort()).toEqual([
+    expect(mine(closed.closed).map((i) => [i.metric.type, i.closeReason]).sort()).toEqual([
       [A, 'policy-not-met'],
       [B, 'recovered'],
     ]);
