@@ -5,6 +5,7 @@
 // distance threshold (the features that share it), and one for PSI when the spec sets it. Every
 // condition opens an incident per time series, so an incident names its model, version, feature
 // and metric in its metric labels.
+import type { ModelSpec } from '../control-plane/config/model-spec.js';
 import { MAX_DRIFT_CONDITIONS } from '../control-plane/config/model-spec.js';
 import { TOPICS } from '../control-plane/config/topics.js';
 import { FEATURE_SCORE_METRIC } from '../control-plane/config/drift-metrics.js';
@@ -17,6 +18,14 @@ export interface DriftAlertModel {
   readonly thresholds: Readonly<Record<string, number>>;
   readonly psiThreshold?: number;
 }
+
+/** The models with a drift policy, as their alert policies need them. */
+export function driftAlertModels(specs: readonly ModelSpec[]): DriftAlertModel[] {
+  return specs.flatMap((s) => (s.drift ? [{ name: s.name, threshold: s.drift.threshold, thresholds: s.drift.thresholds, ...(s.drift.psiThreshold !== undefined ? { psiThreshold: s.drift.psiThreshold } : {}) }] : []));
+}
+
+/** Cloud Monitoring's least alignment period, what the local cloud's policies use (its checks run every few seconds). */
+export const MIN_ALIGNMENT_SECONDS = 60;
 
 export interface DriftAlertContext {
   readonly project: string;

@@ -6,11 +6,14 @@
 // API as a user would with curl, trains another model type; a challenger that beats the champion
 // is released by a canary rollout (5% → 20% → 50% → 100%) under analysis of replayed traffic with
 // actuals. Then a deliberately bad version (its server adds latency) is rolled out and rolled back
-// automatically. The demo only watches, through the HTTP API, and reports.
+// automatically. Then the traffic shifts to a later period: checkDrift (on Cloud Scheduler) scores the
+// drift, the model's Monitoring alert policy opens an incident, onMonitoringAlert requests a retrain,
+// and the new challenger enters a rollout. The demo only watches, through the HTTP API, and reports.
 import { z } from 'zod';
 import { loadModelSpecs, modelSpecsDir } from '../control-plane/config/load-model-specs.js';
 import type { ModelSpec } from '../control-plane/config/model-spec.js';
 import { startLocalCloud } from '../emulators/launcher/local-cloud.js';
+import { driftAlertModels, driftAlertPolicyName, MIN_ALIGNMENT_SECONDS } from '../infra/alert-policies.js';
 import { cloudSchedulerClient } from '../google-clients/scheduler.js';
 import { bigQueryClient } from '../google-clients/bigquery.js';
 import { vertexClients } from '../google-clients/vertex.js';
@@ -18,6 +21,7 @@ import { toProtoValue } from '../vertex/shared/struct.js';
 import { exitWithUsageError, parseCommandLineOrExit, usageErrorText } from './cli.js';
 import { StatusLine } from './demo/status-line.js';
 import { ApiWatcher } from './demo/api-watcher.js';
+import { driftTable } from './demo/drift-report.js';
 import { rolloutTimeline } from './demo/rollout-report.js';
 import { TrafficReplay } from './demo/traffic.js';
 import type { RunView } from './demo/api-watcher.js';
@@ -55,6 +59,9 @@ if (!parsedArgs.success) {
 }
 const args = parsedArgs.data;
 
+/** The shifted traffic of part 3: the flights data's last month. */
+const SHIFTED_PERIOD_START = '2001-06-01T00:00:00Z';
+
 const specs = loadModelSpecs(modelSpecsDir());
 const spec: ModelSpec | undefined = specs.find((s) => s.name === values.model);
 if (!spec) exitWithUsageError(usageErrorText(DEMO_COMMAND, `--model: no spec models/${values.model}.yaml (have ${specs.map((s) => s.name).join(', ')})`));
@@ -78,6 +85,9 @@ const cloud = await startLocalCloud({
   functions: { extraEnv: { MLOPS_ENVIRONMENT: 'local', LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARNING' } },
   retrainingSchedules: specs.flatMap((s) => (s.schedule ? [{ name: s.name, ...s.schedule }] : [])),
   rolloutReconcileSchedule: true,
+  // checkDrift every other scheduled minute (hourly in the cloud): every 4 s here.
+  driftCheckSchedule: '*/2 * * * *',
+  driftAlerting: { models: driftAlertModels(specs), alignmentSeconds: MIN_ALIGNMENT_SECONDS },
   // A scheduled minute every 2 s: reconcileRollouts runs every 2 s, as the local durations expect.
   schedulerClockSpeedup: 30,
 });
@@ -151,6 +161,8 @@ try {
     const done = rolledBack.history.find((d) => d.kind === 'ROLLED_BACK');
     const evidence = rolledBack.steps.flatMap((st) => st.measurements).find((m) => m.result === 'Failed');
     if (failed && done && evidence) report(`  from the failing measurement (${evidence.at}) to the rollback completed: ${((Date.parse(done.at) - Date.parse(evidence.at)) / 1000).toFixed(1)} s`);
+
+    await driftCycle(traffic);
   } finally {
     await traffic.close();
     report(`\nreplayed ${traffic.counts.requests} prediction requests (${traffic.counts.errors} failed); answered by deployed model: ${JSON.stringify(traffic.counts.byDeployedModel)}`);
@@ -181,6 +193,46 @@ function reportDecision(title: string, run: RunView): void {
   const metrics = Object.entries(decision.metrics).filter(([k]) => ['rmse', 'mae', 'r2', 'within_10pct'].includes(k));
   if (metrics.length) report(`  metrics   ${metrics.map(([k, v]) => `${k} ${v.toFixed(3)}`).join('  ')}`);
   if (run.modelVersion) report(`  version   ${run.modelVersion}`);
+}
+
+/**
+ * Part 3: the random traffic's drift scores, then the traffic shifts to a later period (June 2001's
+ * flights only: every date_month is 6, where the baseline has January to June alike). checkDrift's
+ * scores cross the threshold, the alert policy opens an incident, its notification reaches
+ * onMonitoringAlert through Pub/Sub, and the retrain it requests runs and, registered as
+ * challenger, enters a rollout judged on the shifted traffic.
+ */
+async function driftCycle(traffic: TrafficReplay): Promise<void> {
+  const since = new Date().toISOString();
+  const calm = await api.waitForDriftCheck(spec!.name, 'a drift check of the random traffic', (c) => c.checkedAt > since && c.versions.some((v) => v.features.length > 0));
+  report(`\ncheckDrift (Cloud Scheduler, every other scheduled minute) on the random traffic, against each serving version's training baseline:`);
+  for (const line of driftTable(calm)) report(line);
+
+  const before = new Set((await api.model(spec!.name)).latestRuns.map((r) => r.id));
+  await traffic.prepare(args.replayFlights, SHIFTED_PERIOD_START);
+  const shiftedAt = Date.now();
+  say(`the replay switches to flights from ${SHIFTED_PERIOD_START.slice(0, 10)} on (a later period: every date_month is 6)`);
+  const drifted = await api.waitForDriftCheck(spec!.name, 'a drift check that finds drift', (c) => c.versions.some((v) => v.drifted.length > 0));
+  say(`checkDrift finds drift in ${[...new Set(drifted.versions.flatMap((v) => v.drifted))].join(', ')}; the alert policy "${driftAlertPolicyName(spec!.name)}" watches these scores`);
+  report('');
+  for (const line of driftTable(drifted)) report(line);
+  const run = await api.waitForRun(spec!.name, 'a drift-triggered training run', (r) => r.trigger === 'drift' && !before.has(r.id));
+  const created = Date.parse(run.createTime ?? new Date().toISOString());
+  say(`onMonitoringAlert requested training run ${run.id}`);
+  report(`  reason: ${run.reason ?? ''}`);
+  report(`  drifted features: ${(run.driftedFeatures ?? []).join(', ')}`);
+  report(`  from the first drifted request to the retraining run: ${((created - shiftedAt) / 1000).toFixed(1)} s`);
+  const third = await api.followRun(run);
+  reportDecision('cycle 3 (drift)', third);
+  const rolloutId = third.rollout?.id;
+  if (!rolloutId) {
+    report(`\nno rollout: ${third.rollout?.skipped ?? `cycle 3 ended ${third.decision?.outcome ?? third.state}`}`);
+    return;
+  }
+  say(`onPipelineRunEvent started rollout ${rolloutId}, judged on the shifted traffic`);
+  const released = await followToEnd(rolloutId);
+  report('');
+  for (const line of rolloutTimeline(released)) report(line);
 }
 
 /**

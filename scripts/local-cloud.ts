@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadModelSpecs, modelSpecsDir } from '../control-plane/config/load-model-specs.js';
 import { envFileText, startLocalCloud } from '../emulators/launcher/local-cloud.js';
 import type { SeedChoice } from '../emulators/launcher/seed.js';
+import { driftAlertModels, MIN_ALIGNMENT_SECONDS } from '../infra/alert-policies.js';
 import type { ModelSchedule } from '../infra/scheduler-jobs.js';
 import { parseCommandLineOrExit, usageErrorText } from './cli.js';
 import { log } from './log.js';
@@ -50,7 +51,16 @@ const cloud = await startLocalCloud({
   seed: values.seed as SeedChoice,
   pubsub: !values['no-pubsub'],
   schedulerClockSpeedup: clockSpeedup,
-  ...(withFunctions ? { functions: { extraEnv: { MLOPS_ENVIRONMENT: 'local' } }, retrainingSchedules: retrainingSchedules(), rolloutReconcileSchedule: true } : {}),
+  ...(withFunctions
+    ? {
+        functions: { extraEnv: { MLOPS_ENVIRONMENT: 'local' } },
+        retrainingSchedules: retrainingSchedules(),
+        rolloutReconcileSchedule: true,
+        // checkDrift every scheduled minute (hourly in the cloud): the local drift windows are seconds.
+        driftCheckSchedule: '* * * * *',
+        ...(values['no-pubsub'] ? {} : { driftAlerting: { models: driftAlertModels(loadModelSpecs(modelSpecsDir())), alignmentSeconds: MIN_ALIGNMENT_SECONDS } }),
+      }
+    : {}),
 });
 const envFile = join(cloud.dataDir, 'env');
 writeFileSync(envFile, envFileText(cloud.env));

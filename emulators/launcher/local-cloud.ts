@@ -23,7 +23,11 @@ import { cloudSchedulerClient, pubSubClient } from '../../google-clients/index.j
 import type { FunctionDeclaration } from '../../infra/functions.js';
 import { PUBSUB_TOPOLOGY } from '../../infra/pubsub-topology.js';
 import type { ModelSchedule } from '../../infra/scheduler-jobs.js';
-import { retrainingSchedulerJobs, rolloutReconcileJob } from '../../infra/scheduler-jobs.js';
+import { driftCheckJob, retrainingSchedulerJobs, rolloutReconcileJob } from '../../infra/scheduler-jobs.js';
+import type { DriftAlertModel } from '../../infra/alert-policies.js';
+import { driftAlertPolicy, driftNotificationChannel } from '../../infra/alert-policies.js';
+import { applyDriftAlerting } from './alert-policies.js';
+import { alertPolicyServiceClient, notificationChannelServiceClient } from '../../google-clients/monitoring.js';
 import { applySchedulerJobs } from './scheduler-jobs.js';
 import type { SeedChoice } from './seed.js';
 import { seedLocalData } from './seed.js';
@@ -35,6 +39,8 @@ const LOCAL_REGION = 'us-central1';
 const API_FUNCTION = 'mlopsApi';
 /** The function the rollout reconcile schedule calls. */
 const RECONCILE_FUNCTION = 'reconcileRollouts';
+/** The function the drift check schedule calls. */
+const DRIFT_FUNCTION = 'checkDrift';
 /** How often the local Monitoring evaluates alert policies: faster than its own 10 s default, for a responsive demo. */
 const LOCAL_ALERT_EVALUATION_INTERVAL_MS = 2_000;
 
@@ -77,6 +83,13 @@ export interface LocalCloudOptions {
   retrainingSchedules?: readonly ModelSchedule[];
   /** The Scheduler job that calls reconcileRollouts every (scheduled) minute (needs that function and the scheduler). */
   rolloutReconcileSchedule?: boolean;
+  /** The Scheduler job that calls checkDrift, on this unix-cron (the cloud's is hourly; needs that function and the scheduler). */
+  driftCheckSchedule?: string;
+  /**
+   * The models' drift alert policies and their Pub/Sub notification channel, created in the
+   * Monitoring emulator as the Pulumi program creates them (needs Pub/Sub for the notifications).
+   */
+  driftAlerting?: { readonly models: readonly DriftAlertModel[]; readonly alignmentSeconds: number };
 }
 
 export interface LocalCloud {
@@ -99,7 +112,11 @@ function functionsOptions(options: LocalCloudOptions): LocalFunctionsOptions | u
 }
 
 function checkOptions(options: LocalCloudOptions): void {
-  const scheduled = [options.retrainingSchedules?.length ? 'retrainingSchedules' : undefined, options.rolloutReconcileSchedule ? 'rolloutReconcileSchedule' : undefined].filter((s) => s !== undefined);
+  const scheduled = [
+    options.retrainingSchedules?.length ? 'retrainingSchedules' : undefined,
+    options.rolloutReconcileSchedule ? 'rolloutReconcileSchedule' : undefined,
+    options.driftCheckSchedule ? 'driftCheckSchedule' : undefined,
+  ].filter((s) => s !== undefined);
   if (scheduled.length === 0) return;
   if (!options.functions) throw new Error(`startLocalCloud: ${scheduled.join(' and ')} call functions, so they need functions`);
   if (options.scheduler === false) throw new Error(`startLocalCloud: ${scheduled.join(' and ')} need the Cloud Scheduler emulator (scheduler: false was given)`);
@@ -258,16 +275,31 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // What the Pulumi program creates for the functions: their buckets (before any schedule fires).
     if (functions) await ensureControlPlaneBuckets({ projectId, env });
 
+    if (options.driftAlerting?.models.length) {
+      if (!env.PUBSUB_EMULATOR_HOST) throw new Error('startLocalCloud: driftAlerting notifies through Pub/Sub, which is not running here');
+      const ce = { projectId, env };
+      const clients = { channels: notificationChannelServiceClient(ce), policies: alertPolicyServiceClient(ce) };
+      try {
+        const { alignmentSeconds } = options.driftAlerting;
+        await applyDriftAlerting(clients, projectId, driftNotificationChannel(projectId), options.driftAlerting.models.map((m) => driftAlertPolicy(m, { project: projectId, alignmentSeconds })));
+      } finally {
+        await Promise.all([clients.channels.close(), clients.policies.close()]);
+      }
+    }
+
     const apiUrl = functions?.urls[API_FUNCTION];
     const reconcileUrl = functions?.urls[RECONCILE_FUNCTION];
-    if (options.retrainingSchedules?.length || options.rolloutReconcileSchedule) {
+    const checkDriftUrl = functions?.urls[DRIFT_FUNCTION];
+    if (options.retrainingSchedules?.length || options.rolloutReconcileSchedule || options.driftCheckSchedule) {
       if (options.retrainingSchedules?.length && !apiUrl) throw new Error(`startLocalCloud: retrainingSchedules call ${API_FUNCTION}, which the functions served here do not include`);
       if (options.rolloutReconcileSchedule && !reconcileUrl) throw new Error(`startLocalCloud: rolloutReconcileSchedule calls ${RECONCILE_FUNCTION}, which the functions served here do not include`);
+      if (options.driftCheckSchedule && !checkDriftUrl) throw new Error(`startLocalCloud: driftCheckSchedule calls ${DRIFT_FUNCTION}, which the functions served here do not include`);
       const location = chosen?.extraEnv?.MLOPS_REGION ?? LOCAL_REGION;
       const invokerServiceAccount = `mlops-scheduler@${projectId}.iam.gserviceaccount.com`;
       const jobs = [
         ...(options.retrainingSchedules?.length ? retrainingSchedulerJobs(options.retrainingSchedules, { project: projectId, location, apiUrl: apiUrl!, invokerServiceAccount }) : []),
         ...(options.rolloutReconcileSchedule ? [rolloutReconcileJob({ project: projectId, location, reconcileUrl: reconcileUrl!, invokerServiceAccount })] : []),
+        ...(options.driftCheckSchedule ? [driftCheckJob({ project: projectId, location, checkDriftUrl: checkDriftUrl!, invokerServiceAccount, schedule: options.driftCheckSchedule })] : []),
       ];
       const client = cloudSchedulerClient({ projectId, env });
       try {

@@ -1,6 +1,7 @@
 // The demo's view of the product: mlopsApi over HTTP, as curl would use it. It polls (a person
 // watching may; the functions never do) and reports each task's state changes.
 import { z } from 'zod';
+import { ModelCheckRecord } from '../../control-plane/drift/drift-check-record.js';
 
 const Task = z.object({ name: z.string(), state: z.string(), error: z.string().optional() });
 const Decision = z.object({ outcome: z.string(), reasons: z.array(z.string()), metrics: z.record(z.string(), z.number()).default({}) }).loose();
@@ -8,6 +9,10 @@ const Run = z.object({
   id: z.string(),
   name: z.string(),
   state: z.string(),
+  trigger: z.string().optional(),
+  reason: z.string().optional(),
+  driftedFeatures: z.array(z.string()).optional(),
+  createTime: z.string().optional(),
   pipelineJob: z.string().optional(),
   pipelineJobState: z.string().optional(),
   snapshot: z.object({ uri: z.string(), rowCount: z.number(), schema: z.array(z.object({ name: z.string(), type: z.string() })) }).optional(),
@@ -24,7 +29,7 @@ const Model = z.object({
   champion: z.string().optional(),
   challenger: z.string().optional(),
   endpoint: Endpoint.optional(),
-  latestRuns: z.array(z.object({ id: z.string(), state: z.string() }).loose()),
+  latestRuns: z.array(z.object({ id: z.string(), state: z.string(), trigger: z.string().optional(), createTime: z.string().optional() }).loose()),
 }).loose();
 
 const Check = z.object({ name: z.string(), value: z.number().optional(), limit: z.number().optional(), outcome: z.string(), detail: z.string() });
@@ -74,6 +79,29 @@ export class ApiWatcher {
 
   model(name: string) {
     return this.call(Model, `/v1/models/${name}`);
+  }
+
+  /** The latest drift, performance and age check; undefined before the first. */
+  async driftCheck(model: string): Promise<ModelCheckRecord | undefined> {
+    const response = await fetch(`${this.baseUrl}/v1/models/${model}/drift`);
+    if (response.status === 404) return undefined;
+    const text = await response.text();
+    if (!response.ok) throw new Error(`GET /v1/models/${model}/drift: HTTP ${response.status} ${text.slice(0, 500)}`);
+    return ModelCheckRecord.parse(JSON.parse(text));
+  }
+
+  /** Waits for a drift check of `model` that `accept` accepts; returns it. */
+  async waitForDriftCheck(model: string, what: string, accept: (check: ModelCheckRecord) => boolean): Promise<ModelCheckRecord> {
+    return this.until(what, async () => {
+      const check = await this.driftCheck(model);
+      return check && accept(check) ? check : undefined;
+    });
+  }
+
+  /** Waits for a run of `model` that `pick` accepts; returns it. */
+  async waitForRun(model: string, what: string, pick: (run: { id: string; state: string; trigger?: string | undefined }) => boolean): Promise<RunView> {
+    const { id } = await this.until(what, async () => (await this.model(model)).latestRuns.find(pick));
+    return this.run(id);
   }
 
   run(id: string) {

@@ -61,14 +61,18 @@ export class TrafficReplay {
     this.predictions = new PredictionServiceClient(vertexClientOptions('us-central1', ce));
   }
 
-  /** Loads `count` random flights and makes sure the actuals table exists. */
-  async prepare(count: number): Promise<void> {
+  /**
+   * Loads `count` random flights (from `since` on, when given) and makes sure the actuals table
+   * exists. Called while the replay runs, it switches the traffic to the new flights.
+   */
+  async prepare(count: number, since?: string): Promise<void> {
     await ensureActualsTable(this.bigquery, this.actuals);
     const [rows] = await this.bigquery.query({
       // A random sample, from the distribution the champion and the challenger were compared on
       // offline: each snapshot is a 1% sample, so about 1% of these flights may have been trained on.
-      query: 'SELECT date, distance, origin, destination, delay FROM `samples.flights` WHERE delay IS NOT NULL ORDER BY RAND() LIMIT @count',
-      params: { count },
+      query: `SELECT date, distance, origin, destination, delay FROM \`samples.flights\` WHERE delay IS NOT NULL${since ? ' AND date >= @since' : ''} ORDER BY RAND() LIMIT @count`,
+      params: { count, ...(since ? { since: new Date(since) } : {}) },
+      ...(since ? { types: { count: 'INT64', since: 'TIMESTAMP' } } : {}),
     });
     this.flights = (rows as Record<string, unknown>[]).map((row, i) => {
       const { delay, ...features } = row;
