@@ -3,8 +3,7 @@
 // through the official client becomes a 1.2 notification on the model-monitoring-alerts topic
 // without anyone asking for an evaluation.
 import { AlertPolicyServiceClient, MetricServiceClient, NotificationChannelServiceClient } from '@google-cloud/monitoring';
-import type { PubSub} from '@google-cloud/pubsub';
-import { type Message } from '@google-cloud/pubsub';
+import type { Message, PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPubSubEmulatorJar } from '../../../emulators/pubsub/emulator-process.js';
 import { clientEnvironment, emulatorGaxOptions } from '../../../google-clients/environment.js';
