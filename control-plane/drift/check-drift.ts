@@ -9,7 +9,7 @@
 import { MODEL_CHECKS_TABLE } from '../config/bigquery-tables.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { PREDICTION_FEATURE } from '../config/model-spec.js';
-import { grpcCode, RpcCode } from '../errors.js';
+import { grpcCode, isTransient, RpcCode } from '../errors.js';
 import { endpointName } from '../registry/first-deployment.js';
 import { observeEndpoint } from '../rollouts/endpoint-effects.js';
 import type { TableRef } from '../rollouts/analysis/request-log-query.js';
@@ -102,7 +102,13 @@ async function checkModel(ctx: ControlPlaneContext, spec: ResolvedModelSpec, sch
   const points = record.versions.flatMap((v) => driftPoints(spec.name, v, now));
   if (points.length > 0) {
     const { writeGauges } = await import('../monitoring/custom-metrics.js');
-    await writeGauges(await ctx.clients.monitoring(), ctx.settings.projectId, points);
+    try {
+      await writeGauges(await ctx.clients.monitoring(), ctx.settings.projectId, points);
+    } catch (err) {
+      // Recorded, not fatal: the scores stay in the check's record and table, and the next check writes again.
+      if (isTransient(err)) throw err;
+      record = { ...record, monitoringError: String((err as Error)?.message ?? err).slice(0, 1000) };
+    }
   }
   record = { ...record, retrains: await checkRetrains(ctx, spec, record, champion?.versionId) };
   await appendRows(await ctx.clients.bigquery(), MODEL_CHECKS_TABLE, checkRows(record));

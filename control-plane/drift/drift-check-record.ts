@@ -61,6 +61,8 @@ export const ModelCheckRecord = z.object({
   retrains: z.array(RetrainResult),
   /** Why nothing was checked (no endpoint, no logging, nothing deployed). */
   skipped: z.string().optional(),
+  /** Why the scores did not reach Cloud Monitoring (e.g. a check within 5 s of the previous one). */
+  monitoringError: z.string().optional(),
 });
 export type ModelCheckRecord = z.infer<typeof ModelCheckRecord>;
 
