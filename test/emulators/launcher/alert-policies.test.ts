@@ -66,7 +66,9 @@ describe('applyDriftAlerting on the Monitoring emulator', () => {
       { labels: { ...labels('date_month', 'jensen_shannon'), model: 'another-model' }, value: 0.9 },
     ]);
     const report = await env.evaluate();
-    const opened = report.opened.map((i) => `${i.metric.labels.model}/${i.metric.labels.feature}/${i.metric.labels.metric}: ${i.condition}`).sort();
+    const [created] = await env.policies.getAlertPolicy({ name: first.policies[0]! });
+    const conditionNames = new Map((created.conditions ?? []).map((c) => [c.name, c.displayName]));
+    const opened = report.opened.map((i) => `${i.metric.labels.model}/${i.metric.labels.feature}/${i.metric.labels.metric}: ${conditionNames.get(i.condition)}`).sort();
     expect(opened).toEqual([
       'flight-delay/date_month/jensen_shannon: Feature drift above 0.3',
       'flight-delay/origin/l_infinity: Drift of origin, destination above 0.1',
