@@ -114,6 +114,12 @@ export function parametersToSql(parameters: QueryParameter[] | undefined, mode: 
     const key = p.name.toLowerCase();
     if (out.named.has(key)) throw invalidQuery(`Duplicate query parameter name ${p.name}`);
     out.named.set(key, sql);
+    const shape = shapeOf(p.parameterType, label);
+    const items = p.parameterValue?.arrayValues;
+    if (shape.mode === 'REPEATED' && items) {
+      const element = { ...shape, mode: undefined };
+      (out.namedArrays ??= new Map()).set(key, items.map((v) => literal(element, v, label)));
+    }
   });
   return out;
 }

@@ -477,10 +477,25 @@ export abstract class ExpressionTranslator {
     if (name === 'EXTRACT') return [sp + this.extract(open, close), close + 1];
     const rewrite = FUNCTIONS[name];
     if (rewrite) {
-      const args: FnArg[] = this.splitCommas(open + 1, close).map(([a, b]) => ({ sql: this.expr(a, b).trim(), tokens: this.t.slice(a, b) }));
+      const args: FnArg[] = this.splitCommas(open + 1, close).map(([a, b]) => ({ sql: this.expr(a, b).trim(), tokens: this.t.slice(a, b), ...this.knownElements(a, b) }));
       return [sp + rewrite({ name, args, token: t }), close + 1];
     }
     return [`${sp}${t.text}${this.sp(open)}(${this.expr(open + 1, close)})`, close + 1];
+  }
+
+  /** An argument's array elements when they are known now: an ARRAY parameter, or `[…]` of (signed) numbers. */
+  protected knownElements(a: number, b: number): { elements?: string[] } {
+    const first = this.tok(a);
+    if (b === a + 1 && first.kind === 'param') {
+      const elements = this.ctx.params?.namedArrays?.get(first.value.toLowerCase());
+      return elements ? { elements } : {};
+    }
+    if (!isOp(first, '[') || this.close(a) !== b - 1) return {};
+    for (let j = a + 1; j < b - 1; j++) {
+      const t = this.tok(j);
+      if (t.kind !== 'number' && !isOp(t, ',') && !isOp(t, '-') && !isOp(t, '+')) return {};
+    }
+    return { elements: b - 1 > a + 1 ? this.splitCommas(a + 1, b - 1).map(([x, y]) => this.expr(x, y).trim()) : [] };
   }
 
   protected cast(open: number, close: number, safe: boolean): string {

@@ -10,6 +10,8 @@ import { quoteString } from './types.js';
 export interface FnArg {
   sql: string;
   tokens: Token[];
+  /** The elements' SQL when the argument is an array known at translation time (an ARRAY parameter, a literal of constants). */
+  elements?: string[];
 }
 
 export interface FnCall {
@@ -238,6 +240,20 @@ function jsonScalar(call: FnCall): string {
   return `(CASE WHEN NOT json_valid(${j!}) THEN NULL WHEN json_type(${j!}, ${path}) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(${j!}, ${path}) END)`;
 }
 
+/** Longest boundary array searched with an unrolled tree (its SQL grows with the length). */
+const MAX_UNROLLED_BOUNDARIES = 1024;
+
+/**
+ * How many of `elements[lo..hi)` are <= point, knowing those before lo are and those from hi on are
+ * not: a binary search written out as nested CASEs, each boundary a constant DuckDB folds. About
+ * log2(n) comparisons a row, ~6× faster than the list_reduce search for 20 edges over 1M rows.
+ */
+function upperBoundTree(elements: readonly string[], point: string, lo: number, hi: number): string {
+  if (lo === hi) return String(lo);
+  const mid = (lo + hi) >> 1;
+  return `CASE WHEN ${elements[mid]!} <= ${point} THEN ${upperBoundTree(elements, point, mid + 1, hi)} ELSE ${upperBoundTree(elements, point, lo, mid)} END`;
+}
+
 /** 2^30 … 2^0: the strides of RANGE_BUCKET's binary search (BigQuery arrays stay far below 2^31). */
 const POWERS_OF_TWO = `[${Array.from({ length: 31 }, (_, i) => 2 ** (30 - i)).join(', ')}]::BIGINT[]`;
 
@@ -247,11 +263,16 @@ const POWERS_OF_TWO = `[${Array.from({ length: 31 }, (_, i) => 2 ** (30 - i)).jo
  * binary search over a list, so this is one written with list_reduce: strides from the largest
  * power of two <= len down to 1, each taken while the element it lands on is <= point (an
  * upper bound, so duplicates count). Counting with list_filter was linear per row: 200 edges over
- * 1M rows took ~4× longer. An unsorted array or one holding NULL/NaN is not rejected as BigQuery
+ * 1M rows took ~4× longer. Boundaries known when translating (a parameter, a literal of constants)
+ * get the unrolled search of upperBoundTree instead. An unsorted array or one holding NULL/NaN is not rejected as BigQuery
  * rejects it (the answer is then unspecified).
  */
 function rangeBucket(call: FnCall): string {
   const [point, boundaries] = arity(call, 2).map(operand);
+  const known = call.args[1]!.elements;
+  if (known !== undefined && known.length <= MAX_UNROLLED_BOUNDARIES && (/^[\w."]+$/.test(point!) || known.length <= 64)) {
+    return `(CASE WHEN ${point!} IS NULL OR isnan(CAST(${point!} AS DOUBLE)) THEN NULL ELSE ${upperBoundTree(known, point!, 0, known.length)} END)`;
+  }
   const n = `len(${boundaries!})`;
   // The search starts from 0, prepended: list_reduce's own initial-value form gives wrong answers
   // in DuckDB 1.5.4 when the lambda captures a list column whose length varies by row.

@@ -14,6 +14,8 @@ export interface QueryParamsSql {
   /** Lower-cased names → SQL literal. */
   named: Map<string, string>;
   positional: string[];
+  /** Lower-cased names of ARRAY parameters → their elements' SQL literals (for rewrites that unroll over them). */
+  namedArrays?: Map<string, string[]>;
 }
 
 export interface TranslateContext {

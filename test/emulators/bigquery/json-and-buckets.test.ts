@@ -81,4 +81,25 @@ describe('RANGE_BUCKET', () => {
     const wrong = got.filter((r) => r.bucket !== cases[r.i]!.edges.filter((e) => e <= r.p).length);
     expect(wrong.slice(0, 5)).toEqual([]);
   });
+
+  it('finds the same upper bounds when the edges are a query parameter (the search unrolled over them)', async () => {
+    for (const n of [0, 1, 2, 3, 7, 8, 9, 20, 21, 64, 65, 300]) {
+      const edges = Array.from({ length: n }, (_, i) => (i - Math.floor(i / 3)) / 2);
+      const probes = [...Array.from({ length: n + 4 }, (_, k) => k / 4 - 1), ...edges];
+      const [rows] = await h.bigquery.query({
+        query: 'SELECT p, RANGE_BUCKET(p, @edges) AS bucket FROM UNNEST(@probes) AS p',
+        params: { edges, probes },
+        types: { edges: ['FLOAT64'], probes: ['FLOAT64'] },
+      });
+      const got = rows as { p: number; bucket: number }[];
+      expect(got).toHaveLength(probes.length);
+      expect(got.filter((r) => r.bucket !== edges.filter((e) => e <= r.p).length).slice(0, 3), `${n} edges`).toEqual([]);
+    }
+    const [edgeRows] = await h.bigquery.query({
+      query: 'SELECT RANGE_BUCKET(CAST(NULL AS FLOAT64), @edges) AS a, RANGE_BUCKET(CAST(\'NaN\' AS FLOAT64), @edges) AS b, RANGE_BUCKET(9, @edges) AS c',
+      params: { edges: [1, 2] },
+      types: { edges: ['FLOAT64'] },
+    });
+    expect(edgeRows).toEqual([{ a: null, b: null, c: 2 }]);
+  });
 });

@@ -133,6 +133,20 @@ describe('functions', () => {
     expect(sqlOf('SELECT * FROM ds.t WHERE id IN UNNEST(@ids)', { params })).toBe('SELECT * FROM "proj"."ds"."t" WHERE id IN (SELECT UNNEST(CAST([1, 2] AS BIGINT[])))');
   });
 
+  it('RANGE_BUCKET over a known array (a parameter, a literal of numbers) is an unrolled search, else list_reduce', () => {
+    const params: QueryParamsSql = {
+      named: new Map([['edges', 'CAST([CAST(1 AS DOUBLE), CAST(2 AS DOUBLE), CAST(3 AS DOUBLE)] AS DOUBLE[])']]),
+      positional: [],
+      namedArrays: new Map([['edges', ['CAST(1 AS DOUBLE)', 'CAST(2 AS DOUBLE)', 'CAST(3 AS DOUBLE)']]]),
+    };
+    const unrolled = sqlOf('SELECT RANGE_BUCKET(x, @edges) AS b FROM ds.t', { params });
+    expect(unrolled).not.toContain('list_reduce');
+    expect(unrolled).toContain('CASE WHEN CAST(2 AS DOUBLE) <= x THEN CASE WHEN CAST(3 AS DOUBLE) <= x THEN 3 ELSE 2 END ELSE CASE WHEN CAST(1 AS DOUBLE) <= x THEN 1 ELSE 0 END END');
+    expect(sqlOf('SELECT RANGE_BUCKET(x, [0, -1.5, 2e3]) AS b FROM ds.t')).not.toContain('list_reduce');
+    expect(sqlOf('SELECT RANGE_BUCKET(x, [0, y]) AS b FROM ds.t')).toContain('list_reduce');
+    expect(sqlOf('SELECT RANGE_BUCKET(x, edges) AS b FROM ds.t')).toContain('list_reduce');
+  });
+
   it('positional parameters in order', () => {
     const params: QueryParamsSql = { named: new Map(), positional: ["'a'", '2'] };
     expect(sqlOf('SELECT ? AS x, ? AS y', { params })).toBe("SELECT 'a' AS x, 2 AS y");
