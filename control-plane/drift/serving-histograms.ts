@@ -159,9 +159,14 @@ function binSql(feature: MonitoredFeature, i: number): string {
   return `IF(v${i} IS NULL, NULL, 0) AS b${i}, IF(v${i} IN UNNEST(@categories_${i}), v${i}, NULL) AS c${i}`;
 }
 
-// The cells only name columns: a computed expression inside the correlated UNNEST would be a
-// lambda over an outer column in the emulator's DuckDB (RANGE_BUCKET), which it cannot bind.
-const cellSql = (_: MonitoredFeature, i: number) => `STRUCT(${i} AS feature, b${i} AS bin, c${i} AS category)`;
+/**
+ * `CASE feature WHEN 0 THEN b0 … END`: feature i's column of the `binned` row. Each row meets every
+ * feature index through an uncorrelated cross join; an UNNEST of per-row cells (a correlated array)
+ * is as valid in BigQuery but many times slower in the emulator's DuckDB.
+ */
+function pickSql(features: readonly MonitoredFeature[], column: 'b' | 'c'): string {
+  return `CASE feature ${features.map((_, i) => `WHEN ${i} THEN ${column}${i}`).join(' ')} END`;
+}
 
 /** The query of every feature's counts, per deployed model: rows (deployed_model_id, feature, bin, category, n). */
 export function servingHistogramsQuery(window: ServingWindow, features: readonly MonitoredFeature[]): ParameterizedQuery {
@@ -189,11 +194,13 @@ export function servingHistogramsQuery(window: ServingWindow, features: readonly
       }
     }
   });
-  const prediction = features.some((f) => f.source.kind === 'prediction') ? ', log.response_payload[SAFE_OFFSET(position)] AS prediction' : '';
+  // The offset only pairs an instance with its prediction: without one, plain UNNEST is cheaper.
+  const predicted = features.some((f) => f.source.kind === 'prediction');
+  const prediction = predicted ? ', log.response_payload[SAFE_OFFSET(position)] AS prediction' : '';
   const list = (parts: string[]) => parts.join(',\n    ');
   const sql = `WITH instances AS (
   SELECT log.deployed_model_id AS deployed_model_id, instance${prediction}
-  FROM ${tableSql(w.logTable)} AS log, UNNEST(log.request_payload) AS instance WITH OFFSET AS position
+  FROM ${tableSql(w.logTable)} AS log, UNNEST(log.request_payload) AS instance${predicted ? ' WITH OFFSET AS position' : ''}
   WHERE log.endpoint = @endpoint
     AND log.deployed_model_id IN UNNEST(@deployed_model_ids)
     AND log.logging_time >= @window_start
@@ -214,10 +221,8 @@ binned AS (
     ${list(features.map(binSql))}
   FROM feature_values
 )
-SELECT binned.deployed_model_id AS deployed_model_id, cell.feature AS feature, cell.bin AS bin, cell.category AS category, COUNT(*) AS n
-FROM binned, UNNEST([
-    ${list(features.map(cellSql))}
-  ]) AS cell
+SELECT deployed_model_id, feature, ${pickSql(features, 'b')} AS bin, ${pickSql(features, 'c')} AS category, COUNT(*) AS n
+FROM binned CROSS JOIN UNNEST(GENERATE_ARRAY(0, ${features.length - 1})) AS feature
 GROUP BY deployed_model_id, feature, bin, category`;
   return { sql, params, types };
 }
