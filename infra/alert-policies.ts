@@ -5,7 +5,7 @@
 // distance threshold (the features that share it), and one for PSI when the spec sets it. Every
 // condition opens an incident per time series, so an incident names its model, version, feature
 // and metric in its metric labels.
-import type { ModelSpec } from '../control-plane/config/model-spec.js';
+import type { ResolvedModelSpec } from '../control-plane/config/load-model-specs.js';
 import { MAX_DRIFT_CONDITIONS } from '../control-plane/config/model-spec.js';
 import { TOPICS } from '../control-plane/config/topics.js';
 import { FEATURE_SCORE_METRIC } from '../control-plane/config/drift-metrics.js';
@@ -17,11 +17,20 @@ export interface DriftAlertModel {
   readonly threshold: number;
   readonly thresholds: Readonly<Record<string, number>>;
   readonly psiThreshold?: number;
+  /**
+   * An open incident is notified again after this long (the model's retrain cooldown): a drift that
+   * outlives a retrain, or whose first notification was debounced, asks again.
+   */
+  readonly renotifySeconds: number;
 }
 
-/** The models with a drift policy, as their alert policies need them. */
-export function driftAlertModels(specs: readonly ModelSpec[]): DriftAlertModel[] {
-  return specs.flatMap((s) => (s.drift ? [{ name: s.name, threshold: s.drift.threshold, thresholds: s.drift.thresholds, ...(s.drift.psiThreshold !== undefined ? { psiThreshold: s.drift.psiThreshold } : {}) }] : []));
+/** The models with a drift policy, as their alert policies need them (durations of the environment the specs are resolved for). */
+export function driftAlertModels(specs: readonly Pick<ResolvedModelSpec, 'name' | 'drift' | 'durations'>[]): DriftAlertModel[] {
+  return specs.flatMap((s) =>
+    s.drift
+      ? [{ name: s.name, threshold: s.drift.threshold, thresholds: s.drift.thresholds, ...(s.drift.psiThreshold !== undefined ? { psiThreshold: s.drift.psiThreshold } : {}), renotifySeconds: s.durations.retrainCooldown }]
+      : [],
+  );
 }
 
 /** Cloud Monitoring's least alignment period, what the local cloud's policies use (its checks run every few seconds). */
@@ -75,7 +84,7 @@ export interface AlertPolicyDeclaration {
       readonly trigger: { readonly count: number };
     };
   }[];
-  readonly alertStrategy: { readonly autoClose: string };
+  readonly alertStrategy: { readonly autoClose: string; readonly renotifyInterval: string };
 }
 
 export function driftAlertPolicyName(model: string): string {
@@ -126,7 +135,8 @@ export function driftAlertPolicy(model: DriftAlertModel, context: DriftAlertCont
     combiner: 'OR',
     enabled: true,
     conditions,
-    // Google's minimum: an incident whose series stops reporting closes after 30 minutes.
-    alertStrategy: { autoClose: '1800s' },
+    // Google's minimum: an incident whose series stops reporting closes after 30 minutes. The
+    // renotify interval goes to the policy's notificationChannelStrategy with its channels.
+    alertStrategy: { autoClose: '1800s', renotifyInterval: `${Math.max(60, Math.round(model.renotifySeconds))}s` },
   };
 }

@@ -10,7 +10,7 @@
 // drift, the model's Monitoring alert policy opens an incident, onMonitoringAlert requests a retrain,
 // and the new challenger enters a rollout. The demo only watches, through the HTTP API, and reports.
 import { z } from 'zod';
-import { loadModelSpecs, modelSpecsDir } from '../control-plane/config/load-model-specs.js';
+import { loadModelSpecs, modelSpecsDir, resolveForEnvironment } from '../control-plane/config/load-model-specs.js';
 import type { ModelSpec } from '../control-plane/config/model-spec.js';
 import { startLocalCloud } from '../emulators/launcher/local-cloud.js';
 import { driftAlertModels, driftAlertPolicyName, MIN_ALIGNMENT_SECONDS } from '../infra/alert-policies.js';
@@ -88,7 +88,7 @@ const cloud = await startLocalCloud({
   // checkDrift every third scheduled minute (hourly in the cloud): every 6 s here, above Cloud
   // Monitoring's 5 s between two points of a series.
   driftCheckSchedule: '*/3 * * * *',
-  driftAlerting: { models: driftAlertModels(specs), alignmentSeconds: MIN_ALIGNMENT_SECONDS },
+  driftAlerting: { models: driftAlertModels(specs.map((s) => resolveForEnvironment(s, 'local'))), alignmentSeconds: MIN_ALIGNMENT_SECONDS },
   // A scheduled minute every 2 s: reconcileRollouts runs every 2 s, as the local durations expect.
   schedulerClockSpeedup: 30,
 });

@@ -3,7 +3,7 @@
 // `.local-cloud/env`, print the endpoints and `ready`, and stop everything on Ctrl-C.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModelSpecs, modelSpecsDir } from '../control-plane/config/load-model-specs.js';
+import { loadModelSpecs, modelSpecsDir, resolveForEnvironment } from '../control-plane/config/load-model-specs.js';
 import { envFileText, startLocalCloud } from '../emulators/launcher/local-cloud.js';
 import type { SeedChoice } from '../emulators/launcher/seed.js';
 import { driftAlertModels, MIN_ALIGNMENT_SECONDS } from '../infra/alert-policies.js';
@@ -58,7 +58,7 @@ const cloud = await startLocalCloud({
         rolloutReconcileSchedule: true,
         // checkDrift every scheduled minute (hourly in the cloud): the local drift windows are seconds.
         driftCheckSchedule: '* * * * *',
-        ...(values['no-pubsub'] ? {} : { driftAlerting: { models: driftAlertModels(loadModelSpecs(modelSpecsDir())), alignmentSeconds: MIN_ALIGNMENT_SECONDS } }),
+        ...(values['no-pubsub'] ? {} : { driftAlerting: { models: driftAlertModels(loadModelSpecs(modelSpecsDir()).map((s) => resolveForEnvironment(s, 'local'))), alignmentSeconds: MIN_ALIGNMENT_SECONDS } }),
       }
     : {}),
 });

@@ -25,6 +25,9 @@ import { featureDrift } from './feature-drift.js';
 import { versionBaseline } from './model-baseline.js';
 import { monitoredFeatures } from './monitored-features.js';
 
+/** Instances per bin before PSI counts (its tiers, its alert): below it, sampling noise alone reaches the tiers. */
+export const PSI_MIN_PER_BIN = 10;
+
 export interface CheckDriftOptions {
   /** Only these models (default: every model with a drift policy). */
   readonly models?: readonly string[];
@@ -131,6 +134,8 @@ async function versionDrift(
     const only = drift.features ? [...drift.features, ...(drift.prediction && baseline.prediction ? [PREDICTION_FEATURE] : [])] : undefined;
     features = monitoredFeatures(baseline, inputSchema, only).filter((f) => drift.prediction || f.source.kind !== 'prediction');
   } catch (err) {
+    // A transient failure fails the check (Scheduler retries); a missing or malformed baseline is recorded.
+    if (isTransient(err)) throw err;
     return { ...empty, error: `no baseline: ${String((err as Error)?.message ?? err)}` };
   }
   const { servingHistograms } = await import('./serving-histograms.js');
@@ -143,12 +148,15 @@ async function versionDrift(
     const scored = featureDrift(f, histograms?.get(f.name) ?? { counts: new Array<number>(f.baseline.length).fill(0), missing: 0, total: 0 });
     const threshold = drift.thresholds[f.name] ?? drift.threshold;
     const overDistance = scored.distance.value !== undefined && scored.distance.value > threshold;
-    const overPsi = drift.psiThreshold !== undefined && scored.psi !== undefined && scored.psi > drift.psiThreshold;
+    // Without drift, PSI's expected value is about (bins − 1)/n: it means something only with ten instances per bin.
+    const psiReliable = scored.servingCount >= PSI_MIN_PER_BIN * f.baseline.length;
+    const overPsi = psiReliable && drift.psiThreshold !== undefined && scored.psi !== undefined && scored.psi > drift.psiThreshold;
     return {
       feature: scored.feature, kind: scored.kind, servingCount: scored.servingCount, missingFraction: scored.missingFraction,
       distance: { metric: scored.distance.metric, ...(scored.distance.value !== undefined ? { value: scored.distance.value } : {}) },
       ...(scored.psi !== undefined ? { psi: scored.psi } : {}),
       ...(scored.psiTier !== undefined ? { psiTier: scored.psiTier } : {}),
+      psiReliable,
       ...(scored.ks !== undefined ? { ks: scored.ks } : {}),
       threshold,
       ...(drift.psiThreshold !== undefined ? { psiThreshold: drift.psiThreshold } : {}),
@@ -199,13 +207,26 @@ const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : Number(n.toPre
 /** The retrains this check asks for itself (drift goes through the alert policy instead). */
 async function checkRetrains(ctx: ControlPlaneContext, spec: ResolvedModelSpec, record: ModelCheckRecord, championId: string | undefined): Promise<ModelCheckRecord['retrains']> {
   const out: ModelCheckRecord['retrains'] = [];
+  const askDrift = async (requestId: string, reason: string, driftedFeatures: string[], version: string) => {
+    const outcome = await requestAutomaticRetrain(ctx, { model: spec.name, trigger: 'drift', requestId, reason, driftedFeatures, subject: record.checkId, version, details: { driftedFeatures } });
+    out.push({ trigger: 'drift', action: outcome.action, requestId, reason, ...(outcome.action === 'DEBOUNCED' ? { debouncedBy: outcome.by } : { trainingRun: outcome.run.id }) });
+  };
   const ask = async (trigger: 'performance' | 'age', requestId: string, reason: string, details: Record<string, unknown>, version: string) => {
     const outcome = await requestAutomaticRetrain(ctx, { model: spec.name, trigger, requestId, reason, subject: record.checkId, version, details });
     out.push({
       trigger, action: outcome.action, requestId, reason,
-      ...(outcome.action === 'TRIGGERED' ? { trainingRun: outcome.run.id } : { debouncedBy: outcome.by }),
+      ...(outcome.action === 'DEBOUNCED' ? { debouncedBy: outcome.by } : { trainingRun: outcome.run.id }),
     });
   };
+  // PSI's "retrain soon" tier (0.2–0.3) on the champion: a retrain, once per cooldown period (the
+  // "retrain now" tier above it, and the distances, go through the alert policy instead).
+  const champion = record.versions.find((v) => v.versionId === championId && v.insufficient === undefined && v.error === undefined);
+  const soon = champion?.features.filter((f) => f.psiReliable && f.psiTier === 'retrain_soon' && !f.drifted) ?? [];
+  if (champion && soon.length > 0) {
+    const period = Math.floor(Date.parse(record.checkedAt) / 1000 / spec.durations.retrainCooldown);
+    const listed = soon.map((f) => `${f.feature} ${fmt(f.psi)}`).join(', ');
+    await askDrift(`psi-v${championId}-${period}`, `drift: PSI in the retrain-soon tier (0.2–0.3) for ${listed}`, soon.map((f) => f.feature), champion.version);
+  }
   const perf = record.performance;
   if (perf?.breached && championId) {
     const bound = perf.bound.min !== undefined ? `below its minimum ${perf.bound.min}` : `above its maximum ${fmt(perf.bound.max)}`;

@@ -11,6 +11,8 @@ const FeatureResult = z.object({
   distance: z.object({ metric: z.enum(['jensen_shannon', 'l_infinity']), value: z.number().optional() }),
   psi: z.number().optional(),
   psiTier: z.string().optional(),
+  /** Enough instances per bin for PSI and its tier to mean something (else neither alerts nor triggers). */
+  psiReliable: z.boolean().default(true),
   ks: z.number().optional(),
   threshold: z.number(),
   psiThreshold: z.number().optional(),
@@ -48,7 +50,7 @@ export type PerformanceResult = z.infer<typeof PerformanceResult>;
 const AgeResult = z.object({ version: z.string(), createTime: z.string(), ageSeconds: z.number(), maxAgeSeconds: z.number(), breached: z.boolean() });
 export type AgeResult = z.infer<typeof AgeResult>;
 
-const RetrainResult = z.object({ trigger: z.string(), action: z.enum(['TRIGGERED', 'DEBOUNCED']), requestId: z.string(), trainingRun: z.string().optional(), debouncedBy: z.string().optional(), reason: z.string() });
+const RetrainResult = z.object({ trigger: z.string(), action: z.enum(['TRIGGERED', 'DEBOUNCED', 'ALREADY_REQUESTED']), requestId: z.string(), trainingRun: z.string().optional(), debouncedBy: z.string().optional(), reason: z.string() });
 
 export const ModelCheckRecord = z.object({
   model: z.string(),

@@ -20,7 +20,8 @@ export const Incident = z.looseObject({
   observed_value: z.string().max(256).optional(),
   threshold_value: z.string().max(256).optional(),
   scoping_project_id: z.string().max(256).optional(),
-  metric: z.looseObject({ type: z.string().min(1).max(512), displayName: z.string().optional(), labels: labels.default({}) }),
+  /** Absent for some policies (e.g. log-based); the handler acts only on drift metrics. */
+  metric: z.looseObject({ type: z.string().min(1).max(512), displayName: z.string().optional(), labels: labels.default({}) }).optional(),
   resource: z.looseObject({ type: z.string(), labels: labels.default({}) }).optional(),
   documentation: z.union([z.string(), z.looseObject({ content: z.string().optional(), mime_type: z.string().optional(), subject: z.string().optional() })]).optional(),
   policy_user_labels: labels.optional(),

@@ -1,8 +1,9 @@
 // The performance check: one deployed model's logged predictions over the drift window, joined per
 // instance with the actuals (the spec's rollout.groundTruth), scored with R², RMSE, MAE or accuracy.
-// Only sums leave BigQuery: n, Σ squared and absolute errors, Σy and Σy² (R² = 1 − SSE/SST with
-// SST = Σy² − (Σy)²/n), and the count of correct labels. Instances without the id, an actual or a
-// numeric prediction are skipped, as in the rollout's quality comparison.
+// Only sums leave BigQuery: n, Σ squared and absolute errors, the total sum of squares
+// (R² = 1 − SSE/SST), and the count of correct labels. Instances without the id, an actual or a
+// numeric prediction are skipped, as in the rollout's quality comparison. SST is n·VAR_POP(y), so
+// that constant actuals give SST 0 (R² undefined) rather than a rounding residue.
 import type { BigQuery } from '@google-cloud/bigquery';
 import { z } from 'zod';
 import type { TableRef } from '../rollouts/analysis/request-log-query.js';
@@ -41,8 +42,8 @@ const sumsRow = z.object({
   n: z.coerce.number().int(),
   sse: z.number().nullable(),
   sae: z.number().nullable(),
-  sum_y: z.number().nullable(),
-  sum_yy: z.number().nullable(),
+  /** n · population variance of the actuals: the total sum of squares, without Σy² − (Σy)²/n's cancellation. */
+  sst: z.number().nullable(),
   correct: z.coerce.number().nullable(),
 });
 
@@ -72,8 +73,7 @@ joined AS (
 SELECT COUNT(*) AS n,
   SUM((predicted - truth) * (predicted - truth)) AS sse,
   SUM(ABS(predicted - truth)) AS sae,
-  SUM(truth) AS sum_y,
-  SUM(truth * truth) AS sum_yy,
+  VAR_POP(truth) * COUNT(*) AS sst,
   COUNTIF(COALESCE(SAFE_CAST(predicted_label AS FLOAT64) = SAFE_CAST(truth_label AS FLOAT64), predicted_label = truth_label)) AS correct
 FROM joined
 WHERE ${usable}`;
@@ -93,7 +93,7 @@ export function metricFromSums(metric: PerformanceMetric, s: z.infer<typeof sums
     case 'mae': return { n, value: (s.sae ?? 0) / n };
     case 'accuracy': return { n, value: (s.correct ?? 0) / n };
     case 'r2': {
-      const sst = (s.sum_yy ?? 0) - ((s.sum_y ?? 0) ** 2) / n;
+      const sst = s.sst ?? 0;
       return { n, value: sst > 0 ? 1 - (s.sse ?? 0) / sst : undefined };
     }
   }
@@ -102,5 +102,5 @@ export function metricFromSums(metric: PerformanceMetric, s: z.infer<typeof sums
 export async function measurePerformance(bigquery: BigQuery, request: PerformanceRequest): Promise<PerformanceValue> {
   const checked = requestSchema.parse(request);
   const [row] = await aggregateRows(bigquery, performanceQuery(checked), sumsRow);
-  return metricFromSums(checked.metric, row ?? { n: 0, sse: null, sae: null, sum_y: null, sum_yy: null, correct: null });
+  return metricFromSums(checked.metric, row ?? { n: 0, sse: null, sae: null, sst: null, correct: null });
 }

@@ -11,6 +11,7 @@ import { appendDecisions } from '../audit/decision-log.js';
 import { RetryLater } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
+import { trainingRunId } from '../state/training-runs.js';
 import { RetrainingRequest } from './messages.js';
 import { newTrainingRun } from './submit-training-run.js';
 
@@ -32,8 +33,11 @@ export interface AutomaticRetrainInput {
 }
 
 export type AutomaticRetrainOutcome =
-  | { readonly action: 'TRIGGERED'; readonly run: TrainingRunRecord }
-  | { readonly action: 'DEBOUNCED'; readonly until: string; readonly by: string };
+  /** `repeated`: this request had claimed the cooldown before (a redelivery): nothing new was started. */
+  | { readonly action: 'TRIGGERED'; readonly run: TrainingRunRecord; readonly repeated: boolean }
+  | { readonly action: 'DEBOUNCED'; readonly until: string; readonly by: string }
+  /** This request's run exists already (asked for before, its claim long gone): the cooldown is left alone. */
+  | { readonly action: 'ALREADY_REQUESTED'; readonly run: TrainingRunRecord };
 
 const Cooldown = z.object({
   model: z.string(),
@@ -74,14 +78,14 @@ async function ensurePublished(ctx: ControlPlaneContext, request: RetrainingRequ
 }
 
 /** The claimed request's run published and the decision recorded (the audit row's insertId makes a repeat a no-op). */
-async function triggered(ctx: ControlPlaneContext, input: AutomaticRetrainInput, claim: Cooldown): Promise<AutomaticRetrainOutcome> {
+async function triggered(ctx: ControlPlaneContext, input: AutomaticRetrainInput, claim: Cooldown, repeated: boolean): Promise<AutomaticRetrainOutcome> {
   const run = await ensurePublished(ctx, claim.request, new Date(claim.at));
   await appendDecisions(ctx, [{
     id: `retrain-${input.requestId}`, at: claim.at, model: input.model, subject: input.subject, area: 'retraining',
     kind: 'RETRAIN_TRIGGERED', actor: `${input.trigger}-check`, reason: input.reason, ...(input.version ? { version: input.version } : {}),
     details: { ...input.details, trainingRun: run.id, cooldownUntil: claim.until },
   }]);
-  return { action: 'TRIGGERED', run };
+  return { action: 'TRIGGERED', run, repeated };
 }
 
 export async function requestAutomaticRetrain(ctx: ControlPlaneContext, input: AutomaticRetrainInput): Promise<AutomaticRetrainOutcome> {
@@ -90,7 +94,11 @@ export async function requestAutomaticRetrain(ctx: ControlPlaneContext, input: A
     const now = ctx.now();
     const current = await ctx.state.read(cooldownPath(input.model), Cooldown);
     // This trigger's own claim (a redelivery, perhaps after a crash): finish what it started.
-    if (current && current.value.requestId === input.requestId) return triggered(ctx, input, current.value);
+    if (current && current.value.requestId === input.requestId) return triggered(ctx, input, current.value, true);
+    // Asked for before, and its claim has since been replaced: a repeat must not take the cooldown
+    // (an hourly check repeating the same request would block real triggers behind a run that is done).
+    const existing = await ctx.runs.get(trainingRunId(input.model, input.requestId));
+    if (existing) return { action: 'ALREADY_REQUESTED', run: existing.value };
     if (current && now.getTime() < Date.parse(current.value.until)) {
       await ensurePublished(ctx, current.value.request, now);
       await appendDecisions(ctx, [{
@@ -101,6 +109,8 @@ export async function requestAutomaticRetrain(ctx: ControlPlaneContext, input: A
       }]);
       return { action: 'DEBOUNCED', until: current.value.until, by: current.value.requestId };
     }
+    // An expired claim's request may never have been published (a crash, retries spent): publish it first.
+    if (current) await ensurePublished(ctx, current.value.request, now);
     const request = retrainingRequest(ctx, input, now);
     const claim: Cooldown = {
       model: input.model, requestId: input.requestId, trigger: input.trigger, at: now.toISOString(),
@@ -110,7 +120,7 @@ export async function requestAutomaticRetrain(ctx: ControlPlaneContext, input: A
       ? await ctx.state.replace(cooldownPath(input.model), claim, current.generation)
       : await ctx.state.create(cooldownPath(input.model), claim);
     if (written === undefined) continue; // another trigger claimed it first: look again
-    return triggered(ctx, input, claim);
+    return triggered(ctx, input, claim, false);
   }
   throw new RetryLater(`models/${input.model}: the retrain cooldown changed ${ATTEMPTS} times while claiming it`);
 }

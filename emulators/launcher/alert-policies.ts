@@ -34,7 +34,27 @@ export function policyMessage(policy: AlertPolicyDeclaration, channels: readonly
         trigger: { count: c.conditionThreshold.trigger.count },
       },
     })),
-    alertStrategy: { autoClose: duration(policy.alertStrategy.autoClose) },
+    alertStrategy: {
+      autoClose: duration(policy.alertStrategy.autoClose),
+      notificationChannelStrategy: [{ notificationChannelNames: [...channels], renotifyInterval: duration(policy.alertStrategy.renotifyInterval) }],
+    },
+  };
+}
+
+/**
+ * The declaration as an update of `existing`: a condition keeps its name where one of the same
+ * display name exists (Google gives an unnamed condition a new id, which would cancel its open
+ * incidents).
+ */
+function asUpdate(message: AlertPolicy, existing: AlertPolicy): AlertPolicy {
+  const names = new Map((existing.conditions ?? []).map((c) => [c.displayName, c.name]));
+  return {
+    ...message,
+    name: existing.name ?? null,
+    conditions: (message.conditions ?? []).map((c) => {
+      const name = names.get(c.displayName);
+      return name ? { ...c, name } : c;
+    }),
   };
 }
 
@@ -60,7 +80,7 @@ export async function applyDriftAlerting(
     const message = policyMessage(policy, [channelName]);
     const found = existingPolicies.find((p) => p.displayName === policy.displayName);
     if (found?.name) {
-      const [updated] = await clients.policies.updateAlertPolicy({ alertPolicy: { ...message, name: found.name } });
+      const [updated] = await clients.policies.updateAlertPolicy({ alertPolicy: asUpdate(message, found) });
       names.push(updated.name!);
     } else {
       const [created] = await clients.policies.createAlertPolicy({ name: parent, alertPolicy: message });

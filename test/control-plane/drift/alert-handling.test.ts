@@ -24,17 +24,20 @@ const MODELS_DIR = fileURLToPath(new URL('./fixtures/models', import.meta.url));
 const MODEL = 'drift-delay';
 const skipReason = missingPrerequisite({ pubsub: true });
 
+const START = Date.parse('2026-12-03T10:00:00Z');
+
 function incident(id: string, fields: Partial<Incident> = {}): Incident {
   return {
     incident_id: id,
     state: 'open',
-    started_at: 1_780_000_000,
+    started_at: START / 1000 - 60,
     ended_at: null,
     policy_name: 'Drift: drift-delay',
     condition_name: 'Feature drift above 0.3',
     observed_value: '0.612',
     threshold_value: '0.3',
-    metric: { type: 'custom.googleapis.com/mlops/drift/feature_score', labels: { model: MODEL, version: '3', feature: 'date_month', metric: 'jensen_shannon' } },
+    // No version label: these tests run without Vertex, so without a champion to compare it with.
+    metric: { type: 'custom.googleapis.com/mlops/drift/feature_score', labels: { model: MODEL, feature: 'date_month', metric: 'jensen_shannon' } },
     ...fields,
   };
 }
@@ -43,7 +46,7 @@ describe.skipIf(skipReason !== undefined)('onMonitoringAlert: drift incidents be
   let cloud: TestCloud;
   let ctx: ControlPlaneContext;
   let pubsub: PubSub;
-  let clock = Date.parse('2026-12-03T10:00:00Z');
+  let clock = START;
   /** Request ids published to retraining-requests, from a pull subscription made for the test. */
   const published: string[] = [];
 
@@ -77,8 +80,13 @@ describe.skipIf(skipReason !== undefined)('onMonitoringAlert: drift incidents be
     expect(published).toContain(requestId);
   }
 
-  it('a closed incident is ignored', async () => {
-    expect(await handleMonitoringAlert(ctx, incident('closed-1', { state: 'closed', ended_at: 1_780_000_600 }))).toMatchObject({ action: 'IGNORED_CLOSED' });
+  it('closed incidents, and incidents of other metrics, are ignored', async () => {
+    expect(await handleMonitoringAlert(ctx, incident('closed-1', { state: 'closed', ended_at: START / 1000 }))).toMatchObject({ action: 'IGNORED_CLOSED' });
+    const latency = { type: 'custom.googleapis.com/mlops/rollout/latency_p95_ms', labels: { model: MODEL } };
+    expect(await handleMonitoringAlert(ctx, incident('latency-1', { metric: latency }))).toMatchObject({ action: 'IGNORED_NOT_DRIFT' });
+    const withoutMetric: Incident = { ...incident('no-metric', { policy_user_labels: { model: MODEL } }) };
+    delete withoutMetric.metric;
+    expect(await handleMonitoringAlert(ctx, withoutMetric)).toMatchObject({ action: 'IGNORED_NOT_DRIFT' });
     expect(await runsOf()).toEqual([]);
   });
 
@@ -89,16 +97,17 @@ describe.skipIf(skipReason !== undefined)('onMonitoringAlert: drift incidents be
 
   it('twenty concurrent deliveries of one incident make one retrain, with its reason, drifted features and the drift.retrain settings', async () => {
     const outcomes = await Promise.all(Array.from({ length: 20 }, () => handleMonitoringAlert(ctx, incident('0.burst'))));
-    expect(outcomes.filter((o) => o.action === 'TRIGGERED' || o.action === 'DUPLICATE')).toHaveLength(20);
-    expect(await runsOf()).toEqual(['drift-0.burst']);
+    expect(outcomes.filter((o) => o.action === 'TRIGGERED')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.action === 'DUPLICATE')).toHaveLength(19);
+    expect(await runsOf()).toEqual(['drift-0.burst-p0']);
     const run = (await ctx.runs.listForModel(MODEL))[0]!;
     expect(run.trigger).toBe('drift');
     expect(run.driftedFeatures).toEqual(['date_month']);
     expect(run.reason).toMatch(/^drift: date_month jensen_shannon 0.612 above 0.3 \(incident 0.burst, policy "Drift: drift-delay"\)/);
     expect(run.sourceParameters).toEqual({ sample_fraction: 0.5 });
     expect(run.parameterOverrides).toEqual({ model_type: 'random_forest' });
-    await eventuallyPublished('drift-0.burst');
-    // A renotification of the open incident, later: a duplicate.
+    await eventuallyPublished('drift-0.burst-p0');
+    // A redelivery of the open incident, later within the cooldown: a duplicate.
     clock += 60_000;
     expect(await handleMonitoringAlert(ctx, incident('0.burst'))).toMatchObject({ action: 'DUPLICATE' });
   });
@@ -106,13 +115,29 @@ describe.skipIf(skipReason !== undefined)('onMonitoringAlert: drift incidents be
   it('rapid distinct incidents within the cooldown are debounced, and the cooldown ending lets the next one through', async () => {
     const outcomes = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => handleMonitoringAlert(ctx, incident(`rapid-${id}`))));
     expect(outcomes.map((o) => o.action)).toEqual(['DEBOUNCED', 'DEBOUNCED', 'DEBOUNCED', 'DEBOUNCED', 'DEBOUNCED']);
-    expect(outcomes.every((o) => o.action === 'DEBOUNCED' && o.by === 'drift-0.burst')).toBe(true);
-    expect(await runsOf()).toEqual(['drift-0.burst']);
+    expect(outcomes.every((o) => o.action === 'DEBOUNCED' && o.by === 'drift-0.burst-p0')).toBe(true);
+    expect(await runsOf()).toEqual(['drift-0.burst-p0']);
     clock += 3600_000;
     const after = await Promise.all(['f', 'g', 'h'].map((id) => handleMonitoringAlert(ctx, incident(`later-${id}`))));
     expect(after.filter((o) => o.action === 'TRIGGERED')).toHaveLength(1);
     expect(after.filter((o) => o.action === 'DEBOUNCED')).toHaveLength(2);
     expect(await runsOf()).toHaveLength(2);
+  });
+
+  it('an incident still open a cooldown later (its drift outlived the retrain) asks again', async () => {
+    const before = await runsOf();
+    clock += 3600_000;
+    const renotified = await handleMonitoringAlert(ctx, incident('0.burst'));
+    expect(renotified.action).toBe('TRIGGERED');
+    const after = await runsOf();
+    expect(after.filter((id) => !before.includes(id))).toEqual([expect.stringMatching(/^drift-0\.burst-p\d+$/)]);
+  });
+
+  it('a request asked for again after its claim was replaced neither runs again nor takes the cooldown', async () => {
+    const cooldown = await ctx.state.read(cooldownPath(MODEL), (await import('zod')).z.any());
+    const again = await requestAutomaticRetrain(ctx, { model: MODEL, trigger: 'age', requestId: 'drift-0.burst-p0', reason: 'again', subject: 'x', details: {} });
+    expect(again.action).toBe('ALREADY_REQUESTED');
+    expect((await ctx.state.read(cooldownPath(MODEL), (await import('zod')).z.any()))?.generation).toBe(cooldown?.generation);
   });
 
   it('a crash between the claim and the publish is healed by the redelivery, or by the next trigger', async () => {

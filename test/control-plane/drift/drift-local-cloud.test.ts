@@ -13,7 +13,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_CHECKS_TABLE } from '../../../control-plane/config/bigquery-tables.js';
 import { FEATURE_SCORE_METRIC } from '../../../control-plane/config/drift-metrics.js';
-import { loadModelSpecs, ModelCatalog } from '../../../control-plane/config/load-model-specs.js';
+import { loadModelSpecs, ModelCatalog, resolveForEnvironment } from '../../../control-plane/config/load-model-specs.js';
 import { checkDrift } from '../../../control-plane/drift/check-drift.js';
 import type { ModelCheckRecord } from '../../../control-plane/drift/drift-check-record.js';
 import { readLatestCheck } from '../../../control-plane/drift/drift-check-record.js';
@@ -176,7 +176,7 @@ describe.skipIf(skipReason !== undefined)('the drift loop on the local cloud', (
       vertex: true,
       pubsub: true,
       functions: { bundleDir, declarations: FUNCTIONS.filter((f) => f.name === 'onMonitoringAlert'), extraEnv },
-      driftAlerting: { models: driftAlertModels(loadModelSpecs(MODELS_DIR).filter((s) => s.name === MODEL)), alignmentSeconds: MIN_ALIGNMENT_SECONDS },
+      driftAlerting: { models: driftAlertModels(loadModelSpecs(MODELS_DIR).filter((s) => s.name === MODEL).map((s) => resolveForEnvironment(s, 'local'))), alignmentSeconds: MIN_ALIGNMENT_SECONDS },
       monitoringAlertEvaluationIntervalMs: 0,
     });
     const env = { ...cloud.env, ...extraEnv, MLOPS_MODEL_SPECS_DIR: MODELS_DIR };

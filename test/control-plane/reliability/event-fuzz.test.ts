@@ -118,8 +118,9 @@ const pipelineMessages = messages(
 
 // Cloud Monitoring's notifications (format 1.2): the incident's required fields missing or of the
 // wrong type are poison naming `incident.<field>`; a well-formed incident about no managed model can
-// never be handled and is parked too (its reason says so); closed ones are acknowledged.
-const INCIDENT_REQUIRED = ['incident_id', 'state', 'started_at', 'policy_name', 'metric'] as const;
+// never be handled and is parked too (its reason says so); closed ones, and open ones of a metric
+// other than drift, are acknowledged.
+const INCIDENT_REQUIRED = ['incident_id', 'state', 'started_at', 'policy_name'] as const;
 const incident = (model: fc.Arbitrary<string>, state: fc.Arbitrary<string> = fc.constantFrom('open', 'closed')) =>
   fc.record({
     incident_id: fc.stringMatching(/^[0-9a-f.]{1,24}$/),
@@ -152,6 +153,8 @@ const incidentMessages: fc.Arbitrary<Generated> = fc.oneof(
   notification(incident(unknownModel, fc.constant('open'))).map((n): Generated => ({ data: JSON.stringify(n), poison: ['is not a managed model'] })),
   // Closed incidents of the managed model: acknowledged, nothing happens.
   notification(incident(fc.constant(MODEL), fc.constant('closed'))).map((n): Generated => ({ data: JSON.stringify(n) })),
+  // Open incidents of another metric (a latency policy on the same channel): acknowledged.
+  notification(incident(fc.constant(MODEL), fc.constant('open'))).map((n): Generated => ({ data: JSON.stringify({ ...n, incident: { ...n.incident, metric: { type: 'custom.googleapis.com/mlops/rollout/latency_p95_ms', labels: { model: MODEL } } } }) })),
 );
 
 /** Attributes as Pub/Sub allows them (keys not starting with `goog`). */

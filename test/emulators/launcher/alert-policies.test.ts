@@ -10,7 +10,7 @@ import { driftAlertPolicy, driftNotificationChannel, MIN_ALIGNMENT_SECONDS } fro
 import type { AlertingEnv } from '../monitoring/alerting-support.js';
 import { PROJECT, startAlertingEnv } from '../monitoring/alerting-support.js';
 
-const model = { name: 'flight-delay', threshold: 0.3, thresholds: { origin: 0.1, destination: 0.1, distance: 0.3 }, psiThreshold: 0.25 };
+const model = { name: 'flight-delay', threshold: 0.3, thresholds: { origin: 0.1, destination: 0.1, distance: 0.3 }, psiThreshold: 0.25, renotifySeconds: 300 };
 
 describe('driftAlertPolicy', () => {
   it('groups features by threshold, excludes them from the default condition, and adds PSI', () => {
@@ -34,7 +34,7 @@ describe('driftAlertPolicy', () => {
 
   it('refuses more conditions than Cloud Monitoring allows', () => {
     const thresholds = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((f, i) => [f, 0.1 + i / 100]));
-    expect(() => driftAlertPolicy({ name: 'm', threshold: 0.3, thresholds }, { project: PROJECT, alignmentSeconds: 60 })).toThrow(/allows 6/);
+    expect(() => driftAlertPolicy({ name: 'm', threshold: 0.3, thresholds, renotifySeconds: 300 }, { project: PROJECT, alignmentSeconds: 60 })).toThrow(/allows 6/);
   });
 });
 
