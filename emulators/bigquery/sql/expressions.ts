@@ -2,6 +2,7 @@
 // literals, parameters and types. Statement shapes (DDL, DML) build on it in translator.ts.
 import type { FnArg } from './functions.js';
 import { FUNCTIONS } from './functions.js';
+import { columnKey, jsonPathGroups } from './json-paths.js';
 import type { DatasetRef, DeclaredField, OptionValue, TableRef, TranslateContext } from './model.js';
 import { SqlError } from './sql-error.js';
 import type { Token } from './tokenizer.js';
@@ -82,6 +83,7 @@ export abstract class ExpressionTranslator {
   protected positional = 0;
   protected unnests = 0;
   protected inMerge = false;
+  private jsonPaths: Map<string, string[]> | undefined;
 
   constructor(
     protected readonly t: Token[],
@@ -478,9 +480,19 @@ export abstract class ExpressionTranslator {
     const rewrite = FUNCTIONS[name];
     if (rewrite) {
       const args: FnArg[] = this.splitCommas(open + 1, close).map(([a, b]) => ({ sql: this.expr(a, b).trim(), tokens: this.t.slice(a, b), ...this.knownElements(a, b) }));
-      return [sp + rewrite({ name, args, token: t }), close + 1];
+      return [sp + rewrite({ name, args, token: t, ...this.jsonPathsOf(name, args) }), close + 1];
     }
     return [`${sp}${t.text}${this.sp(open)}(${this.expr(open + 1, close)})`, close + 1];
+  }
+
+  /** JSON_VALUE / JSON_EXTRACT_SCALAR on a column: the statement's paths on that column, to share one parse. */
+  private jsonPathsOf(name: string, args: FnArg[]): { jsonPaths?: string[] } {
+    if (name !== 'JSON_VALUE' && name !== 'JSON_EXTRACT_SCALAR') return {};
+    const key = args[0] && columnKey(args[0].tokens);
+    if (key === undefined) return {};
+    this.jsonPaths ??= jsonPathGroups(this.t, (open) => this.close(open));
+    const paths = this.jsonPaths.get(key);
+    return paths ? { jsonPaths: paths } : {};
   }
 
   /** An argument's array elements when they are known now: an ARRAY parameter, or `[…]` of (signed) numbers. */

@@ -18,6 +18,8 @@ export interface FnCall {
   name: string;
   args: FnArg[];
   token: Token;
+  /** JSON_VALUE / JSON_EXTRACT_SCALAR on a column: every literal path the statement reads from that column (json-paths.ts). */
+  jsonPaths?: readonly string[];
 }
 
 type Rewriter = (call: FnCall) => string;
@@ -233,11 +235,23 @@ function generateDateArray(call: FnCall): string {
  * JSON_VALUE / JSON_EXTRACT_SCALAR: a scalar's text; SQL NULL for an object or array, a JSON null,
  * a path that matches nothing, and (for a JSON-formatted STRING) text that is not JSON. DuckDB's
  * json_extract_string would return an object's text and fail on bad input.
+ *
+ * A literal path on a column takes its element of the column's shared extraction (json-paths.ts):
+ * one validity check and one parse a row for all of the statement's paths on the column. The
+ * element is minified JSON text, so its first character tells its type: a string is unescaped, a
+ * number or boolean is already its text (json_extract_string writes scalars the same way).
  */
 function jsonScalar(call: FnCall): string {
   const [j, p] = arity(call, 1, 2);
-  const path = p ?? "'$'";
-  return `(CASE WHEN NOT json_valid(${j!}) THEN NULL WHEN json_type(${j!}, ${path}) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(${j!}, ${path}) END)`;
+  const literal = p === undefined ? '$' : literalString(call.args[1]);
+  const k = literal === undefined ? -1 : (call.jsonPaths?.indexOf(literal) ?? -1);
+  if (k < 0) {
+    const path = p ?? "'$'";
+    return `(CASE WHEN NOT json_valid(${j!}) THEN NULL WHEN json_type(${j!}, ${path}) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(${j!}, ${path}) END)`;
+  }
+  const paths = `[${call.jsonPaths!.map(quoteString).join(', ')}]`;
+  const e = `(CASE WHEN json_valid(${j!}) THEN json_extract(${j!}, ${paths}) END)[${k + 1}]`;
+  return `(CASE left(${e}, 1) WHEN '"' THEN json_extract_string(${e}, '$') WHEN '{' THEN NULL WHEN '[' THEN NULL WHEN 'n' THEN NULL ELSE CAST(${e} AS VARCHAR) END)`;
 }
 
 /** Longest boundary array searched with an unrolled tree (its SQL grows with the length). */

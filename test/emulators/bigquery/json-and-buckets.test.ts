@@ -42,6 +42,60 @@ describe('JSON_VALUE and JSON_EXTRACT_SCALAR', () => {
   });
 });
 
+describe('JSON_VALUE: many keys of one column (one shared extraction)', () => {
+  const PATHS = ['$', '$.s', '$.u', '$.n', '$.big', '$.b', '$.z', '$.o', '$.a', '$.o.k', '$.missing', '$[1]'];
+  const select = (path: (p: string, k: number) => string) => PATHS.map((p, k) => `JSON_VALUE(doc, ${path(p, k)}) AS v${k}`).join(', ');
+
+  async function values(docs: (string | null)[], path: (p: string, k: number) => string, params: Record<string, unknown> = {}): Promise<(string | null)[][]> {
+    const [rows] = await h.bigquery.query({
+      query: `SELECT i, ${select(path)} FROM UNNEST(@docs) AS doc WITH OFFSET AS i ORDER BY i`,
+      params: { docs, ...params },
+      types: { docs: ['STRING'], ...Object.fromEntries(Object.keys(params).map((k) => [k, 'STRING'])) },
+    });
+    return (rows as Record<string, string | null>[]).map((r) => PATHS.map((_, k) => r[`v${k}`]!));
+  }
+
+  it('unescape strings, keep scalars as text and give NULL for objects, arrays, null, missing keys and text that is not JSON', async () => {
+    const docs = [
+      String.raw`{"s": "tab\tq\"b\\s\/", "u": "caf\u00e9 \ud83d\ude00 ü", "n": -12.5, "big": 9007199254740993, "b": true, "z": null, "o": {"k": "inner"}, "a": [1, 2]}`,
+      '{"s": "x", "n": 1',
+      '["zero", "one", {"s": 1}]',
+      '"top"',
+      'false',
+      null,
+      '',
+    ];
+    const none = PATHS.map(() => null);
+    const at = (entries: Record<string, string>) => PATHS.map((p) => entries[p] ?? null);
+    expect(await values(docs, (p) => `'${p}'`)).toEqual([
+      at({ '$.s': 'tab\tq"b\\s/', '$.u': 'café 😀 ü', '$.n': '-12.5', '$.big': '9007199254740993', '$.b': 'true', '$.o.k': 'inner' }),
+      none,
+      at({ '$[1]': 'one' }),
+      at({ $: 'top' }),
+      at({ $: 'false' }),
+      none,
+      none,
+    ]);
+  });
+
+  it('answer as each key read on its own does (escapes, unicode, numbers, duplicate keys, nesting, bad JSON)', async () => {
+    const docs = [
+      String.raw`{"s": "\u0041\n\\\"", "u": "\ud83d\ude00", "n": 1.50, "big": 12345678901234567890123, "b": false, "z": null, "o": {"k": [1]}, "a": []}`,
+      '{"s": "first", "s": "second", "n": -0.0, "big": -9223372036854775808, "o": {"k": 1e2}, "missing": 0.1}',
+      '{"s": "{\\"not\\": \\"an object\\"}", "u": "[1]", "n": 1e-7, "big": 18446744073709551615, "b": "true", "z": "null"}',
+      '[[1], "x", 3]',
+      '{"s": }',
+      '  {"s" : "padded" }  ',
+      '{"s": "x"} trailing',
+    ];
+    // A path given as a parameter is not a literal of the statement: each such call parses on its own.
+    const alone = await values(docs, (_, k) => `@p${k}`, Object.fromEntries(PATHS.map((p, k) => [`p${k}`, p])));
+    const shared = await values(docs, (p) => `'${p}'`);
+    expect(shared).toEqual(alone);
+    expect(alone.flat().filter((v) => v !== null).length).toBeGreaterThan(15);
+  });
+});
+
 describe('RANGE_BUCKET', () => {
   it('follows the documented examples', async () => {
     expect(

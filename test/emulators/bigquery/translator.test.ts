@@ -147,6 +147,25 @@ describe('functions', () => {
     expect(sqlOf('SELECT RANGE_BUCKET(x, edges) AS b FROM ds.t')).toContain('list_reduce');
   });
 
+  it('JSON_VALUE calls on one column share one extraction of all their literal paths', () => {
+    const sql = sqlOf("SELECT JSON_VALUE(p, '$.b') AS b, JSON_EXTRACT_SCALAR(t.p, '$[0]') AS z, SAFE.JSON_VALUE(p) AS w, JSON_VALUE(p, '$.a') AS a FROM ds.t");
+    const shared = "json_extract(p, ['$', '$.a', '$.b'])";
+    // Each call reads its own element of the same list expression (so DuckDB computes it once a row).
+    expect(sql.split(shared).length - 1).toBe(3 * 3);
+    for (const k of [1, 2, 3]) expect(sql).toContain(`(CASE WHEN json_valid(p) THEN ${shared} END)[${k}]`);
+    expect(sql).toContain("(CASE WHEN json_valid(t.p) THEN json_extract(t.p, ['$[0]']) END)[1]");
+    expect(sql).not.toContain('json_type');
+  });
+
+  it('JSON_VALUE on an expression, or with a path that is not a plain literal, keeps a call of its own', () => {
+    const params: QueryParamsSql = { named: new Map([['path', "'$.a'"]]), positional: [] };
+    for (const query of ["SELECT JSON_VALUE(CONCAT(p, ''), '$.a') AS a FROM ds.t", 'SELECT JSON_VALUE(p, @path) AS a FROM ds.t', "SELECT JSON_VALUE(p, '$.a[*]') AS a FROM ds.t"]) {
+      const sql = sqlOf(query, { params });
+      expect(sql, query).toContain('json_type(');
+      expect(sql, query).not.toContain('json_extract(');
+    }
+  });
+
   it('positional parameters in order', () => {
     const params: QueryParamsSql = { named: new Map(), positional: ["'a'", '2'] };
     expect(sqlOf('SELECT ? AS x, ? AS y', { params })).toBe("SELECT 'a' AS x, 2 AS y");
