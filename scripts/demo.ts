@@ -222,8 +222,10 @@ async function driftCycle(traffic: TrafficReplay): Promise<void> {
   say(`onMonitoringAlert requested training run ${run.id}`);
   report(`  reason: ${run.reason ?? ''}`);
   report(`  drifted features: ${(run.driftedFeatures ?? []).join(', ')}`);
-  report(`  from the first drifted request to the retraining run: ${((created - shiftedAt) / 1000).toFixed(1)} s`);
+  report(`  from the first drifted request to the retraining run requested: ${((created - shiftedAt) / 1000).toFixed(1)} s`);
   const third = await api.followRun(run);
+  const firstTask = Math.min(...(third.tasks ?? []).flatMap((t) => (t.startTime ? [Date.parse(t.startTime)] : [])));
+  if (Number.isFinite(firstTask)) report(`  from the first drifted request to its pipeline's first task running: ${((firstTask - shiftedAt) / 1000).toFixed(1)} s`);
   reportDecision('cycle 3 (drift)', third);
   const rolloutId = third.rollout?.id;
   if (!rolloutId) {

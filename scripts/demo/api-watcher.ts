@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ModelCheckRecord } from '../../control-plane/drift/drift-check-record.js';
 
-const Task = z.object({ name: z.string(), state: z.string(), error: z.string().optional() });
+const Task = z.object({ name: z.string(), state: z.string(), startTime: z.string().optional(), error: z.string().optional() });
 const Decision = z.object({ outcome: z.string(), reasons: z.array(z.string()), metrics: z.record(z.string(), z.number()).default({}) }).loose();
 const Run = z.object({
   id: z.string(),

@@ -15,7 +15,7 @@ describe('the shipped flight-delay spec', () => {
     if (spec.source.kind !== 'query') return;
     expect(spec.source.query).toMatch(/FROM `samples\.flights`/);
     expect(spec.source.query).toMatch(/RAND\(\) < @sample_fraction/);
-    expect(spec.source.parameters).toEqual({ sample_fraction: { type: 'FLOAT64', value: 0.01 } });
+    expect(spec.source.parameters).toEqual({ sample_fraction: { type: 'FLOAT64', value: 0.01 }, since: { type: 'TIMESTAMP', value: '2001-01-01T00:00:00Z' } });
     expect(spec.source.target).toBe('delay');
     expect(spec.source.features).toEqual(['date', 'distance', 'origin', 'destination']);
   });
@@ -111,8 +111,8 @@ describe('mistakes fail with the file, the field and a did-you-mean', () => {
     { what: 'a per-feature drift threshold for an unwatched feature', from: '  threshold: 0.3\n', to: '  threshold: 0.3\n  features: [distance, origin]\n', field: 'drift.thresholds.destination', message: /not a watched feature/ },
     { what: 'a performance metric of another task', from: '  performance: { metric: r2,', to: '  performance: { metric: accuracy,', field: 'drift.performance.metric', message: /not a regression metric/ },
     { what: 'a performance check without a bound', from: '  performance: { metric: r2, min: -0.05,', to: '  performance: { metric: r2,', field: 'drift.performance', message: /must set `min`/ },
-    { what: 'a drift retrain parameter the query does not declare', from: 'sourceParameters: { sample_fraction: 0.02 }', to: 'sourceParameters: { sample_fractoin: 0.02 }', field: 'drift.retrain.sourceParameters.sample_fractoin', message: /did you mean 'sample_fraction'/ },
-    { what: 'a drift retrain parameter of the wrong type', from: 'sourceParameters: { sample_fraction: 0.02 }', to: 'sourceParameters: { sample_fraction: "a lot" }', field: 'drift.retrain.sourceParameters.sample_fraction', message: /FLOAT64/ },
+    { what: 'a drift retrain parameter the query does not declare', from: 'sourceParameters: { since: "2001-06-01T00:00:00Z", sample_fraction: 0.06 }', to: 'sourceParameters: { since: "2001-06-01T00:00:00Z", sample_fractoin: 0.06 }', field: 'drift.retrain.sourceParameters.sample_fractoin', message: /did you mean 'sample_fraction'/ },
+    { what: 'a drift retrain parameter of the wrong type', from: 'sourceParameters: { since: "2001-06-01T00:00:00Z", sample_fraction: 0.06 }', to: 'sourceParameters: { since: "June", sample_fraction: 0.06 }', field: 'drift.retrain.sourceParameters.since', message: /TIMESTAMP/ },
     { what: 'too many distinct drift thresholds', from: 'thresholds: { origin: 0.1, destination: 0.1 }', to: 'thresholds: { origin: 0.1, destination: 0.15, distance: 0.2, date_hour: 0.25, date_month: 0.35 }', field: 'drift.thresholds', message: /allows 6 conditions/ },
     // rollouts
     { what: 'falling canary weights', from: '    - setWeight: 20', to: '    - setWeight: 3', field: 'rollout.steps[2].setWeight', message: /above the previous weight \(5\)/ },
@@ -146,10 +146,10 @@ describe('mistakes fail with the file, the field and a did-you-mean', () => {
     { what: 'misspelled time zone', from: 'timeZone: Etc/UTC', to: 'timeZone: Europe/Pari', field: 'schedule.timeZone', message: /did you mean 'Europe\/Paris'/ },
     { what: 'time zone in the wrong case', from: 'timeZone: Etc/UTC', to: 'timeZone: america/new_york', field: 'schedule.timeZone', message: /case-sensitive.*did you mean 'America\/New_York'/ },
     // source
-    { what: 'undeclared query parameter', from: 'WHERE RAND() < @sample_fraction', to: 'WHERE RAND() < @sample_fractio', field: 'source.query', message: /uses @sample_fractio, which `parameters` does not declare \(did you mean 'sample_fraction'\?\)/ },
+    { what: 'undeclared query parameter', from: 'AND RAND() < @sample_fraction', to: 'AND RAND() < @sample_fractio', field: 'source.query', message: /uses @sample_fractio, which `parameters` does not declare \(did you mean 'sample_fraction'\?\)/ },
     { what: 'declared parameter the query does not use', from: '    sample_fraction: { type: FLOAT64, value: 0.01 }', to: '    sample_fraction: { type: FLOAT64, value: 0.01 }\n    origin: { type: STRING, value: SFO }', field: 'source.parameters.origin', message: /query does not use @origin/ },
     { what: 'parameter value of the wrong type', from: 'value: 0.01', to: 'value: "1%"', field: 'source.parameters.sample_fraction.value', message: /must be a number for a FLOAT64 parameter/ },
-    { what: 'two statements', from: 'WHERE RAND() < @sample_fraction', to: 'WHERE RAND() < @sample_fraction; DROP TABLE samples.flights', field: 'source.query', message: /single statement/ },
+    { what: 'two statements', from: 'AND RAND() < @sample_fraction', to: 'AND RAND() < @sample_fraction; DROP TABLE samples.flights', field: 'source.query', message: /single statement/ },
     { what: 'not a query', from: '    SELECT date, delay', to: '    DELETE date, delay', field: 'source.query', message: /must be a query/ },
     { what: 'bad column name', from: '  target: delay', to: '  target: "delay`; --"', field: 'source.target', message: /must be a column name/ },
     { what: 'bad feature name', from: '[date, distance, origin, destination]', to: '[date, distance, "origin airport", destination]', field: 'source.features[2]', message: /must be a column name/ },
