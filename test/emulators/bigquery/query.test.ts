@@ -259,6 +259,37 @@ describe('more translated functions', () => {
   });
 });
 
+describe('UNNEST of a column (correlated arrays)', () => {
+  const TABLE = `WITH t AS (
+    SELECT 1 AS id, ['a', 'b', 'c'] AS xs, [10, 20] AS ys, [STRUCT('p' AS k, 1 AS v), STRUCT('q' AS k, 2 AS v)] AS kv UNION ALL
+    SELECT 2, CAST([] AS ARRAY<STRING>), [30], CAST([] AS ARRAY<STRUCT<k STRING, v INT64>>) UNION ALL
+    SELECT 3, CAST(NULL AS ARRAY<STRING>), CAST(NULL AS ARRAY<INT64>), NULL UNION ALL
+    SELECT 4, ['d'], [40, 50, 60], [STRUCT('r' AS k, 3 AS v)])`;
+  const rowsOf = async (query: string): Promise<unknown[]> => (await h.bigquery.query(`${TABLE} ${query}`))[0] as unknown[];
+
+  it('pairs each row with its elements, and rows with empty or NULL arrays with none', async () => {
+    expect(await rowsOf('SELECT id, x FROM t, UNNEST(t.xs) AS x ORDER BY id, x')).toEqual([
+      { id: 1, x: 'a' }, { id: 1, x: 'b' }, { id: 1, x: 'c' }, { id: 4, x: 'd' },
+    ]);
+    expect(await rowsOf('SELECT id, x FROM t CROSS JOIN t.xs AS x WHERE id > 1 AND x IS NOT NULL ORDER BY id')).toEqual([{ id: 4, x: 'd' }]);
+    expect(await rowsOf('SELECT id, x FROM t LEFT JOIN UNNEST(t.xs) AS x ON TRUE WHERE id > 1 ORDER BY id')).toEqual([
+      { id: 2, x: null }, { id: 3, x: null }, { id: 4, x: 'd' },
+    ]);
+    expect(await rowsOf('SELECT id, e.k AS k, e.v * 10 AS v FROM t, UNNEST(t.kv) AS e ORDER BY id, k')).toEqual([
+      { id: 1, k: 'p', v: 10 }, { id: 1, k: 'q', v: 20 }, { id: 4, k: 'r', v: 30 },
+    ]);
+  });
+
+  it('numbers elements from 0 WITH OFFSET, and the offset reads a parallel array', async () => {
+    expect(await rowsOf('SELECT id, x, pos, t.ys[SAFE_OFFSET(pos)] AS y FROM t, UNNEST(t.xs) AS x WITH OFFSET AS pos WHERE id IN (1, 2, 3, 4) ORDER BY id, pos')).toEqual([
+      { id: 1, x: 'a', pos: 0, y: 10 }, { id: 1, x: 'b', pos: 1, y: 20 }, { id: 1, x: 'c', pos: 2, y: null }, { id: 4, x: 'd', pos: 0, y: 40 },
+    ]);
+    expect(await rowsOf('SELECT id, SUM(y * (pos + 1)) AS s FROM t, t.ys AS y WITH OFFSET AS pos GROUP BY id ORDER BY id')).toEqual([
+      { id: 1, s: 50 }, { id: 2, s: 30 }, { id: 4, s: 320 },
+    ]);
+  });
+});
+
 describe('DML and DDL', () => {
   it('creates tables, inserts, updates, deletes and reports affected rows', async () => {
     await h.bigquery.query('CREATE TABLE analytics.scores (name STRING NOT NULL, score INT64, tags ARRAY<STRING>)');

@@ -72,8 +72,12 @@ describe('table names', () => {
   });
 
   it('turns correlated array paths and UNNEST into DuckDB unnest', () => {
-    expect(sqlOf('SELECT item FROM ds.orders o, o.items AS item')).toBe('SELECT item FROM "proj"."ds"."orders" AS "o", UNNEST("o"."items") AS "item"("item")');
-    expect(sqlOf('SELECT x FROM ds.t CROSS JOIN UNNEST(t.arr) AS x')).toBe('SELECT x FROM "proj"."ds"."t" CROSS JOIN UNNEST(t.arr) AS "x"("x")');
+    expect(sqlOf('SELECT item FROM ds.orders o, o.items AS item')).toBe('SELECT item FROM "proj"."ds"."orders" AS "o", (SELECT UNNEST("o"."items") AS "item") AS "item"');
+    expect(sqlOf('SELECT x FROM ds.t CROSS JOIN UNNEST(t.arr) AS x')).toBe('SELECT x FROM "proj"."ds"."t" CROSS JOIN (SELECT UNNEST(t.arr) AS "x") AS "x"');
+    expect(sqlOf('SELECT x FROM UNNEST([1, 2])')).toBe('SELECT x FROM UNNEST([1, 2])');
+    expect(sqlOf('SELECT x, off FROM ds.t, UNNEST(t.arr) AS x WITH OFFSET AS off')).toBe(
+      'SELECT x, off FROM "proj"."ds"."t", (SELECT UNNEST(t.arr) AS "x", generate_subscripts(t.arr, 1) - 1 AS "off") AS "_unnest_1"',
+    );
     expect(sqlOf('SELECT x, off FROM UNNEST([1, 2]) AS x WITH OFFSET AS off')).toContain('WITH ORDINALITY AS _u("x", _ordinal)');
   });
 });
