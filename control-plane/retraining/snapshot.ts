@@ -32,6 +32,15 @@ export interface SnapshotRequest {
 
 const quote = (identifier: string) => `\`${identifier}\``;
 
+/**
+ * A value as the BigQuery client sends it: the client reads DATE and TIMESTAMP values from a
+ * `{value}` wrapper (what BigQuery.date() and BigQuery.timestamp() make) and sends a plain string
+ * of those types as NULL. The wrapper keeps the text exactly as the spec wrote it.
+ */
+function clientParameterValue(type: QueryParameterType, value: string | number | boolean): unknown {
+  return (type === 'DATE' || type === 'TIMESTAMP') && typeof value === 'string' ? { value } : value;
+}
+
 /** The SELECT the snapshot exports, and its named parameters. */
 export function snapshotQuery(source: SnapshotSource): { sql: string; params: Record<string, unknown>; types: Record<string, string> } {
   const params: Record<string, unknown> = {};
@@ -39,7 +48,7 @@ export function snapshotQuery(source: SnapshotSource): { sql: string; params: Re
   let sql: string;
   if (source.query !== undefined) {
     for (const [name, p] of Object.entries(source.parameters ?? {})) {
-      params[name] = p.value;
+      params[name] = clientParameterValue(p.type, p.value);
       types[name] = p.type;
     }
     sql = `SELECT * FROM (\n${source.query.replace(/;\s*$/, '')}\n)`;

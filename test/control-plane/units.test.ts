@@ -51,7 +51,7 @@ describe('snapshotQuery', () => {
     const q = snapshotQuery({ query: "SELECT * FROM d.t WHERE day >= @since;", parameters: { since: { type: 'DATE', value: "2024-01-01' OR 1=1" } }, target: 'y', features: ['a'] });
     expect(q.sql).not.toContain('OR 1=1');
     expect(q.sql).not.toContain(';');
-    expect(q.params).toEqual({ since: "2024-01-01' OR 1=1" });
+    expect(q.params).toEqual({ since: { value: "2024-01-01' OR 1=1" } });
     expect(q.types).toEqual({ since: 'DATE' });
   });
 });
