@@ -236,6 +236,13 @@ async function driftCycle(traffic: TrafficReplay): Promise<void> {
   const released = await followToEnd(rolloutId);
   report('');
   for (const line of rolloutTimeline(released)) report(line);
+  if (released.phase !== 'PROMOTED') return;
+
+  // The loop closed: the new champion learnt from the drifted period, so its own baseline is that world.
+  const versionId = released.canary.version.split('@').pop();
+  const after = await api.waitForDriftCheck(spec!.name, `a drift check of version ${versionId} alone`, (c) => c.versions.length === 1 && c.versions[0]!.versionId === versionId && c.versions[0]!.features.length > 0);
+  report(`\ncheckDrift after the release: the shifted traffic against the new champion's own baseline`);
+  for (const line of driftTable(after)) report(line);
 }
 
 /**

@@ -119,7 +119,7 @@ describe('mistakes fail with the file, the field and a did-you-mean', () => {
     { what: 'analysis before any weight', from: '    - setWeight: 5\n', to: '', field: 'rollout.steps[0]', message: /before any setWeight/ },
     { what: 'unknown analysis criterion', from: '    maxErrorRateRatio: 2', to: '    maxErorRateRatio: 2', field: 'rollout.analysis.maxErorRateRatio', message: /did you mean 'maxErrorRateRatio'/ },
     { what: 'unknown step kind', from: '    - setWeight: 20', to: '    - setWeigth: 20', field: 'rollout.steps[2].setWeigth', message: /unknown field/ },
-    { what: 'ground truth scored by a classification metric', from: '    labelColumn: delay\n    metric: rmse', to: '    labelColumn: delay\n    metric: accuracy', field: 'rollout.groundTruth.metric', message: /not a regression metric a rollout can score/ },
+    { what: 'ground truth scored by a classification metric', from: '    labelColumn: delay\n    metric: mae', to: '    labelColumn: delay\n    metric: accuracy', field: 'rollout.groundTruth.metric', message: /not a regression metric a rollout can score/ },
     { what: 'required approvals without approvers', from: '  approvers: [ml-lead@example.com]', to: '  approvers: []', field: 'environments.prod.approvals', message: /approvers must list at least one email/ },
     { what: 'an approver that is not an email', from: '  approvers: [ml-lead@example.com]', to: '  approvers: [ml-lead]', field: 'approvals.approvers[0]', message: /email/ },
     // closed sets
