@@ -115,9 +115,11 @@ describe('local cloud with functions and Cloud Scheduler', () => {
     try {
       const [submit] = await pubsub.subscription('retraining-requests-submit').getMetadata();
       expect(submit.pushConfig?.pushEndpoint).toBe(`${cloud.env.SUBMIT_TRAINING_RUN_URL}/projects/${cloud.projectId}/topics/retraining-requests`);
-      // No function serves model-monitoring-alerts yet: that subscription stays pull.
       const [alerts] = await pubsub.subscription('model-monitoring-alerts-triage').getMetadata();
-      expect(alerts.pushConfig?.pushEndpoint ?? '').toBe('');
+      expect(alerts.pushConfig?.pushEndpoint).toBe(`${cloud.env.ON_MONITORING_ALERT_URL}/projects/${cloud.projectId}/topics/model-monitoring-alerts`);
+      // deployment-events has no function: that subscription stays pull.
+      const [audit] = await pubsub.subscription('deployment-events-audit').getMetadata();
+      expect(audit.pushConfig?.pushEndpoint ?? '').toBe('');
 
       const messageId = await pubsub.topic('retraining-requests').publishMessage({ json: { model: 'flight-delay', requestId: 'r-1' } });
       type Event = { id: string; type: string; function: string; data: { message: { data: string } } };
