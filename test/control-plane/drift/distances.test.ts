@@ -15,7 +15,7 @@ import {
   psiTier,
 } from '../../../control-plane/drift/distances.js';
 import { python, scipyStack } from './python.js';
-import { histogram, linspace, rng } from './random.js';
+import { histogram, linspace, rng } from '../../support/random.js';
 
 const stack = scipyStack('drift distances');
 

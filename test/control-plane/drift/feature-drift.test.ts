@@ -6,7 +6,7 @@ import { jensenShannonDivergence, ksStatisticFromHistograms, lInfinityDistance, 
 import { featureDrift } from '../../../control-plane/drift/feature-drift.js';
 import type { MonitoredFeature } from '../../../control-plane/drift/monitored-features.js';
 import type { FeatureHistogram } from '../../../control-plane/drift/serving-histograms.js';
-import { histogram, linspace, rng } from './random.js';
+import { histogram, linspace, rng } from '../../support/random.js';
 
 const edges = linspace(-4, 4, 20);
 const r = rng(21);

@@ -15,7 +15,7 @@ import { REQUEST_RESPONSE_SCHEMA } from '../../../emulators/vertex/serving/reque
 import type { Harness } from '../../emulators/bigquery/support.js';
 import { PROJECT, startHarness } from '../../emulators/bigquery/support.js';
 import { scipyStack } from './python.js';
-import { linspace, rng } from './random.js';
+import { linspace, rng } from '../../support/random.js';
 import type { TrainingBaseline } from './training-baseline.js';
 import { trainingBaseline } from './training-baseline.js';
 

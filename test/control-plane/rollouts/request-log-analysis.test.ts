@@ -9,6 +9,7 @@ import { compareQuality } from '../../../control-plane/rollouts/analysis/request
 import type { Harness } from '../../emulators/bigquery/support.js';
 import { PROJECT, startHarness } from '../../emulators/bigquery/support.js';
 import { REQUEST_RESPONSE_SCHEMA } from '../../../emulators/vertex/serving/request-logging/rows.js';
+import { rng } from '../../support/random.js';
 
 // Vertex's request-response log table, as the local Vertex creates it.
 const LOG_SCHEMA = REQUEST_RESPONSE_SCHEMA.map((f) => ({ ...f }));
@@ -18,19 +19,6 @@ const endpointName = (e: string) => `projects/${PROJECT}/locations/us-central1/e
 const START = new Date('2025-03-01T10:00:00Z');
 const END = new Date('2025-03-01T11:00:00Z');
 const inWindow = (i: number) => new Date(START.getTime() + 1000 + (i % 3_000_000));
-
-/** Deterministic uniform (mulberry32) and normal (Box–Muller) draws. */
-function rng(seed: number): { uniform(): number; normal(mean?: number, sd?: number): number } {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { uniform, normal: (mean = 0, sd = 1) => mean + sd * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()) };
-}
 
 interface LogRow {
   endpoint: string;

@@ -1,4 +1,4 @@
-// Deterministic draws for the drift tests: uniform (mulberry32), normal (Box–Muller), and counts of
+// Deterministic draws for the tests: uniform (mulberry32), normal (Box–Muller), and counts of
 // samples on bin edges (numpy's rule: [e_k, e_k+1), the last bin closed).
 
 export interface Rng {
