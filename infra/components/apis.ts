@@ -1,0 +1,31 @@
+// The Google APIs the product calls or deploys onto, enabled before anything that needs them.
+import * as gcp from '@pulumi/gcp';
+import type * as pulumi from '@pulumi/pulumi';
+import type { StackConfig } from '../config.js';
+
+/** Service names (`<api>.googleapis.com`); left enabled on destroy: other workloads may use them. */
+export const REQUIRED_APIS = [
+  'aiplatform',
+  'bigquery',
+  'cloudfunctions',
+  'run',
+  'cloudbuild',
+  'eventarc',
+  'pubsub',
+  'cloudscheduler',
+  'monitoring',
+  'storage',
+  'artifactregistry',
+  'iamcredentials',
+  'logging',
+].map((api) => `${api}.googleapis.com`);
+
+/** One gcp.projects.Service per API, named `api-<short name>`. */
+export function enableApis(config: Pick<StackConfig, 'project'>, opts?: pulumi.CustomResourceOptions): Record<string, gcp.projects.Service> {
+  return Object.fromEntries(
+    REQUIRED_APIS.map((service) => {
+      const short = service.replace('.googleapis.com', '');
+      return [short, new gcp.projects.Service(`api-${short}`, { project: config.project, service, disableOnDestroy: false, disableDependentServices: false }, opts)];
+    }),
+  );
+}
