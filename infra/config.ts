@@ -1,5 +1,6 @@
 // The stack's configuration (Pulumi.<stack>.yaml), typed and validated once at start: a bad value
 // fails before any resource is planned, with an error that names the key (`mlops:approvers: ...`).
+import path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
 import { closestName } from '../common/suggest.js';
@@ -15,8 +16,8 @@ export const STACK_CONFIG_KEYS = {
   'mlops:approvers': 'JSON list of emails allowed to approve rollouts of models whose spec lists none (default []).',
   'mlops:alertEmails': 'JSON list of emails that get an email notification channel on the drift alert policies (default []).',
   'mlops:functionSizes': 'JSON object: function name → {memory, timeoutSeconds, maxInstances} overriding infra/functions.ts (default {}).',
-  'mlops:bundleDir': 'The functions bundle that `npm run build:functions` writes (default dist/functions).',
-  'mlops:modelSpecsDir': 'The model specs directory (default models).',
+  'mlops:bundleDir': 'The functions bundle that `npm run build:functions` writes, relative to the repository root (default dist/functions).',
+  'mlops:modelSpecsDir': 'The model specs directory, relative to the repository root (default models).',
   'mlops:namePrefix': 'Prefix of the service accounts and the function sources bucket (default mlops).',
 } as const;
 
@@ -150,6 +151,14 @@ export function parseStackConfig(values: Record<string, string | undefined>): St
 export function readStackConfig(): StackConfig {
   const all = pulumi.runtime.allConfig();
   return parseStackConfig(Object.fromEntries(Object.entries(all).filter(([key]) => key in STACK_CONFIG_KEYS || key.startsWith('mlops:'))));
+}
+
+/** The repository's root (this file is infra/config.ts): relative stack paths are read from there, wherever Pulumi runs. */
+export const REPOSITORY_ROOT = path.resolve(import.meta.dirname, '..');
+
+/** The configuration with `bundleDir` and `modelSpecsDir` absolute (Pulumi runs the program in infra/, where Pulumi.yaml is). */
+export function resolveStackPaths(config: StackConfig, root: string = REPOSITORY_ROOT): StackConfig {
+  return { ...config, bundleDir: path.resolve(root, config.bundleDir), modelSpecsDir: path.resolve(root, config.modelSpecsDir) };
 }
 
 /**

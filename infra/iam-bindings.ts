@@ -49,7 +49,7 @@ const PROJECT: Scope = { kind: 'project' };
 const WHY_JOB_USER = 'bigquery.jobs.create exists only on the project (query jobs are project resources; the data itself is granted per dataset)';
 const WHY_AIPLATFORM = 'Vertex AI has no per-resource IAM for models, endpoints, pipeline and custom jobs: aiplatform.* permissions are granted on the project only';
 const WHY_METRIC_WRITER = 'Cloud Monitoring time series are written to the project (workspace); there is no narrower resource';
-const WHY_MONITORING_VIEWER = "Vertex's serving metrics are read from the project's Cloud Monitoring; there is no narrower resource";
+const WHY_MONITORING_VIEWER = "time series are read from the project's Cloud Monitoring; there is no narrower resource";
 
 /** The functions that receive Pub/Sub pushes, with their subscription (from the topology). */
 const PUSH_SUBSCRIPTIONS = PUBSUB_TOPOLOGY.flatMap((t) => t.subscriptions.filter((s) => s.pushToFunction !== undefined).map((s) => ({ topic: t.name, subscription: s.name, function: s.pushToFunction! })));
@@ -63,6 +63,16 @@ function auditWriter(name: string): IamBinding[] {
   ];
 }
 
+/** A reconcile pass (control-plane/rollouts/reconcile.ts): serving metrics in and out, logged predictions and actuals, decisions recorded. */
+function reconcilePass(name: string, when: string): IamBinding[] {
+  return [
+    { principal: fn(name), role: 'roles/monitoring.viewer', scope: PROJECT, why: `reads Vertex's serving metrics (${when}); ${WHY_MONITORING_VIEWER}` },
+    { principal: fn(name), role: 'roles/monitoring.metricWriter', scope: PROJECT, why: `writes the rollout analysis's measurements (${when}); ${WHY_METRIC_WRITER}` },
+    { principal: fn(name), role: 'roles/bigquery.dataViewer', scope: { kind: 'modelDatasets' }, why: `reads the request-response logs and the actuals the versions are compared on (${when})` },
+    ...auditWriter(name),
+  ];
+}
+
 function stateUser(name: string, what: string): IamBinding {
   return { principal: fn(name), role: 'roles/storage.objectUser', scope: bucket('state'), why: what };
 }
@@ -71,11 +81,11 @@ export const IAM_BINDINGS: readonly IamBinding[] = [
   // mlopsApi: the HTTP API.
   stateUser('mlopsApi', 'reads and writes training-run, rollout and approval records'),
   { principal: fn('mlopsApi'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.retrainingRequests), why: 'POST trainingRuns publishes a retraining request' },
-  { principal: fn('mlopsApi'), role: 'roles/aiplatform.user', scope: PROJECT, why: `reads models, endpoints and pipeline jobs, submits custom jobs; ${WHY_AIPLATFORM}` },
-  { principal: fn('mlopsApi'), role: 'roles/bigquery.jobUser', scope: PROJECT, why: `queries the latest drift check; ${WHY_JOB_USER}` },
+  { principal: fn('mlopsApi'), role: 'roles/aiplatform.user', scope: PROJECT, why: `reads models, endpoints and pipeline jobs, submits custom jobs (they run as Vertex's own agent: no actAs), starts and moves rollouts; ${WHY_AIPLATFORM}` },
+  { principal: fn('mlopsApi'), role: 'roles/bigquery.jobUser', scope: PROJECT, why: `queries the latest drift check and a rollout's logs; ${WHY_JOB_USER}` },
   { principal: fn('mlopsApi'), role: 'roles/bigquery.dataViewer', scope: dataset(MODEL_CHECKS_TABLE.datasetId), why: 'GET /v1/models/{model}/drift reads model_checks' },
-  { principal: fn('mlopsApi'), role: 'roles/iam.serviceAccountUser', scope: { kind: 'serviceAccount', account: 'pipelines' }, why: 'custom jobs run as the pipelines service account (actAs)' },
-  ...auditWriter('mlopsApi'),
+  // The rollout commands (approve, promote, abort, retry) run one reconcile pass at once: the same reads and records as reconcileRollouts.
+  ...reconcilePass('mlopsApi', 'a rollout command runs one reconcile pass at once'),
 
   // submitTrainingRun: BigQuery snapshot, then the training PipelineJob.
   stateUser('submitTrainingRun', 'records the training run and its lease'),
@@ -88,17 +98,13 @@ export const IAM_BINDINGS: readonly IamBinding[] = [
   stateUser('onPipelineRunEvent', 'completes the training run record and starts the rollout record'),
   { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectViewer', scope: bucket('pipelines'), why: "reads the run's evaluation outputs from the pipeline root" },
   { principal: fn('onPipelineRunEvent'), role: 'roles/aiplatform.user', scope: PROJECT, why: `registers model versions and deploys to endpoints; ${WHY_AIPLATFORM}` },
-  { principal: fn('onPipelineRunEvent'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.retrainingRequests), why: 'a rejected challenger is tried again with a new retraining request' },
-  ...auditWriter('onPipelineRunEvent'),
+  { principal: fn('onPipelineRunEvent'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.deploymentEvents), why: 'announces the champion/challenger decision on deployment-events' },
 
   // reconcileRollouts: canary steps judged on serving metrics and logged predictions.
   stateUser('reconcileRollouts', 'reads and advances rollout records'),
   { principal: fn('reconcileRollouts'), role: 'roles/aiplatform.user', scope: PROJECT, why: `changes endpoint traffic splits and model aliases, undeploys; ${WHY_AIPLATFORM}` },
-  { principal: fn('reconcileRollouts'), role: 'roles/monitoring.viewer', scope: PROJECT, why: WHY_MONITORING_VIEWER },
-  { principal: fn('reconcileRollouts'), role: 'roles/monitoring.metricWriter', scope: PROJECT, why: `writes the rollout analysis's measurements; ${WHY_METRIC_WRITER}` },
   { principal: fn('reconcileRollouts'), role: 'roles/bigquery.jobUser', scope: PROJECT, why: `queries logged predictions and actuals; ${WHY_JOB_USER}` },
-  { principal: fn('reconcileRollouts'), role: 'roles/bigquery.dataViewer', scope: { kind: 'modelDatasets' }, why: 'reads the request-response logs and the actuals it compares versions on' },
-  ...auditWriter('reconcileRollouts'),
+  ...reconcilePass('reconcileRollouts', 'each analysis step'),
 
   // checkDrift: drift, performance and age of each model.
   stateUser('checkDrift', 'reads deployments and records check state'),
@@ -109,13 +115,17 @@ export const IAM_BINDINGS: readonly IamBinding[] = [
   { principal: fn('checkDrift'), role: 'roles/bigquery.dataViewer', scope: { kind: 'modelDatasets' }, why: 'reads the request-response logs and the actuals' },
   { principal: fn('checkDrift'), role: 'roles/bigquery.dataEditor', scope: dataset(MODEL_CHECKS_TABLE.datasetId), why: 'appends check results to model_checks (and creates it when missing)' },
   { principal: fn('checkDrift'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.retrainingRequests), why: 'a model below its performance bound or past its age is retrained' },
+  ...auditWriter('checkDrift'),
 
   // onMonitoringAlert: a drift incident becomes a debounced retraining request.
   stateUser('onMonitoringAlert', 'records the debounce (retrain cooldown) per model'),
   { principal: fn('onMonitoringAlert'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.retrainingRequests), why: 'requests the retrain' },
+  ...auditWriter('onMonitoringAlert'),
 
   // Pushes: each event function's own account is the identity its subscription pushes as (OIDC).
+  // Event functions park a message that can never succeed on the dead-letter topic themselves (functions/pubsub-function.ts).
   ...PUSH_SUBSCRIPTIONS.flatMap((p): IamBinding[] => [
+    { principal: fn(p.function), role: 'roles/pubsub.publisher', scope: topic(TOPICS.deadLetter), why: 'parks an unreadable (poison) message with the reason, then acknowledges it' },
     { principal: fn(p.function), role: 'roles/run.invoker', scope: { kind: 'function', function: p.function }, why: `${p.subscription} pushes to ${p.function} with an OIDC token of this account` },
     { principal: 'pubsubServiceAgent', role: 'roles/iam.serviceAccountTokenCreator', scope: { kind: 'serviceAccount', account: fn(p.function) }, why: `mints the OIDC token ${p.subscription} pushes with (needed in projects created before April 2021)` },
   ]),
