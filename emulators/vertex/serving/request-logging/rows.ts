@@ -14,14 +14,8 @@ export interface RequestResponseRow {
   response_payload: string[];
 }
 
-export const REQUEST_RESPONSE_SCHEMA = [
-  { name: 'endpoint', type: 'STRING', mode: 'NULLABLE' },
-  { name: 'deployed_model_id', type: 'STRING', mode: 'NULLABLE' },
-  { name: 'logging_time', type: 'TIMESTAMP', mode: 'NULLABLE' },
-  { name: 'request_id', type: 'NUMERIC', mode: 'NULLABLE' },
-  { name: 'request_payload', type: 'STRING', mode: 'REPEATED' },
-  { name: 'response_payload', type: 'STRING', mode: 'REPEATED' },
-] as const;
+// The columns are declared once, in infra/ (the Pulumi program creates the table with them).
+export { REQUEST_RESPONSE_SCHEMA } from '../../../../infra/bigquery-log-tables.js';
 
 export interface ExchangeRecord {
   endpoint: string;
