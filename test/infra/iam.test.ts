@@ -188,6 +188,26 @@ describe('the program applies exactly the table', () => {
     }
   });
 
+  // What the table must hold, whatever else it says: the grants without which delivery silently fails.
+  test("Pub/Sub's service agent may publish to each dead-letter topic and acknowledge each dead-lettering subscription", () => {
+    const grants = grantsIn(run, run.resources);
+    const agent = `serviceAccount:${emailOf(run, 'pubsubServiceAgent')}`;
+    const deadLettering = PUBSUB_TOPOLOGY.flatMap((t) => t.subscriptions.flatMap((s) => (s.deadLetter ? [{ subscription: s.name, topic: s.deadLetter.topic }] : [])));
+    expect(deadLettering.length).toBeGreaterThan(0);
+    for (const { subscription, topic } of deadLettering) {
+      expect(grants, subscription).toContain(`${agent} roles/pubsub.publisher topic:${topic}`);
+      expect(grants, subscription).toContain(`${agent} roles/pubsub.subscriber subscription:${subscription}`);
+    }
+  });
+
+  test("Monitoring's notification agent may publish to the Pub/Sub notification channel's topic", () => {
+    const grants = grantsIn(run, run.resources);
+    const agent = `serviceAccount:${emailOf(run, 'monitoringNotificationAgent')}`;
+    const channels = run.ofType(TYPES.notificationChannel).filter((c) => c.inputs.type === 'pubsub');
+    expect(channels.length).toBeGreaterThan(0);
+    for (const channel of channels) expect(grants).toContain(`${agent} roles/pubsub.publisher topic:${lastSegment(field(channel.inputs, 'labels', 'topic'))}`);
+  });
+
   // The checks above must fail for the right reason: fed the stack's resources plus one bad grant, they say what is wrong.
   describe('the checks catch a bad grant', () => {
     const withExtra = (type: string, inputs: Record<string, unknown>): RecordedResource[] => [...run.resources, { type, name: 'injected', inputs, state: inputs, id: 'injected-id' }];
