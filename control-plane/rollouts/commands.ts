@@ -4,6 +4,7 @@
 // record; the reconciler then brings the endpoint along. Refusals name the phase.
 import { ControlPlaneError } from '../errors.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
+import { approversOf } from './approvers.js';
 import type { RolloutRecord } from './rollout-record.js';
 import { isFinished } from './rollout-record.js';
 import { observeEndpoint, soleServing } from './endpoint-effects.js';
@@ -80,12 +81,13 @@ export async function retryRollout(ctx: ControlPlaneContext, id: string, options
 export async function approveRollout(ctx: ControlPlaneContext, id: string, approver: { email: string }): Promise<RolloutRecord> {
   const current = (await ctx.rollouts.require(id)).value;
   const spec = ctx.models.require(current.model);
-  const allowed = spec.approvals.approvers.map((a) => a.toLowerCase()).includes(approver.email.toLowerCase());
+  const approvers = approversOf(ctx, spec);
+  const allowed = approvers.map((a) => a.toLowerCase()).includes(approver.email.toLowerCase());
   const updated = await ctx.rollouts.update(id, (r) => {
     const now = ctx.now();
     if (!allowed) {
       let next = touch(r, now);
-      const reason = `${approver.email} is not an approver of ${r.model} in ${spec.environment} (approvers: ${spec.approvals.approvers.join(', ') || 'none'})`;
+      const reason = `${approver.email} is not an approver of ${r.model} in ${spec.environment} (approvers: ${approvers.join(', ') || 'none'})`;
       next.approvals = [...next.approvals, { email: approver.email, at: now.toISOString(), granted: false, reason }];
       next = decide(next, now, 'APPROVAL_DENIED', approver.email, reason);
       return next;

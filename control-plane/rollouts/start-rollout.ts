@@ -2,6 +2,7 @@
 // (and the request's override) and frozen into the record; the model's lock makes it the only
 // rollout on that endpoint; the record starts at the first step, or waits for an approval where
 // the environment requires one. Idempotent: the same version again is the same rollout.
+import { approversOf } from './approvers.js';
 import type { RolloutPolicyOverride } from '../config/model-spec.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { definedOnly } from '../config/load-model-specs.js';
@@ -104,7 +105,7 @@ export async function startRollout(ctx: ControlPlaneContext, model: string, inpu
   };
   record = decide(record, now, 'ROLLOUT_STARTED', input.requestedBy, input.reason, { stable: stable.version, canary: canary.version });
   if (spec.approvals.deployment === 'required') {
-    record = decide(record, now, 'AWAITING_APPROVAL', 'policy', `the ${spec.environment} environment requires an approval by one of ${spec.approvals.approvers.join(', ')} before the first step`);
+    record = decide(record, now, 'AWAITING_APPROVAL', 'policy', `the ${spec.environment} environment requires an approval by one of ${approversOf(ctx, spec).join(', ')} before the first step`);
   } else {
     record = enterStep(record, 0, now, input.requestedBy);
   }

@@ -28,6 +28,12 @@ const SettingsEnv = z.object({
     .pipe(z.array(z.string().max(2048)).max(10))
     .optional(),
   MLOPS_API_URL: HTTP_URL.optional(),
+  // Comma-separated emails: the stack's approvers (Pulumi's mlops:approvers), besides each spec's.
+  MLOPS_APPROVERS: z
+    .string()
+    .transform((value) => value.split(',').map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.email({ error: (issue) => `must be comma-separated email addresses, got ${JSON.stringify(issue.input)}` })).max(100))
+    .optional(),
 });
 
 export interface ControlPlaneSettings {
@@ -51,6 +57,8 @@ export interface ControlPlaneSettings {
    * MLOPS_API_URL (which the local cloud sets). Empty when neither is set: verification then refuses.
    */
   readonly identityAudiences?: readonly string[];
+  /** Who may approve any model's rollouts in this deployment, besides each spec's approvers. */
+  readonly approvers?: readonly string[];
 }
 
 export class SettingsError extends Error {}
@@ -77,5 +85,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ControlPlane
     ...(e.MLOPS_MODEL_SPECS_DIR ? { modelSpecsDir: e.MLOPS_MODEL_SPECS_DIR } : {}),
     identityCertsUrl: e.MLOPS_IDENTITY_CERTS_URL,
     identityAudiences: e.MLOPS_IDENTITY_AUDIENCE ?? (e.MLOPS_API_URL ? [e.MLOPS_API_URL] : []),
+    ...(e.MLOPS_APPROVERS?.length ? { approvers: e.MLOPS_APPROVERS } : {}),
   };
 }

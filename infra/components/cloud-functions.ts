@@ -39,7 +39,7 @@ interface Named {
 }
 
 export interface CloudFunctionsArgs {
-  readonly config: Pick<StackConfig, 'project' | 'region' | 'environment' | 'functionSizes'>;
+  readonly config: Pick<StackConfig, 'project' | 'region' | 'environment' | 'functionSizes' | 'approvers'>;
   /** Where the bundle was uploaded (FunctionSource.storageSource). */
   readonly source: { readonly bucket: pulumi.Input<string>; readonly object: pulumi.Input<string> };
   /** By principal (`fn:<name>`, `pipelines`, ...): each function runs as `fn:<name>`. */
@@ -87,6 +87,8 @@ export class CloudFunctions extends pulumi.ComponentResource {
       MLOPS_PIPELINE_BUCKET: args.buckets.pipelines.name,
       MLOPS_PIPELINE_SERVICE_ACCOUNT: account('pipelines'),
       NODE_OPTIONS: '--enable-source-maps',
+      // The stack's approvers, honoured besides each spec's (control-plane/rollouts/approvers.ts).
+      ...(config.approvers.length > 0 ? { MLOPS_APPROVERS: config.approvers.join(',') } : {}),
     };
     // mlopsApi verifies approvers' ID tokens itself. Its own URLs are computed, not read from its
     // outputs (a resource cannot take its own output): the cloudfunctions.net URL (what `url`

@@ -8,6 +8,8 @@ import { ControlPlaneError, isTransient, RetryLater } from '../../control-plane/
 import { deployedModelIdFor } from '../../control-plane/registry/first-deployment.js';
 import { snapshotFolder, snapshotJobId, snapshotQuery } from '../../control-plane/retraining/snapshot.js';
 import { readSettings, SettingsError } from '../../control-plane/runtime/settings.js';
+import type { ControlPlaneContext } from '../../control-plane/runtime/context.js';
+import { approversOf } from '../../control-plane/rollouts/approvers.js';
 import { trainingRunId } from '../../control-plane/state/training-runs.js';
 import { ModelNotFoundError } from '../../control-plane/config/load-model-specs.js';
 import { compilePipeline } from '../../pipelines/compiler/index.js';
@@ -90,6 +92,15 @@ describe('readSettings', () => {
     });
     expect(() => readSettings({ GOOGLE_CLOUD_PROJECT: 'my-project', MLOPS_ENVIRONMENT: 'staging' })).toThrow(/MLOPS_ENVIRONMENT/);
     expect(() => readSettings({})).toThrow(SettingsError);
+  });
+
+  it("reads the deployment's approvers (MLOPS_APPROVERS), honoured besides a spec's, and refuses a non-email by name", () => {
+    const settings = readSettings({ GOOGLE_CLOUD_PROJECT: 'my-project', MLOPS_ENVIRONMENT: 'prod', MLOPS_APPROVERS: 'Ops@example.com, lead@example.com' });
+    expect(settings.approvers).toEqual(['Ops@example.com', 'lead@example.com']);
+    const ctx = { settings } as unknown as ControlPlaneContext;
+    expect(approversOf(ctx, { approvals: { deployment: 'required', approvers: ['lead@example.com', 'ops@example.com', 'ml@example.com'] } })).toEqual(['lead@example.com', 'ops@example.com', 'ml@example.com']);
+    expect(approversOf({ settings: readSettings({ GOOGLE_CLOUD_PROJECT: 'my-project' }) } as unknown as ControlPlaneContext, { approvals: { deployment: 'none', approvers: ['a@example.com'] } })).toEqual(['a@example.com']);
+    expect(() => readSettings({ GOOGLE_CLOUD_PROJECT: 'my-project', MLOPS_APPROVERS: 'ml-lead' })).toThrow(/MLOPS_APPROVERS/);
   });
 });
 
