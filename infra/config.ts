@@ -75,7 +75,7 @@ const functionSize = z.strictObject({
 /** `json`: the value is JSON text (lists and objects, as `pulumi config set` stores them); its string shows the expected form. */
 const KEYS: { [K in StackConfigKey]: { schema: z.ZodType; json?: string; fallback?: unknown } } = {
   'gcp:project': { schema: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id (6-30 lowercase letters, digits, hyphens)') },
-  'gcp:region': { schema: z.string().regex(/^[a-z]+-[a-z]+\d$/, 'must be a region such as us-central1'), fallback: 'us-central1' },
+  'gcp:region': { schema: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'must be a region such as us-central1'), fallback: 'us-central1' },
   'mlops:environment': { schema: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(', ')}` }) },
   'mlops:approvers': { schema: emailList, json: 'a JSON list of email addresses, e.g. ["ml-lead@example.com"]', fallback: [] },
   'mlops:alertEmails': { schema: emailList, json: 'a JSON list of email addresses, e.g. ["oncall@example.com"]', fallback: [] },

@@ -5,12 +5,15 @@ import type { StackConfig } from '../config.js';
 
 /** Service names (`<api>.googleapis.com`); left enabled on destroy: other workloads may use them. */
 export const REQUIRED_APIS = [
+  // Service accounts and project-level IAM go through these two (Resource Manager must already be
+  // on for the program to read the project's number: see README).
+  'iam',
+  'cloudresourcemanager',
   'aiplatform',
   'bigquery',
   'cloudfunctions',
   'run',
   'cloudbuild',
-  'eventarc',
   'pubsub',
   'cloudscheduler',
   'monitoring',

@@ -8,6 +8,7 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { ResolvedModelSpec } from '../../control-plane/config/load-model-specs.js';
 import { type AlertPolicyDeclaration, driftAlertModels, driftAlertPolicy, driftNotificationChannel } from '../alert-policies.js';
+import { FEATURE_SCORE_METRIC } from '../../control-plane/config/drift-metrics.js';
 import type { StackConfig } from '../config.js';
 import { childOptions } from './child-options.js';
 
@@ -58,6 +59,8 @@ export class Monitoring extends pulumi.ComponentResource {
   readonly emailChannels: Record<string, gcp.monitoring.NotificationChannel>;
   /** By model name. */
   readonly alertPolicies: Record<string, gcp.monitoring.AlertPolicy>;
+  /** The drift score's descriptor, which the alert policies' filters name. */
+  readonly featureScoreMetric: gcp.monitoring.MetricDescriptor;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super('mlops:infra:Monitoring', name, {}, opts);
@@ -82,10 +85,30 @@ export class Monitoring extends pulumi.ComponentResource {
       );
     }
     const channels = [this.driftChannel, ...Object.values(this.emailChannels)].map((c) => c.name);
+    // A policy's filter must name a metric that exists: checkDrift's first write would create it an
+    // hour after the deploy, so the descriptor is declared here (as checkDrift writes it).
+    this.featureScoreMetric = new gcp.monitoring.MetricDescriptor(
+      'metric-drift-feature-score',
+      {
+        project,
+        type: FEATURE_SCORE_METRIC,
+        metricKind: 'GAUGE',
+        valueType: 'DOUBLE',
+        displayName: 'MLOps drift: feature score',
+        description: "A feature's drift score against its model version's training baseline (checkDrift).",
+        labels: [
+          { key: 'model', valueType: 'STRING', description: "The model spec's name." },
+          { key: 'version', valueType: 'STRING', description: 'The model version id.' },
+          { key: 'feature', valueType: 'STRING', description: 'The feature (or prediction).' },
+          { key: 'metric', valueType: 'STRING', description: 'jensen_shannon, l_infinity, psi or ks.' },
+        ],
+      },
+      childOptions(this, opts),
+    );
     this.alertPolicies = {};
     for (const model of driftAlertModels(args.specs)) {
       const policy = driftAlertPolicy(model, { project, alignmentSeconds: DRIFT_ALIGNMENT_SECONDS });
-      this.alertPolicies[model.name] = new gcp.monitoring.AlertPolicy(`alert-drift-${model.name}`, alertPolicyArgs(project, policy, channels), childOptions(this, opts));
+      this.alertPolicies[model.name] = new gcp.monitoring.AlertPolicy(`alert-drift-${model.name}`, alertPolicyArgs(project, policy, channels), childOptions(this, opts, [this.featureScoreMetric]));
     }
     this.registerOutputs({ driftChannel: this.driftChannel.id });
   }

@@ -1,6 +1,7 @@
 // What a dev stack with the shipped model specs creates, counted from the declarations the program
 // is built from (FUNCTIONS, PUBSUB_TOPOLOGY, the specs, the BigQuery table declarations) rather
 // than from numbers written down here; and the stack's outputs.
+import { FEATURE_SCORE_METRIC } from '../../control-plane/config/drift-metrics.js';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AUDIT_TABLE, MODEL_CHECKS_TABLE } from '../../control-plane/config/bigquery-tables.js';
@@ -123,6 +124,11 @@ describe('a dev stack with the shipped model specs', () => {
     expect(sorted(run.ofType(TYPES.alertPolicy).map((p) => field(p.inputs, 'userLabels', 'model')))).toEqual(sorted(models.map((m) => m.name)));
     const channelNames = channels.map((c) => c.state.name);
     for (const policy of run.ofType(TYPES.alertPolicy)) expect(sorted(policy.inputs.notificationChannels as unknown[]), policy.name).toEqual(sorted(channelNames));
+    // The metric the policies' filters name exists before checkDrift first writes it (else Monitoring refuses the policies).
+    const descriptors = run.ofType(TYPES.metricDescriptor);
+    expect(descriptors.map((d) => [d.inputs.type, d.inputs.metricKind, d.inputs.valueType])).toEqual([[FEATURE_SCORE_METRIC, 'GAUGE', 'DOUBLE']]);
+    expect(sorted((descriptors[0]!.inputs.labels as { key: string }[]).map((l) => l.key))).toEqual(['feature', 'metric', 'model', 'version']);
+    for (const policy of run.ofType(TYPES.alertPolicy)) expect(JSON.stringify(policy.inputs.conditions), policy.name).toContain(FEATURE_SCORE_METRIC);
   });
 
   test('creates a Vertex AI endpoint per model, logging requests and responses to its spec\'s table', () => {

@@ -28,6 +28,7 @@ export const TYPES = {
   schedulerJob: 'gcp:cloudscheduler/job:Job',
   notificationChannel: 'gcp:monitoring/notificationChannel:NotificationChannel',
   alertPolicy: 'gcp:monitoring/alertPolicy:AlertPolicy',
+  metricDescriptor: 'gcp:monitoring/metricDescriptor:MetricDescriptor',
   endpoint: 'gcp:vertex/aiEndpoint:AiEndpoint',
 } as const;
 
