@@ -7,11 +7,16 @@ import { TOPICS } from '../control-plane/config/topics.js';
 import { FUNCTIONS } from './functions.js';
 import { PUBSUB_TOPOLOGY } from './pubsub-topology.js';
 
-/** A service account the stack creates: one per function (`fn:<name>`), one for pipelines, one for Scheduler. */
-export type AccountPrincipal = `fn:${string}` | 'pipelines' | 'scheduler';
+/** A service account the stack creates: one per function (`fn:<name>`), one for pipelines, one for Scheduler, one for Cloud Build. */
+export type AccountPrincipal = `fn:${string}` | 'pipelines' | 'scheduler' | 'build';
 /** Google-managed service agents of the project (`service-<projectNumber>@gcp-sa-….iam.gserviceaccount.com`). */
 export type ServiceAgent = 'pubsubServiceAgent' | 'monitoringNotificationAgent';
-export type Principal = AccountPrincipal | ServiceAgent;
+/**
+ * People: every approver of the stack (`mlops:approvers`) and of each model spec (resolved for the
+ * stack's environment), one `user:<email>` member each, deduplicated case-insensitively (approverEmails).
+ */
+export type PeoplePrincipal = 'approvers';
+export type Principal = AccountPrincipal | ServiceAgent | PeoplePrincipal;
 
 /**
  * The stack's buckets. Training snapshots live in the pipelines bucket under `snapshots/` (where
@@ -49,6 +54,7 @@ const PROJECT: Scope = { kind: 'project' };
 const WHY_JOB_USER = 'bigquery.jobs.create exists only on the project (query jobs are project resources; the data itself is granted per dataset)';
 const WHY_AIPLATFORM = 'Vertex AI has no per-resource IAM for models, endpoints, pipeline and custom jobs: aiplatform.* permissions are granted on the project only';
 const WHY_METRIC_WRITER = 'Cloud Monitoring time series are written to the project (workspace); there is no narrower resource';
+const WHY_BUILDER = 'Cloud Build builds are project resources (builds run in the project): cloudbuild.builds.* is granted on the project only; the role also carries the log and Artifact Registry writes a function build needs';
 const WHY_MONITORING_VIEWER = "time series are read from the project's Cloud Monitoring; there is no narrower resource";
 
 /** The functions that receive Pub/Sub pushes, with their subscription (from the topology). */
@@ -109,7 +115,7 @@ export const IAM_BINDINGS: readonly IamBinding[] = [
   // checkDrift: drift, performance and age of each model.
   stateUser('checkDrift', 'reads deployments and records check state'),
   { principal: fn('checkDrift'), role: 'roles/storage.objectViewer', scope: bucket('pipelines'), why: "reads each version's training baseline from the pipeline root" },
-  { principal: fn('checkDrift'), role: 'roles/aiplatform.user', scope: PROJECT, why: `reads models and endpoints; ${WHY_AIPLATFORM}` },
+  { principal: fn('checkDrift'), role: 'roles/aiplatform.viewer', scope: PROJECT, why: `only reads models and endpoints; ${WHY_AIPLATFORM}` },
   { principal: fn('checkDrift'), role: 'roles/monitoring.metricWriter', scope: PROJECT, why: `writes the drift scores the alert policies watch; ${WHY_METRIC_WRITER}` },
   { principal: fn('checkDrift'), role: 'roles/bigquery.jobUser', scope: PROJECT, why: `queries serving logs and actuals; ${WHY_JOB_USER}` },
   { principal: fn('checkDrift'), role: 'roles/bigquery.dataViewer', scope: { kind: 'modelDatasets' }, why: 'reads the request-response logs and the actuals' },
@@ -143,9 +149,22 @@ export const IAM_BINDINGS: readonly IamBinding[] = [
   ...[...new Set(DEAD_LETTERING.map((d) => d.deadLetterTopic))].map((t): IamBinding => ({ principal: 'pubsubServiceAgent', role: 'roles/pubsub.publisher', scope: topic(t), why: 'forwards messages that exhausted their delivery attempts' })),
   ...DEAD_LETTERING.map((d): IamBinding => ({ principal: 'pubsubServiceAgent', role: 'roles/pubsub.subscriber', scope: { kind: 'subscription', subscription: d.subscription }, why: `acknowledges the messages of ${d.subscription} it forwards to ${d.deadLetterTopic}` })),
 
+  // Cloud Build's account: builds every function's container from the uploaded source (buildConfig.serviceAccount),
+  // instead of the Compute Engine default account (absent or role-less where iam.automaticIamGrantsForDefaultServiceAccounts is enforced).
+  { principal: 'build', role: 'roles/cloudbuild.builds.builder', scope: PROJECT, why: `runs the functions' builds, writes their logs and pushes their images to Artifact Registry; ${WHY_BUILDER}` },
+  { principal: 'build', role: 'roles/storage.objectViewer', scope: bucket('functionSources'), why: 'reads the uploaded function source the builds start from' },
+
+  // People: Cloud Run refuses a caller without run.invoker before mlopsApi checks its ID token and approver list.
+  { principal: 'approvers', role: 'roles/run.invoker', scope: { kind: 'function', function: 'mlopsApi' }, why: "each approver (user:<email>) calls mlopsApi to approve, promote or abort rollouts; mlopsApi itself decides what each may do" },
+
   // Cloud Monitoring's notification agent delivers incidents to the Pub/Sub channel's topic.
   { principal: 'monitoringNotificationAgent', role: 'roles/pubsub.publisher', scope: topic(TOPICS.monitoringAlerts), why: 'the drift alert policies notify through a Pub/Sub channel on this topic' },
 ];
+
+/** The people of the `approvers` principal: the stack's and every spec's approvers, lower-cased and deduplicated. */
+export function approverEmails(stackApprovers: readonly string[], specs: readonly { readonly approvals: { readonly approvers: readonly string[] } }[]): string[] {
+  return [...new Set([...stackApprovers, ...specs.flatMap((s) => s.approvals.approvers)].map((e) => e.trim().toLowerCase()))].sort();
+}
 
 /** Basic roles, never granted. */
 export const BASIC_ROLES = ['roles/owner', 'roles/editor', 'roles/viewer'] as const;

@@ -1,6 +1,7 @@
 // The whole stack, assembled from one component per concern in dependency order: APIs → service
-// accounts → buckets, BigQuery, Pub/Sub topics → the functions (from the uploaded bundle) → their
-// push subscriptions → IAM bindings → Scheduler jobs → Monitoring → Vertex AI endpoints.
+// accounts → buckets, BigQuery, Pub/Sub topics → the functions (from the uploaded bundle) → IAM
+// bindings → the push subscriptions (after their push identities' grants) and the grants on them →
+// Scheduler jobs → Monitoring → Vertex AI endpoints.
 import * as gcp from '@pulumi/gcp';
 import type * as pulumi from '@pulumi/pulumi';
 import type { ResolvedModelSpec } from '../control-plane/config/load-model-specs.js';
@@ -12,6 +13,7 @@ import { createBuckets } from './components/buckets.js';
 import { CloudFunctions } from './components/cloud-functions.js';
 import { FunctionSource } from './components/function-source.js';
 import { applyIamBindings } from './components/iam.js';
+import { approverEmails } from './iam-bindings.js';
 import { Monitoring } from './components/monitoring.js';
 import { createTopics, pushSubscriptions } from './components/pubsub.js';
 import { SchedulerJobs } from './components/scheduler.js';
@@ -48,7 +50,6 @@ export function defineStack(config: StackConfig, specs: readonly ResolvedModelSp
     { config, source: source.storageSource, serviceAccounts, buckets: { state: buckets.state, pipelines: buckets.pipelines }, projectNumber },
     afterApis,
   );
-  const pushed = pushSubscriptions(config, { topics: pubsub.topics, targets: functions.pushTargets }, afterApis);
 
   const iam = applyIamBindings({
     config,
@@ -58,10 +59,21 @@ export function defineStack(config: StackConfig, specs: readonly ResolvedModelSp
     datasets: bigquery.datasets,
     modelDatasetIds: modelDatasetIds(config, specs),
     topics: pubsub.topics,
-    subscriptions: { ...pubsub.subscriptions, ...pushed },
     functionServices: functions.services,
+    // The specs are resolved for this stack's environment (index.ts).
+    approvers: approverEmails(config.approvers, specs),
     dependsOn: apis,
   });
+  // A push before its identity may invoke the function (or before Pub/Sub's agent may mint that
+  // identity's token) is refused with 403 and, after the retries, dead-lettered.
+  const pushIdentities = new Set(Object.keys(functions.pushTargets).map((name) => `fn:${name}`));
+  const pushGrants = iam.bindingsWhere(
+    (b) =>
+      (b.role === 'roles/run.invoker' && pushIdentities.has(b.principal) && b.scope.kind === 'function' && `fn:${b.scope.function}` === b.principal) ||
+      (b.principal === 'pubsubServiceAgent' && b.role === 'roles/iam.serviceAccountTokenCreator' && b.scope.kind === 'serviceAccount' && pushIdentities.has(b.scope.account)),
+  );
+  const pushed = pushSubscriptions(config, { topics: pubsub.topics, targets: functions.pushTargets }, { dependsOn: [...apis, ...pushGrants] });
+  iam.grantOnSubscriptions({ ...pubsub.subscriptions, ...pushed });
 
   // The jobs' first calls should find their invoker role in place.
   new SchedulerJobs('scheduler', { config, specs, schedulerServiceAccount: accountFor(serviceAccounts, 'scheduler'), urls: functions.urls }, { dependsOn: [...apis, ...iam.bindingsOf('scheduler')] });

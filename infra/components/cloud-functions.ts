@@ -42,8 +42,8 @@ export interface CloudFunctionsArgs {
   readonly config: Pick<StackConfig, 'project' | 'region' | 'environment' | 'functionSizes' | 'approvers'>;
   /** Where the bundle was uploaded (FunctionSource.storageSource). */
   readonly source: { readonly bucket: pulumi.Input<string>; readonly object: pulumi.Input<string> };
-  /** By principal (`fn:<name>`, `pipelines`, ...): each function runs as `fn:<name>`. */
-  readonly serviceAccounts: Readonly<Record<string, { readonly email: pulumi.Input<string> }>>;
+  /** By principal (`fn:<name>`, `pipelines`, `build`, ...): each function runs as `fn:<name>` and is built as `build`. */
+  readonly serviceAccounts: Readonly<Record<string, { readonly email: pulumi.Input<string>; readonly name: pulumi.Input<string> }>>;
   readonly buckets: { readonly state: Named; readonly pipelines: Named };
   /** The project's number (mlopsApi accepts ID tokens for its run.app URL, which carries it). */
   readonly projectNumber: pulumi.Input<string>;
@@ -73,11 +73,16 @@ export class CloudFunctions extends pulumi.ComponentResource {
   constructor(name: string, args: CloudFunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('mlops:infra:CloudFunctions', name, {}, opts);
     const { config } = args;
-    const account = (principal: string) => {
+    const accountOf = (principal: string) => {
       const found = args.serviceAccounts[principal];
-      if (!found) throw new Error(`no service account for principal ${principal} (infra/components/service-accounts.ts creates one per function, pipelines and scheduler)`);
-      return found.email;
+      if (!found) throw new Error(`no service account for principal ${principal} (infra/components/service-accounts.ts creates one per function, pipelines, scheduler and build)`);
+      return found;
     };
+    const account = (principal: string) => accountOf(principal).email;
+    // Builds run as the stack's own build account, not the Compute Engine default one (absent or
+    // role-less where iam.automaticIamGrantsForDefaultServiceAccounts is enforced). Cloud Functions
+    // wants its full name, `projects/<project>/serviceAccounts/<email>` (the account's `name`).
+    const buildServiceAccount = accountOf('build').name;
 
     const sharedEnvironment = {
       GOOGLE_CLOUD_PROJECT: config.project,
@@ -118,6 +123,7 @@ export class CloudFunctions extends pulumi.ComponentResource {
           buildConfig: {
             runtime: 'nodejs24',
             entryPoint: fn.name,
+            serviceAccount: buildServiceAccount,
             source: { storageSource: { bucket: args.source.bucket, object: args.source.object } },
           },
           serviceConfig: {

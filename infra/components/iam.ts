@@ -1,6 +1,8 @@
 // Applies IAM_BINDINGS (infra/iam-bindings.ts): each row becomes one additive member resource on
 // exactly its scope (bucket, dataset, topic, subscription, Cloud Run service, service account),
-// project-level only for `project` rows. Member resources leave every other binding as it is.
+// project-level only for `project` rows. Member resources leave every other binding as it is. The
+// `approvers` row becomes one `user:<email>` member per approver. Subscription-scoped rows wait for
+// grantOnSubscriptions: the push subscriptions are created after the grants their pushes need.
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../config.js';
@@ -32,7 +34,10 @@ export interface IamArgs {
   /** The datasets of the `modelDatasets` scope (components/bigquery.ts modelDatasetIds). */
   readonly modelDatasetIds: readonly string[];
   readonly topics: Topics;
-  readonly subscriptions: Subscriptions;
+  /** Given here, subscription-scoped rows are applied at once; otherwise by `grantOnSubscriptions`. */
+  readonly subscriptions?: Subscriptions;
+  /** The people of the `approvers` principal (iam-bindings.ts approverEmails). */
+  readonly approvers?: readonly string[];
   /** Each function's Cloud Run service (`projects/.../services/...`), where run.invoker is granted. */
   readonly functionServices: Readonly<Record<string, pulumi.Input<string>>>;
   readonly bindings?: readonly IamBinding[];
@@ -45,6 +50,10 @@ export interface IamMembers {
   readonly members: Readonly<Record<string, pulumi.CustomResource>>;
   /** The resources granting rows to `principal` (what a resource using that identity should wait for). */
   bindingsOf(principal: Principal): pulumi.CustomResource[];
+  /** The resources granting the rows `match` accepts. */
+  bindingsWhere(match: (binding: IamBinding) => boolean): pulumi.CustomResource[];
+  /** Applies the subscription-scoped rows (once; only when `subscriptions` was not given up front). */
+  grantOnSubscriptions(subscriptions: Subscriptions): void;
   /** The service agents made to exist (a fresh project has no Monitoring notification agent until asked). */
   readonly serviceIdentities: Readonly<Record<ServiceAgent, gcp.projects.ServiceIdentity>>;
 }
@@ -55,6 +64,7 @@ const roleSlug = (role: string) => slug(role.replace(/^roles\//, ''));
 function principalSlug(principal: Principal): string {
   if (principal === 'pubsubServiceAgent') return 'pubsub-agent';
   if (principal === 'monitoringNotificationAgent') return 'monitoring-agent';
+  if (principal === 'approvers') return 'approver';
   return slug(principal.startsWith('fn:') ? principal.slice(3) : principal);
 }
 
@@ -79,9 +89,10 @@ function scopeSlug(scope: Scope, dataset?: string): string {
   }
 }
 
-/** `iam-<principal>-<role>-<scope>`, e.g. `iam-mlops-api-storage-object-user-bucket-state`. */
-export function bindingResourceName(binding: Pick<IamBinding, 'principal' | 'role' | 'scope'>, dataset?: string): string {
-  return `iam-${principalSlug(binding.principal)}-${roleSlug(binding.role)}-${scopeSlug(binding.scope, dataset)}`;
+/** `iam-<principal>-<role>-<scope>`, e.g. `iam-mlops-api-storage-object-user-bucket-state`; a person's adds the email (`iam-approver-ml-lead-example-com-...`). */
+export function bindingResourceName(binding: Pick<IamBinding, 'principal' | 'role' | 'scope'>, dataset?: string, person?: string): string {
+  const who = person === undefined ? principalSlug(binding.principal) : `${principalSlug(binding.principal)}-${slug(person)}`;
+  return `iam-${who}-${roleSlug(binding.role)}-${scopeSlug(binding.scope, dataset)}`;
 }
 
 function found<T>(map: Readonly<Record<string, T>>, key: string, what: string): T {
@@ -100,63 +111,80 @@ export function applyIamBindings(args: IamArgs): IamMembers {
     ]),
   ) as Record<ServiceAgent, gcp.projects.ServiceIdentity>;
 
-  const member = (principal: Principal): pulumi.Output<string> => {
+  /** The members a row grants to: one per person for `approvers`, else the one account or agent (person undefined). */
+  const membersOf = (principal: Principal): { person?: string; member: pulumi.Input<string> }[] => {
+    if (principal === 'approvers') return (args.approvers ?? []).map((email) => ({ person: email, member: `user:${email}` }));
     if (principal === 'pubsubServiceAgent' || principal === 'monitoringNotificationAgent') {
-      return pulumi.output(args.projectNumber).apply((n) => `serviceAccount:${serviceAgentEmail(principal, n)}`);
+      return [{ member: pulumi.output(args.projectNumber).apply((n) => `serviceAccount:${serviceAgentEmail(principal, n)}`) }];
     }
-    return pulumi.interpolate`serviceAccount:${accountFor(args.serviceAccounts, principal).email}`;
+    return [{ member: pulumi.interpolate`serviceAccount:${accountFor(args.serviceAccounts, principal).email}` }];
   };
 
   const members: Record<string, pulumi.CustomResource> = {};
-  const byPrincipal = new Map<Principal, pulumi.CustomResource[]>();
+  const granted: { binding: IamBinding; resource: pulumi.CustomResource }[] = [];
   const add = (binding: IamBinding, name: string, make: (options: pulumi.CustomResourceOptions) => pulumi.CustomResource) => {
     if (members[name] !== undefined) throw new Error(`IAM binding ${name} is listed twice in IAM_BINDINGS`);
     const agent = binding.principal === 'pubsubServiceAgent' || binding.principal === 'monitoringNotificationAgent' ? serviceIdentities[binding.principal] : undefined;
     // A service agent's grant waits for the agent to exist.
     const resource = make({ dependsOn: [...(args.dependsOn ?? []), ...(agent ? [agent] : [])] });
     members[name] = resource;
-    byPrincipal.set(binding.principal, [...(byPrincipal.get(binding.principal) ?? []), resource]);
+    granted.push({ binding, resource });
   };
 
-  for (const binding of bindings) {
+  const apply = (binding: IamBinding, subscriptions: Subscriptions | undefined) => {
     const { role, scope } = binding;
-    const m = member(binding.principal);
-    switch (scope.kind) {
-      case 'project':
-        add(binding, bindingResourceName(binding), (o) => new gcp.projects.IAMMember(bindingResourceName(binding), { project: config.project, role, member: m }, o));
-        break;
-      case 'bucket':
-        add(binding, bindingResourceName(binding), (o) => new gcp.storage.BucketIAMMember(bindingResourceName(binding), { bucket: args.buckets[scope.bucket].name, role, member: m }, o));
-        break;
-      case 'dataset':
-      case 'modelDatasets':
-        for (const id of scope.kind === 'dataset' ? [scope.dataset] : args.modelDatasetIds) {
-          const name = bindingResourceName(binding, id);
-          const dataset = found(args.datasets, id, 'dataset');
-          add(binding, name, (o) => new gcp.bigquery.DatasetIamMember(name, { project: config.project, datasetId: dataset.datasetId, role, member: m }, o));
+    for (const { person, member: m } of membersOf(binding.principal)) {
+      const name = (dataset?: string) => bindingResourceName(binding, dataset, person);
+      switch (scope.kind) {
+        case 'project':
+          add(binding, name(), (o) => new gcp.projects.IAMMember(name(), { project: config.project, role, member: m }, o));
+          break;
+        case 'bucket':
+          add(binding, name(), (o) => new gcp.storage.BucketIAMMember(name(), { bucket: args.buckets[scope.bucket].name, role, member: m }, o));
+          break;
+        case 'dataset':
+        case 'modelDatasets':
+          for (const id of scope.kind === 'dataset' ? [scope.dataset] : args.modelDatasetIds) {
+            const dataset = found(args.datasets, id, 'dataset');
+            add(binding, name(id), (o) => new gcp.bigquery.DatasetIamMember(name(id), { project: config.project, datasetId: dataset.datasetId, role, member: m }, o));
+          }
+          break;
+        case 'topic': {
+          const topic = found(args.topics, scope.topic, 'topic');
+          add(binding, name(), (o) => new gcp.pubsub.TopicIAMMember(name(), { project: config.project, topic: topic.name, role, member: m }, o));
+          break;
         }
-        break;
-      case 'topic': {
-        const topic = found(args.topics, scope.topic, 'topic');
-        add(binding, bindingResourceName(binding), (o) => new gcp.pubsub.TopicIAMMember(bindingResourceName(binding), { project: config.project, topic: topic.name, role, member: m }, o));
-        break;
-      }
-      case 'subscription': {
-        const subscription = found(args.subscriptions, scope.subscription, 'subscription');
-        add(binding, bindingResourceName(binding), (o) => new gcp.pubsub.SubscriptionIAMMember(bindingResourceName(binding), { project: config.project, subscription: subscription.name, role, member: m }, o));
-        break;
-      }
-      case 'function': {
-        const service = found(args.functionServices, scope.function, 'function');
-        add(binding, bindingResourceName(binding), (o) => new gcp.cloudrunv2.ServiceIamMember(bindingResourceName(binding), { project: config.project, location: config.region, name: service, role, member: m }, o));
-        break;
-      }
-      case 'serviceAccount': {
-        const account = accountFor(args.serviceAccounts, scope.account);
-        add(binding, bindingResourceName(binding), (o) => new gcp.serviceaccount.IAMMember(bindingResourceName(binding), { serviceAccountId: account.name, role, member: m }, o));
-        break;
+        case 'subscription': {
+          const subscription = found(subscriptions ?? {}, scope.subscription, 'subscription');
+          add(binding, name(), (o) => new gcp.pubsub.SubscriptionIAMMember(name(), { project: config.project, subscription: subscription.name, role, member: m }, o));
+          break;
+        }
+        case 'function': {
+          const service = found(args.functionServices, scope.function, 'function');
+          add(binding, name(), (o) => new gcp.cloudrunv2.ServiceIamMember(name(), { project: config.project, location: config.region, name: service, role, member: m }, o));
+          break;
+        }
+        case 'serviceAccount': {
+          const account = accountFor(args.serviceAccounts, scope.account);
+          add(binding, name(), (o) => new gcp.serviceaccount.IAMMember(name(), { serviceAccountId: account.name, role, member: m }, o));
+          break;
+        }
       }
     }
-  }
-  return { members, serviceIdentities, bindingsOf: (principal) => byPrincipal.get(principal) ?? [] };
+  };
+
+  const onSubscription = (b: IamBinding) => b.scope.kind === 'subscription';
+  for (const binding of bindings.filter((b) => args.subscriptions !== undefined || !onSubscription(b))) apply(binding, args.subscriptions);
+  let subscriptionsGranted = args.subscriptions !== undefined;
+  return {
+    members,
+    serviceIdentities,
+    bindingsOf: (principal) => granted.filter((g) => g.binding.principal === principal).map((g) => g.resource),
+    bindingsWhere: (match) => granted.filter((g) => match(g.binding)).map((g) => g.resource),
+    grantOnSubscriptions: (subscriptions) => {
+      if (subscriptionsGranted) throw new Error('the subscription-scoped IAM rows are already applied');
+      subscriptionsGranted = true;
+      for (const binding of bindings.filter(onSubscription)) apply(binding, subscriptions);
+    },
+  };
 }

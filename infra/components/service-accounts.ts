@@ -1,5 +1,5 @@
-// One service account per function (`<prefix>-<kebab-name>`), one for the pipelines and one for
-// Cloud Scheduler: each workload runs as its own identity, holding only its rows of IAM_BINDINGS.
+// One service account per function (`<prefix>-<kebab-name>`), one for the pipelines, one for
+// Cloud Scheduler and one for Cloud Build (the functions' builds): each workload runs as its own identity, holding only its rows of IAM_BINDINGS.
 import * as gcp from '@pulumi/gcp';
 import type * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../config.js';
@@ -11,9 +11,9 @@ import { fn } from '../iam-bindings.js';
 export type ServiceAccounts = Readonly<Record<AccountPrincipal, gcp.serviceaccount.Account>>;
 
 /** Every account principal the stack creates, functions first in declaration order. */
-export const ACCOUNT_PRINCIPALS: readonly AccountPrincipal[] = [...FUNCTIONS.map((f) => fn(f.name)), 'pipelines', 'scheduler'];
+export const ACCOUNT_PRINCIPALS: readonly AccountPrincipal[] = [...FUNCTIONS.map((f) => fn(f.name)), 'pipelines', 'scheduler', 'build'];
 
-/** The account id (the part before `@`): `mlops-submit-training-run`, `mlops-pipelines`, `mlops-scheduler`. */
+/** The account id (the part before `@`): `mlops-submit-training-run`, `mlops-pipelines`, `mlops-scheduler`, `mlops-build`. */
 export function accountId(namePrefix: string, principal: AccountPrincipal): string {
   return `${namePrefix}-${principal.startsWith('fn:') ? kebabCase(principal.slice(3)) : principal}`;
 }
@@ -25,6 +25,7 @@ export function accountEmail(config: Pick<StackConfig, 'project' | 'namePrefix'>
 
 function describe(principal: AccountPrincipal): string {
   if (principal === 'pipelines') return 'Vertex AI training pipelines of the MLOps control plane';
+  if (principal === 'build') return 'Cloud Build builds of the MLOps control plane functions';
   if (principal === 'scheduler') return 'Cloud Scheduler jobs of the MLOps control plane (OIDC calls to its functions)';
   return `Cloud Function ${principal.slice(3)} of the MLOps control plane`;
 }

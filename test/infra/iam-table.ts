@@ -14,6 +14,7 @@ const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLo
 export function principalText(principal: Principal): string {
   if (principal === 'pubsubServiceAgent') return 'Pub/Sub service agent';
   if (principal === 'monitoringNotificationAgent') return 'Monitoring notification agent';
+  if (principal === 'approvers') return 'each approver (`user:<email>`)';
   return `\`mlops-${principal.startsWith('fn:') ? kebab(principal.slice(3)) : principal}\``;
 }
 

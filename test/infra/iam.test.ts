@@ -36,8 +36,20 @@ const MEMBER_TYPES: Record<string, { kind: Scope['kind']; target: (inputs: Recor
 };
 const lastSegment = (value: unknown) => String(value).slice(String(value).lastIndexOf('/') + 1);
 
+/** The people of the `approvers` row: the stack's and the specs' approvers, one per address whatever its case. */
+function approversOf(r: StackRun): string[] {
+  const all = [...r.config.approvers, ...r.specs.flatMap((s) => s.approvals.approvers)];
+  return [...new Map(all.map((e) => [e.toLowerCase(), e.toLowerCase()])).values()];
+}
+
+/** The IAM members a principal of the table stands for. */
+function membersOf(r: StackRun, principal: Principal): string[] {
+  if (principal === 'approvers') return approversOf(r).map((e) => `user:${e}`);
+  return [`serviceAccount:${emailOf(r, principal)}`];
+}
+
 /** The account id A's naming gives a principal of the table: `<prefix>-<kebab name>`. */
-function emailOf(r: StackRun, principal: Principal): string {
+function emailOf(r: StackRun, principal: Exclude<Principal, 'approvers'>): string {
   if (principal === 'pubsubServiceAgent') return `service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`;
   if (principal === 'monitoringNotificationAgent') return `service-${PROJECT_NUMBER}@gcp-sa-monitoring-notification.iam.gserviceaccount.com`;
   const id = principal.startsWith('fn:') ? principal.slice(3).replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase() : principal;
@@ -83,7 +95,6 @@ function expectedGrants(r: StackRun, bindings: readonly IamBinding[] = IAM_BINDI
   const modelTables = r.specs.flatMap((s) => [s.endpoint.requestResponseLogging?.bigqueryTable, s.rollout.groundTruth?.table]);
   const modelDatasets = [...new Set(modelTables.flatMap((t) => (t && (t.projectId === undefined || t.projectId === TEST_PROJECT) ? [t.datasetId] : [])))];
   return bindings.flatMap((b) => {
-    const member = `serviceAccount:${emailOf(r, b.principal)}`;
     const targets = ((scope: Scope): string[] => {
       switch (scope.kind) {
         case 'project':
@@ -104,7 +115,7 @@ function expectedGrants(r: StackRun, bindings: readonly IamBinding[] = IAM_BINDI
           return [`serviceAccount:${emailOf(r, scope.account)}`];
       }
     })(b.scope);
-    return targets.map((target) => `${member} ${b.role} ${target}`);
+    return membersOf(r, b.principal).flatMap((member) => targets.map((target) => `${member} ${b.role} ${target}`));
   });
 }
 
@@ -136,7 +147,7 @@ describe('the IAM table (infra/iam-bindings.ts)', () => {
     const topics = new Set(PUBSUB_TOPOLOGY.map((t) => t.name));
     const subscriptions = new Set(PUBSUB_TOPOLOGY.flatMap((t) => t.subscriptions.map((s) => s.name)));
     const functions = new Set(FUNCTIONS.map((f) => f.name));
-    const principal = (p: Principal) => (p.startsWith('fn:') ? functions.has(p.slice(3)) : ['pipelines', 'scheduler', 'pubsubServiceAgent', 'monitoringNotificationAgent'].includes(p));
+    const principal = (p: Principal) => (p.startsWith('fn:') ? functions.has(p.slice(3)) : ['pipelines', 'scheduler', 'build', 'pubsubServiceAgent', 'monitoringNotificationAgent', 'approvers'].includes(p));
     for (const b of IAM_BINDINGS) {
       const row = `${b.principal} ${b.role} ${JSON.stringify(b.scope)}`;
       expect(b.role, row).toMatch(/^roles\/[a-zA-Z]+\.[a-zA-Z.]+$/);
@@ -151,7 +162,7 @@ describe('the IAM table (infra/iam-bindings.ts)', () => {
   });
 
   test('grants on the project only roles Google offers on nothing narrower', () => {
-    const projectOnly = new Set(['roles/aiplatform.user', 'roles/bigquery.jobUser', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer']);
+    const projectOnly = new Set(['roles/aiplatform.user', 'roles/aiplatform.viewer', 'roles/bigquery.jobUser', 'roles/cloudbuild.builds.builder', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer']);
     for (const b of IAM_BINDINGS.filter((b) => b.scope.kind === 'project')) expect(projectOnly.has(b.role), `${b.principal} ${b.role} on the project`).toBe(true);
   });
 
@@ -206,6 +217,33 @@ describe('the program applies exactly the table', () => {
     const channels = run.ofType(TYPES.notificationChannel).filter((c) => c.inputs.type === 'pubsub');
     expect(channels.length).toBeGreaterThan(0);
     for (const channel of channels) expect(grants).toContain(`${agent} roles/pubsub.publisher topic:${lastSegment(field(channel.inputs, 'labels', 'topic'))}`);
+  });
+
+  test('each approver (stack and specs, deduplicated whatever the case) may invoke mlopsApi and nothing else; no public member', async () => {
+    const mixed = await runStack(devStackValues(bundle, { 'mlops:approvers': JSON.stringify(['ML-Lead@Example.com', 'second@example.com']) }));
+    const approvers = approversOf(mixed);
+    expect(approvers).toContain('ml-lead@example.com');
+    expect(approvers).toContain('second@example.com');
+    expect(approvers.length).toBeGreaterThanOrEqual(2);
+    const userGrants = grantsIn(mixed, mixed.resources).filter((g) => g.startsWith('user:'));
+    expect(userGrants.sort()).toEqual(approvers.map((e) => `user:${e} roles/run.invoker function:mlopsApi`).sort());
+    for (const resource of mixed.resources) for (const { path, value } of stringsIn(resource.inputs)) expect(PUBLIC_MEMBER.test(value), `${resource.name}: ${path}`).toBe(false);
+  });
+
+  test("checkDrift only reads Vertex AI (aiplatform.viewer, not aiplatform.user)", () => {
+    const grants = grantsIn(run, run.resources).filter((g) => g.startsWith(`serviceAccount:${emailOf(run, 'fn:checkDrift')} roles/aiplatform.`));
+    expect(grants).toEqual([`serviceAccount:${emailOf(run, 'fn:checkDrift')} roles/aiplatform.viewer project:${TEST_PROJECT}`]);
+  });
+
+  test('every function is built as the build account, which may run builds and read the uploaded source', () => {
+    const build = run.ofType(TYPES.serviceAccount).find((a) => a.inputs.accountId === `${run.config.namePrefix}-build`);
+    expect(build).toBeDefined();
+    for (const f of run.ofType(TYPES.function)) expect(field(f.inputs, 'buildConfig', 'serviceAccount'), String(f.inputs.name)).toBe(build!.state.name);
+    expect(String(build!.state.name)).toMatch(/^projects\/[^/]+\/serviceAccounts\/[^/]+@/);
+    const grants = grantsIn(run, run.resources).filter((g) => g.startsWith(`serviceAccount:${String(build!.state.email)} `));
+    const sourceBucket = String(run.ofType(TYPES.bucketObject)[0]?.inputs.bucket);
+    expect(grants).toContain(`serviceAccount:${String(build!.state.email)} roles/cloudbuild.builds.builder project:${TEST_PROJECT}`);
+    expect(grants).toContain(`serviceAccount:${String(build!.state.email)} roles/storage.objectViewer bucket:${sourceBucket}`);
   });
 
   // The checks above must fail for the right reason: fed the stack's resources plus one bad grant, they say what is wrong.

@@ -52,7 +52,7 @@ describe('a dev stack with the shipped model specs', () => {
   });
 
   test("makes the service agents the IAM table grants to exist (a fresh project has no Monitoring notification agent until asked)", () => {
-    const agents = [...new Set(IAM_BINDINGS.map((b) => b.principal).filter((p) => !p.startsWith('fn:') && p !== 'pipelines' && p !== 'scheduler'))];
+    const agents = [...new Set(IAM_BINDINGS.map((b) => b.principal).filter((p) => !p.startsWith('fn:') && !['pipelines', 'scheduler', 'build', 'approvers'].includes(p)))];
     expect(sorted(inputsOf(TYPES.serviceIdentity, 'service'))).toEqual(sorted(agents.map((a) => AGENT_SERVICES[a]!)));
   });
 
@@ -97,9 +97,10 @@ describe('a dev stack with the shipped model specs', () => {
     }
   });
 
-  test('creates one service account per function, one for pipelines and one for Scheduler', () => {
+  test('creates one service account per function, one for pipelines, one for Scheduler and one for Cloud Build', () => {
     const ids = inputsOf(TYPES.serviceAccount, 'accountId');
-    expect(ids).toHaveLength(FUNCTIONS.length + 2);
+    expect(ids).toHaveLength(FUNCTIONS.length + 3);
+    for (const own of ['pipelines', 'scheduler', 'build']) expect(ids, own).toContain(`${run.config.namePrefix}-${own}`);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(String(id)).toMatch(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
   });
