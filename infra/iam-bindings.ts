@@ -166,6 +166,19 @@ export function approverEmails(stackApprovers: readonly string[], specs: readonl
   return [...new Set([...stackApprovers, ...specs.flatMap((s) => s.approvals.approvers)].map((e) => e.trim().toLowerCase()))].sort();
 }
 
+/**
+ * The rows a push subscription to `pushedFunction` needs in place before its first push: its push
+ * identity (the function's own account) may invoke the function, and Pub/Sub's service agent may
+ * mint that identity's OIDC token. Without them early pushes get 403 and end up dead-lettered.
+ */
+export function isPushDeliveryGrant(binding: IamBinding, pushedFunction: string): boolean {
+  const identity = fn(pushedFunction);
+  return (
+    (binding.principal === identity && binding.role === 'roles/run.invoker' && binding.scope.kind === 'function' && binding.scope.function === pushedFunction) ||
+    (binding.principal === 'pubsubServiceAgent' && binding.role === 'roles/iam.serviceAccountTokenCreator' && binding.scope.kind === 'serviceAccount' && binding.scope.account === identity)
+  );
+}
+
 /** Basic roles, never granted. */
 export const BASIC_ROLES = ['roles/owner', 'roles/editor', 'roles/viewer'] as const;
 

@@ -13,7 +13,7 @@ import { createBuckets } from './components/buckets.js';
 import { CloudFunctions } from './components/cloud-functions.js';
 import { FunctionSource } from './components/function-source.js';
 import { applyIamBindings } from './components/iam.js';
-import { approverEmails } from './iam-bindings.js';
+import { approverEmails, isPushDeliveryGrant } from './iam-bindings.js';
 import { Monitoring } from './components/monitoring.js';
 import { createTopics, pushSubscriptions } from './components/pubsub.js';
 import { SchedulerJobs } from './components/scheduler.js';
@@ -66,12 +66,7 @@ export function defineStack(config: StackConfig, specs: readonly ResolvedModelSp
   });
   // A push before its identity may invoke the function (or before Pub/Sub's agent may mint that
   // identity's token) is refused with 403 and, after the retries, dead-lettered.
-  const pushIdentities = new Set(Object.keys(functions.pushTargets).map((name) => `fn:${name}`));
-  const pushGrants = iam.bindingsWhere(
-    (b) =>
-      (b.role === 'roles/run.invoker' && pushIdentities.has(b.principal) && b.scope.kind === 'function' && `fn:${b.scope.function}` === b.principal) ||
-      (b.principal === 'pubsubServiceAgent' && b.role === 'roles/iam.serviceAccountTokenCreator' && b.scope.kind === 'serviceAccount' && pushIdentities.has(b.scope.account)),
-  );
+  const pushGrants = iam.bindingsWhere((b) => Object.keys(functions.pushTargets).some((name) => isPushDeliveryGrant(b, name)));
   const pushed = pushSubscriptions(config, { topics: pubsub.topics, targets: functions.pushTargets }, { dependsOn: [...apis, ...pushGrants] });
   iam.grantOnSubscriptions({ ...pubsub.subscriptions, ...pushed });
 

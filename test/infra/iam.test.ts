@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultBuckets } from '../../control-plane/runtime/settings.js';
 import { FUNCTIONS } from '../../infra/functions.js';
 import type { IamBinding, Principal, Scope } from '../../infra/iam-bindings.js';
-import { IAM_BINDINGS } from '../../infra/iam-bindings.js';
+import { IAM_BINDINGS, isPushDeliveryGrant } from '../../infra/iam-bindings.js';
 import { PUBSUB_TOPOLOGY } from '../../infra/pubsub-topology.js';
 import type { RecordedResource, StackRun } from './support.js';
 import { PROJECT_NUMBER, TEST_PROJECT, TYPES, devStackValues, field, runStack, stringsIn, tempBundle } from './support.js';
@@ -164,6 +164,17 @@ describe('the IAM table (infra/iam-bindings.ts)', () => {
   test('grants on the project only roles Google offers on nothing narrower', () => {
     const projectOnly = new Set(['roles/aiplatform.user', 'roles/aiplatform.viewer', 'roles/bigquery.jobUser', 'roles/cloudbuild.builds.builder', 'roles/monitoring.metricWriter', 'roles/monitoring.viewer']);
     for (const b of IAM_BINDINGS.filter((b) => b.scope.kind === 'project')) expect(projectOnly.has(b.role), `${b.principal} ${b.role} on the project`).toBe(true);
+  });
+
+  test('names, for each pushed function, the two grants its push subscription waits for (invoker of its identity, token creator for Pub/Sub)', () => {
+    const pushed = PUBSUB_TOPOLOGY.flatMap((t) => t.subscriptions.flatMap((s) => (s.pushToFunction ? [s.pushToFunction] : [])));
+    expect(pushed.length).toBeGreaterThan(0);
+    for (const name of pushed) {
+      const rows = IAM_BINDINGS.filter((b) => isPushDeliveryGrant(b, name)).map((b) => `${b.principal} ${b.role} ${JSON.stringify(b.scope)}`);
+      expect(rows.sort(), name).toEqual(
+        [`fn:${name} roles/run.invoker ${JSON.stringify({ kind: 'function', function: name })}`, `pubsubServiceAgent roles/iam.serviceAccountTokenCreator ${JSON.stringify({ kind: 'serviceAccount', account: `fn:${name}` })}`].sort(),
+      );
+    }
   });
 
   test('lists each grant once', () => {
