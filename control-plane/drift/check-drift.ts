@@ -9,11 +9,12 @@
 import { MODEL_CHECKS_TABLE } from '../config/bigquery-tables.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { PREDICTION_FEATURE } from '../config/model-spec.js';
-import { grpcCode, isTransient, RpcCode } from '../errors.js';
+import { isTransient } from '../errors.js';
 import { endpointName } from '../registry/first-deployment.js';
 import { observeEndpoint } from '../rollouts/endpoint-effects.js';
 import type { TableRef } from '../rollouts/analysis/request-log-query.js';
 import { requestAutomaticRetrain } from '../retraining/automatic-retrain.js';
+import { currentChampion } from '../retraining/submit-training-run.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import type { InsertRow } from '../state/append-rows.js';
@@ -91,7 +92,7 @@ async function checkModel(ctx: ControlPlaneContext, spec: ResolvedModelSpec, sch
     record = { ...record, versions };
   }
 
-  const champion = await championVersion(ctx, spec.name);
+  const champion = await currentChampion(ctx, spec.name);
   if (champion && logTable && drift.performance && spec.rollout.groundTruth) {
     const deployed = serving.find((s) => s.versionId === champion.versionId);
     record = { ...record, performance: await performanceCheck(ctx, spec, logTable, endpoint, window, champion.name, deployed?.deployedModelId) };
@@ -164,17 +165,6 @@ async function versionDrift(
     };
   });
   return { ...serving, servedInstances, features: results, drifted: results.filter((r) => r.drifted).map((r) => r.feature) };
-}
-
-async function championVersion(ctx: ControlPlaneContext, model: string): Promise<{ name: string; versionId: string; createTime: string } | undefined> {
-  try {
-    const [version] = await (await ctx.clients.models()).getModel({ name: `${vertexModelName(ctx.settings, model)}@champion` });
-    const seconds = Number(version.versionCreateTime?.seconds ?? version.createTime?.seconds ?? 0);
-    return { name: `${version.name}@${version.versionId}`, versionId: String(version.versionId), createTime: new Date(seconds * 1000).toISOString() };
-  } catch (err) {
-    if (grpcCode(err) === RpcCode.NOT_FOUND) return undefined;
-    throw err;
-  }
 }
 
 async function performanceCheck(

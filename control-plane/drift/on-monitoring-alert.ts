@@ -10,8 +10,9 @@
 // debounced) asks again. The request carries the reason and every feature the latest drift check
 // found drifted.
 import { DRIFT_METRIC_PREFIX } from '../config/drift-metrics.js';
-import { ControlPlaneError, grpcCode, RpcCode } from '../errors.js';
+import { ControlPlaneError } from '../errors.js';
 import { requestAutomaticRetrain } from '../retraining/automatic-retrain.js';
+import { currentChampion } from '../retraining/submit-training-run.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import { readLatestCheck } from './drift-check-record.js';
@@ -39,17 +40,6 @@ function modelOf(incident: Incident): string | undefined {
   return incident.metric?.labels.model ?? incident.policy_user_labels?.model ?? incident.metadata?.user_labels?.model;
 }
 
-/** The champion's version id, or undefined before the first release. */
-async function championVersionId(ctx: ControlPlaneContext, model: string): Promise<string | undefined> {
-  try {
-    const [version] = await (await ctx.clients.models()).getModel({ name: `${vertexModelName(ctx.settings, model)}@champion` });
-    return String(version.versionId ?? '');
-  } catch (err) {
-    if (grpcCode(err) === RpcCode.NOT_FOUND) return undefined;
-    throw err;
-  }
-}
-
 export async function handleMonitoringAlert(ctx: ControlPlaneContext, incident: Incident): Promise<AlertOutcome> {
   const model = modelOf(incident);
   const incidentId = incident.incident_id;
@@ -64,7 +54,7 @@ export async function handleMonitoringAlert(ctx: ControlPlaneContext, incident: 
   const { feature, metric, version } = incident.metric.labels;
   if (version !== undefined) {
     // A canary's (or a retired version's) drift is the rollout's business, not a reason to retrain.
-    const champion = await championVersionId(ctx, model);
+    const champion = (await currentChampion(ctx, model))?.versionId;
     if (champion !== version) return ignored('IGNORED_NOT_CHAMPION', `version ${version} drifted, and the champion is ${champion === undefined ? 'none' : `version ${champion}`}`);
   }
 

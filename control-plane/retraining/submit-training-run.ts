@@ -63,12 +63,13 @@ export function newTrainingRun(request: RetrainingRequest, now: Date): TrainingR
   };
 }
 
-/** The champion version and its artifacts, or undefined before the model's first release. */
-export async function currentChampion(ctx: ControlPlaneContext, model: string): Promise<{ name: string; artifactUri: string } | undefined> {
+/** The champion version (its name, id, artifacts, creation time), or undefined before the model's first release. */
+export async function currentChampion(ctx: ControlPlaneContext, model: string): Promise<{ name: string; versionId: string; artifactUri: string; createTime: string } | undefined> {
   const models = await ctx.clients.models();
   try {
     const [version] = await models.getModel({ name: `${vertexModelName(ctx.settings, model)}@champion` });
-    return { name: `${version.name}@${version.versionId}`, artifactUri: version.artifactUri ?? '' };
+    const seconds = Number(version.versionCreateTime?.seconds ?? version.createTime?.seconds ?? 0);
+    return { name: `${version.name}@${version.versionId}`, versionId: String(version.versionId ?? ''), artifactUri: version.artifactUri ?? '', createTime: new Date(seconds * 1000).toISOString() };
   } catch (err) {
     if (grpcCode(err) === NOT_FOUND) return undefined;
     throw err;

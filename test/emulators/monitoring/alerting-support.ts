@@ -95,20 +95,8 @@ export async function startAlertingEnv(
   };
 }
 
-/** Error fields the client puts on a failed call. */
-export interface ClientError {
-  code: number;
-  message: string;
-}
-
-export async function callError(promise: Promise<unknown>): Promise<ClientError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as ClientError;
-  }
-  throw new Error('expected the call to fail');
-}
+// A refused call's error: one helper for every Monitoring emulator test.
+export { callError, type ClientError } from './support.js';
 
 /** A threshold condition over `type`, GT `threshold`, max over 60 s. */
 export function threshold(type: string, value: number, extra: Partial<protos.google.monitoring.v3.AlertPolicy.Condition.IMetricThreshold> = {}, filter = ''): protos.google.monitoring.v3.AlertPolicy.ICondition {
