@@ -197,16 +197,9 @@ const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : Number(n.toPre
 /** The retrains this check asks for itself (drift goes through the alert policy instead). */
 async function checkRetrains(ctx: ControlPlaneContext, spec: ResolvedModelSpec, record: ModelCheckRecord, championId: string | undefined): Promise<ModelCheckRecord['retrains']> {
   const out: ModelCheckRecord['retrains'] = [];
-  const askDrift = async (requestId: string, reason: string, driftedFeatures: string[], version: string) => {
-    const outcome = await requestAutomaticRetrain(ctx, { model: spec.name, trigger: 'drift', requestId, reason, driftedFeatures, subject: record.checkId, version, details: { driftedFeatures } });
-    out.push({ trigger: 'drift', action: outcome.action, requestId, reason, ...(outcome.action === 'DEBOUNCED' ? { debouncedBy: outcome.by } : { trainingRun: outcome.run.id }) });
-  };
-  const ask = async (trigger: 'performance' | 'age', requestId: string, reason: string, details: Record<string, unknown>, version: string) => {
-    const outcome = await requestAutomaticRetrain(ctx, { model: spec.name, trigger, requestId, reason, subject: record.checkId, version, details });
-    out.push({
-      trigger, action: outcome.action, requestId, reason,
-      ...(outcome.action === 'DEBOUNCED' ? { debouncedBy: outcome.by } : { trainingRun: outcome.run.id }),
-    });
+  const ask = async (trigger: 'drift' | 'performance' | 'age', requestId: string, reason: string, details: Record<string, unknown>, version: string, driftedFeatures?: string[]) => {
+    const outcome = await requestAutomaticRetrain(ctx, { model: spec.name, trigger, requestId, reason, subject: record.checkId, version, details, ...(driftedFeatures ? { driftedFeatures } : {}) });
+    out.push({ trigger, action: outcome.action, requestId, reason, ...(outcome.action === 'DEBOUNCED' ? { debouncedBy: outcome.by } : { trainingRun: outcome.run.id }) });
   };
   // PSI's "retrain soon" tier (0.2–0.3) on the champion: a retrain, once per cooldown period (the
   // "retrain now" tier above it, and the distances, go through the alert policy instead).
@@ -215,7 +208,8 @@ async function checkRetrains(ctx: ControlPlaneContext, spec: ResolvedModelSpec, 
   if (champion && soon.length > 0) {
     const period = Math.floor(Date.parse(record.checkedAt) / 1000 / spec.durations.retrainCooldown);
     const listed = soon.map((f) => `${f.feature} ${fmt(f.psi)}`).join(', ');
-    await askDrift(`psi-v${championId}-${period}`, `drift: PSI in the retrain-soon tier (0.2–0.3) for ${listed}`, soon.map((f) => f.feature), champion.version);
+    const features = soon.map((f) => f.feature);
+    await ask('drift', `psi-v${championId}-${period}`, `drift: PSI in the retrain-soon tier (0.2–0.3) for ${listed}`, { driftedFeatures: features }, champion.version, features);
   }
   const perf = record.performance;
   if (perf?.breached && championId) {
