@@ -287,7 +287,9 @@ async function uploadSlowVersion(model: string, latencyMs: number): Promise<stri
 
 /** A few flights through the endpoint: the champion really serves (logged to BigQuery by Vertex). */
 async function predict(endpoint: string, rows: number): Promise<void> {
-  const [sample] = await bigQueryClient(ce).query({ query: `SELECT date, distance, origin, destination, delay FROM \`samples.flights\` LIMIT ${rows}` });
+  // A random sample: the table's first rows are all from one night, and their hours alone once
+  // crossed the PSI threshold of date_hour in a drift window before the demo's own shift.
+  const [sample] = await bigQueryClient(ce).query({ query: `SELECT date, distance, origin, destination, delay FROM \`samples.flights\` ORDER BY RAND() LIMIT ${rows}` });
   const vertex = vertexClients('us-central1', ce);
   try {
     let squaredError = 0;
