@@ -1,7 +1,8 @@
-// A finished tuning run's result as the tuning pipeline's summary step writes it (the
-// `tuning_summary` artifact, JSON) and the control plane reads it: every trial as a model type
-// and its hyperparameters, the best trial overall and per model type, and how much each
-// parameter mattered. Read with this schema: it crosses a process boundary.
+// A tuning run's result as the API shows it and the plots draw it: every trial as a model type and
+// its hyperparameters, the best trial overall and per model type, and how much each parameter
+// mattered. The control plane assembles it from the HyperparameterTuningJob's trials (live while
+// the run goes on) and the tuning pipeline's `parameter_importance` artifact (at the end); it is
+// stored beside the plots as results.json, and read back with this schema.
 import { z } from 'zod';
 
 export const TRIAL_STATES = ['SUCCEEDED', 'INFEASIBLE', 'STOPPED'] as const;
@@ -35,6 +36,7 @@ export const TuningResult = z.strictObject({
   bestPerModelType: z.record(z.string(), z.string()),
   /** Each tuned parameter's share of the explained variation of the metric (sums to 1 when any), largest first. */
   /** Keyed by study parameter id (`model_type`, `xgboost__learning_rate`). */
+  /** Keyed by study parameter id (`model_type`, `xgboost__learning_rate`); empty until the run ends. */
   parameterImportance: z.array(z.strictObject({ parameter: z.string(), importance: z.number().min(0).max(1) })),
 });
 export type TuningResult = z.infer<typeof TuningResult>;
