@@ -34,8 +34,10 @@ export const TuningResult = z.strictObject({
   bestTrialId: z.string().optional(),
   /** Model type → its best succeeded trial's id. */
   bestPerModelType: z.record(z.string(), z.string()),
-  /** Each tuned parameter's share of the explained variation of the metric (sums to 1 when any), largest first. */
-  /** Keyed by study parameter id (`model_type`, `xgboost__learning_rate`); empty until the run ends. */
+  /**
+   * Each tuned parameter's share of the explained variation of the metric (sums to 1 when any),
+   * largest first, by study parameter id (`model_type`, `xgboost__learning_rate`); empty until the run ends.
+   */
   parameterImportance: z.array(z.strictObject({ parameter: z.string(), importance: z.number().min(0).max(1) })),
 });
 export type TuningResult = z.infer<typeof TuningResult>;
