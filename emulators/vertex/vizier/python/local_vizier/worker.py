@@ -1,0 +1,56 @@
+"""The JSON-lines server designer-process.ts talks to: one request per stdin line,
+{"id": n, "method": "suggest" | "decayCurveStop" | "ping", "params": {...}}, one answer per stdout
+line, {"id": n, "result": ...} or {"id": n, "error": "..."}. Requests are answered in order.
+Anything else the engine prints goes to stderr, which the driver forwards to the emulator's log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+
+# BLAS threads: the machine is shared; a few-hundred-point GP gains nothing from more threads.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from .decay_curve import decay_curve_stop  # noqa: E402
+from .gp_bandit import suggest  # noqa: E402
+
+METHODS = {
+    "suggest": suggest,
+    "decayCurveStop": decay_curve_stop,
+    "ping": lambda params: "pong",
+}
+
+
+def handle(line: str) -> dict:
+    try:
+        request = json.loads(line)
+    except json.JSONDecodeError as e:
+        return {"id": None, "error": f"bad request line: {e}"}
+    rid = request.get("id")
+    method = METHODS.get(request.get("method"))
+    if method is None:
+        return {"id": rid, "error": f"unknown method {request.get('method')!r}"}
+    try:
+        return {"id": rid, "result": method(request.get("params") or {})}
+    except Exception as e:  # the worker outlives a bad request
+        traceback.print_exc(file=sys.stderr)
+        return {"id": rid, "error": f"{type(e).__name__}: {e}"}
+
+
+def main() -> None:
+    out = sys.stdout
+    # Keep stdout for answers only: stray prints from libraries go to stderr.
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        out.write(json.dumps(handle(line), allow_nan=False) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
