@@ -6,6 +6,7 @@ import type { PipelineDefinition } from '../../pipelines/dsl/pipeline-definition
 import { isParameterSpec } from '../../pipelines/dsl/types.js';
 import { trainingPipeline, trainingPipelineWithTuning } from '../../pipelines/definitions/training-pipeline.js';
 import { EVALUATION_PIPELINE_NAME, evaluationPipeline } from '../../pipelines/definitions/evaluation-pipeline.js';
+import { TUNING_PIPELINE_NAME, tuningPipeline } from '../../pipelines/definitions/tuning-pipeline.js';
 import { closestName } from '../../common/suggest.js';
 import { parameterTypeProblem } from '../../vertex/shared/pipeline-parameters.js';
 import { notOneOf, suggestion } from './suggestion.js';
@@ -15,13 +16,14 @@ import type { ModelSpec } from './model-spec.js';
 export const PIPELINE_NAMES = ['training-pipeline', 'training-pipeline-hpt'] as const;
 export type PipelineName = (typeof PIPELINE_NAMES)[number];
 
-/** Every pipeline the control plane submits: a spec's training pipeline, or the evaluation pipeline (evaluation requests). */
-export type ProjectPipelineName = PipelineName | typeof EVALUATION_PIPELINE_NAME;
+/** Every pipeline the control plane submits: a spec's training pipeline, the evaluation pipeline (evaluation requests) or the tuning pipeline (tuning runs). */
+export type ProjectPipelineName = PipelineName | typeof EVALUATION_PIPELINE_NAME | typeof TUNING_PIPELINE_NAME;
 
 const DEFINITIONS: Readonly<Record<ProjectPipelineName, () => PipelineDefinition>> = {
   'training-pipeline': trainingPipeline,
   'training-pipeline-hpt': trainingPipelineWithTuning,
   [EVALUATION_PIPELINE_NAME]: evaluationPipeline,
+  [TUNING_PIPELINE_NAME]: tuningPipeline,
 };
 
 const cache = new Map<ProjectPipelineName, PipelineDefinition>();

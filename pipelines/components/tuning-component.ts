@@ -28,6 +28,10 @@ export function tuningComponent(image: string = COMPONENT_IMAGE) {
       trial_machine_type: param.string({ default: 'n1-standard-4' }),
       /** How often the step checks on the tuning job. */
       poll_interval_seconds: param.double({ default: 30 }),
+      /** median, decay_curve or none; '' keeps median stopping for staged models only. */
+      early_stopping: param.string({ default: '' }),
+      /** Labels of the HyperparameterTuningJob, so that a caller can find it while it runs. */
+      labels: param.struct({ default: {} }),
     },
     outputs: {
       best_hyperparameters: param.struct(),

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SEARCH_SPACE, modelTypeStudyParameters } from '../../pipelines/definitions/search-spaces.js';
 import { formatIssue, validateRequest } from '../../vertex/validation/proto-validator.js';
 import { makeWorkDir, pythonStack, readJson, readText, runComponent, runPython } from './support.js';
 
@@ -107,11 +108,11 @@ describe.skipIf(!stack.ok)('tune component', () => {
   });
   afterEach(() => vertex.reset([], {}));
 
-  const args = (out: string, goal = 'MINIMIZE'): string[] => [
+  const args = (out: string, goal = 'MINIMIZE', space: unknown[] = SEARCH_SPACE): string[] => [
     '--project', PROJECT, '--location', LOCATION,
     '--train-data', 'gs://bucket/run/train_data', '--validation-data', 'gs://bucket/run/validation_data',
     '--feature-schema', 'gs://bucket/run/feature_schema', '--target-column', 'delay', '--task-type', 'regression',
-    '--model-type', 'gradient_boosting', '--study-spec-parameters', JSON.stringify(SEARCH_SPACE),
+    '--model-type', 'gradient_boosting', '--study-spec-parameters', JSON.stringify(space),
     '--metric-id', 'rmse', '--metric-goal', goal, '--algorithm', 'RANDOM_SEARCH',
     '--max-trial-count', '3', '--parallel-trial-count', '2', '--max-failed-trial-count', '1',
     '--trial-machine-type', 'n1-standard-4', '--trial-image', 'us-docker.pkg.dev/p/r/mlops-components:0.1.0',
@@ -206,4 +207,125 @@ print(json.dumps({goal: trial_parameters(best_trial(trials, "rmse", goal), space
       MINIMIZE: { id: '1', n_estimators: 100, learning_rate: 0.1, max_depth: 3 },
     });
   }, 20_000);
+
+  describe('a study across model types', () => {
+    const STUDY = modelTypeStudyParameters({ xgboost: DEFAULT_SEARCH_SPACE.xgboost, ridge: DEFAULT_SEARCH_SPACE.ridge, random_forest: [] });
+    const conditionalTrial = (id: string, rmse: number, parameters: Record<string, number | string>, stepCount: string) => ({
+      id,
+      state: 'SUCCEEDED',
+      parameters: Object.entries(parameters).map(([parameterId, value]) => ({ parameterId, value })),
+      finalMeasurement: { stepCount, metrics: [{ metricId: 'rmse', value: rmse }] },
+    });
+    const studyArgs = (out: string, extra: string[]) => [...args(out, 'MINIMIZE', STUDY), ...extra];
+
+    it.each([
+      ['median', { medianAutomatedStoppingSpec: { useElapsedDuration: false } }],
+      ['decay_curve', { decayCurveStoppingSpec: { useElapsedDuration: false } }],
+      ['none', {}],
+    ] as const)('creates a valid job with %s early stopping and the labels, and reads each trial as its model type', async (rule, stopping) => {
+      vertex.reset([], {
+        state: 'JOB_STATE_SUCCEEDED',
+        trials: [
+          // 600 estimators planned, stopped at 40: early stopped when a rule was on.
+          conditionalTrial('1', 11.5, { model_type: 'xgboost', xgboost__n_estimators: 600.0, xgboost__learning_rate: 0.1, xgboost__max_depth: 4.0, xgboost__subsample: 0.9 }, '40'),
+          conditionalTrial('2', 10.5, { model_type: 'ridge', ridge__alpha: 0.5 }, '1'),
+          conditionalTrial('3', 12.5, { model_type: 'random_forest' }, '1'),
+          conditionalTrial('4', 9.5, { model_type: 'xgboost', xgboost__n_estimators: 80.0, xgboost__learning_rate: 0.2, xgboost__max_depth: 3.0, xgboost__subsample: 1 }, '80'),
+        ],
+      });
+      const out = join(work.dir, `study-${rule}`);
+      const labels = { tuning_run: 'tr-0042', model: 'flight-delay' };
+      const result = await runComponent('tune', studyArgs(out, ['--early-stopping', rule, '--labels', JSON.stringify(labels)]),
+        { env: { VERTEX_EMULATOR_HOST: host }, timeoutMs: 30_000 });
+      expect(result.code, result.stderr).toBe(0);
+
+      const body = vertex.requests[0]?.body as { studySpec: Record<string, unknown>; labels: unknown; trialJobSpec: { workerPoolSpecs: { containerSpec: { args: string[] } }[] } };
+      const issues = validateRequest('CreateHyperparameterTuningJobRequest', { parent: PARENT, hyperparameterTuningJob: body }).filter((i) => i.severity === 'error');
+      expect(issues.map(formatIssue)).toEqual([]);
+      expect(body.studySpec.parameters).toEqual(STUDY);
+      for (const key of ['medianAutomatedStoppingSpec', 'decayCurveStoppingSpec', 'convexAutomatedStoppingSpec']) {
+        expect(body.studySpec[key], key).toEqual((stopping as Record<string, unknown>)[key]);
+      }
+      expect(body.labels).toEqual(labels);
+      // Each trial's --model_type flag chooses its type: no fixed --model-type.
+      expect(body.trialJobSpec.workerPoolSpecs[0]!.containerSpec.args).not.toContain('--model-type');
+
+      const trials = readJson<{ best_trial_id: string; trials: { id: string; model_type: string; hyperparameters: Record<string, unknown>; parameters: Record<string, unknown>; early_stopped?: boolean }[] }>(join(out, 'trials.json'));
+      expect(trials.best_trial_id).toBe('4');
+      const byId = Object.fromEntries(trials.trials.map((t) => [t.id, t]));
+      expect(byId['1']).toMatchObject({
+        model_type: 'xgboost',
+        hyperparameters: { n_estimators: 600, learning_rate: 0.1, max_depth: 4, subsample: 0.9 },
+        parameters: { model_type: 'xgboost', xgboost__n_estimators: 600, xgboost__max_depth: 4 },
+      });
+      expect(readText(join(out, 'trials.json'))).toContain('"n_estimators": 600,');
+      expect(byId['2']).toMatchObject({ model_type: 'ridge', hyperparameters: { alpha: 0.5 } });
+      expect(byId['3']).toMatchObject({ model_type: 'random_forest', hyperparameters: {} });
+      expect(trials.trials.map((t) => t.early_stopped)).toEqual(rule === 'none' ? [false, false, false, false] : [true, false, false, false]);
+      // The best trial as the study saw it: model_type and prefixed ids, typed.
+      expect(readJson<unknown>(join(out, 'best_hyperparameters'))).toEqual({
+        model_type: 'xgboost', xgboost__n_estimators: 80, xgboost__learning_rate: 0.2, xgboost__max_depth: 3, xgboost__subsample: 1,
+      });
+    }, 30_000);
+
+    it.each([
+      [{ Tuning_Run: 'a' }, /labels\.Tuning_Run: a key is 1-63 lowercase/],
+      [{ tuning_run: 'A-1' }, /labels\.tuning_run: a value is .*'A-1'/],
+      [{ tuning_run: 'x'.repeat(64) }, /labels\.tuning_run: a value is a string of at most 63/],
+      [{ ['k'.repeat(64)]: 'v' }, /a key is 1-63/],
+      [{ tuning_run: 7 }, /labels\.tuning_run: a value is a string/],
+    ])('refuses labels Vertex would refuse (%j) before creating anything', async (labels, message) => {
+      const out = join(work.dir, 'bad-labels');
+      const result = await runComponent('tune', studyArgs(out, ['--early-stopping', 'median', '--labels', JSON.stringify(labels)]),
+        { env: { VERTEX_EMULATOR_HOST: host }, timeoutMs: 30_000 });
+      expect(result.code).toBe(1);
+      expect(result.logs.find((l) => l.severity === 'ERROR')?.message).toMatch(message);
+      expect(vertex.requests).toEqual([]);
+    }, 30_000);
+
+    it('types conditional children by their own specs, however deep, and refuses malformed ones by where they sit', async () => {
+      const nested = [{
+        parameterId: 'model_type', categoricalValueSpec: { values: ['xgboost'] },
+        conditionalParameterSpecs: [{
+          parentCategoricalValues: { values: ['xgboost'] },
+          parameterSpec: {
+            parameterId: 'xgboost__booster', categoricalValueSpec: { values: ['gbtree', 'dart'] },
+            conditionalParameterSpecs: [{ parentCategoricalValues: { values: ['dart'] }, parameterSpec: { parameterId: 'xgboost__skip_drop', discreteValueSpec: { values: [1, 2, 3] } } }],
+          },
+        }, {
+          parentCategoricalValues: { values: ['xgboost'] },
+          parameterSpec: { parameterId: 'xgboost__max_depth', integerValueSpec: { minValue: '2', maxValue: '9' } },
+        }],
+      }];
+      const script = `
+import json, sys
+from mlops_components.tuning import check_parameters, trial_parameters
+specs = json.loads(sys.argv[1])
+trial = {"parameters": [{"parameterId": "model_type", "value": "xgboost"}, {"parameterId": "xgboost__booster", "value": "dart"},
+                        {"parameterId": "xgboost__skip_drop", "value": 2.0}, {"parameterId": "xgboost__max_depth", "value": 6.0}]}
+out = {"typed": trial_parameters(trial, check_parameters(specs)), "errors": []}
+duplicate = json.loads(sys.argv[1])
+duplicate[0]["conditionalParameterSpecs"][1]["parameterSpec"]["parameterId"] = "xgboost__skip_drop"
+orphan = json.loads(sys.argv[1])
+del orphan[0]["conditionalParameterSpecs"][0]["parameterSpec"]["conditionalParameterSpecs"][0]["parentCategoricalValues"]
+for bad in (duplicate, orphan):
+    try:
+        check_parameters(bad)
+    except ValueError as error:
+        out["errors"].append(str(error))
+print(json.dumps(out))
+`;
+      const result = await runPython(['-c', script, JSON.stringify(nested)]);
+      expect(result.code, result.stderr).toBe(0);
+      const out = JSON.parse(result.stdout) as { typed: Record<string, unknown>; errors: string[] };
+      expect(out.typed).toEqual({ model_type: 'xgboost', xgboost__booster: 'dart', xgboost__skip_drop: 2, xgboost__max_depth: 6 });
+      // Ints, not doubles, for the integer and integral discrete children.
+      expect(result.stdout).toContain('"xgboost__max_depth": 6}');
+      expect(result.stdout).toContain('"xgboost__skip_drop": 2,');
+      expect(out.errors).toEqual([
+        "study_spec_parameters[0].conditionalParameterSpecs[1].parameterSpec: duplicate parameterId 'xgboost__skip_drop'",
+        'study_spec_parameters[0].conditionalParameterSpecs[0].parameterSpec.conditionalParameterSpecs[0] needs exactly one of parentCategoricalValues, parentDiscreteValues, parentIntValues',
+      ]);
+    }, 20_000);
+  });
 });

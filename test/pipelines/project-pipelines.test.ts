@@ -5,6 +5,8 @@ import type { PipelineSpec, TaskSpec } from '../../pipelines/ir/index.js';
 import { specToJson, specToYaml } from '../../pipelines/compiler/yaml.js';
 import { projectPipelines } from '../../pipelines/definitions/index.js';
 import { EVALUATION_PIPELINE_TASKS, TRAINING_PIPELINE_TASKS } from '../../pipelines/definitions/training-tasks.js';
+import { TUNING_PIPELINE_TASKS } from '../../pipelines/definitions/tuning-pipeline.js';
+import { DEFAULT_SEARCH_SPACE, modelTypeStudyParameters } from '../../pipelines/definitions/search-spaces.js';
 
 /** Every leaf task in the spec with the chain of condition groups above it. */
 function leafTasks(spec: PipelineSpec): Map<string, { task: TaskSpec; conditions: string[] }> {
@@ -21,10 +23,10 @@ function leafTasks(spec: PipelineSpec): Map<string, { task: TaskSpec; conditions
 }
 
 describe('project pipelines', () => {
-  const [training, tuning, evaluation] = projectPipelines().map((d) => compilePipeline(d));
+  const [training, tuning, evaluation, tuningRun] = projectPipelines().map((d) => compilePipeline(d));
 
-  it('ships the training pipeline, its tuning variant and the evaluation pipeline', () => {
-    expect(projectPipelines().map((d) => d.name)).toEqual(['training-pipeline', 'training-pipeline-hpt', 'evaluation-pipeline']);
+  it('ships the training pipeline, its tuning variant, the evaluation pipeline and the tuning pipeline', () => {
+    expect(projectPipelines().map((d) => d.name)).toEqual(['training-pipeline', 'training-pipeline-hpt', 'evaluation-pipeline', 'tuning-pipeline']);
   });
 
   it('training pipeline runs validate → split → train → evaluate → gate and comparison → export, export only when approved', () => {
@@ -58,7 +60,7 @@ describe('project pipelines', () => {
   });
 
   it('the body runs in an exit handler whose uncached exit task publishes the run event with the final status', () => {
-    for (const spec of [training!, tuning!, evaluation!]) {
+    for (const spec of [training!, tuning!, evaluation!, tuningRun!]) {
       const root = spec.root.dag!.tasks;
       expect(Object.keys(root).sort()).toEqual(['exit-handler-1', 'publish-run-event']);
       expect(root['publish-run-event']).toMatchObject({
@@ -123,7 +125,7 @@ describe('project pipelines', () => {
   });
 
   it('writes YAML and JSON that parse back to the same spec', () => {
-    for (const spec of [training!, tuning!, evaluation!]) {
+    for (const spec of [training!, tuning!, evaluation!, tuningRun!]) {
       const fromYaml: unknown = parse(specToYaml(spec));
       const fromJson: unknown = JSON.parse(specToJson(spec));
       expect(fromYaml).toEqual(fromJson);
@@ -134,7 +136,7 @@ describe('project pipelines', () => {
 
   it('compiles deterministically', () => {
     const again = projectPipelines().map((d) => specToJson(compilePipeline(d)));
-    expect(again).toEqual([specToJson(training!), specToJson(tuning!), specToJson(evaluation!)]);
+    expect(again).toEqual([specToJson(training!), specToJson(tuning!), specToJson(evaluation!), specToJson(tuningRun!)]);
   });
 
   describe('evaluation pipeline', () => {
@@ -188,6 +190,58 @@ describe('project pipelines', () => {
       const trainingParameters = training!.root.inputDefinitions!.parameters!;
       const shared = Object.keys(parameters()).filter((name) => name !== 'candidate_model_uri');
       expect(shared.sort()).toEqual(Object.keys(trainingParameters).filter((name) => !['model_type', 'hyperparameters'].includes(name)).sort());
+      for (const name of shared) expect(parameters()[name], name).toEqual(trainingParameters[name]);
+    });
+  });
+
+  describe('tuning pipeline', () => {
+    const parameters = () => tuningRun!.root.inputDefinitions!.parameters!;
+
+    it('validates and splits as training does, tunes once on Vertex, then summarizes the trials; nothing is trained, judged or exported', () => {
+      const tasks = leafTasks(tuningRun!);
+      expect([...tasks.keys()].sort()).toEqual(
+        ['importer', 'preprocess-split', 'publish-run-event', 'summarize-tuning', 'tune-hyperparameters', 'validate-data'].sort(),
+      );
+      for (const [, { conditions }] of tasks) expect(conditions).toHaveLength(0);
+      const split = (spec: PipelineSpec) => leafTasks(spec).get('preprocess-split')!.task;
+      expect(split(tuningRun!).inputs).toEqual(split(training!).inputs);
+      expect(tuningRun!.components['comp-preprocess-split']).toEqual(training!.components['comp-preprocess-split']);
+      const tune = tasks.get(TUNING_PIPELINE_TASKS.tune)!.task;
+      for (const name of ['train_data', 'validation_data', 'feature_schema']) {
+        expect(tune.inputs?.artifacts?.[name], name).toEqual({ taskOutputArtifact: { producerTask: 'preprocess-split', outputArtifactKey: name } });
+      }
+      // The study chooses the model type: none is passed to the tune step.
+      expect(tune.inputs?.parameters?.model_type).toBeUndefined();
+      expect(tune.inputs?.parameters?.labels).toEqual({ componentInputParameter: 'pipelinechannel--tuning_job_labels' });
+      expect(tune.inputs?.parameters?.early_stopping).toEqual({ componentInputParameter: 'pipelinechannel--early_stopping' });
+      expect(tune.inputs?.parameters?.poll_interval_seconds).toEqual({ componentInputParameter: 'pipelinechannel--tuning_poll_seconds' });
+      const summary = tasks.get(TUNING_PIPELINE_TASKS.summary)!.task;
+      expect(summary.inputs?.artifacts?.trials).toEqual({ taskOutputArtifact: { producerTask: TUNING_PIPELINE_TASKS.tune, outputArtifactKey: 'trials' } });
+      expect(summary.dependentTasks).toEqual([TUNING_PIPELINE_TASKS.tune]);
+      expect(tuningRun!.components['comp-summarize-tuning']!.outputDefinitions!.artifacts?.parameter_importance?.artifactType.schemaTitle).toBe('system.Artifact');
+      expect(tuningRun!.root.outputDefinitions).toBeUndefined();
+    });
+
+    it('declares the tuning inputs with the contract defaults, the study spanning every model type', () => {
+      expect(parameters().study_spec_parameters).toMatchObject({
+        parameterType: 'LIST', isOptional: true, defaultValue: JSON.parse(JSON.stringify(modelTypeStudyParameters(DEFAULT_SEARCH_SPACE))) as unknown,
+      });
+      const defaults = Object.fromEntries(Object.entries(parameters()).map(([k, v]) => [k, v.defaultValue]));
+      expect(defaults).toMatchObject({
+        location: 'us-central1', metric_id: 'rmse', metric_goal: 'MINIMIZE', algorithm: 'ALGORITHM_UNSPECIFIED', max_trial_count: 20,
+        parallel_trial_count: 3, max_failed_trial_count: 5, early_stopping: 'decay_curve', tuning_job_labels: {}, tuning_poll_seconds: 30,
+      });
+      expect(parameters().project).toEqual({ parameterType: 'STRING' });
+      expect(parameters().tuning_job_labels!.parameterType).toBe('STRUCT');
+    });
+
+    it("declares the training pipeline's snapshot, split and event inputs with the same types and defaults, and no model type or judging inputs", () => {
+      const trainingParameters = training!.root.inputDefinitions!.parameters!;
+      const tuningOnly = ['project', 'location', 'study_spec_parameters', 'metric_id', 'metric_goal', 'algorithm', 'max_trial_count',
+        'parallel_trial_count', 'max_failed_trial_count', 'early_stopping', 'tuning_job_labels', 'tuning_poll_seconds'];
+      const shared = Object.keys(parameters()).filter((name) => !tuningOnly.includes(name));
+      const judging = ['thresholds', 'champion_model_uri', 'comparison_metric', 'min_improvement', 'confidence', 'bootstrap_samples'];
+      expect(shared.sort()).toEqual(Object.keys(trainingParameters).filter((name) => ![...judging, 'model_type', 'hyperparameters'].includes(name)).sort());
       for (const name of shared) expect(parameters()[name], name).toEqual(trainingParameters[name]);
     });
   });

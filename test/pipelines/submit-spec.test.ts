@@ -19,7 +19,7 @@ describe('compiled pipelines submit as PipelineJobs', () => {
       parameterValues: {
         training_data_uri: 'gs://my-bucket/snapshots/flights.parquet',
         target_column: 'delay',
-        ...(definition.name.endsWith('hpt') ? { project: 'my-project' } : {}),
+        ...('project' in definition.inputs ? { project: 'my-project' } : {}),
         ...(definition.name === 'evaluation-pipeline' ? { candidate_model_uri: 'gs://my-bucket/models/3' } : {}),
       },
     });

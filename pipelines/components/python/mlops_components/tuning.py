@@ -7,19 +7,43 @@ gives every trial its own ``AIP_MODEL_DIR``, where ``train`` saves the trial's m
 
 Staged models (gradient boosting, XGBoost) report intermediate measurements, so the study
 enables median automated stopping for them; the final measurement is the last one reported
-(the fully trained model, which is what the refit reproduces).
+(the fully trained model, which is what the refit reproduces). ``early_stopping`` chooses the
+rule explicitly: ``median`` (medianAutomatedStoppingSpec), ``decay_curve``
+(decayCurveStoppingSpec) or ``none``.
+
+A study across model types (:mod:`mlops_components.study`) has a ``model_type`` parameter with
+each type's parameters conditional on it: its trials get no ``--model-type`` argument, the
+``--model_type=<type>`` flag Vertex appends chooses it. Each trial summary carries its model
+type and unprefixed hyperparameters, and, where the job's trials tell, whether it was stopped
+early.
+
+``labels`` are set on the HyperparameterTuningJob (so a caller can find the job while it runs),
+checked as Vertex checks resource labels.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
+
+from .hyperparameters import DEFAULTS, coerce
+from .study import has_model_type_parameter, parameters_by_id, split_trial_parameters, walk_parameters
 
 ALGORITHMS = ("ALGORITHM_UNSPECIFIED", "GRID_SEARCH", "RANDOM_SEARCH")
 GOALS = ("MAXIMIZE", "MINIMIZE")
 VALUE_SPECS = ("doubleValueSpec", "integerValueSpec", "categoricalValueSpec", "discreteValueSpec")
 STAGED_MODELS = ("gradient_boosting", "xgboost")
+# '' keeps the historical default: median stopping for staged models, none otherwise.
+EARLY_STOPPING = ("median", "decay_curve", "none")
+PARENT_VALUES = ("parentCategoricalValues", "parentDiscreteValues", "parentIntValues")
+# Resource labels as Vertex accepts them: lowercase keys starting with a letter, values may be empty.
+LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}")
+MAX_LABELS = 64
+# Hyperparameters with which a staged model stops by itself, so fewer steps mean nothing about Vertex.
+SELF_STOPPING = ("early_stopping_rounds", "n_iter_no_change")
 TERMINAL_STATES = frozenset({"JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED", "JOB_STATE_EXPIRED",
                              "JOB_STATE_PARTIALLY_SUCCEEDED"})
 
@@ -43,33 +67,69 @@ class TuningSpec:
     machine_type: str
     image: str
     base_output_directory: str
+    early_stopping: str = ""
+    labels: dict[str, Any] = field(default_factory=dict)
 
 
 def check_parameters(parameters: list[Any]) -> list[dict[str, Any]]:
-    """Catches malformed specs here, with the parameter named, rather than as a 400 from Vertex."""
+    """Catches malformed specs here, with the parameter named, rather than as a 400 from Vertex.
+
+    Conditional children are checked like top-level parameters; ids are unique across the study.
+    """
     if not parameters:
         raise ValueError("study_spec_parameters is empty: nothing to tune")
     seen: set[str] = set()
-    for i, spec in enumerate(parameters):
+    for at, spec in walk_parameters(parameters):
         if not isinstance(spec, dict) or not isinstance(spec.get("parameterId"), str) or not spec["parameterId"]:
-            raise ValueError(f"study_spec_parameters[{i}] needs a parameterId")
+            raise ValueError(f"{at} needs a parameterId")
         if spec["parameterId"] in seen:
-            raise ValueError(f"study_spec_parameters[{i}]: duplicate parameterId {spec['parameterId']!r}")
+            raise ValueError(f"{at}: duplicate parameterId {spec['parameterId']!r}")
         seen.add(spec["parameterId"])
         kinds = [k for k in VALUE_SPECS if k in spec]
         if len(kinds) != 1:
-            raise ValueError(f"study_spec_parameters[{i}] ({spec['parameterId']}) needs exactly one of {', '.join(VALUE_SPECS)}")
+            raise ValueError(f"{at} ({spec['parameterId']}) needs exactly one of {', '.join(VALUE_SPECS)}")
+        for j, child in enumerate(spec.get("conditionalParameterSpecs", [])):
+            if len([k for k in PARENT_VALUES if k in child]) != 1:
+                raise ValueError(f"{at}.conditionalParameterSpecs[{j}] needs exactly one of {', '.join(PARENT_VALUES)}")
     return parameters
 
 
+def check_labels(labels: Any) -> dict[str, str]:
+    """The job's labels, refused by key as Vertex would refuse them (400 on create)."""
+    if not isinstance(labels, dict):
+        raise ValueError(f"labels must be a JSON object, got {type(labels).__name__}")
+    if len(labels) > MAX_LABELS:
+        raise ValueError(f"labels: at most {MAX_LABELS} labels, got {len(labels)}")
+    for key, value in labels.items():
+        if not LABEL_KEY.fullmatch(key):
+            raise ValueError(f"labels.{key}: a key is 1-63 lowercase letters, digits, '_' or '-', starting with a letter")
+        if not isinstance(value, str) or not LABEL_VALUE.fullmatch(value):
+            raise ValueError(f"labels.{key}: a value is a string of at most 63 lowercase letters, digits, '_' or '-', got {value!r}")
+    return labels
+
+
+def stopping_spec(early_stopping: str, model_type: str) -> dict[str, Any]:
+    """The studySpec field of the early-stopping rule (at most one may be set)."""
+    if early_stopping not in ("", *EARLY_STOPPING):
+        raise ValueError(f"early_stopping must be one of {', '.join(EARLY_STOPPING)}, got {early_stopping!r}")
+    rule = early_stopping or ("median" if model_type in STAGED_MODELS else "none")
+    if rule == "median":
+        return {"medianAutomatedStoppingSpec": {"useElapsedDuration": False}}
+    if rule == "decay_curve":
+        return {"decayCurveStoppingSpec": {"useElapsedDuration": False}}
+    return {}
+
+
 def trial_args(spec: TuningSpec) -> list[str]:
+    # Across model types, each trial's --model_type flag names its type; no fixed one is passed.
+    model_type = [] if has_model_type_parameter(spec.parameters) else ["--model-type", spec.model_type]
     return [
         "--train-data", spec.train_data,
         "--validation-data", spec.validation_data,
         "--feature-schema", spec.feature_schema,
         "--target-column", spec.target_column,
         "--task-type", spec.task_type,
-        "--model-type", spec.model_type,
+        *model_type,
         "--hypertune-metric", spec.metric_id,
     ]
 
@@ -90,8 +150,7 @@ def build_job(spec: TuningSpec) -> dict[str, Any]:
         "algorithm": spec.algorithm,
         "measurementSelectionType": "LAST_MEASUREMENT",
     }
-    if spec.model_type in STAGED_MODELS:
-        study["medianAutomatedStoppingSpec"] = {"useElapsedDuration": False}
+    study.update(stopping_spec(spec.early_stopping, "" if has_model_type_parameter(spec.parameters) else spec.model_type))
     job: dict[str, Any] = {
         "displayName": spec.display_name[:128],
         "studySpec": study,
@@ -112,6 +171,8 @@ def build_job(spec: TuningSpec) -> dict[str, Any]:
     }
     if spec.max_failed_trial_count > 0:
         job["maxFailedTrialCount"] = spec.max_failed_trial_count
+    if check_labels(spec.labels):
+        job["labels"] = dict(spec.labels)
     return job
 
 
@@ -146,7 +207,8 @@ def typed_value(value: Any, spec: dict[str, Any] | None) -> Any:
 
 
 def trial_parameters(trial: dict[str, Any], specs: list[dict[str, Any]]) -> dict[str, Any]:
-    by_id = {s["parameterId"]: s for s in specs}
+    """The trial's values by study parameter id, typed by their specs (conditional ones included)."""
+    by_id = parameters_by_id(specs)
     return {p["parameterId"]: typed_value(p.get("value"), by_id.get(p["parameterId"])) for p in trial.get("parameters", [])}
 
 
@@ -160,14 +222,52 @@ def best_trial(trials: list[dict[str, Any]], metric_id: str, goal: str) -> dict[
     return min(candidates, key=lambda pair: sign * pair[0])[1]
 
 
-def summarize_trials(trials: list[dict[str, Any]], specs: list[dict[str, Any]], metric_id: str) -> list[dict[str, Any]]:
-    return [{
-        "id": t.get("id"),
-        "state": t.get("state"),
-        "parameters": trial_parameters(t, specs),
-        "final_metric": final_metric(t, metric_id),
-        "final_measurement": t.get("finalMeasurement"),
-        "infeasible_reason": t.get("infeasibleReason"),
-        "start_time": t.get("startTime"),
-        "end_time": t.get("endTime"),
-    } for t in trials]
+def early_stopped(trial: dict[str, Any], model_type: str, hyperparameters: dict[str, Any], stopping: bool) -> bool | None:
+    """Whether Vertex stopped a SUCCEEDED trial early; None where the trial can't tell.
+
+    An early-stopped trial completes with its last intermediate measurement as the final one, so
+    a staged model's final step falls short of its planned estimators. Unstaged models report
+    once, at the end: they are never stopped part-way.
+    """
+    if trial.get("state") != "SUCCEEDED":
+        return None
+    if not stopping or model_type not in STAGED_MODELS:
+        return False
+    if any(hyperparameters.get(name) for name in SELF_STOPPING):
+        return None
+    step = trial.get("finalMeasurement", {}).get("stepCount")
+    planned = coerce("n_estimators", hyperparameters.get("n_estimators", DEFAULTS[model_type]["n_estimators"]))
+    try:
+        return int(step) < int(planned)
+    except (TypeError, ValueError):
+        return None
+
+
+def summarize_trials(trials: list[dict[str, Any]], spec: TuningSpec) -> list[dict[str, Any]]:
+    """Each trial as the study saw it (``parameters`` by study id) and as trained (model type, plain hyperparameters)."""
+    study_has_model_type = has_model_type_parameter(spec.parameters)
+    stopping = bool(stopping_spec(spec.early_stopping, "" if study_has_model_type else spec.model_type))
+    summaries = []
+    for t in trials:
+        parameters = trial_parameters(t, spec.parameters)
+        try:
+            model_type, hyperparameters = split_trial_parameters(parameters, None if study_has_model_type else spec.model_type)
+        except ValueError:  # a trial without a model type: reported as the study saw it, not lost
+            model_type, hyperparameters = None, dict(parameters)
+        summary = {
+            "id": t.get("id"),
+            "state": t.get("state"),
+            "parameters": parameters,
+            "model_type": model_type,
+            "hyperparameters": hyperparameters,
+            "final_metric": final_metric(t, spec.metric_id),
+            "final_measurement": t.get("finalMeasurement"),
+            "infeasible_reason": t.get("infeasibleReason"),
+            "start_time": t.get("startTime"),
+            "end_time": t.get("endTime"),
+        }
+        stopped = early_stopped(t, model_type, hyperparameters, stopping) if model_type else None
+        if stopped is not None:
+            summary["early_stopped"] = stopped
+        summaries.append(summary)
+    return summaries

@@ -7,6 +7,9 @@ feature rows (see :mod:`mlops_components.model_files` for the directory contract
 
 Hyperparameters: defaults, overridden by ``--hyperparameters`` JSON, overridden by
 ``--<name>=<value>`` flags — the form a Vertex tuning trial appends to the command line.
+A trial of a study across model types (:mod:`mlops_components.study`) gets
+``--model_type=<type>``, which overrides ``--model-type``, and ``--<type>__<name>=<value>``
+flags, which set ``<name>`` for that type; a flag prefixed for another type is an error.
 
 Tuning: when ``--hypertune-metric`` is given, or Vertex's trial variables
 (``CLOUD_ML_HP_METRIC_FILE``, ``CLOUD_ML_TRIAL_ID``) are set, the validation metric is
@@ -28,6 +31,7 @@ CLI::
         --hyperparameters '{"n_estimators": 200}' --random-seed 42
         --model DIR (default: $AIP_MODEL_DIR) --training-metrics PATH (optional)
         [--hypertune-metric ID] [--<hyperparameter>=<value> ...]
+        [--model_type=<type> --<type>__<hyperparameter>=<value> ...]
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from .. import cli, hyperparameters, labels
 from ..data import read_table
 from ..entrypoint import run
 from ..hypertune import HyperTune, tuning_requested
+from ..closed_sets import require
 from ..cores import available_cores
 from ..logs import Progress, get_logger
 from ..model_files import save_model
@@ -62,6 +67,7 @@ from ..models import (
 )
 from ..outputs import write_json
 from ..schema import FeatureSchema
+from ..study import split_trial_parameters
 from ..scoring import metrics_for, model_output
 
 log = get_logger("train")
@@ -86,7 +92,9 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, dict[str, Any]]
     parser.add_argument("--hypertune-metric", default=None)
     args, extra = parser.parse_known_args(argv)
     try:
-        flags = hyperparameters.parse_flags(extra)
+        # A study across model types chooses the type per trial, with its flags prefixed by it.
+        args.model_type, flags = split_trial_parameters(hyperparameters.parse_flags(extra), args.model_type)
+        require("model_type", args.model_type, hyperparameters.MODEL_TYPES)
     except ValueError as error:
         parser.error(str(error))
     if args.model is None:

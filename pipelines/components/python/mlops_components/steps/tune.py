@@ -6,8 +6,11 @@ It creates the job (``POST .../hyperparameterTuningJobs``), writes ``gcp_resourc
 this component's job. A SIGTERM (pipeline cancelled) cancels the tuning job before exiting.
 
 Outputs: ``best_hyperparameters`` (a JSON object; INTEGER parameters as ints), the best
-trial's ``best_metric_value``, ``trials`` (every trial's parameters, state and final metric),
-and ``gcp_resources`` in Google Cloud Pipeline Components' form. A job that doesn't succeed,
+trial's ``best_metric_value``, ``trials`` (every trial's parameters by study id, its model type
+and unprefixed hyperparameters, state, final metric and, where known, whether it was stopped
+early), and ``gcp_resources`` in Google Cloud Pipeline Components' form.
+``best_hyperparameters`` is keyed by study parameter id: across model types that includes
+``model_type`` and prefixed ids (split them with :mod:`mlops_components.study`). A job that doesn't succeed,
 or succeeds without a trial reporting the metric, fails the step (after writing the trials).
 
 CLI (as tuning-component.ts passes it)::
@@ -19,6 +22,7 @@ CLI (as tuning-component.ts passes it)::
         --max-failed-trial-count 3 --trial-machine-type n1-standard-4 --trial-image IMAGE
         --base-output-directory gs://... --best-hyperparameters OUT --best-metric-value OUT
         --trials OUT --gcp-resources OUT [--poll-interval-seconds 30] [--display-name NAME]
+        [--early-stopping median|decay_curve|none] [--labels '{"tuning_run": "abc"}']
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ from ..entrypoint import run
 from ..hyperparameters import MODEL_TYPES, TASK_TYPES
 from ..logs import get_logger
 from ..outputs import write_json, write_parameter
-from ..tuning import TERMINAL_STATES, TuningSpec, best_trial, build_job, final_metric, summarize_trials, trial_parameters
+from ..study import has_model_type_parameter
+from ..tuning import EARLY_STOPPING, TERMINAL_STATES, TuningSpec, best_trial, build_job, final_metric, summarize_trials, trial_parameters
 from ..vertex_api import VertexClient
 
 log = get_logger("tune")
@@ -69,18 +74,23 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--gcp-resources", required=True)
     parser.add_argument("--poll-interval-seconds", type=float, default=30.0)
     parser.add_argument("--display-name", default=None)
+    # '': median stopping for staged models only, as before the flag existed.
+    parser.add_argument("--early-stopping", choices=("", *EARLY_STOPPING), default="")
+    parser.add_argument("--labels", type=cli.json_object, default={})
     return parser.parse_args(argv)
 
 
 def spec_from_args(args: argparse.Namespace) -> TuningSpec:
+    searched = "model-types" if has_model_type_parameter(args.study_spec_parameters) else args.model_type
     return TuningSpec(
-        display_name=args.display_name or f"tune-{args.model_type}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}",
+        display_name=args.display_name or f"tune-{searched}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}",
         train_data=args.train_data, validation_data=args.validation_data, feature_schema=args.feature_schema,
         target_column=args.target_column, task_type=args.task_type, model_type=args.model_type,
         parameters=args.study_spec_parameters, metric_id=args.metric_id, metric_goal=args.metric_goal,
         algorithm=args.algorithm, max_trial_count=args.max_trial_count, parallel_trial_count=args.parallel_trial_count,
         max_failed_trial_count=args.max_failed_trial_count, machine_type=args.trial_machine_type,
         image=args.trial_image, base_output_directory=args.base_output_directory,
+        early_stopping=args.early_stopping, labels=args.labels,
     )
 
 
@@ -135,7 +145,7 @@ def main(argv: Sequence[str]) -> None:
         "state": job.get("state"),
         "metric": {"id": spec.metric_id, "goal": spec.metric_goal.upper()},
         "best_trial_id": best.get("id") if best else None,
-        "trials": summarize_trials(trials, spec.parameters, spec.metric_id),
+        "trials": summarize_trials(trials, spec),
     })
     if job.get("state") != "JOB_STATE_SUCCEEDED":
         message = job.get("error", {}).get("message", "")
