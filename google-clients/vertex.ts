@@ -6,6 +6,7 @@ import { JobServiceClient } from '@google-cloud/aiplatform/build/src/v1/job_serv
 import { ModelServiceClient } from '@google-cloud/aiplatform/build/src/v1/model_service_client.js';
 import { PipelineServiceClient } from '@google-cloud/aiplatform/build/src/v1/pipeline_service_client.js';
 import { PredictionServiceClient } from '@google-cloud/aiplatform/build/src/v1/prediction_service_client.js';
+import { VizierServiceClient } from '@google-cloud/aiplatform/build/src/v1/vizier_service_client.js';
 import type { ClientEnvironment, GaxOptions } from './environment.js';
 import { clientEnvironment, emulatorGaxOptions } from './environment.js';
 
@@ -22,8 +23,9 @@ export function vertexClients(region: string, ce: ClientEnvironment = clientEnvi
     models: new ModelServiceClient(options),
     endpoints: new EndpointServiceClient(options),
     predictions: new PredictionServiceClient(options),
+    vizier: new VizierServiceClient(options),
   };
 }
 
 export type VertexClients = ReturnType<typeof vertexClients>;
-export { EndpointServiceClient, JobServiceClient, ModelServiceClient, PipelineServiceClient, PredictionServiceClient };
+export { EndpointServiceClient, JobServiceClient, ModelServiceClient, PipelineServiceClient, PredictionServiceClient, VizierServiceClient };

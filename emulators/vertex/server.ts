@@ -1,7 +1,7 @@
 // The Vertex AI emulator: Google's v1 REST surface for custom jobs, hyperparameter tuning jobs,
-// pipeline jobs, the Model Registry and endpoints, backed by local processes. Point the official
-// clients at it with VERTEX_EMULATOR_HOST (google-clients/index.ts) and gcloud with
-// CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM=<url>/. State persists under `dataDir`.
+// pipeline jobs, the Model Registry, endpoints and Vizier studies, backed by local processes.
+// Point the official clients at it with VERTEX_EMULATOR_HOST (google-clients/index.ts) and gcloud
+// with CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM=<url>/. State persists under `dataDir`.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FaultInjector } from '../kit/faults.js';
@@ -33,6 +33,14 @@ import { EndpointRuntime } from './serving/index.js';
 import { JsonStore } from './state/json-store.js';
 import type { JsonObject } from './api/wire-json.js';
 import { TuningJobService } from './hyperparameter-tuning-jobs/tuning-jobs.js';
+import { registerVizierRoutes } from './routes/vizier.js';
+import { startDesignerProcess } from './vizier/designer-process.js';
+import { VizierEarlyStopping } from './vizier/early-stopping.js';
+import type { StoredStudy } from './vizier/studies.js';
+import { VizierStudies } from './vizier/studies.js';
+import { VizierSuggestions } from './vizier/suggest-trials.js';
+import type { StoredTrial } from './vizier/trials.js';
+import { VizierTrials } from './vizier/trials.js';
 
 export interface VertexEmulatorOptions {
   /** Resources (`state/`), replica and task logs (`logs/`), scratch space (`work/`), the pipeline cache. */
@@ -80,6 +88,8 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
     models: new JsonStore<JsonObject>(stateDir, 'models'),
     evaluations: new JsonStore<StoredEvaluation>(stateDir, 'modelEvaluations'),
     endpoints: new JsonStore<JsonObject>(stateDir, 'endpoints'),
+    studies: new JsonStore<StoredStudy>(stateDir, 'studies'),
+    trials: new JsonStore<StoredTrial>(stateDir, 'trials'),
   };
   await Promise.all(Object.values(stores).map((s) => s.load()));
   // Processes an earlier instance left behind when it was killed outright go first.
@@ -111,11 +121,16 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
   const runtime = options.servingRuntime ?? new EndpointRuntime({ launcher, storageRoot, logDir: join(logRoot, 'endpoints'), env: options.env ?? {} });
   const endpoints = new EndpointService(stores.endpoints, operations, models, runtime);
   const jobDeps = { running, launcher, storageRoot, logRoot, workRoot };
+  // One suggestion engine (a Python worker, spawned on first use) for Vizier studies and tuning jobs.
+  const designer = startDesignerProcess();
+  const studies = new VizierStudies(stores.studies);
+  const trials = new VizierTrials(stores.trials, studies);
+  studies.afterDelete = (name) => trials.deleteAll(name);
 
   const server = new EmulatorServer('vertex', options.faults ?? faultsFromEnv());
   registerOperationRoutes(server, operations);
   registerCustomJobRoutes(server, customJobs, new CustomJobService({ ...jobDeps, jobs: customJobs }));
-  registerHyperparameterTuningJobRoutes(server, tuningJobs, new TuningJobService({ ...jobDeps, jobs: tuningJobs }));
+  registerHyperparameterTuningJobRoutes(server, tuningJobs, new TuningJobService({ ...jobDeps, jobs: tuningJobs, designer }));
   registerPipelineJobRoutes(
     server,
     pipelineJobs,
@@ -123,6 +138,12 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
   );
   registerModelRoutes(server, models, evaluations);
   registerEndpointRoutes(server, endpoints);
+  registerVizierRoutes(server, {
+    studies,
+    trials,
+    suggestions: new VizierSuggestions(studies, trials, operations, designer),
+    earlyStopping: new VizierEarlyStopping(studies, trials, operations, designer),
+  });
 
   const address = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
@@ -143,6 +164,7 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
         await Promise.allSettled(redeploys);
         await runtime.stopAll();
         await operations.settle();
+        await designer.close();
         await Promise.all(Object.values(stores).map((s) => s.flush()));
         await groups.flush();
       })()),

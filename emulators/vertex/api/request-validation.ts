@@ -31,13 +31,24 @@ function describe(issue: ValidationIssue): string {
   }
 }
 
+export interface WireRequestOptions {
+  /**
+   * Request paths (camelCase, from the root) whose OUTPUT_ONLY fields the service really takes from
+   * callers, e.g. `measurement` in AddTrialMeasurementRequest: every Measurement field is marked
+   * OUTPUT_ONLY in the proto, yet Vizier's clients send them.
+   */
+  acceptOutputOnly?: readonly string[];
+}
+
 /**
  * Checks a whole request (`{parent, customJob: body}`) against `requestType`; throws a 400 that
  * names every bad field. Returns nothing: use `canonical()` for the stored form.
  */
-export function assertValidWireRequest(requestType: string, request: JsonObject): void {
+export function assertValidWireRequest(requestType: string, request: JsonObject, options: WireRequestOptions = {}): void {
   const converted = toProtoObject(requestType, request);
-  const issues = validateRequest(requestType, converted.value).filter((i) => i.severity === 'error');
+  const accepted = options.acceptOutputOnly ?? [];
+  const isAccepted = (path: string) => accepted.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+  const issues = validateRequest(requestType, converted.value).filter((i) => i.severity === 'error' && !(i.code === 'output-only' && isAccepted(i.path)));
   const unknown = issues.filter((i) => i.code === 'unknown-field');
   if (unknown.length > 0) {
     const lines = unknown.map((i) => {

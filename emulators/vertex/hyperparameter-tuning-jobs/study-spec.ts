@@ -1,6 +1,7 @@
 // A StudySpec as the tuner uses it, with the checks Vertex makes beyond the proto: one value spec
 // per parameter, sane ranges, positive ranges for log scales, conditions matching the parent's
-// type, and GRID_SEARCH only over enumerable (integer, discrete, categorical) parameters.
+// type, and GRID_SEARCH only over enumerable (integer, discrete, categorical) parameters. Used by
+// HyperparameterTuningJobs (one metric) and the Vizier API's studies (one or more metrics).
 import { invalidArgument } from '../api/errors.js';
 import type { JsonObject } from '../api/wire-json.js';
 import { isPlainObject, text } from '../api/wire-json.js';
@@ -20,29 +21,52 @@ export interface ParameterSpec {
 }
 
 export type Goal = 'MAXIMIZE' | 'MINIMIZE';
-export type Algorithm = 'GRID_SEARCH' | 'RANDOM_SEARCH';
+/** What runs: ALGORITHM_UNSPECIFIED is Vizier's default, a Gaussian-process bandit (vizier/designer.ts). */
+export type Algorithm = 'GRID_SEARCH' | 'RANDOM_SEARCH' | 'GAUSSIAN_PROCESS_BANDIT';
 
-export interface Study {
+export interface MetricGoal {
   metricId: string;
   goal: Goal;
+}
+
+export interface Study {
+  /** The first (for tuning jobs: the only) metric: the one suggestions and stopping rules optimise. */
+  metricId: string;
+  goal: Goal;
+  /** Every metric of the study, in order (several only where `multipleMetrics` allowed them). */
+  metrics: MetricGoal[];
   parameters: ParameterSpec[];
-  /** What really runs: ALGORITHM_UNSPECIFIED (Vizier's Bayesian search) runs as random search. */
   algorithm: Algorithm;
   requestedAlgorithm: string;
   measurementSelection: 'LAST_MEASUREMENT' | 'BEST_MEASUREMENT';
   medianStopping: boolean;
+  decayCurveStopping: boolean;
+  /** The stopping rule compares by elapsed time, not step count (`use_elapsed_duration`). */
+  stoppingByElapsedTime: boolean;
   /** Automated stopping specs the emulator does not implement (their trials just run to the end). */
   unsupportedStopping: string[];
 }
 
+export interface ParseStudyOptions {
+  /** Vizier studies may have several metrics (a Pareto front); tuning jobs optimise exactly one. */
+  multipleMetrics?: boolean;
+}
+
 const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : []);
 
-export function parseStudySpec(spec: JsonObject, field: string): Study {
-  const metrics = Array.isArray(spec.metrics) ? spec.metrics.filter(isPlainObject) : [];
-  const metric = metrics[0];
-  if (!metric) throw invalidArgument(`${field}.metrics must name the metric to optimize.`, `${field}.metrics`);
-  if (metrics.length > 1) throw invalidArgument(`${field}.metrics: hyperparameter tuning optimizes exactly one metric, got ${metrics.length}.`, `${field}.metrics`);
-  const goal = metric.goal === 'MINIMIZE' ? 'MINIMIZE' : 'MAXIMIZE';
+export function parseStudySpec(spec: JsonObject, field: string, options: ParseStudyOptions = {}): Study {
+  const rawMetrics = Array.isArray(spec.metrics) ? spec.metrics.filter(isPlainObject) : [];
+  if (rawMetrics.length === 0) throw invalidArgument(`${field}.metrics must name the metric to optimize.`, `${field}.metrics`);
+  if (rawMetrics.length > 1 && !options.multipleMetrics) {
+    throw invalidArgument(`${field}.metrics: hyperparameter tuning optimizes exactly one metric, got ${rawMetrics.length}.`, `${field}.metrics`);
+  }
+  const metrics: MetricGoal[] = rawMetrics.map((m) => ({ metricId: text(m.metricId), goal: m.goal === 'MINIMIZE' ? 'MINIMIZE' : 'MAXIMIZE' }));
+  metrics.forEach((m, i) => {
+    if (metrics.findIndex((o) => o.metricId === m.metricId) !== i) {
+      throw invalidArgument(`${field}.metrics[${i}]: metric_id "${m.metricId}" is used twice.`, `${field}.metrics[${i}].metric_id`);
+    }
+  });
+  const { metricId, goal } = metrics[0]!;
 
   const rawParams = Array.isArray(spec.parameters) ? spec.parameters : [];
   const parameters = rawParams.map((p: unknown, i) => parseParameter(isPlainObject(p) ? p : {}, `${field}.parameters[${i}]`));
@@ -55,7 +79,7 @@ export function parseStudySpec(spec: JsonObject, field: string): Study {
   parameters.forEach((p, i) => visit(p, `${field}.parameters[${i}]`));
 
   const requested = typeof spec.algorithm === 'string' ? spec.algorithm : 'ALGORITHM_UNSPECIFIED';
-  const algorithm: Algorithm = requested === 'GRID_SEARCH' ? 'GRID_SEARCH' : 'RANDOM_SEARCH';
+  const algorithm: Algorithm = requested === 'GRID_SEARCH' || requested === 'RANDOM_SEARCH' ? requested : 'GAUSSIAN_PROCESS_BANDIT';
   if (algorithm === 'GRID_SEARCH') {
     const check = (p: ParameterSpec, at: string) => {
       if (p.kind === 'double') {
@@ -65,16 +89,19 @@ export function parseStudySpec(spec: JsonObject, field: string): Study {
     };
     parameters.forEach((p, i) => check(p, `${field}.parameters[${i}]`));
   }
-  const stoppingSpecs = ['decayCurveStoppingSpec', 'convexAutomatedStoppingSpec'].filter((k) => spec[k] !== undefined);
+  const stopping = [spec.decayCurveStoppingSpec, spec.medianAutomatedStoppingSpec].find(isPlainObject);
   return {
-    metricId: text(metric.metricId),
+    metricId,
     goal,
+    metrics,
     parameters,
     algorithm,
     requestedAlgorithm: requested,
     measurementSelection: spec.measurementSelectionType === 'BEST_MEASUREMENT' ? 'BEST_MEASUREMENT' : 'LAST_MEASUREMENT',
     medianStopping: spec.medianAutomatedStoppingSpec !== undefined,
-    unsupportedStopping: stoppingSpecs,
+    decayCurveStopping: spec.decayCurveStoppingSpec !== undefined,
+    stoppingByElapsedTime: stopping?.useElapsedDuration === true,
+    unsupportedStopping: spec.convexAutomatedStoppingSpec !== undefined ? ['convexAutomatedStoppingSpec'] : [],
   };
 }
 

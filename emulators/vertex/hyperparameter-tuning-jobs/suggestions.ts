@@ -49,14 +49,18 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** A generator seeded by a string (a job name), through a small string hash. */
-function seededRandom(seed: string): () => number {
+/** A 32-bit seed from a string (a job or study name), through a small string hash. */
+export function hashSeed(seed: string): number {
   let h = 1779033703 ^ seed.length;
   for (let i = 0; i < seed.length; i++) {
     h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
     h = (h << 13) | (h >>> 19);
   }
-  return mulberry32(h);
+  return h >>> 0;
+}
+
+function seededRandom(seed: string): () => number {
+  return mulberry32(hashSeed(seed));
 }
 
 function sampleScaled(spec: ParameterSpec, random: () => number): number {

@@ -1,6 +1,6 @@
 // One trial: the trial job spec run as a local CustomJob with the trial's `--<param>=<value>`
 // args, CLOUD_ML_TRIAL_ID and a per-trial CLOUD_ML_HP_METRIC_FILE; its hypertune file is polled
-// for intermediate measurements, which also feed the early-stopping rule.
+// for intermediate measurements, which also feed the early-stopping rule (median or decay curve).
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { nowTimestamp } from '../api/ids.js';
@@ -39,7 +39,7 @@ export interface TrialContext {
   logDir: string;
   workDir: string;
   signal: AbortSignal;
-  /** Measurements of the trials completed so far (for median stopping). */
+  /** Measurements of the trials completed so far (for the stopping rules). */
   completedMeasurements: () => Measurement[][];
   /** Called whenever the trial record changes. */
   onChange: () => void;
@@ -49,7 +49,7 @@ export function newTrial(id: string, assignment: readonly Assignment[]): TrialRe
   return { id, state: 'REQUESTED', parameters: assignment.map((a) => ({ parameterId: a.parameterId, value: a.value })), startTime: nowTimestamp() };
 }
 
-export async function runTrial(trial: TrialRecord, assignment: readonly Assignment[], ctx: TrialContext, deps: CustomJobDeps, shouldStop: (ms: Measurement[]) => boolean): Promise<CustomJobOutcome> {
+export async function runTrial(trial: TrialRecord, assignment: readonly Assignment[], ctx: TrialContext, deps: CustomJobDeps, shouldStop: (ms: Measurement[]) => Promise<boolean>): Promise<CustomJobOutcome> {
   const trialDir = join(ctx.logDir, `trial-${trial.id}`);
   const metricFile = join(trialDir, 'hypertune', 'output.metrics');
   await mkdir(dirname(metricFile), { recursive: true });
@@ -62,7 +62,8 @@ export async function runTrial(trial: TrialRecord, assignment: readonly Assignme
     if (key === lastSeen) return;
     lastSeen = key;
     trial.measurements = measurements;
-    if (trial.state === 'ACTIVE' && ctx.study.medianStopping && shouldStop(measurements)) {
+    const stopping = ctx.study.medianStopping || ctx.study.decayCurveStopping;
+    if (trial.state === 'ACTIVE' && stopping && (await shouldStop(measurements)) && trial.state === 'ACTIVE') {
       trial.state = 'STOPPING';
       stop.abort();
     }

@@ -1,33 +1,43 @@
-// HyperparameterTuningJob resources: trials suggested by grid or random search run as local
-// CustomJobs, up to parallelTrialCount at once and maxTrialCount in all; the job fails once
-// maxFailedTrialCount trials have failed (0: only when every trial failed).
+// HyperparameterTuningJob resources: trials suggested by the study's algorithm (Vizier's default,
+// a Gaussian-process bandit from the shared Designer; grid or random search) run as local
+// CustomJobs, up to parallelTrialCount at once and maxTrialCount in all. Suggestions are asked for
+// as slots free up, so each sees the trials still running; the job fails once maxFailedTrialCount
+// trials have failed (0: only when every trial failed).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emulatorLog } from '../../kit/log.js';
 import type { RpcStatus } from '../api/errors.js';
-import { RpcCode, invalidArgument } from '../api/errors.js';
+import { RpcCode, errorMessage, invalidArgument } from '../api/errors.js';
 import { nowTimestamp, numericId } from '../api/ids.js';
 import { assertValidWireRequest, canonical } from '../api/request-validation.js';
 import type { JsonObject } from '../api/wire-json.js';
-import { isPlainObject } from '../api/wire-json.js';
+import { durationSeconds, isPlainObject } from '../api/wire-json.js';
 import type { CustomJobServiceDeps } from '../custom-jobs/custom-jobs.js';
 import { baseOutputDirectoryOf } from '../custom-jobs/custom-jobs.js';
 import type { WorkerPool } from '../custom-jobs/worker-pools.js';
 import { workerPoolsOf } from '../custom-jobs/worker-pools.js';
+import type { CurvePoint, Designer } from '../vizier/designer.js';
+import type { TrialHistory } from '../vizier/suggest.js';
+import { suggestAssignments } from '../vizier/suggest.js';
 import type { Measurement } from './hypertune-file.js';
+import { metricValue } from './hypertune-file.js';
 import { shouldStopEarly } from './median-stopping.js';
-import type { Study } from './study-spec.js';
+import type { Algorithm, Study } from './study-spec.js';
 import { parseStudySpec } from './study-spec.js';
 import type { Assignment } from './suggestions.js';
-import { gridSearch, randomSearch } from './suggestions.js';
 import type { TrialContext, TrialRecord } from './trial.js';
 import { newTrial, runTrial } from './trial.js';
 
-/** Which search really ran, on every job: Vizier's default Bayesian search is not emulated. */
+/** Which search really ran, on every job (Vizier's own GP bandit is not the local one). */
 const ALGORITHM_LABEL = 'local-vertex-algorithm';
+const ALGORITHM_LABEL_VALUES: Record<Algorithm, string> = {
+  GAUSSIAN_PROCESS_BANDIT: 'gaussian-process-bandit',
+  GRID_SEARCH: 'grid-search',
+  RANDOM_SEARCH: 'random-search',
+};
 
-/** Trials run as custom jobs do: the same processes, logs and work folders. */
-export type TuningJobServiceDeps = CustomJobServiceDeps;
+/** Trials run as custom jobs do (the same processes, logs and work folders); suggestions and decay-curve stopping come from the Designer. */
+export type TuningJobServiceDeps = CustomJobServiceDeps & { designer: Designer };
 
 interface Plan {
   study: Study;
@@ -62,11 +72,7 @@ export class TuningJobService {
 
     const id = numericId();
     const name = `${parent}/hyperparameterTuningJobs/${id}`;
-    const algorithmRun = study.algorithm === 'GRID_SEARCH' ? 'grid-search' : 'random-search';
-    const labels = { ...(isPlainObject(job.labels) ? job.labels : {}), [ALGORITHM_LABEL]: algorithmRun };
-    if (study.requestedAlgorithm === 'ALGORITHM_UNSPECIFIED') {
-      emulatorLog('WARNING', "vertex: studySpec.algorithm is ALGORITHM_UNSPECIFIED (Vizier's Bayesian optimization), which the local emulator does not implement; running RANDOM_SEARCH instead", { service: 'vertex', job: name, label: `${ALGORITHM_LABEL}=${algorithmRun}` });
-    }
+    const labels = { ...(isPlainObject(job.labels) ? job.labels : {}), [ALGORITHM_LABEL]: ALGORITHM_LABEL_VALUES[study.algorithm] };
     if (study.unsupportedStopping.length > 0) {
       emulatorLog('WARNING', 'vertex: automated stopping spec not implemented locally; trials run to completion', { service: 'vertex', job: name, specs: study.unsupportedStopping });
     }
@@ -77,8 +83,24 @@ export class TuningJobService {
     return structuredClone(stored);
   }
 
-  private suggestions(plan: Plan, seed: string): Iterator<Assignment[]> {
-    return plan.study.algorithm === 'GRID_SEARCH' ? gridSearch(plan.study.parameters) : randomSearch(plan.study.parameters, seed);
+  /** The study's stopping rule on a running trial: the Designer's decay curve, or the median rule. */
+  private async shouldStop(job: string, trialId: string, study: Study, running: Measurement[], completed: Measurement[][]): Promise<boolean> {
+    if (study.decayCurveStopping) {
+      const curve = (ms: readonly Measurement[]): CurvePoint[] => ms.map((m) => ({ step: positionOf(m, study), value: metricValue(m) }));
+      try {
+        const verdict = await this.deps.designer.decayCurveStop({ goal: study.goal, running: curve(running), completed: completed.map(curve) });
+        if (verdict.stop) emulatorLog('INFO', 'vertex: decay-curve stopping rule stops trial', { service: 'vertex', job, trial: trialId, reason: verdict.reason });
+        return verdict.stop;
+      } catch (err) {
+        emulatorLog('WARNING', 'vertex: decay-curve stopping check failed; the trial runs on', { service: 'vertex', job, trial: trialId, error: errorMessage(err) });
+        return false;
+      }
+    }
+    const verdict = shouldStopEarly(running, completed, study.goal);
+    if (verdict.stop) {
+      emulatorLog('INFO', 'vertex: median stopping rule stops trial', { service: 'vertex', job, trial: trialId, step: verdict.step, value: verdict.value, median: verdict.median });
+    }
+    return verdict.stop;
   }
 
   private async run(name: string, id: string, plan: Plan, signal: AbortSignal): Promise<void> {
@@ -103,26 +125,31 @@ export class TuningJobService {
       onChange: publish,
     };
     const deps = { launcher: this.deps.launcher, storageRoot: this.deps.storageRoot };
-    const suggestions = this.suggestions(plan, name);
     const active = new Set<Promise<void>>();
     let failed = 0;
     let lastFailure = '';
     let failure: RpcStatus | undefined;
+    let exhausted = false;
 
     while (!signal.aborted && failure === undefined) {
-      while (active.size < plan.parallel && trials.length < plan.maxTrials) {
-        const next = suggestions.next();
-        if (next.done) break;
-        const trial = newTrial(String(trials.length + 1), next.value);
+      const free = Math.min(plan.parallel - active.size, plan.maxTrials - trials.length);
+      let batch: Assignment[][] = [];
+      if (free > 0 && !exhausted) {
+        try {
+          batch = await suggestAssignments({ designer: this.deps.designer, study: plan.study, seedKey: name, history: trials.map(historyOf), count: free });
+        } catch (err) {
+          if (signal.aborted) break;
+          failure = { code: RpcCode.INTERNAL, message: `Suggesting trials failed: ${errorMessage(err)}` };
+          break;
+        }
+        // Only a grid runs out of points.
+        exhausted = batch.length < free;
+      }
+      for (const assignment of batch) {
+        const trial = newTrial(String(trials.length + 1), assignment);
         trials.push(trial);
-        const shouldStop = (ms: Measurement[]) => {
-          const verdict = shouldStopEarly(ms, context.completedMeasurements(), plan.study.goal);
-          if (verdict.stop) {
-            emulatorLog('INFO', 'vertex: median stopping rule stops trial', { service: 'vertex', job: name, trial: trial.id, step: verdict.step, value: verdict.value, median: verdict.median });
-          }
-          return verdict.stop;
-        };
-        const work = runTrial(trial, next.value, context, deps, shouldStop).then((outcome) => {
+        const shouldStop = (ms: Measurement[]) => this.shouldStop(name, trial.id, plan.study, ms, context.completedMeasurements());
+        const work = runTrial(trial, assignment, context, deps, shouldStop).then((outcome) => {
           active.delete(work);
           if (trial.state !== 'INFEASIBLE' || outcome.state === 'CANCELLED') return;
           failed++;
@@ -154,4 +181,16 @@ export class TuningJobService {
     }
     emulatorLog('INFO', 'vertex: hyperparameter tuning job finished', { service: 'vertex', job: name, trials: trials.length, succeeded, failed });
   }
+}
+
+/** A trial as the suggestion algorithms see it: failed trials are infeasible points. */
+function historyOf(trial: TrialRecord): TrialHistory {
+  const parameters = Object.fromEntries(trial.parameters.map((p) => [p.parameterId, p.value]));
+  if (trial.state === 'SUCCEEDED') return { parameters, status: 'completed', ...(trial.finalMeasurement ? { value: metricValue(trial.finalMeasurement) } : {}) };
+  return { parameters, status: trial.state === 'INFEASIBLE' ? 'infeasible' : 'pending' };
+}
+
+/** A measurement's place on the learning curve: its step, or its elapsed seconds (`use_elapsed_duration`). */
+function positionOf(m: Measurement, study: Study): number {
+  return study.stoppingByElapsedTime ? (durationSeconds(m.elapsedDuration) ?? 0) : Number(m.stepCount);
 }

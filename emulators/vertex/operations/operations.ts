@@ -30,6 +30,8 @@ export interface StartOperation {
   under: string;
   /** e.g. `UploadModelOperationMetadata` (v1) or a full name such as `google.cloud.aiplatform.v1.DeleteOperationMetadata`. */
   metadataType: string;
+  /** Fields of the metadata message besides genericMetadata (e.g. SuggestTrialsMetadata.clientId). */
+  metadata?: JsonObject;
   run: () => Promise<OperationOutcome>;
 }
 
@@ -63,7 +65,7 @@ export class Operations {
     const metadataType = request.metadataType.includes('.') ? request.metadataType : `${V1}.${request.metadataType}`;
     const op: Operation = {
       name: `${request.under}/operations/${numericId()}`,
-      metadata: { '@type': `${TYPE_PREFIX}${metadataType}`, genericMetadata: { createTime: now, updateTime: now } },
+      metadata: { '@type': `${TYPE_PREFIX}${metadataType}`, ...request.metadata, genericMetadata: { createTime: now, updateTime: now } },
       done: false,
     };
     await this.store.put(op.name, op);

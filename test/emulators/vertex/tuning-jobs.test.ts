@@ -1,6 +1,6 @@
 // HyperparameterTuningJobs through the official Node client: trials as local processes that
-// report hypertune metrics, grid search, median automated stopping, failure limits, and the
-// label that says which search really ran.
+// report hypertune metrics, grid search, median automated stopping, failure limits, Vizier's default
+// algorithm (the local Gaussian-process bandit), and the label that says which search really ran.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,8 +114,8 @@ describe('hyperparameter tuning', () => {
         trialJobSpec: trialJobSpec('import sys; sys.exit(2)'),
       },
     });
-    // ALGORITHM_UNSPECIFIED (Vizier's Bayesian search) runs as random search, and says so.
-    expect(job.labels?.['local-vertex-algorithm']).toBe('random-search');
+    // ALGORITHM_UNSPECIFIED (Vizier's Bayesian search) runs the local GP bandit, and says so.
+    expect(job.labels?.['local-vertex-algorithm']).toBe('gaussian-process-bandit');
     const done = await finished(job.name!);
     expect(done.state).toBe('JOB_STATE_FAILED');
     expect(done.error?.message).toMatch(/max_failed_trial_count \(2\)/);
@@ -123,6 +123,48 @@ describe('hyperparameter tuning', () => {
     // The trials that failed say why (a trial still running when the job failed is stopped instead,
     // and which one that is depends on timing).
     expect(done.trials?.filter((tr) => /exited with a non-zero status of 2/.test(tr.infeasibleReason ?? '')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('runs ALGORITHM_UNSPECIFIED as the GP bandit: the centre first, parallel trials apart', async () => {
+    const quadratic = `
+import argparse, json, os
+p = argparse.ArgumentParser()
+p.add_argument('--x', type=float)
+p.add_argument('--n', type=int)
+a, _ = p.parse_known_args()
+line = {'global_step': '1', 'loss': str((a.x - 1.5) ** 2 + (a.n - 7) ** 2), 'trial': os.environ['CLOUD_ML_TRIAL_ID']}
+open(os.environ['CLOUD_ML_HP_METRIC_FILE'], 'w').write(json.dumps(line) + '\\n')
+`;
+    const [job] = await t.clients.jobs.createHyperparameterTuningJob({
+      parent: PARENT,
+      hyperparameterTuningJob: {
+        displayName: 'gp',
+        maxTrialCount: 4,
+        parallelTrialCount: 2,
+        studySpec: {
+          metrics: [{ metricId: 'loss', goal: 'MINIMIZE' }],
+          parameters: [
+            { parameterId: 'x', doubleValueSpec: { minValue: -4, maxValue: 2 } },
+            { parameterId: 'n', integerValueSpec: { minValue: 1, maxValue: 11 } },
+          ],
+        },
+        trialJobSpec: trialJobSpec(quadratic),
+      },
+    });
+    expect(job.labels?.['local-vertex-algorithm']).toBe('gaussian-process-bandit');
+    const done = await finished(job.name!);
+    expect(done.state, JSON.stringify(done.error)).toBe('JOB_STATE_SUCCEEDED');
+    const points = (done.trials ?? []).map((tr) => tr.parameters?.map((p) => p.value?.numberValue));
+    expect(points).toHaveLength(4);
+    expect(points[0]).toEqual([-1, 6]); // the centre of [-4, 2] x [1, 11]
+    // Trial 2 was suggested while trial 1 ran: the engine saw it pending and went elsewhere.
+    expect(points[1]).not.toEqual(points[0]);
+    expect(new Set(points.map((p) => JSON.stringify(p))).size).toBe(4);
+    for (const tr of done.trials ?? []) {
+      const [x, n] = tr.parameters!.map((p) => p.value!.numberValue!);
+      expect(Number.isInteger(n)).toBe(true);
+      expect(tr.finalMeasurement?.metrics?.[0]?.value).toBeCloseTo((x! - 1.5) ** 2 + (n! - 7) ** 2);
+    }
   });
 
   it('rejects grid search over a continuous parameter and a log scale over zero', async () => {

@@ -131,7 +131,7 @@ describe('search', () => {
 
   it('samples reproducibly within range and scale', () => {
     const spec = parseStudySpec({ metrics: [{ metricId: 'm', goal: 'MAXIMIZE' }], parameters: [{ parameterId: 'lr', scaleType: 'UNIT_LOG_SCALE', doubleValueSpec: { minValue: 1e-4, maxValue: 1e-1 } }, { parameterId: 'n', integerValueSpec: { minValue: '1', maxValue: '4' } }] }, 's');
-    expect(spec.algorithm).toBe('RANDOM_SEARCH');
+    expect(spec.algorithm).toBe('GAUSSIAN_PROCESS_BANDIT');
     expect(spec.requestedAlgorithm).toBe('ALGORITHM_UNSPECIFIED');
     const take = (seed: string): Assignment[][] => {
       const it = randomSearch(spec.parameters, seed);

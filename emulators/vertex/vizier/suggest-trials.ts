@@ -1,0 +1,71 @@
+// SuggestTrials: a long-running operation answering SuggestTrialsResponse. As in Vizier, a client
+// (client_id) that asks again first gets back its own trials that are still ACTIVE, then new ones.
+// One suggestion runs at a time per study, so concurrent clients never get the same new trial.
+import { invalidArgument } from '../api/errors.js';
+import { nowTimestamp } from '../api/ids.js';
+import { assertValidWireRequest, canonical } from '../api/request-validation.js';
+import { isPlainObject, text } from '../api/wire-json.js';
+import type { Operation, Operations } from '../operations/operations.js';
+import { V1 } from '../operations/operations.js';
+import type { Designer } from './designer.js';
+import type { VizierStudies } from './studies.js';
+import { suggestAssignments } from './suggest.js';
+import type { StoredTrial, VizierTrials } from './trials.js';
+
+export class VizierSuggestions {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly studies: VizierStudies,
+    private readonly trials: VizierTrials,
+    private readonly operations: Operations,
+    private readonly designer: Designer,
+  ) {}
+
+  async suggest(study: string, body: unknown): Promise<Operation> {
+    const request = isPlainObject(body) ? body : {};
+    assertValidWireRequest('SuggestTrialsRequest', { ...request, parent: study });
+    const given = canonical('SuggestTrialsRequest', request);
+    const count = Number(given.suggestionCount ?? 0);
+    if (!(count >= 1)) throw invalidArgument('suggestion_count must be positive.', 'suggestion_count');
+    const clientId = text(given.clientId);
+    this.studies.spec(study); // NOT_FOUND before any operation exists
+    return this.operations.start({
+      under: study,
+      metadataType: 'SuggestTrialsMetadata',
+      metadata: { clientId },
+      run: async () => {
+        const startTime = nowTimestamp();
+        const trials = await this.serialized(study, () => this.pick(study, clientId, count));
+        return {
+          responseType: `${V1}.SuggestTrialsResponse`,
+          response: { trials, studyState: this.studies.state(study), startTime, endTime: nowTimestamp() },
+        };
+      },
+    });
+  }
+
+  private async pick(study: string, clientId: string, count: number): Promise<StoredTrial[]> {
+    const own = this.trials.of(study).filter((t) => t.clientId === clientId && t.state === 'ACTIVE').slice(0, count);
+    const wanted = count - own.length;
+    if (wanted === 0 || this.studies.state(study) !== 'ACTIVE') return own;
+    const spec = this.studies.spec(study);
+    const assignments = await suggestAssignments({ designer: this.designer, study: spec, seedKey: study, history: this.trials.history(study), count: wanted });
+    const created: StoredTrial[] = [];
+    for (const assignment of assignments) created.push(await this.trials.addSuggested(study, assignment, clientId));
+    // Only a grid runs out: Vizier then marks the study COMPLETED.
+    if (assignments.length < wanted) await this.studies.setState(study, 'COMPLETED');
+    return [...own, ...created];
+  }
+
+  private serialized<T>(study: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(study) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => {});
+    this.queues.set(study, tail);
+    void tail.then(() => {
+      if (this.queues.get(study) === tail) this.queues.delete(study);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,219 @@
+// Vizier Trials (google.cloud.aiplatform.v1.Trial) of a study: `…/studies/S/trials/{1, 2, …}`,
+// created by suggestions or by the caller, measured, completed (with a final measurement, the one
+// measurement_selection_type picks, or as infeasible), stopped and deleted. A trial that is done
+// (SUCCEEDED, INFEASIBLE) takes no more measurements: FAILED_PRECONDITION.
+import { failedPrecondition, invalidArgument, notFound } from '../api/errors.js';
+import { nowTimestamp } from '../api/ids.js';
+import type { QueryValues } from '../api/query.js';
+import { assertValidWireRequest, canonical } from '../api/request-validation.js';
+import type { JsonObject } from '../api/wire-json.js';
+import { isPlainObject, text } from '../api/wire-json.js';
+import type { ParameterSpec, ParameterValue } from '../hyperparameter-tuning-jobs/study-spec.js';
+import type { Assignment } from '../hyperparameter-tuning-jobs/suggestions.js';
+import type { JsonStore } from '../state/json-store.js';
+import type { TrialParameters } from './designer.js';
+import type { WireMeasurement } from './measurements.js';
+import { metricOf, selectFinalMeasurement } from './measurements.js';
+import { pageOf } from './paging.js';
+import type { TrialHistory } from './suggest.js';
+import type { VizierStudies } from './studies.js';
+
+export type TrialState = 'REQUESTED' | 'ACTIVE' | 'STOPPING' | 'SUCCEEDED' | 'INFEASIBLE';
+
+/** A Trial as stored and answered (canonical JSON). */
+export interface StoredTrial {
+  name: string;
+  id: string;
+  state: TrialState;
+  parameters: { parameterId: string; value: ParameterValue }[];
+  finalMeasurement?: WireMeasurement;
+  measurements?: WireMeasurement[];
+  startTime: string;
+  endTime?: string;
+  clientId?: string;
+  infeasibleReason?: string;
+}
+
+const DONE: readonly TrialState[] = ['SUCCEEDED', 'INFEASIBLE'];
+const TRIAL_NAME = /^(projects\/[^/]+\/locations\/[^/]+\/studies\/[^/]+)\/trials\/[^/]+$/;
+
+// Every Measurement and Trial.Parameter field is OUTPUT_ONLY in the proto, yet these requests carry them.
+const CALLER_MEASUREMENT = { acceptOutputOnly: ['measurement', 'finalMeasurement'] };
+const CALLER_TRIAL = { acceptOutputOnly: ['trial.parameters', 'trial.measurements', 'trial.finalMeasurement'] };
+
+export const studyOfTrial = (name: string): string => TRIAL_NAME.exec(name)?.[1] ?? '';
+
+export class VizierTrials {
+  constructor(
+    private readonly store: JsonStore<StoredTrial>,
+    private readonly studies: VizierStudies,
+  ) {}
+
+  /** The study's trials in id order. */
+  of(study: string): StoredTrial[] {
+    return this.store
+      .values()
+      .filter((t) => studyOfTrial(t.name) === study)
+      .sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  /** The trials in the terms suggestions need (the objective of each completed one). */
+  history(study: string): TrialHistory[] {
+    const { metricId } = this.studies.spec(study);
+    return this.of(study).map((t) => ({
+      parameters: parametersOf(t),
+      status: t.state === 'SUCCEEDED' ? 'completed' : t.state === 'INFEASIBLE' ? 'infeasible' : 'pending',
+      ...(t.state === 'SUCCEEDED' ? { value: metricOf(t.finalMeasurement, metricId) } : {}),
+    }));
+  }
+
+  /** A suggested trial: ACTIVE, for `clientId`. */
+  async addSuggested(study: string, assignment: readonly Assignment[], clientId: string): Promise<StoredTrial> {
+    const id = await this.studies.allocateTrialId(study);
+    const trial: StoredTrial = {
+      name: `${study}/trials/${id}`,
+      id,
+      state: 'ACTIVE',
+      parameters: assignment.map((a) => ({ parameterId: a.parameterId, value: a.value })),
+      startTime: nowTimestamp(),
+      clientId,
+    };
+    await this.store.put(trial.name, trial);
+    return structuredClone(trial);
+  }
+
+  /** CreateTrial: the caller's parameters (checked against the spec); with a final measurement the trial is already SUCCEEDED. */
+  async create(study: string, body: unknown): Promise<JsonObject> {
+    assertValidWireRequest('CreateTrialRequest', { parent: study, trial: body }, CALLER_TRIAL);
+    const spec = this.studies.spec(study);
+    const given = canonical('Trial', body);
+    const rawParameters = Array.isArray(given.parameters) ? given.parameters.filter(isPlainObject) : [];
+    const parameters = rawParameters.map((p, i) => ({ parameterId: text(p.parameterId), value: checkValue(spec.parameters, p, `trial.parameters[${i}]`) }));
+    const id = await this.studies.allocateTrialId(study);
+    const now = nowTimestamp();
+    const final = isPlainObject(given.finalMeasurement) ? (given.finalMeasurement as WireMeasurement) : undefined;
+    const trial: StoredTrial = {
+      name: `${study}/trials/${id}`,
+      id,
+      state: final ? 'SUCCEEDED' : 'REQUESTED',
+      parameters,
+      ...(Array.isArray(given.measurements) ? { measurements: given.measurements as WireMeasurement[] } : {}),
+      ...(final ? { finalMeasurement: final, endTime: now } : {}),
+      startTime: now,
+    };
+    await this.store.put(trial.name, trial);
+    return structuredClone(trial) as unknown as JsonObject;
+  }
+
+  get(name: string): StoredTrial {
+    return structuredClone(this.find(name));
+  }
+
+  list(study: string, params: QueryValues): JsonObject {
+    this.studies.spec(study); // NOT_FOUND for a missing study
+    return pageOf(this.of(study) as unknown as JsonObject[], params, 'trials', `trials:${study}`);
+  }
+
+  async delete(name: string): Promise<JsonObject> {
+    this.find(name);
+    await this.store.delete(name);
+    return {};
+  }
+
+  async deleteAll(study: string): Promise<void> {
+    for (const t of this.of(study)) await this.store.delete(t.name);
+  }
+
+  async addMeasurement(name: string, body: unknown): Promise<StoredTrial> {
+    const request = isPlainObject(body) ? body : {};
+    assertValidWireRequest('AddTrialMeasurementRequest', { ...request, trialName: name }, CALLER_MEASUREMENT);
+    const measurement = canonical('Measurement', request.measurement);
+    const trial = this.find(name);
+    if (DONE.includes(trial.state)) throw failedPrecondition(`Trial ${name} is ${trial.state}: a completed trial takes no more measurements.`);
+    trial.measurements = [...(trial.measurements ?? []), measurement];
+    if (trial.state === 'REQUESTED') trial.state = 'ACTIVE';
+    await this.store.put(name, trial);
+    return structuredClone(trial);
+  }
+
+  async complete(name: string, body: unknown): Promise<StoredTrial> {
+    const request = isPlainObject(body) ? body : {};
+    assertValidWireRequest('CompleteTrialRequest', { ...request, name }, CALLER_MEASUREMENT);
+    const given = canonical('CompleteTrialRequest', request);
+    const trial = this.find(name);
+    if (DONE.includes(trial.state)) throw failedPrecondition(`Trial ${name} is already ${trial.state}.`);
+    if (given.trialInfeasible === true) {
+      trial.state = 'INFEASIBLE';
+      trial.infeasibleReason = text(given.infeasibleReason);
+      if (isPlainObject(given.finalMeasurement)) trial.finalMeasurement = given.finalMeasurement;
+    } else {
+      if (given.infeasibleReason !== undefined) throw invalidArgument('infeasible_reason is set but trial_infeasible is not.', 'infeasible_reason');
+      const final = isPlainObject(given.finalMeasurement) ? (given.finalMeasurement as WireMeasurement) : selectFinalMeasurement(trial.measurements, this.studies.spec(studyOfTrial(name)));
+      if (final === undefined) {
+        throw invalidArgument(`Trial ${name} has no measurements: set final_measurement, or trial_infeasible to complete it as infeasible.`, 'final_measurement');
+      }
+      trial.state = 'SUCCEEDED';
+      trial.finalMeasurement = final;
+    }
+    trial.endTime = nowTimestamp();
+    await this.store.put(name, trial);
+    return structuredClone(trial);
+  }
+
+  async stop(name: string, body: unknown): Promise<StoredTrial> {
+    assertValidWireRequest('StopTrialRequest', { ...(isPlainObject(body) ? body : {}), name });
+    const trial = this.find(name);
+    if (DONE.includes(trial.state)) throw failedPrecondition(`Trial ${name} is already ${trial.state}.`);
+    trial.state = 'STOPPING';
+    await this.store.put(name, trial);
+    return structuredClone(trial);
+  }
+
+  async markStopping(name: string): Promise<void> {
+    const trial = this.find(name);
+    if (trial.state === 'ACTIVE' || trial.state === 'REQUESTED') {
+      trial.state = 'STOPPING';
+      await this.store.put(name, trial);
+    }
+  }
+
+  /** NOT_FOUND names the trial (or its study, when that is what is missing). */
+  find(name: string): StoredTrial {
+    const study = studyOfTrial(name);
+    if (study === '') throw invalidArgument(`Invalid Trial name "${name}": expected projects/{project}/locations/{location}/studies/{study}/trials/{trial}.`, 'name');
+    this.studies.spec(study);
+    const found = this.store.get(name);
+    if (!found) throw notFound(`Trial ${name} not found.`);
+    return found;
+  }
+}
+
+export function parametersOf(trial: Pick<StoredTrial, 'parameters'>): TrialParameters {
+  return Object.fromEntries(trial.parameters.map((p) => [p.parameterId, p.value]));
+}
+
+/** A caller's parameter value must name a study parameter and fit its spec. */
+function checkValue(specs: readonly ParameterSpec[], raw: JsonObject, at: string): ParameterValue {
+  const id = text(raw.parameterId);
+  const spec = findSpec(specs, id);
+  if (spec === undefined) throw invalidArgument(`${at}.parameter_id "${id}" is not a parameter of the study.`, `${at}.parameter_id`);
+  const value = raw.value;
+  if (spec.kind === 'categorical') {
+    if (typeof value !== 'string' || !spec.values.includes(value)) throw invalidArgument(`${at}.value must be one of ${JSON.stringify(spec.values)} for "${id}".`, `${at}.value`);
+    return value;
+  }
+  const number = typeof value === 'number' ? value : Number.NaN;
+  const fits =
+    spec.kind === 'discrete' ? spec.values.includes(number) : number >= spec.min && number <= spec.max && (spec.kind === 'double' || Number.isInteger(number));
+  if (!fits) throw invalidArgument(`${at}.value ${JSON.stringify(value)} does not fit the ${spec.kind} parameter "${id}".`, `${at}.value`);
+  return number;
+}
+
+function findSpec(specs: readonly ParameterSpec[], id: string): ParameterSpec | undefined {
+  for (const spec of specs) {
+    if (spec.id === id) return spec;
+    const child = findSpec(spec.children.map((c) => c.spec), id);
+    if (child) return child;
+  }
+  return undefined;
+}
