@@ -109,7 +109,11 @@ def check_labels(labels: Any) -> dict[str, str]:
 
 
 def stopping_spec(early_stopping: str, model_type: str) -> dict[str, Any]:
-    """The studySpec field of the early-stopping rule (at most one may be set)."""
+    """The studySpec field of the early-stopping rule (at most one may be set).
+
+    ``model_type`` is the study's one model type, '' for a study across types: with no rule
+    given, only a staged type gets median stopping.
+    """
     if early_stopping not in ("", *EARLY_STOPPING):
         raise ValueError(f"early_stopping must be one of {', '.join(EARLY_STOPPING)}, got {early_stopping!r}")
     rule = early_stopping or ("median" if model_type in STAGED_MODELS else "none")
