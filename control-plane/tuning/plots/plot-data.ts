@@ -1,5 +1,6 @@
 // The numbers the tuning plots draw, derived from a TuningResult as plain rows: the specs inline
 // them, so the charts need no Vega transforms and the tests can check the numbers directly.
+import { MODEL_TYPE_PARAMETER, prefixedParameterId } from '../../../pipelines/definitions/search-spaces.js';
 import type { TuningResult, TuningTrial } from '../tuning-result.js';
 
 type Goal = TuningResult['metric']['goal'];
@@ -76,13 +77,6 @@ export function modelTypes(result: TuningResult): string[] {
   return [...new Set(result.trials.map((t) => t.modelType))];
 }
 
-/** The study parameter id of a model type's hyperparameter (`xgboost__learning_rate`). */
-export function studyParameterId(modelType: string, name: string): string {
-  return `${modelType}__${name}`;
-}
-
-export const MODEL_TYPE_PARAMETER = 'model_type';
-
 /** One parallel-coordinates axis: a study parameter and how its values map onto [0, 1]. */
 export interface ParameterAxis {
   parameter: string;
@@ -108,7 +102,7 @@ export interface ParallelRow {
 function parameterValue(point: TrialPoint, trialsById: ReadonlyMap<string, TuningTrial>, parameter: string): number | string | undefined {
   if (parameter === MODEL_TYPE_PARAMETER) return point.modelType;
   const hyperparameters = trialsById.get(point.id)?.hyperparameters ?? {};
-  const prefix = `${point.modelType}__`;
+  const prefix = prefixedParameterId(point.modelType, '');
   return parameter.startsWith(prefix) ? hyperparameters[parameter.slice(prefix.length)] : undefined;
 }
 
@@ -127,7 +121,7 @@ export function parallelCoordinates(result: TuningResult, points: readonly Trial
   const parameters = [MODEL_TYPE_PARAMETER];
   for (const p of points) {
     for (const name of Object.keys(trialsById.get(p.id)?.hyperparameters ?? {})) {
-      const id = studyParameterId(p.modelType, name);
+      const id = prefixedParameterId(p.modelType, name);
       if (!parameters.includes(id)) parameters.push(id);
     }
   }
