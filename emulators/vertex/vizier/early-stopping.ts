@@ -1,8 +1,10 @@
 // CheckTrialEarlyStoppingState: a long-running operation answering `{shouldStop}` by the study's
 // automated stopping spec: decay curve → the Designer's decay-curve rule, median → the tuning jobs'
-// median rule, none (or convex, not implemented) → false. A trial the service says should stop
-// becomes STOPPING, as one the caller stopped; one already STOPPING answers true.
+// median rule, none (or convex, not implemented) → false. The answer changes nothing (as in Vizier:
+// the caller stops or completes the trial); a trial already STOPPING answers true. Only an ACTIVE
+// or STOPPING trial can be checked.
 import { emulatorLog } from '../../kit/log.js';
+import { failedPrecondition } from '../api/errors.js';
 import { assertValidWireRequest } from '../api/request-validation.js';
 import { isPlainObject } from '../api/wire-json.js';
 import { shouldStopEarly } from '../hyperparameter-tuning-jobs/median-stopping.js';
@@ -24,7 +26,10 @@ export class VizierEarlyStopping {
 
   async check(trialName: string, body: unknown): Promise<Operation> {
     assertValidWireRequest('CheckTrialEarlyStoppingStateRequest', { ...(isPlainObject(body) ? body : {}), trialName });
-    this.trials.find(trialName); // NOT_FOUND before any operation exists
+    const { state } = this.trials.find(trialName); // NOT_FOUND before any operation exists
+    if (state !== 'ACTIVE' && state !== 'STOPPING') {
+      throw failedPrecondition(`Trial ${trialName} is ${state}: only an ACTIVE or STOPPING trial can be checked for early stopping.`);
+    }
     const study = studyOfTrial(trialName);
     return this.operations.start({
       under: trialName,
@@ -41,18 +46,17 @@ export class VizierEarlyStopping {
   private async shouldStop(study: string, trialName: string): Promise<boolean> {
     const trial = this.trials.find(trialName);
     if (trial.state === 'STOPPING') return true;
-    if (trial.state !== 'ACTIVE' && trial.state !== 'REQUESTED') return false;
+    if (trial.state !== 'ACTIVE') return false;
     const spec = this.studies.spec(study);
     const completed = this.trials.of(study).filter((t) => t.state === 'SUCCEEDED');
-    let stop = false;
     if (spec.decayCurveStopping) {
       const verdict = await this.designer.decayCurveStop({ goal: spec.goal, running: curveOf(trial.measurements, spec), completed: completed.map((t) => curveOf(t.measurements, spec)) });
       emulatorLog('INFO', 'vertex: vizier decay-curve check', { service: 'vertex', trial: trialName, stop: verdict.stop, reason: verdict.reason });
-      stop = verdict.stop;
-    } else if (spec.medianStopping) {
-      stop = shouldStopEarly(medianRuleInput(trial.measurements, spec), completed.map((t) => medianRuleInput(t.measurements, spec)), spec.goal).stop;
+      return verdict.stop;
     }
-    if (stop) await this.trials.markStopping(trialName);
-    return stop;
+    if (spec.medianStopping) {
+      return shouldStopEarly(medianRuleInput(trial.measurements, spec), completed.map((t) => medianRuleInput(t.measurements, spec)), spec.goal).stop;
+    }
+    return false;
   }
 }

@@ -1,6 +1,7 @@
 // SuggestTrials: a long-running operation answering SuggestTrialsResponse. As in Vizier, a client
-// (client_id) that asks again first gets back its own trials that are still ACTIVE, then new ones.
-// One suggestion runs at a time per study, so concurrent clients never get the same new trial.
+// (client_id) gets first its own trials that are still ACTIVE, then trials callers created that no
+// client has yet (REQUESTED), then new ones from the study's algorithm. One suggestion runs at a
+// time per study, so concurrent clients never get the same trial.
 import { invalidArgument } from '../api/errors.js';
 import { nowTimestamp } from '../api/ids.js';
 import { assertValidWireRequest, canonical } from '../api/request-validation.js';
@@ -9,7 +10,7 @@ import type { Operation, Operations } from '../operations/operations.js';
 import { V1 } from '../operations/operations.js';
 import type { Designer } from './designer.js';
 import type { VizierStudies } from './studies.js';
-import { suggestAssignments } from './suggest.js';
+import { searchSpaceExhausted, suggestAssignments } from './suggest.js';
 import type { StoredTrial, VizierTrials } from './trials.js';
 
 export class VizierSuggestions {
@@ -46,15 +47,19 @@ export class VizierSuggestions {
   }
 
   private async pick(study: string, clientId: string, count: number): Promise<StoredTrial[]> {
-    const own = this.trials.of(study).filter((t) => t.clientId === clientId && t.state === 'ACTIVE').slice(0, count);
+    const all = this.trials.of(study);
+    const own = all.filter((t) => t.clientId === clientId && t.state === 'ACTIVE').slice(0, count);
+    for (const requested of all.filter((t) => t.state === 'REQUESTED').slice(0, count - own.length)) {
+      own.push(await this.trials.assign(requested.name, clientId));
+    }
     const wanted = count - own.length;
     if (wanted === 0 || this.studies.state(study) !== 'ACTIVE') return own;
     const spec = this.studies.spec(study);
     const assignments = await suggestAssignments({ designer: this.designer, study: spec, seedKey: study, history: this.trials.history(study), count: wanted });
     const created: StoredTrial[] = [];
     for (const assignment of assignments) created.push(await this.trials.addSuggested(study, assignment, clientId));
-    // Only a grid runs out: Vizier then marks the study COMPLETED.
-    if (assignments.length < wanted) await this.studies.setState(study, 'COMPLETED');
+    // Only a grid runs out: the study is then COMPLETED.
+    if (searchSpaceExhausted(spec, this.trials.history(study))) await this.studies.setState(study, 'COMPLETED');
     return [...own, ...created];
   }
 

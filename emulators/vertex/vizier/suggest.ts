@@ -31,6 +31,14 @@ export function assignmentParameters(assignment: readonly Assignment[]): TrialPa
   return Object.fromEntries(assignment.map((a) => [a.parameterId, a.value]));
 }
 
+/** Only a grid can run out: every point is held by some trial. */
+export function searchSpaceExhausted(study: Study, history: readonly TrialHistory[]): boolean {
+  if (study.algorithm !== 'GRID_SEARCH') return false;
+  const used = new Set(history.map((h) => keyOf(h.parameters)));
+  for (const point of gridSearch(study.parameters)) if (!used.has(keyOf(assignmentParameters(point)))) return false;
+  return true;
+}
+
 /**
  * Up to `count` assignments; fewer (possibly none) only when GRID_SEARCH has run out of points.
  */

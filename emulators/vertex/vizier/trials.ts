@@ -1,7 +1,8 @@
 // Vizier Trials (google.cloud.aiplatform.v1.Trial) of a study: `…/studies/S/trials/{1, 2, …}`,
-// created by suggestions or by the caller, measured, completed (with a final measurement, the one
-// measurement_selection_type picks, or as infeasible), stopped and deleted. A trial that is done
-// (SUCCEEDED, INFEASIBLE) takes no more measurements: FAILED_PRECONDITION.
+// created by suggestions (ACTIVE, for a client) or by the caller (REQUESTED until a suggestion hands
+// it to a client), measured, completed (with a final measurement, the one
+// measurement_selection_type picks, or as infeasible), stopped and deleted. As in Vizier, only an
+// ACTIVE or STOPPING trial is measured or completed; anything else is FAILED_PRECONDITION.
 import { failedPrecondition, invalidArgument, notFound } from '../api/errors.js';
 import { nowTimestamp } from '../api/ids.js';
 import type { QueryValues } from '../api/query.js';
@@ -35,6 +36,7 @@ export interface StoredTrial {
 }
 
 const DONE: readonly TrialState[] = ['SUCCEEDED', 'INFEASIBLE'];
+const RUNNING: readonly TrialState[] = ['ACTIVE', 'STOPPING'];
 const TRIAL_NAME = /^(projects\/[^/]+\/locations\/[^/]+\/studies\/[^/]+)\/trials\/[^/]+$/;
 
 // Every Measurement and Trial.Parameter field is OUTPUT_ONLY in the proto, yet these requests carry them.
@@ -79,6 +81,16 @@ export class VizierTrials {
       clientId,
     };
     await this.store.put(trial.name, trial);
+    return structuredClone(trial);
+  }
+
+  /** A REQUESTED trial handed to `clientId` by a suggestion: ACTIVE from now. */
+  async assign(name: string, clientId: string): Promise<StoredTrial> {
+    const trial = this.find(name);
+    trial.state = 'ACTIVE';
+    trial.clientId = clientId;
+    trial.startTime = nowTimestamp();
+    await this.store.put(name, trial);
     return structuredClone(trial);
   }
 
@@ -129,9 +141,8 @@ export class VizierTrials {
     assertValidWireRequest('AddTrialMeasurementRequest', { ...request, trialName: name }, CALLER_MEASUREMENT);
     const measurement = canonical('Measurement', request.measurement);
     const trial = this.find(name);
-    if (DONE.includes(trial.state)) throw failedPrecondition(`Trial ${name} is ${trial.state}: a completed trial takes no more measurements.`);
+    if (!RUNNING.includes(trial.state)) throw failedPrecondition(`Trial ${name} is ${trial.state}: measurements can only be added to an ACTIVE or STOPPING trial.`);
     trial.measurements = [...(trial.measurements ?? []), measurement];
-    if (trial.state === 'REQUESTED') trial.state = 'ACTIVE';
     await this.store.put(name, trial);
     return structuredClone(trial);
   }
@@ -141,7 +152,7 @@ export class VizierTrials {
     assertValidWireRequest('CompleteTrialRequest', { ...request, name }, CALLER_MEASUREMENT);
     const given = canonical('CompleteTrialRequest', request);
     const trial = this.find(name);
-    if (DONE.includes(trial.state)) throw failedPrecondition(`Trial ${name} is already ${trial.state}.`);
+    if (!RUNNING.includes(trial.state)) throw failedPrecondition(`Trial ${name} is ${trial.state}: only an ACTIVE or STOPPING trial can be completed.`);
     if (given.trialInfeasible === true) {
       trial.state = 'INFEASIBLE';
       trial.infeasibleReason = text(given.infeasibleReason);
@@ -167,14 +178,6 @@ export class VizierTrials {
     trial.state = 'STOPPING';
     await this.store.put(name, trial);
     return structuredClone(trial);
-  }
-
-  async markStopping(name: string): Promise<void> {
-    const trial = this.find(name);
-    if (trial.state === 'ACTIVE' || trial.state === 'REQUESTED') {
-      trial.state = 'STOPPING';
-      await this.store.put(name, trial);
-    }
   }
 
   /** NOT_FOUND names the trial (or its study, when that is what is missing). */

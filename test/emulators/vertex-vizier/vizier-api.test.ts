@@ -166,9 +166,13 @@ describe('trials', () => {
     const [optimal] = await vizier.listOptimalTrials({ parent: study.name! });
     expect(optimal.optimalTrials?.map((tr) => tr.id)).toEqual([loss1 <= loss2 ? '1' : '2']);
 
-    // A caller's own trial; deleting it leaves the ids of the others (and the next id) alone.
+    // A caller's own trial is REQUESTED (not measurable yet) until a suggestion hands it to a client.
     const [own] = await vizier.createTrial({ parent: study.name!, trial: { parameters: [{ parameterId: 'x', value: { numberValue: 1.5 } }, { parameterId: 'y', value: { numberValue: -2 } }] } });
     expect([own.id, own.state]).toEqual(['3', 'REQUESTED']);
+    expect((await callError(vizier.addTrialMeasurement({ trialName: own.name!, measurement: measurement('loss', 0, 1) }))).code).toBe(9);
+    const handed = (await suggest(study.name!, 1, 'worker-2')).response.trials ?? [];
+    expect(handed.map((tr) => [tr.id, trialState(tr.state), tr.clientId, ...point(tr)])).toEqual([['3', 'ACTIVE', 'worker-2', 1.5, -2]]);
+    // Deleting it leaves the ids of the others (and the next id) alone.
     await vizier.deleteTrial({ name: own.name! });
     expect((await callError(vizier.getTrial({ name: own.name! }))).code).toBe(5);
     const next = await suggest(study.name!, 1, 'worker-1');
@@ -226,14 +230,18 @@ describe('trials', () => {
 });
 
 describe('early stopping checks', () => {
-  // A trial whose curve is level * (1 - e^(-step/2)) for steps 1..upTo.
+  // A trial (created, then handed to a client of its own) whose curve is level * (1 - e^(-step/2)) for steps 1..upTo.
+  let clients = 0;
   async function curveTrial(study: string, level: number, upTo: number, complete: boolean): Promise<string> {
-    const [trial] = await vizier.createTrial({ parent: study, trial: { parameters: [{ parameterId: 'x', value: { numberValue: level } }, { parameterId: 'y', value: { numberValue: 0 } }] } });
+    const [created] = await vizier.createTrial({ parent: study, trial: { parameters: [{ parameterId: 'x', value: { numberValue: level } }, { parameterId: 'y', value: { numberValue: 0 } }] } });
+    const [trial] = (await suggest(study, 1, `curve-${++clients}`)).response.trials ?? [];
+    const name = trial!.name!;
+    expect(name).toBe(created.name);
     for (let step = 1; step <= upTo; step++) {
-      await vizier.addTrialMeasurement({ trialName: trial.name!, measurement: measurement('accuracy', level * (1 - Math.exp(-step / 2)), step) });
+      await vizier.addTrialMeasurement({ trialName: name, measurement: measurement('accuracy', level * (1 - Math.exp(-step / 2)), step) });
     }
-    if (complete) await vizier.completeTrial({ name: trial.name! });
-    return trial.name!;
+    if (complete) await vizier.completeTrial({ name });
+    return name;
   }
 
   it('applies the decay-curve rule through the Designer', async () => {
@@ -245,7 +253,10 @@ describe('early stopping checks', () => {
     expect(await shouldStop(good)).toBe(false);
     expect((await vizier.getTrial({ name: good }))[0].state).toBe('ACTIVE');
     expect(await shouldStop(early)).toBe(true);
-    expect((await vizier.getTrial({ name: early }))[0].state).toBe('STOPPING');
+    // The answer changes nothing: the caller stops or completes the trial.
+    expect((await vizier.getTrial({ name: early }))[0].state).toBe('ACTIVE');
+    const completed = (await vizier.listTrials({ parent: study.name! }))[0].find((tr) => tr.state === 'SUCCEEDED')!;
+    expect((await callError(vizier.checkTrialEarlyStoppingState({ trialName: completed.name! }))).code).toBe(9);
   });
 
   it('applies the median rule', async () => {
@@ -287,9 +298,12 @@ describe('Gaussian-process suggestions', () => {
     const study = await createStudy({ metrics: [{ metricId: 'm', goal: 'MAXIMIZE' }], parameters: [{ parameterId: 'k', integerValueSpec: { minValue: 1, maxValue: 3 } }], algorithm: 'GRID_SEARCH' });
     await vizier.createTrial({ parent: study.name!, trial: { parameters: [{ parameterId: 'k', value: { numberValue: 2 } }] } });
     const { response } = await suggest(study.name!, 3, 'c');
-    expect((response.trials ?? []).map((tr) => param(tr, 'k'))).toEqual([1, 3]);
+    // The caller's REQUESTED trial first, then the grid without the point that trial holds.
+    expect((response.trials ?? []).map((tr) => param(tr, 'k'))).toEqual([2, 1, 3]);
     expect(studyState(response.studyState)).toBe('COMPLETED');
     expect((await vizier.getStudy({ name: study.name! }))[0].state).toBe('COMPLETED');
+    const late = await suggest(study.name!, 1, 'd');
+    expect([late.response.trials ?? [], studyState(late.response.studyState)]).toEqual([[], 'COMPLETED']);
   });
 });
 

@@ -1,5 +1,5 @@
 // HyperparameterTuningJobs through the official Node client: trials as local processes that
-// report hypertune metrics, grid search, median automated stopping, failure limits, Vizier's default
+// report hypertune metrics, grid search, median and decay-curve stopping, failure limits, Vizier's default
 // algorithm (the local Gaussian-process bandit), and the label that says which search really ran.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -165,6 +165,32 @@ open(os.environ['CLOUD_ML_HP_METRIC_FILE'], 'w').write(json.dumps(line) + '\\n')
       expect(Number.isInteger(n)).toBe(true);
       expect(tr.finalMeasurement?.metrics?.[0]?.value).toBeCloseTo((x! - 1.5) ** 2 + (n! - 7) ** 2);
     }
+  });
+
+  it('stops a trial by the decay curve once three trials have completed', async () => {
+    const [job] = await t.clients.jobs.createHyperparameterTuningJob({
+      parent: PARENT,
+      hyperparameterTuningJob: {
+        displayName: 'decay',
+        maxTrialCount: 4,
+        parallelTrialCount: 1,
+        studySpec: {
+          metrics: [{ metricId: 'accuracy', goal: 'MAXIMIZE' }],
+          parameters: [{ parameterId: 'lr', discreteValueSpec: { values: [1, 1.5, 2, 3] } }],
+          algorithm: 'GRID_SEARCH',
+          decayCurveStoppingSpec: {},
+        },
+        trialJobSpec: trialJobSpec(TRIAL),
+      },
+    });
+    const done = await finished(job.name!);
+    expect(done.state, JSON.stringify(done.error)).toBe('JOB_STATE_SUCCEEDED');
+    const trials = done.trials ?? [];
+    expect(trials.map((tr) => tr.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    // The first three run to the end (fewer than three completed trials: never stop).
+    expect(trials.slice(0, 3).map((tr) => tr.measurements?.length)).toEqual([5, 5, 5]);
+    // lr=3 learns ten times slower: its curve predicts a final far below the best (10).
+    expect((trials[3]!.measurements ?? []).length).toBeLessThan(5);
   });
 
   it('rejects grid search over a continuous parameter and a log scale over zero', async () => {
