@@ -1,6 +1,7 @@
 // Vizier Studies (google.cloud.aiplatform.v1.Study): `projects/P/locations/L/studies/{numeric id}`,
 // display names unique per location, the StudySpec checked as tuning jobs check theirs (several
 // metrics allowed). Each stored study keeps the next trial id, so trial ids are never reused.
+import { emulatorLog } from '../../kit/log.js';
 import { alreadyExists, invalidArgument, notFound } from '../api/errors.js';
 import { nowTimestamp, numericId } from '../api/ids.js';
 import type { QueryValues } from '../api/query.js';
@@ -34,13 +35,16 @@ export class VizierStudies {
   async create(parent: string, body: unknown): Promise<JsonObject> {
     assertValidWireRequest('CreateStudyRequest', { parent, study: body });
     const study = canonical('Study', body);
-    parseStudySpec(isPlainObject(study.studySpec) ? study.studySpec : {}, 'study.study_spec', { multipleMetrics: true });
+    const spec = parseStudySpec(isPlainObject(study.studySpec) ? study.studySpec : {}, 'study.study_spec', { multipleMetrics: true });
     const displayName = text(study.displayName);
     if (this.findByDisplayName(parent, displayName)) {
       throw alreadyExists(`A Study with display name "${displayName}" already exists in ${parent}.`);
     }
     const stored: JsonObject = { name: `${parent}/studies/${numericId()}`, ...study, state: 'ACTIVE', createTime: nowTimestamp() };
     await this.store.put(String(stored.name), { study: stored, nextTrialId: 1 });
+    if (spec.unsupportedStopping.length > 0) {
+      emulatorLog('WARNING', 'vertex: automated stopping spec not implemented locally; checkTrialEarlyStoppingState answers shouldStop false', { service: 'vertex', study: stored.name, specs: spec.unsupportedStopping });
+    }
     return structuredClone(stored);
   }
 

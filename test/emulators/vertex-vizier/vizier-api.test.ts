@@ -106,6 +106,9 @@ describe('studies', () => {
     const zero = await callError(vizier.suggestTrials({ parent: study.name!, suggestionCount: 0, clientId: 'c' }));
     expect(zero.code).toBe(3);
     expect(zero.message).toMatch(/suggestion_count/);
+    const anonymous = await callError(vizier.suggestTrials({ parent: study.name!, suggestionCount: 1 }));
+    expect(anonymous.code).toBe(3);
+    expect(anonymous.message).toMatch(/client_id/);
     const outside = await callError(vizier.createTrial({ parent: study.name!, trial: { parameters: [{ parameterId: 'x', value: { numberValue: 7 } }] } }));
     expect(outside.code).toBe(3);
     expect(outside.message).toMatch(/trial\.parameters\[0\]\.value 7 does not fit the double parameter "x"/);
@@ -177,6 +180,15 @@ describe('trials', () => {
     expect((await callError(vizier.getTrial({ name: own.name! }))).code).toBe(5);
     const next = await suggest(study.name!, 1, 'worker-1');
     expect(next.response.trials?.map((tr) => tr.id)).toEqual(['4']);
+  });
+
+  it('completes with the best measurement when the study selects BEST_MEASUREMENT', async () => {
+    const study = await createStudy({ metrics: [{ metricId: 'm', goal: 'MAXIMIZE' }], parameters: XY, algorithm: 'RANDOM_SEARCH', measurementSelectionType: 'BEST_MEASUREMENT' });
+    const [trial] = (await suggest(study.name!, 1, 'c')).response.trials ?? [];
+    const values = [3, 5, 4];
+    for (const [i, value] of values.entries()) await vizier.addTrialMeasurement({ trialName: trial!.name!, measurement: measurement('m', value, i + 1) });
+    const [done] = await vizier.completeTrial({ name: trial!.name! });
+    expect([done.finalMeasurement?.stepCount, valueOf(done, 'm')]).toEqual([String(values.indexOf(Math.max(...values)) + 1), Math.max(...values)]);
   });
 
   it('gives a client its own ACTIVE trials back before new ones', async () => {

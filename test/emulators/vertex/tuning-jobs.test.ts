@@ -1,6 +1,6 @@
 // HyperparameterTuningJobs through the official Node client: trials as local processes that
-// report hypertune metrics, grid search, median and decay-curve stopping, failure limits, Vizier's default
-// algorithm (the local Gaussian-process bandit), and the label that says which search really ran.
+// report hypertune metrics, grid search, median and decay-curve stopping, failure limits, Vizier's
+// default algorithm (the local Gaussian-process bandit), and the label that says which search ran.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
