@@ -19,6 +19,10 @@ const SECTIONS = {
   // About half a minute: drift histograms over 1M logged requests × 10 features in the BigQuery
   // emulator (servingHistograms), against DuckDB directly and numpy.
   drift: () => import('./bench/drift.js'),
+  // About 15 minutes: simple regret of the local Vizier's GP against random search and Optuna's TPE
+  // (Branin, Hartmann6, a conditional space; 10 seeds), suggestion latency through
+  // VizierServiceClient, and a 20-trial tuning job of the tuning pipeline on the local Vertex.
+  tuning: () => import('./bench/tuning.js'),
 } as const;
 type Section = keyof typeof SECTIONS;
 const NAMES = Object.keys(SECTIONS) as Section[];
