@@ -4,7 +4,8 @@
 // Every object is strict: an unknown field is an error that suggests the closest known one.
 import { z } from 'zod';
 import type { JsonValue } from '../../pipelines/ir/index.js';
-import { EVALUATION_METRICS, GATE_METRICS, TASK_TYPES } from '../../pipelines/components/closed-sets.js';
+import type { ModelType, TaskType } from '../../pipelines/components/closed-sets.js';
+import { EVALUATION_METRICS, GATE_METRICS, MODEL_TYPES, TASK_TYPES } from '../../pipelines/components/closed-sets.js';
 import { displayNameProblem } from '../../vertex/shared/limits.js';
 import { machineTypes } from '../../vertex/shared/machine-types.js';
 import type { TableReference } from './bigquery-source.js';
@@ -14,6 +15,8 @@ import { PIPELINE_NAMES, pipelineParameterProblems } from './pipeline-parameters
 import { cronProblem, timeZoneProblem } from './schedule-checks.js';
 import { closestName } from '../../common/suggest.js';
 import { notOneOf, suggestion, unknownField } from './suggestion.js';
+import type { Scale } from './tuning-space.js';
+import { EARLY_STOPPING, SCALES, TUNABLE_HYPERPARAMETERS, TUNING_ALGORITHM_NAMES, TUNING_METRICS, entryProblem, gridProblemMessage, gridProblems } from './tuning-space.js';
 
 export const ENVIRONMENTS = ['local', 'dev', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -317,10 +320,6 @@ const environmentOverride = strict(
   (key) => `environments may override only durations and approvals; \`${key}\` is structure, declared once at the top level`,
 );
 
-/** A policy block the next parts fill (tuning: part 4); empty until then. */
-function placeholder(block: string, part: string) {
-  return strict({}, () => `${block} takes no fields yet: its policy arrives with ${part}`).optional();
-}
 
 // ---- rollout (part 2) ------------------------------------------------------------------------------
 
@@ -498,6 +497,94 @@ const driftPolicy = strict({
   }
 });
 
+// ---- tuning (part 4) -------------------------------------------------------------------------------
+
+const bound64 = z.number({ error: 'must be a number' });
+const scale = oneOf(Object.keys(SCALES) as [Scale, ...Scale[]]).optional();
+const ENTRY_TYPES = ['integer', 'double', 'discrete', 'categorical'];
+function entryTypeProblem(input: unknown): string {
+  const type = typeof input === 'object' && input !== null && 'type' in input ? input.type : input;
+  const forms = '{type: integer|double, min, max, scale?}, {type: discrete, values: [numbers]} or {type: categorical, values: [strings]}';
+  return typeof type === 'string' ? `${notOneOf(type, ENTRY_TYPES)}: a range is ${forms}` : `must be ${forms}`;
+}
+/** One hyperparameter's range, in a readable form (see config/tuning-space.ts for what Vertex gets). */
+const searchSpaceEntry = z
+  .discriminatedUnion('type', [
+    strict({ type: z.literal('integer'), min: bound64, max: bound64, scale }),
+    strict({ type: z.literal('double'), min: bound64, max: bound64, scale }),
+    strict({ type: z.literal('discrete'), values: z.array(z.number()).min(1), scale }),
+    strict({ type: z.literal('categorical'), values: z.array(z.string().min(1)).min(1) }),
+  ], { error: (issue) => (issue.code === 'invalid_union' ? entryTypeProblem(issue.input) : undefined) })
+  .superRefine((entry, ctx) => {
+    const problem = entryProblem(entry);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+  });
+
+/** One model type's overrides: only hyperparameters the trainer accepts for that type. */
+function typeSpace(modelType: ModelType) {
+  return z.record(z.string(), searchSpaceEntry).superRefine((entries, ctx) => {
+    const known = TUNABLE_HYPERPARAMETERS[modelType];
+    for (const name of Object.keys(entries)) {
+      if (!known.includes(name)) ctx.addIssue({ code: 'custom', message: `is not a hyperparameter ${modelType} tunes${suggestion(closestName(name, known))}`, path: [name] });
+    }
+  });
+}
+
+/** Per model type, hyperparameter → range: replaces that hyperparameter's default range, or adds one. */
+export const searchSpaceOverrides = strict(
+  { random_forest: typeSpace('random_forest').optional(), gradient_boosting: typeSpace('gradient_boosting').optional(), ridge: typeSpace('ridge').optional(), xgboost: typeSpace('xgboost').optional() },
+  (key) => `is not a model type: ${notOneOf(key, MODEL_TYPES)}`,
+);
+
+const tuningPolicy = strict({
+  /** The model types one study searches across (its `model_type` parameter); default: the pipeline's model_type. */
+  modelTypes: z.array(oneOf(MODEL_TYPES)).min(1).optional(),
+  /** The validation metric trials report; its goal follows from it (rmse: minimize). Default: the train step's (rmse, accuracy). */
+  metric: z.string().optional(),
+  /** bayesian (Vizier's default), random or grid. */
+  algorithm: oneOf(TUNING_ALGORITHM_NAMES).default('bayesian'),
+  maxTrials: z.int().min(1).max(1000).default(12),
+  parallelTrials: z.int().min(1).max(100).default(3),
+  /** Failed trials before the study fails (0: Vertex decides). */
+  maxFailedTrials: z.int().min(0).max(1000).default(3),
+  earlyStopping: oneOf(EARLY_STOPPING).default('none'),
+  space: searchSpaceOverrides.default({}),
+}).superRefine((t, ctx) => {
+  if (t.parallelTrials > t.maxTrials) ctx.addIssue({ code: 'custom', message: `must be at most maxTrials (${t.maxTrials})`, path: ['parallelTrials'] });
+  if (t.maxFailedTrials > t.maxTrials) ctx.addIssue({ code: 'custom', message: `must be at most maxTrials (${t.maxTrials})`, path: ['maxFailedTrials'] });
+  t.modelTypes?.forEach((type, index) => {
+    if (t.modelTypes!.indexOf(type) !== index) ctx.addIssue({ code: 'custom', message: `lists ${type} twice`, path: ['modelTypes', index] });
+  });
+});
+
+/** The tuning checks that need the rest of the spec: the task's metrics, the searched types, grid search. */
+function checkTuning(spec: { task: TaskType; pipeline: { parameters: Readonly<Record<string, JsonValue>> }; tuning?: z.output<typeof tuningPolicy> | undefined }, ctx: z.RefinementCtx): void {
+  const tuning = spec.tuning;
+  if (tuning === undefined) return;
+  const metrics = TUNING_METRICS[spec.task];
+  if (tuning.metric !== undefined && !metrics.includes(tuning.metric)) {
+    ctx.addIssue({ code: 'custom', message: `is not a ${spec.task} metric a trial reports: ${notOneOf(tuning.metric, metrics)}`, path: ['tuning', 'metric'] });
+  }
+  const modelTypes = tuningModelTypes(spec);
+  for (const type of Object.keys(tuning.space) as ModelType[]) {
+    if (!modelTypes.includes(type)) {
+      ctx.addIssue({ code: 'custom', message: `the study does not search ${type} (modelTypes: ${modelTypes.join(', ')})`, path: ['tuning', 'space', type] });
+    }
+  }
+  if (tuning.algorithm === 'grid') {
+    for (const problem of gridProblems(modelTypes, tuning.space)) {
+      ctx.addIssue({ code: 'custom', message: gridProblemMessage(problem), path: problem.overridden ? ['tuning', 'space', problem.modelType, problem.parameter] : ['tuning', 'algorithm'] });
+    }
+  }
+}
+
+/** The model types a spec's studies search: `tuning.modelTypes`, else the pipeline's model_type (its default: random_forest). */
+export function tuningModelTypes(spec: { pipeline: { parameters: Readonly<Record<string, JsonValue>> }; tuning?: { modelTypes?: readonly ModelType[] | undefined } | undefined }): ModelType[] {
+  if (spec.tuning?.modelTypes !== undefined) return [...spec.tuning.modelTypes];
+  const type = spec.pipeline.parameters.model_type;
+  return [typeof type === 'string' && (MODEL_TYPES as readonly string[]).includes(type) ? (type as ModelType) : 'random_forest'];
+}
+
 // ---- the spec ---------------------------------------------------------------------------------------
 
 export const modelSpecSchema = strict({
@@ -517,7 +604,8 @@ export const modelSpecSchema = strict({
   rollout: rolloutPolicy,
   /** Drift, performance and model-age checks; absent: none (and no alert policy). */
   drift: driftPolicy.optional(),
-  tuning: placeholder('tuning', 'part 4 (tuning)'),
+  /** Hyperparameter tuning runs (`POST .../tuningRuns`); absent: a study of the pipeline's model type with the defaults. */
+  tuning: tuningPolicy.optional(),
   environments: strict(
     { local: environmentOverride.optional(), dev: environmentOverride.optional(), prod: environmentOverride.optional() },
     (key) => `unknown environment: ${notOneOf(key, ENVIRONMENTS)}`,
@@ -564,6 +652,7 @@ export const modelSpecSchema = strict({
       ctx.addIssue({ code: 'custom', message: `requires deployment approvals in ${env}, so approvers must list at least one email`, path });
     }
   }
+  checkTuning(spec, ctx);
   if (spec.pipeline.parameters.split_strategy === 'time' && spec.source.timeColumn === undefined) {
     ctx.addIssue({ code: 'custom', message: 'a time split needs source.timeColumn', path: ['pipeline', 'parameters', 'split_strategy'] });
   }
@@ -582,3 +671,4 @@ export type ModelEndpoint = ModelSpec['endpoint'];
 export type ModelEvaluation = ModelSpec['evaluation'];
 export type ModelSchedule = NonNullable<ModelSpec['schedule']>;
 export type DriftPolicy = NonNullable<ModelSpec['drift']>;
+export type TuningPolicy = NonNullable<ModelSpec['tuning']>;

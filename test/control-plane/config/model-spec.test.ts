@@ -107,7 +107,7 @@ describe('mistakes fail with the file, the field and a did-you-mean', () => {
     { what: 'unknown field in a query parameter', from: '{ type: FLOAT64, value: 0.01 }', to: '{ type: FLOAT64, valeu: 0.01 }', field: 'source.parameters.sample_fraction.valeu', message: /did you mean 'value'/ },
     { what: 'unknown field in an environment override', from: '      retrainCooldown: 5m', to: '      retrainCooldwn: 5m', field: 'environments.local.durations.retrainCooldwn', message: /did you mean 'retrainCooldown'/ },
     { what: 'unknown environment', from: '  dev:', to: '  prd:', field: 'environments.prd', message: /must be one of local, dev, prod.*did you mean 'prod'/ },
-    { what: 'fields in a placeholder block', from: 'task: regression\n', to: 'task: regression\ntuning:\n  space: {}\n', field: 'tuning.space', message: /part 4/ },
+    { what: 'an unknown tuning field', from: '  maxTrials: 12', to: '  maxTrails: 12', field: 'tuning.maxTrails', message: /did you mean 'maxTrials'/ },
     { what: 'a per-feature drift threshold for an unwatched feature', from: '  threshold: 0.3\n', to: '  threshold: 0.3\n  features: [distance, origin]\n', field: 'drift.thresholds.destination', message: /not a watched feature/ },
     { what: 'a performance metric of another task', from: '  performance: { metric: r2,', to: '  performance: { metric: accuracy,', field: 'drift.performance.metric', message: /not a regression metric/ },
     { what: 'a performance check without a bound', from: '  performance: { metric: r2, min: -0.05,', to: '  performance: { metric: r2,', field: 'drift.performance', message: /must set `min`/ },

@@ -1,0 +1,140 @@
+// The tuning vocabulary of a model spec (and of a tuning run's request): the hyperparameters each
+// model type can tune, the metrics a trial reports, the search algorithms, and the readable search
+// space entries (`max_depth: {type: integer, min: 3, max: 20}`) turned into Vertex
+// StudySpec.ParameterSpec JSON over the pipeline's default space (pipelines/definitions/search-spaces.ts).
+import type { JsonValue } from '../../pipelines/ir/index.js';
+import type { ModelType, TaskType } from '../../pipelines/components/closed-sets.js';
+import { EVALUATION_METRICS, METRIC_DIRECTIONS } from '../../pipelines/components/closed-sets.js';
+import { DEFAULT_SEARCH_SPACE } from '../../pipelines/definitions/search-spaces.js';
+
+/**
+ * What a trial may be given, per model type: the estimator's parameters that both tasks' estimators
+ * accept (mlops_components.models.build_estimator; `ridge` takes `alpha` for both, as C = 1/alpha for
+ * classification), less plumbing (threads, seeds, verbosity, warm starts). A test holds this to the
+ * Python estimators.
+ */
+export const TUNABLE_HYPERPARAMETERS: Readonly<Record<ModelType, readonly string[]>> = {
+  random_forest: [
+    'n_estimators', 'max_depth', 'min_samples_split', 'min_samples_leaf', 'min_weight_fraction_leaf', 'max_features',
+    'max_leaf_nodes', 'min_impurity_decrease', 'bootstrap', 'max_samples', 'ccp_alpha', 'criterion',
+  ],
+  gradient_boosting: [
+    'n_estimators', 'learning_rate', 'max_depth', 'subsample', 'min_samples_split', 'min_samples_leaf', 'min_weight_fraction_leaf',
+    'max_features', 'max_leaf_nodes', 'min_impurity_decrease', 'ccp_alpha', 'n_iter_no_change', 'validation_fraction', 'tol', 'loss', 'criterion',
+  ],
+  ridge: ['alpha', 'fit_intercept', 'max_iter', 'tol'],
+  xgboost: [
+    'n_estimators', 'learning_rate', 'max_depth', 'max_leaves', 'min_child_weight', 'gamma', 'subsample', 'colsample_bytree',
+    'colsample_bylevel', 'colsample_bynode', 'reg_alpha', 'reg_lambda', 'max_delta_step', 'max_bin', 'grow_policy', 'booster',
+    'tree_method', 'scale_pos_weight', 'num_parallel_tree', 'sampling_method', 'max_cat_to_onehot',
+  ],
+};
+
+/**
+ * The metrics a trial can report as its hypertune metric: the validation metrics the train step
+ * computes (our flat names; the camelCase ones are Vertex's schema names for the same numbers).
+ */
+export const TUNING_METRICS: Readonly<Record<TaskType, readonly string[]>> = {
+  regression: EVALUATION_METRICS.regression.filter((m) => /^[a-z][a-z0-9_]*$/.test(m)),
+  classification: EVALUATION_METRICS.classification.filter((m) => /^[a-z][a-z0-9_]*$/.test(m)),
+};
+
+/** The train step's DEFAULT_TUNING_METRIC (steps/train.py): what a trial reports when told nothing else. */
+export const DEFAULT_TUNING_METRIC: Readonly<Record<TaskType, string>> = { regression: 'rmse', classification: 'accuracy' };
+
+export type MetricGoal = 'MAXIMIZE' | 'MINIMIZE';
+
+/** The study's goal follows from the metric: errors and losses are minimized, scores maximized. */
+export function tuningMetricGoal(metric: string): MetricGoal {
+  return METRIC_DIRECTIONS[metric] === 'lower' ? 'MINIMIZE' : 'MAXIMIZE';
+}
+
+/** Readable names for Vertex's StudySpec.Algorithm (ALGORITHM_UNSPECIFIED is Vizier's Gaussian-process bandit). */
+export const TUNING_ALGORITHMS = { bayesian: 'ALGORITHM_UNSPECIFIED', random: 'RANDOM_SEARCH', grid: 'GRID_SEARCH' } as const;
+export type TuningAlgorithm = keyof typeof TUNING_ALGORITHMS;
+export const TUNING_ALGORITHM_NAMES = Object.keys(TUNING_ALGORITHMS) as [TuningAlgorithm, ...TuningAlgorithm[]];
+
+/** The tuning pipeline's `early_stopping`: decay-curve or median automated stopping, or none. */
+export const EARLY_STOPPING = ['decay_curve', 'median', 'none'] as const;
+export type EarlyStopping = (typeof EARLY_STOPPING)[number];
+
+export const SCALES = { linear: 'UNIT_LINEAR_SCALE', log: 'UNIT_LOG_SCALE', reverse_log: 'UNIT_REVERSE_LOG_SCALE' } as const;
+export type Scale = keyof typeof SCALES;
+
+/** One hyperparameter's range as a spec or a request writes it. */
+export type SearchSpaceEntry =
+  | { readonly type: 'integer'; readonly min: number; readonly max: number; readonly scale?: Scale | undefined }
+  | { readonly type: 'double'; readonly min: number; readonly max: number; readonly scale?: Scale | undefined }
+  | { readonly type: 'discrete'; readonly values: readonly number[]; readonly scale?: Scale | undefined }
+  | { readonly type: 'categorical'; readonly values: readonly string[] };
+
+/** Per model type, hyperparameter → its range; replaces or adds to the type's default space. */
+export type SearchSpaceOverrides = Partial<Record<ModelType, Readonly<Record<string, SearchSpaceEntry>>>>;
+
+/** What is wrong with one entry (beyond its shape), or undefined. */
+export function entryProblem(entry: SearchSpaceEntry): { path: string[]; message: string } | undefined {
+  if (entry.type === 'integer' || entry.type === 'double') {
+    if (entry.type === 'integer' && (!Number.isSafeInteger(entry.min) || !Number.isSafeInteger(entry.max))) {
+      return { path: [Number.isSafeInteger(entry.min) ? 'max' : 'min'], message: 'an integer range needs integer bounds' };
+    }
+    if (entry.min > entry.max) return { path: ['min'], message: `min ${entry.min} is above max ${entry.max}` };
+    if ((entry.scale === 'log' || entry.scale === 'reverse_log') && entry.min <= 0) {
+      return { path: ['min'], message: `a ${entry.scale} scale needs a positive range, got min ${entry.min}` };
+    }
+    return undefined;
+  }
+  const values: readonly (number | string)[] = entry.values;
+  const twice = values.find((v, i) => values.indexOf(v) !== i);
+  if (twice !== undefined) return { path: ['values'], message: `lists ${JSON.stringify(twice)} twice` };
+  if (entry.type === 'discrete' && (entry.scale === 'log' || entry.scale === 'reverse_log') && entry.values.some((v) => v <= 0)) {
+    return { path: ['values'], message: `a ${entry.scale} scale needs positive values` };
+  }
+  return undefined;
+}
+
+/** The entry as Vertex's StudySpec.ParameterSpec JSON (integers as strings, as the REST API writes int64). */
+export function parameterSpec(parameterId: string, entry: SearchSpaceEntry): JsonValue {
+  switch (entry.type) {
+    case 'integer':
+      return { parameterId, integerValueSpec: { minValue: String(entry.min), maxValue: String(entry.max) }, scaleType: SCALES[entry.scale ?? 'linear'] };
+    case 'double':
+      return { parameterId, doubleValueSpec: { minValue: entry.min, maxValue: entry.max }, scaleType: SCALES[entry.scale ?? 'linear'] };
+    case 'discrete':
+      return { parameterId, discreteValueSpec: { values: [...entry.values].sort((a, b) => a - b) }, scaleType: SCALES[entry.scale ?? 'linear'] };
+    case 'categorical':
+      return { parameterId, categoricalValueSpec: { values: [...entry.values] } };
+  }
+}
+
+const idOf = (spec: JsonValue): string => (typeof spec === 'object' && spec !== null && !Array.isArray(spec) && typeof spec.parameterId === 'string' ? spec.parameterId : '');
+
+/** A type's search space: its defaults, each overridden entry replaced in place, new ones appended. */
+export function effectiveSpace(modelType: ModelType, overrides: Readonly<Record<string, SearchSpaceEntry>> = {}): JsonValue[] {
+  const defaults = DEFAULT_SEARCH_SPACE[modelType];
+  const replaced = defaults.map((spec) => {
+    const entry = overrides[idOf(spec)];
+    return entry === undefined ? spec : parameterSpec(idOf(spec), entry);
+  });
+  const added = Object.entries(overrides)
+    .filter(([name]) => !defaults.some((spec) => idOf(spec) === name))
+    .map(([name, entry]) => parameterSpec(name, entry));
+  return [...replaced, ...added];
+}
+
+/** Grid search enumerates: every parameter of the study must be integer, discrete or categorical. */
+export function gridProblems(modelTypes: readonly ModelType[], overrides: SearchSpaceOverrides): { modelType: ModelType; parameter: string; overridden: boolean }[] {
+  const problems: { modelType: ModelType; parameter: string; overridden: boolean }[] = [];
+  for (const type of modelTypes) {
+    for (const spec of effectiveSpace(type, overrides[type])) {
+      if (typeof spec === 'object' && spec !== null && !Array.isArray(spec) && spec.doubleValueSpec !== undefined) {
+        problems.push({ modelType: type, parameter: idOf(spec), overridden: overrides[type]?.[idOf(spec)] !== undefined });
+      }
+    }
+  }
+  return problems;
+}
+
+/** The words of a grid problem, the same in a spec and a request. */
+export function gridProblemMessage(problem: { modelType: ModelType; parameter: string }): string {
+  return `grid search enumerates its parameters, but ${problem.modelType}'s ${problem.parameter} is a continuous (double) range: give it discrete values (type: discrete) or use bayesian or random search`;
+}
