@@ -227,7 +227,7 @@ describe.skipIf(skipReason !== undefined)('training pipelines on the local cloud
     expect(tuningJobs).toHaveLength(1);
     expect(tuningJobs[0]!.state).toBe('JOB_STATE_SUCCEEDED');
     expect(tuningJobs[0]!.trials).toHaveLength(2);
-    expect(tuningJobs[0]!.labels?.['local-vertex-algorithm']).toBe('gaussian-process-bandit');
+    expect(tuningJobs[0]!.labels?.['local-vertex-algorithm']).toBe('random-search');
     const best = task(job, 'tune-hyperparameters')?.execution?.metadata?.fields?.['output:best_hyperparameters']?.structValue?.fields?.alpha?.numberValue;
     expect(best).toBeGreaterThanOrEqual(0.01);
     expect(best).toBeLessThanOrEqual(10);
