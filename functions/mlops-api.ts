@@ -7,7 +7,7 @@ import { getLatestDriftCheck } from '../control-plane/api/drift.js';
 import { createEvaluation } from '../control-plane/api/evaluations.js';
 import { googleError } from '../control-plane/api/google-error.js';
 import { getModel, listModels, listVersionEvaluations } from '../control-plane/api/models.js';
-import { AbortRolloutBody, CreateCustomJobBody, CreateEvaluationBody, CreateRolloutBody, CreateTrainingRunBody, PromoteRolloutBody } from '../control-plane/api/requests.js';
+import { AbortRolloutBody, CreateCustomJobBody, CreateEvaluationBody, CreateRolloutBody, CreateTrainingRunBody, CreateTuningRunBody, PromoteRolloutBody } from '../control-plane/api/requests.js';
 import { approve, commandRollout, createRollout, getRollout, listModelRollouts } from '../control-plane/api/rollouts.js';
 import type { IdentityVerifier } from '../control-plane/identity/verify-identity-token.js';
 import { identityVerifierFor } from '../control-plane/identity/verify-identity-token.js';
@@ -29,6 +29,9 @@ const SEGMENT = '([^/]+)';
 /** A rollout id, before a `:verb`. */
 const ID = '([^/:]+)';
 
+/** Tuning runs load the tuning study and pipeline code: only when a tuning route is called. */
+const tuningRunsApi = () => import('../control-plane/api/tuning-runs.js');
+
 /** Built once per instance: it caches the certificates it fetches. */
 let verifier: IdentityVerifier | undefined;
 function identityVerifier(ctx: ControlPlaneContext): IdentityVerifier {
@@ -44,6 +47,13 @@ const ROUTES: readonly Route[] = [
     handler: (ctx, [model], req) => createTrainingRun(ctx(), model!, CreateTrainingRunBody.parse(jsonBody(req)), callerFromHeaders(req.headers)),
   },
   { method: 'GET', path: new RegExp(`^/v1/trainingRuns/${SEGMENT}$`), handler: (ctx, [id]) => getTrainingRun(ctx(), id!) },
+  {
+    method: 'POST',
+    path: new RegExp(`^/v1/models/${SEGMENT}/tuningRuns$`),
+    handler: async (ctx, [model], req) => (await tuningRunsApi()).createTuningRun(ctx(), model!, CreateTuningRunBody.parse(jsonBody(req)), callerFromHeaders(req.headers)),
+  },
+  { method: 'GET', path: new RegExp(`^/v1/models/${SEGMENT}/tuningRuns$`), handler: async (ctx, [model]) => (await tuningRunsApi()).listModelTuningRuns(ctx(), model!) },
+  { method: 'GET', path: new RegExp(`^/v1/tuningRuns/${SEGMENT}$`), handler: async (ctx, [id]) => (await tuningRunsApi()).getTuningRun(ctx(), id!) },
   {
     method: 'GET',
     path: new RegExp(`^/v1/models/${SEGMENT}/versions/${SEGMENT}/evaluations$`),

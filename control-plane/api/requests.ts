@@ -1,7 +1,9 @@
 // The HTTP API's request bodies, validated strictly at the edge: an unknown or malformed field is a
 // 400 that names it (the functions map a ZodError to google.rpc.BadRequest field violations).
 import { z } from 'zod';
-import { rolloutPolicyOverride } from '../config/model-spec.js';
+import { MODEL_TYPES } from '../../pipelines/components/closed-sets.js';
+import { rolloutPolicyOverride, searchSpaceOverrides } from '../config/model-spec.js';
+import { TUNING_ALGORITHM_NAMES } from '../config/tuning-space.js';
 import { REQUEST_ID } from '../retraining/messages.js';
 
 const requestId = z.string().regex(REQUEST_ID, 'letters, digits and . _ : -, starting with a letter or digit, at most 128');
@@ -62,3 +64,22 @@ export const PromoteRolloutBody = z.strictObject({
 });
 
 export const AbortRolloutBody = z.strictObject({ reason: reason.optional() });
+
+export const CreateTuningRunBody = z.strictObject({
+  /** Makes the call idempotent: the same id returns the same run (and submits one PipelineJob). */
+  requestId: requestId.optional(),
+  reason: reason.optional(),
+  /** A subset of the spec's tuning.modelTypes. */
+  modelTypes: z.array(z.enum(MODEL_TYPES)).min(1).optional(),
+  maxTrialCount: z.int().min(1).max(1000).optional(),
+  parallelTrialCount: z.int().min(1).max(100).optional(),
+  maxFailedTrialCount: z.int().min(0).max(1000).optional(),
+  algorithm: z.enum(TUNING_ALGORITHM_NAMES).optional(),
+  /** Ranges over the spec's, in the spec's form: `{xgboost: {max_depth: {type: integer, min: 2, max: 6}}}`. */
+  space: searchSpaceOverrides.optional(),
+  /** Values for the source query's declared parameters, this run only. */
+  sourceParameters: z.record(z.string().max(128), z.union([z.string().max(1024), z.number(), z.boolean()])).optional(),
+  /** Train the best trial afterwards (a training run on the same snapshot, judged like any other). */
+  train: z.boolean().default(true),
+});
+export type CreateTuningRunBody = z.infer<typeof CreateTuningRunBody>;

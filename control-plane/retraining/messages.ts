@@ -24,6 +24,8 @@ export const RetrainingRequest = z.strictObject({
   enableCaching: z.boolean().optional(),
   /** Evaluation runs: the model version id to evaluate against the champion (an alias could move). */
   evaluatedVersion: z.string().regex(/^\d{1,9}$/, 'a version id (digits): the API resolves aliases before publishing').optional(),
+  /** Tuning-triggered runs: the tuning run (its id) whose snapshot the run trains on, the data its trials saw. */
+  tuningRun: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a tuning run id').optional(),
   requestTime: z.iso.datetime({ offset: true }),
 });
 export type RetrainingRequest = z.infer<typeof RetrainingRequest>;

@@ -69,6 +69,37 @@ export function evaluationRunParameters(input: EvaluationRunInput): Record<strin
   return { ...Object.fromEntries(shared), ...controlPlaneParameters(input), candidate_model_uri: input.candidateModelUri };
 }
 
+/** How one run of a model's pipeline is named, labelled and cached. */
+export interface ModelPipelineRun {
+  /** Determines the PipelineJob id: the same key, the same job (ALREADY_EXISTS). */
+  readonly runKey: string;
+  readonly displayName: string;
+  readonly labels: Record<string, string>;
+  readonly enableCaching: boolean;
+}
+
+/** A PipelineJob of one of the project's pipelines for a model: its pipeline root, service account and the run's naming. */
+export function modelPipelineJobRequest(
+  pipeline: ProjectPipelineName,
+  spec: ResolvedModelSpec,
+  settings: ControlPlaneSettings,
+  parameterValues: Record<string, JsonValue>,
+  run: ModelPipelineRun,
+): ICreatePipelineJobRequest {
+  const serviceAccount = spec.pipeline.serviceAccount ?? settings.pipelineServiceAccount;
+  return projectPipelineJobRequest(pipelineDefinition(pipeline), {
+    project: settings.projectId,
+    location: settings.region,
+    runKey: run.runKey,
+    displayName: run.displayName.slice(0, 128),
+    gcsOutputDirectory: `gs://${settings.pipelineBucket}/pipeline-root`,
+    parameterValues,
+    labels: run.labels,
+    enableCaching: run.enableCaching,
+    ...(serviceAccount ? { serviceAccount } : {}),
+  });
+}
+
 function pipelineJobRequest(
   pipeline: ProjectPipelineName,
   input: PipelineRunInput,
@@ -76,14 +107,9 @@ function pipelineJobRequest(
   labels: Record<string, string> = {},
 ): ICreatePipelineJobRequest {
   const { spec, run, settings } = input;
-  const serviceAccount = spec.pipeline.serviceAccount ?? settings.pipelineServiceAccount;
-  return projectPipelineJobRequest(pipelineDefinition(pipeline), {
-    project: settings.projectId,
-    location: settings.region,
+  return modelPipelineJobRequest(pipeline, spec, settings, parameterValues, {
     runKey: `${spec.name}/${run.requestId}`,
-    displayName: `${spec.name} ${run.trigger} ${run.requestId}`.slice(0, 128),
-    gcsOutputDirectory: `gs://${settings.pipelineBucket}/pipeline-root`,
-    parameterValues,
+    displayName: `${spec.name} ${run.trigger} ${run.requestId}`,
     labels: {
       model: toLabelValue(spec.name),
       trigger: toLabelValue(run.trigger),
@@ -92,7 +118,6 @@ function pipelineJobRequest(
       ...labels,
     },
     enableCaching: run.enableCaching ?? spec.pipeline.enableCaching,
-    ...(serviceAccount ? { serviceAccount } : {}),
   });
 }
 

@@ -8,7 +8,8 @@ import { vertexModelName } from '../runtime/context.js';
 import { tableReferenceText } from '../config/bigquery-source.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { queryValueProblem } from '../config/model-spec.js';
-import type { TrainingRunRecord } from '../state/training-runs.js';
+import type { SnapshotRecord, TrainingRunRecord } from '../state/training-runs.js';
+import { TuningRuns } from '../state/tuning-runs.js';
 import { TERMINAL_RUN_STATES, trainingRunId } from '../state/training-runs.js';
 import type { RetrainingRequest } from './messages.js';
 import type { PipelineRunInput } from './pipeline-run.js';
@@ -57,6 +58,7 @@ export function newTrainingRun(request: RetrainingRequest, now: Date): TrainingR
     ...(request.driftedFeatures ? { driftedFeatures: request.driftedFeatures } : {}),
     ...(request.enableCaching === undefined ? {} : { enableCaching: request.enableCaching }),
     ...(request.evaluatedVersion ? { evaluatedVersion: request.evaluatedVersion } : {}),
+    ...(request.tuningRun ? { tuningRun: request.tuningRun } : {}),
     state: 'QUEUED',
     createTime: time,
     updateTime: time,
@@ -123,7 +125,8 @@ export async function submitTrainingRun(ctx: ControlPlaneContext, request: Retra
  */
 async function prepareSubmission(ctx: ControlPlaneContext, spec: ResolvedModelSpec, run: TrainingRunRecord): Promise<TrainingRunRecord> {
   if (run.snapshot && run.championModelUri !== undefined) return run;
-  const snapshot = run.snapshot ?? (await exportSnapshot(await ctx.clients.bigquery(), {
+  // A tuning run's best trial trains on the data its trials saw; any other run on a new export.
+  const snapshot = run.snapshot ?? (run.tuningRun !== undefined ? await tuningRunSnapshot(ctx, run.tuningRun) : await exportSnapshot(await ctx.clients.bigquery(), {
     model: spec.name,
     requestId: run.requestId,
     bucket: ctx.settings.pipelineBucket,
@@ -135,6 +138,13 @@ async function prepareSubmission(ctx: ControlPlaneContext, spec: ResolvedModelSp
       ? undefined
       : { ...current, snapshot: current.snapshot ?? snapshot, championModelUri: champion?.artifactUri ?? '', ...(champion ? { champion: champion.name } : {}) },
   );
+}
+
+/** The snapshot a tuning run's trials trained on; a tuning run that is gone or has none can never be trained from. */
+async function tuningRunSnapshot(ctx: ControlPlaneContext, tuningRun: string): Promise<SnapshotRecord> {
+  const stored = await new TuningRuns(ctx.state).get(tuningRun);
+  if (!stored?.value.snapshot) throw failedPrecondition(`tuning run ${tuningRun} ${stored ? 'has no snapshot' : 'does not exist'}: its best trial cannot be trained on the same data`);
+  return stored.value.snapshot;
 }
 
 /** A request that can never be submitted (unknown model, a refused PipelineJob): its run ends FAILED with why. */

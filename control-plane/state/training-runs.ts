@@ -6,7 +6,8 @@ import { deterministicId } from '../../vertex/shared/ids.js';
 import { RetryLater } from '../errors.js';
 import type { JsonObjectStore, Versioned } from './json-object-store.js';
 
-export const TRIGGERS = ['schedule', 'api', 'drift', 'performance', 'age', 'evaluation'] as const;
+/** What asked for a run; `tuning`: a tuning run's best trial, trained on the tuning run's snapshot. */
+export const TRIGGERS = ['schedule', 'api', 'drift', 'performance', 'age', 'evaluation', 'tuning'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 export const RUN_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'REJECTED', 'FAILED'] as const;
@@ -39,6 +40,8 @@ export const TrainingRunRecord = z.object({
   enableCaching: z.boolean().optional(),
   /** For evaluation runs: the version evaluated against the champion. */
   evaluatedVersion: z.string().optional(),
+  /** For runs of a tuning run's best trial: that tuning run (its id), whose snapshot the run trains on. */
+  tuningRun: z.string().optional(),
   state: z.enum(RUN_STATES),
   createTime: z.string(),
   updateTime: z.string(),

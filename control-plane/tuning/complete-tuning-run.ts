@@ -1,0 +1,214 @@
+// onPipelineRunEvent for a tuning run: a finished tuning PipelineJob becomes the run's result (every
+// trial, the best overall and per model type, parameter importance), stored with its plots, and,
+// when asked, a training request for the best trial on the same snapshot. From there the training
+// path judges it against the champion as any other run. One delivery at a time holds the run's
+// lease; every step is idempotent, so a redelivery after a crash finishes what the first started and
+// a duplicate after completion changes nothing.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { TUNING_PIPELINE_TASKS } from '../../pipelines/definitions/tuning-tasks.js';
+import { parseGcsUri } from '../../vertex/shared/storage-uris.js';
+import { publishRetrainingRequest } from '../api/training-runs.js';
+import { appendDecisions } from '../audit/decision-log.js';
+import { failedTask, taskOutputArtifactUri } from '../evaluation/run-outputs.js';
+import { RetryLater, notFound } from '../errors.js';
+import { RetrainingRequest } from '../retraining/messages.js';
+import type { PipelineRunEvent } from '../retraining/messages.js';
+import { newTrainingRun } from '../retraining/submit-training-run.js';
+import type { ControlPlaneContext } from '../runtime/context.js';
+import type { TuningRunRecord } from '../state/tuning-runs.js';
+import { TERMINAL_TUNING_STATES, publicTuningRun, tuningRunId } from '../state/tuning-runs.js';
+import { writeTuningResults } from './results.js';
+import { tuningRuns } from './submit-tuning-run.js';
+import { findTuningJob } from './tuning-job.js';
+import type { TuningResult, TuningTrial } from './tuning-result.js';
+import { bestTrial, tuningResult } from './trials.js';
+
+/** Longer than the function's timeout, as for training completions (see COMPLETION_LEASE_SECONDS). */
+export const TUNING_LEASE_SECONDS = 180;
+
+export interface TuningCompletion {
+  readonly run: Omit<TuningRunRecord, 'lease'>;
+  readonly result?: TuningResult;
+  /** The training request for the best trial, when one was made. */
+  readonly trainingRequest?: RetrainingRequest;
+  /** True when the run had already been completed (a duplicate delivery). */
+  readonly duplicate: boolean;
+}
+
+/** The tuning pipeline summary's `parameter_importance` artifact. */
+const ImportanceFile = z.object({
+  parameterImportance: z.array(z.object({ parameter: z.string(), importance: z.number().min(0).max(1) })),
+}).loose();
+
+async function readImportance(ctx: ControlPlaneContext, uri: string | undefined): Promise<TuningResult['parameterImportance']> {
+  const location = uri ? parseGcsUri(uri) : undefined;
+  if (!location?.object) return [];
+  const { downloadObject } = await import('../../google-clients/download-object.js');
+  const bytes = await downloadObject(location.bucket, location.object, { ce: ctx.ce, storage: await ctx.clients.mediaStorage() });
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new Error(`${uri}: the parameter importance is not JSON`);
+  }
+  const parsed = ImportanceFile.safeParse(json);
+  if (!parsed.success) throw new Error(`${uri}: not a parameter importance: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data.parameterImportance.map(({ parameter, importance }) => ({ parameter, importance }));
+}
+
+/** The training request of a tuning run's best trial: its id derives from the run's, so it is made once. */
+export function tunedTrainingRequest(run: TuningRunRecord, best: TuningTrial, now: Date): RetrainingRequest {
+  return RetrainingRequest.parse({
+    requestId: `tuned-${run.id}`,
+    model: run.model,
+    trigger: 'tuning',
+    reason: `the best trial (${best.id}) of tuning run ${run.id}: ${best.modelType} with ${run.study.metric.id} ${best.value ?? '?'} on validation`.slice(0, 1024),
+    ...(run.requestedBy ? { requestedBy: run.requestedBy } : {}),
+    parameterOverrides: { model_type: best.modelType, hyperparameters: best.hyperparameters },
+    tuningRun: run.id,
+    requestTime: now.toISOString(),
+  });
+}
+
+async function acquireLease(ctx: ControlPlaneContext, runId: string, owner: string): Promise<TuningRunRecord> {
+  const now = ctx.now();
+  let held: string | undefined;
+  const run = await tuningRuns(ctx).update(runId, (current) => {
+    held = undefined;
+    if (TERMINAL_TUNING_STATES.includes(current.state)) return undefined;
+    if (current.lease && current.lease.owner !== owner && Date.parse(current.lease.expireTime) > now.getTime()) {
+      held = current.lease.owner;
+      return undefined;
+    }
+    return { ...current, lease: { owner, expireTime: new Date(now.getTime() + TUNING_LEASE_SECONDS * 1000).toISOString() } };
+  });
+  if (held !== undefined) throw new RetryLater(`tuning run ${runId} is being completed by another delivery (${held})`);
+  return run;
+}
+
+/** Checks this invocation still holds the lease and extends it (applying `change`) before a side effect. */
+async function renewLease(ctx: ControlPlaneContext, runId: string, owner: string, change: (run: TuningRunRecord) => TuningRunRecord = (r) => r): Promise<TuningRunRecord> {
+  const now = ctx.now();
+  let lost = false;
+  const run = await tuningRuns(ctx).update(runId, (current) => {
+    lost = current.lease?.owner !== owner;
+    if (lost) return undefined;
+    return { ...change(current), lease: { owner, expireTime: new Date(now.getTime() + TUNING_LEASE_SECONDS * 1000).toISOString() } };
+  });
+  if (lost) throw new RetryLater(`tuning run ${runId}: this delivery's lease was taken over`);
+  return run;
+}
+
+/** Ends the run with `change` applied and the lease released, if this invocation still holds it. */
+async function finish(ctx: ControlPlaneContext, runId: string, owner: string, change: (run: TuningRunRecord) => TuningRunRecord): Promise<TuningRunRecord> {
+  let lost = false;
+  const run = await tuningRuns(ctx).update(runId, (current) => {
+    lost = current.lease?.owner !== owner;
+    if (lost) return undefined;
+    const next = change(current);
+    delete next.lease;
+    return next;
+  });
+  if (lost) throw new RetryLater(`tuning run ${runId}: this delivery's lease was taken over`);
+  return run;
+}
+
+async function releaseLease(ctx: ControlPlaneContext, runId: string, owner: string): Promise<void> {
+  try {
+    await tuningRuns(ctx).update(runId, (current) => {
+      if (current.lease?.owner !== owner) return undefined;
+      const next = { ...current };
+      delete next.lease;
+      return next;
+    });
+  } catch {
+    // Expires after TUNING_LEASE_SECONDS.
+  }
+}
+
+export async function completeTuningRun(ctx: ControlPlaneContext, event: PipelineRunEvent, deliveryId: string = randomUUID()): Promise<TuningCompletion> {
+  ctx.models.require(event.model);
+  const runId = tuningRunId(event.model, event.requestId);
+  if (!(await tuningRuns(ctx).get(runId))) throw notFound(`no tuning run ${runId} for model ${event.model} and request ${event.requestId}`);
+  // Per invocation, not per message: Pub/Sub may deliver one message twice at the same time.
+  const owner = `${deliveryId}/${randomUUID()}`;
+  const run = await acquireLease(ctx, runId, owner);
+  if (TERMINAL_TUNING_STATES.includes(run.state)) return { run: publicTuningRun(run), duplicate: true };
+  try {
+    return await completeLeasedRun(ctx, run, event, owner);
+  } catch (err) {
+    await releaseLease(ctx, runId, owner);
+    throw err;
+  }
+}
+
+async function audit(ctx: ControlPlaneContext, run: TuningRunRecord, kind: 'TUNING_SUCCEEDED' | 'TUNING_FAILED', reason: string, details: Record<string, unknown>): Promise<void> {
+  await appendDecisions(ctx, [{
+    id: `tuning-${run.id}`, at: ctx.now().toISOString(), model: run.model, subject: run.id, area: 'retraining',
+    kind, actor: 'onPipelineRunEvent', reason, details: { tuningRun: run.name, pipelineJob: run.pipelineJob, ...details },
+  }]);
+}
+
+async function completeLeasedRun(ctx: ControlPlaneContext, run: TuningRunRecord, event: PipelineRunEvent, owner: string): Promise<TuningCompletion> {
+  const [job] = await (await ctx.clients.pipelines()).getPipelineJob({ name: event.pipelineJob });
+  const tuningJob = await findTuningJob(ctx, run.id);
+  const jobFields = { pipelineJob: event.pipelineJob, ...(tuningJob?.name ? { tuningJob: tuningJob.name } : {}) };
+
+  if (event.state !== 'SUCCEEDED') {
+    const error = failedTask(job) ?? { task: '(none)', message: job.error?.message ?? `the pipeline ended ${event.state}` };
+    await audit(ctx, run, 'TUNING_FAILED', `${error.task}: ${error.message}`.slice(0, 2000), { state: event.state });
+    const failed = await finish(ctx, run.id, owner, (current) => ({ ...current, ...jobFields, state: 'FAILED', error }));
+    return { run: publicTuningRun(failed), duplicate: false };
+  }
+
+  if (!tuningJob) throw new Error(`PipelineJob ${event.pipelineJob} succeeded, but no HyperparameterTuningJob is labelled tuning_run=${run.id}`);
+  const importance = await readImportance(ctx, taskOutputArtifactUri(job, TUNING_PIPELINE_TASKS.summary, 'parameter_importance'));
+  const result = tuningResult(tuningJob, run.study.metric, importance);
+  const best = bestTrial(result);
+  await renewLease(ctx, run.id, owner);
+  const results = await writeTuningResults(ctx, run, result);
+  const summary = {
+    ...jobFields,
+    results,
+    ...(best ? { bestTrial: best } : {}),
+    bestPerModelType: result.bestPerModelType,
+  };
+  if (!best) {
+    const error = { task: TUNING_PIPELINE_TASKS.tune, message: `none of the ${result.trials.length} trials reported ${run.study.metric.id}` };
+    await audit(ctx, run, 'TUNING_FAILED', error.message, { results: results.uri });
+    const failed = await finish(ctx, run.id, owner, (current) => ({ ...current, ...summary, state: 'FAILED', error }));
+    return { run: publicTuningRun(failed), result, duplicate: false };
+  }
+
+  let trainingRequest: RetrainingRequest | undefined;
+  if (run.train) {
+    trainingRequest = tunedTrainingRequest(run, best, ctx.now());
+    await renewLease(ctx, run.id, owner, (current) => ({ ...current, ...summary }));
+    // Created, then published (both idempotent): the run exists for the API at once, and a crash
+    // between the two is healed by the redelivery, which publishes the still QUEUED run.
+    const { run: training } = await ctx.runs.createOrGet(newTrainingRun(trainingRequest, ctx.now()));
+    if (training.state === 'QUEUED') await publishRetrainingRequest(ctx, { ...trainingRequest, requestId: training.requestId });
+    await renewLease(ctx, run.id, owner, (current) => ({ ...current, trainingRun: training.id }));
+  }
+  const reason = `best trial ${best.id}: ${best.modelType} ${JSON.stringify(best.hyperparameters)}, ${run.study.metric.id} ${best.value}`;
+  await audit(ctx, run, 'TUNING_SUCCEEDED', reason, { bestTrial: best, bestPerModelType: result.bestPerModelType, results: results.uri, ...(trainingRequest ? { trainingRequest: trainingRequest.requestId } : {}) });
+  const done = await finish(ctx, run.id, owner, (current) => ({ ...current, ...summary, state: 'SUCCEEDED' }));
+  return { run: publicTuningRun(done), result, ...(trainingRequest ? { trainingRequest } : {}), duplicate: false };
+}
+
+/** A completion that can never succeed (e.g. the PipelineJob is gone): the run ends FAILED with why. */
+export async function recordTuningCompletionFailure(ctx: ControlPlaneContext, event: PipelineRunEvent, err: unknown): Promise<void> {
+  const runId = tuningRunId(event.model, event.requestId);
+  if (ctx.models.get(event.model) === undefined || !(await tuningRuns(ctx).get(runId))) return;
+  const message = String((err as Error)?.message ?? err).slice(0, 2000);
+  const now = ctx.now().getTime();
+  await tuningRuns(ctx).update(runId, (current) => {
+    if (TERMINAL_TUNING_STATES.includes(current.state)) return undefined;
+    // Another delivery is completing it (this one released its lease when it failed): leave it be.
+    if (current.lease && Date.parse(current.lease.expireTime) > now) return undefined;
+    const next = { ...current, state: 'FAILED' as const, error: { task: 'complete', message } };
+    delete next.lease;
+    return next;
+  });
+}
