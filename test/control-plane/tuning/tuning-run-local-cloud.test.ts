@@ -237,4 +237,35 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
     expect(files).toEqual([]);
     await (await ctx.clients.pipelines()).cancelPipelineJob({ name: training.pipelineJob! }).catch(() => undefined);
   }, 60_000);
+
+  /** The audit rows of a decision id. */
+  async function audited(id: string): Promise<{ kind: string; subject: string; details: string }[]> {
+    const [rows] = await (await ctx.clients.bigquery()).query({ query: 'SELECT kind, subject, details FROM `mlops_audit.decisions` WHERE decision_id = @id', params: { id } });
+    return rows as { kind: string; subject: string; details: string }[];
+  }
+
+  it('audits the outcome once', async () => {
+    const rows = await audited(`tuning-${run.id}`);
+    expect(rows.map((r) => [r.kind, r.subject])).toEqual([['TUNING_SUCCEEDED', run.id]]);
+    expect(JSON.parse(rows[0]!.details)).toMatchObject({ trainingRequest: `tuned-${run.id}` });
+  });
+
+  it('a tuning pipeline that fails ends the run FAILED with the failed task, and trains nothing', async () => {
+    // No flight is that recent: the snapshot is empty and the data checks fail.
+    const failing = await createTuningRun(ctx, MODEL, CreateTuningRunBody.parse({ requestId: 'tune-empty', modelTypes: ['ridge'], maxTrialCount: 1, sourceParameters: { since: '2030-01-01T00:00:00Z' } }), {});
+    expect(failing).toMatchObject({ state: 'RUNNING', sourceParameters: { since: '2030-01-01T00:00:00Z' } });
+    let failed: PipelineRunEvent | undefined;
+    for (let waited = 0; waited < 120_000 && !failed; waited += 500) {
+      failed = runEvents.find((e) => e.pipelineJob === failing.pipelineJob);
+      if (!failed) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(failed).toMatchObject({ state: 'FAILED', requestId: 'tune-empty' });
+    const completion = await completeTuningRun(ctx, failed!);
+    expect(completion.run).toMatchObject({ state: 'FAILED', error: { task: expect.stringMatching(/^(validate-data|preprocess-split)$/) as unknown } });
+    expect(completion.run.error!.message.length).toBeGreaterThan(0);
+    expect(completion.run.trainingRun).toBeUndefined();
+    expect(completion.trainingRequest).toBeUndefined();
+    expect((await audited(`tuning-${failing.id}`)).map((r) => r.kind)).toEqual(['TUNING_FAILED']);
+    expect((await completeTuningRun(ctx, failed!)).duplicate).toBe(true);
+  }, 150_000);
 });
