@@ -268,4 +268,53 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
     expect((await audited(`tuning-${failing.id}`)).map((r) => r.kind)).toEqual(['TUNING_FAILED']);
     expect((await completeTuningRun(ctx, failed!)).duplicate).toBe(true);
   }, 150_000);
+
+  describe('through the functions, in process', () => {
+    /** The functions read their environment once, as a deployed instance does. */
+    async function functions() {
+      Object.assign(process.env, cloud.env, { GOOGLE_CLOUD_PROJECT: cloud.projectId, MLOPS_ENVIRONMENT: 'local', MLOPS_REGION: REGION, MLOPS_MODEL_SPECS_DIR: specsDir });
+      const [{ mlopsApi }, { onPipelineRunEvent }, { pubSubCloudEvent, pushData }] = await Promise.all([
+        import('../../../functions/mlops-api.js'),
+        import('../../../functions/on-pipeline-run-event.js'),
+        import('../reliability/support.js'),
+      ]);
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = { statusCode: 0, body: undefined as unknown, status(code: number) { this.statusCode = code; return this; }, json(b: unknown) { this.body = b; return this; }, set() { return this; } };
+        const req = { method, path, body, headers: { 'content-type': 'application/json' }, is: (type: string) => (type === 'application/json' ? type : false) };
+        await mlopsApi(req as unknown as Parameters<typeof mlopsApi>[0], res as unknown as Parameters<typeof mlopsApi>[1]);
+        return { status: res.statusCode, body: res.body as Record<string, unknown> };
+      };
+      const deliver = (event: PipelineRunEvent, id: string) => onPipelineRunEvent(pubSubCloudEvent(pushData(event, {}, id), id, TOPICS.pipelineRunEvents));
+      return { call, deliver };
+    }
+
+    it('mlopsApi routes the tuning runs: bodies refused naming the field, a run and a model’s runs read', async () => {
+      const { call } = await functions();
+      const bad = await call('POST', `/v1/models/${MODEL}/tuningRuns`, { maxTrialCount: 0, algorithm: 'bayes', space: { xgboost: { max_dept: { type: 'integer', min: 2, max: 3 } } }, trian: false });
+      expect(bad.status).toBe(400);
+      const fields = ((bad.body.error as { details: { fieldViolations: { field: string }[] }[] }).details[0]!.fieldViolations).map((v) => v.field);
+      expect(fields).toEqual(expect.arrayContaining(['maxTrialCount', 'algorithm', 'space.xgboost.max_dept', 'trian']));
+      expect((await call('GET', '/v1/tuningRuns/NOT_AN_ID')).status).toBe(400);
+      expect((await call('GET', '/v1/tuningRuns/flight-delay-tuning-none')).status).toBe(404);
+      const read = await call('GET', `/v1/${run.name}`);
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({ name: run.name, state: 'SUCCEEDED', result: { bestTrialId: expect.any(String) as unknown } });
+      const list = await call('GET', `/v1/models/${MODEL}/tuningRuns`);
+      expect((list.body.tuningRuns as { requestId: string }[]).map((r) => r.requestId).sort()).toEqual(['tune-1', 'tune-empty']);
+    });
+
+    it('onPipelineRunEvent routes a tuning event to the tuning run and a training event of the same request id to training', async () => {
+      const { deliver } = await functions();
+      const before = (await getTuningRun(ctx, run.id)).updateTime;
+      // The tuning run's event again: a duplicate, nothing changes, no second training request.
+      await deliver(event, 'redelivered-tuning-event');
+      // A training job's event with the same request id: the training path, which has no run for it.
+      await deliver({ ...event, pipelineJob: `${vertexParent(ctx.settings)}/pipelineJobs/training-pipeline-0123456789abcdef` }, 'training-event');
+      expect((await getTuningRun(ctx, run.id)).updateTime).toBe(before);
+      expect(await ctx.runs.get(trainingRunId(MODEL, REQUEST))).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(retrainingRequests).toHaveLength(1);
+    });
+  });
 });
+
