@@ -85,9 +85,11 @@ function stateUser(name: string, what: string): IamBinding {
 
 export const IAM_BINDINGS: readonly IamBinding[] = [
   // mlopsApi: the HTTP API.
-  stateUser('mlopsApi', 'reads and writes training-run, rollout and approval records'),
+  stateUser('mlopsApi', 'reads and writes training-run, tuning-run, rollout and approval records'),
   { principal: fn('mlopsApi'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.retrainingRequests), why: 'POST trainingRuns publishes a retraining request' },
-  { principal: fn('mlopsApi'), role: 'roles/aiplatform.user', scope: PROJECT, why: `reads models, endpoints and pipeline jobs, submits custom jobs (they run as Vertex's own agent: no actAs), starts and moves rollouts; ${WHY_AIPLATFORM}` },
+  { principal: fn('mlopsApi'), role: 'roles/aiplatform.user', scope: PROJECT, why: `reads models, endpoints and pipeline jobs, submits custom jobs (they run as Vertex's own agent: no actAs) and tuning PipelineJobs, reads their tuning jobs' trials, starts and moves rollouts; ${WHY_AIPLATFORM}` },
+  { principal: fn('mlopsApi'), role: 'roles/storage.objectUser', scope: bucket('pipelines'), why: "POST tuningRuns exports the tuning run's snapshot under snapshots/ (EXPORT DATA writes with the caller's identity); GET tuningRuns reads its results" },
+  { principal: fn('mlopsApi'), role: 'roles/iam.serviceAccountUser', scope: { kind: 'serviceAccount', account: 'pipelines' }, why: 'the tuning PipelineJob POST tuningRuns creates runs as the pipelines service account (actAs)' },
   { principal: fn('mlopsApi'), role: 'roles/bigquery.jobUser', scope: PROJECT, why: `queries the latest drift check and a rollout's logs; ${WHY_JOB_USER}` },
   { principal: fn('mlopsApi'), role: 'roles/bigquery.dataViewer', scope: dataset(MODEL_CHECKS_TABLE.datasetId), why: 'GET /v1/models/{model}/drift reads model_checks' },
   // The rollout commands (approve, promote, abort, retry) run one reconcile pass at once: the same reads and records as reconcileRollouts.
@@ -101,8 +103,10 @@ export const IAM_BINDINGS: readonly IamBinding[] = [
   { principal: fn('submitTrainingRun'), role: 'roles/iam.serviceAccountUser', scope: { kind: 'serviceAccount', account: 'pipelines' }, why: 'the PipelineJob runs as the pipelines service account (actAs)' },
 
   // onPipelineRunEvent: decision, registration, the challenger's rollout.
-  stateUser('onPipelineRunEvent', 'completes the training run record and starts the rollout record'),
-  { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectViewer', scope: bucket('pipelines'), why: "reads the run's evaluation outputs from the pipeline root" },
+  stateUser('onPipelineRunEvent', 'completes the training and tuning run records and starts the rollout record'),
+  { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectUser', scope: bucket('pipelines'), why: "reads the run's evaluation outputs from the pipeline root; writes a tuning run's results and plots under tuning-runs/" },
+  { principal: fn('onPipelineRunEvent'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.retrainingRequests), why: "a tuning run's best trial is trained: its retraining request" },
+  { principal: fn('onPipelineRunEvent'), role: 'roles/bigquery.dataEditor', scope: dataset(AUDIT_TABLE.datasetId), why: "appends a tuning run's outcome to the audit table (and creates it when missing)" },
   { principal: fn('onPipelineRunEvent'), role: 'roles/aiplatform.user', scope: PROJECT, why: `registers model versions and deploys to endpoints; ${WHY_AIPLATFORM}` },
   { principal: fn('onPipelineRunEvent'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.deploymentEvents), why: 'announces the champion/challenger decision on deployment-events' },
 
