@@ -14,6 +14,11 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 
 /** Packages left external: they load files at run time relative to their own install (protos, JSON descriptors). */
 const RUNTIME_EXTERNALS = ['@google-cloud/*', '@grpc/*', 'google-gax', 'google-gax/*', 'google-auth-library', 'protobufjs', 'protobufjs/*'];
+/**
+ * Imported by bundled code only inside a try, which does without it: vega-canvas tries `canvas` (a
+ * native addon) and the tuning plots, SVG, need none. Not a dependency of the deployed functions.
+ */
+export const OPTIONAL_AT_RUNTIME: ReadonlySet<string> = new Set(['canvas']);
 /** Kept external only so that an import shows in the metafile and fails the build. */
 const NEVER_SHIPPED = ['@duckdb/*'];
 /** Bumped when the build's own rules change, so an older bundle counts as stale. */
@@ -197,7 +202,7 @@ export async function buildFunctionsBundle(options: FunctionsBundleOptions = {})
     });
     if (problems.length) throw new FunctionsBundleError(`the functions bundle would ship code it must not:\n  ${problems.join('\n  ')}`);
     const code = deployedFiles(staging).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(staging, f), 'utf8')).join('\n');
-    const runtimePackages = new Set([...externalPackages(result.metafile), ...packagesResolvedAtRunTime(code)]);
+    const runtimePackages = new Set([...externalPackages(result.metafile), ...packagesResolvedAtRunTime(code)].filter((name) => !OPTIONAL_AT_RUNTIME.has(name)));
     const dependencies = lockedVersions([...runtimePackages].sort(), root);
     const pkg = { name: 'mlops-functions', version: root.version ?? '0.0.0', private: true, type: 'module', main: 'index.js', engines: { node: '24' }, dependencies };
     writeFileSync(join(staging, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
