@@ -78,6 +78,9 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
     await Promise.all([storage.createBucket(settings.stateBucket), storage.createBucket(settings.pipelineBucket)]);
     specsDir = mkdtempSync(join(tmpdir(), 'tuning-run-specs-'));
     writeFileSync(join(specsDir, `${MODEL}.yaml`), fixtureSpec());
+    // A model trained by the tuning training pipeline, which takes no hyperparameters to train a best trial with.
+    const hpt = edited('name: flight-delay', 'name: hpt-delay', edited('  name: training-pipeline\n', '  name: training-pipeline-hpt\n', edited('      hyperparameters: { n_estimators: 60, max_depth: 12, min_samples_leaf: 5 }\n', '', edited('    hyperparameters: {}\n', '', fixtureSpec()))));
+    writeFileSync(join(specsDir, 'hpt-delay.yaml'), hpt);
     ctx = controlPlaneContext(settings, ModelCatalog.load('local', specsDir), lazyClients(ce, REGION), ce);
     pubsub = pubSubClient(ce);
     await listen(TOPICS.pipelineRunEvents, 'tuning-run-test-events', (m) => runEvents.push(PipelineRunEvent.parse(JSON.parse(m.data.toString('utf8')))));
@@ -110,6 +113,9 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
     expect((error as ControlPlaneError).fieldViolations.map((v) => v.field)).toEqual(['modelTypes[0]']);
     const badSource = await createTuningRun(ctx, MODEL, CreateTuningRunBody.parse({ requestId: 'tune-bad', sourceParameters: { sample_fractoin: 0.5 } }), {}).catch((e: unknown) => e);
     expect((badSource as ControlPlaneError).fieldViolations.map((v) => v.field)).toEqual(['sourceParameters.sample_fractoin']);
+    const untrainable = await createTuningRun(ctx, 'hpt-delay', CreateTuningRunBody.parse({ requestId: 'tune-bad' }), {}).catch((e: unknown) => e);
+    expect((untrainable as ControlPlaneError).fieldViolations.map((v) => v.field)).toEqual(['train']);
+    expect((untrainable as Error).message).toMatch(/training-pipeline-hpt.*set train: false/);
     expect((await listModelTuningRuns(ctx, MODEL)).tuningRuns).toEqual([]);
   });
 
