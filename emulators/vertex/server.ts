@@ -34,6 +34,8 @@ import { JsonStore } from './state/json-store.js';
 import type { JsonObject } from './api/wire-json.js';
 import { TuningJobService } from './hyperparameter-tuning-jobs/tuning-jobs.js';
 import { registerVizierRoutes } from './routes/vizier.js';
+import type { Designer } from './vizier/designer.js';
+import type { DesignerProcessOptions } from './vizier/designer-process.js';
 import { startDesignerProcess } from './vizier/designer-process.js';
 import { VizierEarlyStopping } from './vizier/early-stopping.js';
 import type { StoredStudy } from './vizier/studies.js';
@@ -60,6 +62,10 @@ export interface VertexEmulatorOptions {
   launcher?: ContainerLauncher;
   /** Default: the local serving runtime (emulators/vertex/serving). */
   servingRuntime?: ServingRuntime;
+  /** The suggestion engine; default: the Python worker (designer-process.ts), closed with the emulator. One given here is the caller's to close. */
+  designer?: Designer;
+  /** Options of the default Python worker (interpreter, call timeout). */
+  designerProcess?: DesignerProcessOptions;
 }
 
 export interface VertexEmulator {
@@ -122,7 +128,8 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
   const endpoints = new EndpointService(stores.endpoints, operations, models, runtime);
   const jobDeps = { running, launcher, storageRoot, logRoot, workRoot };
   // One suggestion engine (a Python worker, spawned on first use) for Vizier studies and tuning jobs.
-  const designer = startDesignerProcess();
+  const designer: Designer = options.designer ?? startDesignerProcess(options.designerProcess);
+  const ownsDesigner = options.designer === undefined;
   const studies = new VizierStudies(stores.studies);
   const trials = new VizierTrials(stores.trials, studies);
   studies.afterDelete = (name) => trials.deleteAll(name);
@@ -159,12 +166,15 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
     close: () =>
       (closing ??= (async () => {
         await server.close();
-        await running.stopAll();
+        // Jobs see the shutdown first (their signals abort at once), then the Designer closes and
+        // fails its waiting calls, so neither the jobs nor the operations below wait on its worker.
+        const jobsStopped = running.stopAll();
+        if (ownsDesigner) await designer.close();
+        await jobsStopped;
         await runtime.stopAll();
         await Promise.allSettled(redeploys);
         await runtime.stopAll();
         await operations.settle();
-        await designer.close();
         await Promise.all(Object.values(stores).map((s) => s.flush()));
         await groups.flush();
       })()),
