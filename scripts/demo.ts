@@ -164,6 +164,7 @@ try {
     if (failed && done && evidence) report(`  from the failing measurement (${evidence.at}) to the rollback completed: ${((Date.parse(done.at) - Date.parse(evidence.at)) / 1000).toFixed(1)} s`);
 
     await driftCycle(traffic);
+    await tuningCycle();
   } finally {
     await traffic.close();
     report(`\nreplayed ${traffic.counts.requests} prediction requests (${traffic.counts.errors} failed); answered by deployed model: ${JSON.stringify(traffic.counts.byDeployedModel)}`);
@@ -243,6 +244,50 @@ async function driftCycle(traffic: TrafficReplay): Promise<void> {
   const after = await api.waitForDriftCheck(spec!.name, `a drift check of version ${versionId} alone`, (c) => c.versions.length === 1 && c.versions[0]!.versionId === versionId && c.versions[0]!.features.length > 0);
   report(`\ncheckDrift after the release: the shifted traffic against the new champion's own baseline`);
   for (const line of driftTable(after)) report(line);
+}
+
+/**
+ * Part 4: a person asks for a tuning run over the HTTP API. One HyperparameterTuningJob searches
+ * the spec's model types and their hyperparameters at once (model_type is the study's parent
+ * parameter), suggested by the local Vizier's Gaussian-process bandit; the control plane writes
+ * the results and four plots, and the best trial becomes a training run on the same snapshot,
+ * judged against the champion like any other.
+ */
+async function tuningCycle(): Promise<void> {
+  const requested = await api.createTuningRun(spec!.name, { requestId: `demo-tuning-${Date.now()}`, reason: 'search the model types and their hyperparameters' });
+  const study = requested.study;
+  say(`POST /v1/models/${spec!.name}/tuningRuns: tuning run ${requested.id}, ${study.maxTrialCount} trials (${study.parallelTrialCount} at a time) over ${study.modelTypes.join(', ')}; ${study.algorithm === 'ALGORITHM_UNSPECIFIED' ? "Vizier's default (Gaussian-process bandit)" : study.algorithm}, ${study.earlyStopping} early stopping, ${study.metric.id} on the validation split`);
+  const metric = study.metric.id;
+  const shown = (h: Record<string, number | string>) => Object.entries(h).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(3) : v}`).join(' ');
+  const run = await api.followTuningRun(requested.id, (t) =>
+    say(`  trial ${t.id.padStart(2)} ${t.modelType.padEnd(14)} ${t.value === undefined ? t.state : `${metric} ${t.value.toFixed(3)}`}${t.earlyStopped ? ' (stopped early)' : ''}  ${shown(t.hyperparameters)}`),
+  );
+  report(`\ntuning run ${run.id} ${run.state}${run.snapshot ? ` on ${run.snapshot.rowCount} rows (${run.snapshot.uri})` : ''}`);
+  if (run.state !== 'SUCCEEDED' || !run.result) {
+    report(`  ${run.error?.task ?? ''} ${run.error?.message ?? ''}`);
+    return;
+  }
+  const result = run.result;
+  const byId = new Map(result.trials.map((t) => [t.id, t]));
+  for (const [type, id] of Object.entries(result.bestPerModelType)) {
+    const t = byId.get(id)!;
+    report(`  best ${type.padEnd(14)} trial ${id.padStart(2)}  ${metric} ${t.value?.toFixed(3) ?? '?'}  ${shown(t.hyperparameters)}${id === result.bestTrialId ? '   ← best overall' : ''}`);
+  }
+  if (result.parameterImportance.length) report(`  importance ${result.parameterImportance.slice(0, 5).map((p) => `${p.parameter} ${(p.importance * 100).toFixed(0)}%`).join(', ')}`);
+  for (const plot of run.results?.plots ?? []) report(`  plot ${plot.title.padEnd(48)} ${plot.svg.replace(/^gs:\/\//, `${values['data-dir']}/storage/`)}`);
+  if (!run.trainingRun) return;
+  say(`the best trial becomes training run ${run.trainingRun} (trigger tuning, the same snapshot)`);
+  const trained = await api.followRun(await api.run(run.trainingRun));
+  reportDecision('cycle 4 (the best trial)', trained);
+  const rolloutId = trained.rollout?.id;
+  if (!rolloutId) {
+    report(`\nno rollout: ${trained.rollout?.skipped ?? `cycle 4 ended ${trained.decision?.outcome ?? trained.state}`}`);
+    return;
+  }
+  say(`onPipelineRunEvent started rollout ${rolloutId}`);
+  const released = await followToEnd(rolloutId);
+  report('');
+  for (const line of rolloutTimeline(released)) report(line);
 }
 
 /**

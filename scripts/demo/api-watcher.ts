@@ -50,6 +50,35 @@ const Rollout = z.object({
   createTime: z.string(),
 }).loose();
 
+const TuningTrialView = z.object({
+  id: z.string(),
+  state: z.string(),
+  modelType: z.string(),
+  hyperparameters: z.record(z.string(), z.union([z.number(), z.string()])),
+  value: z.number().optional(),
+  earlyStopped: z.boolean().optional(),
+  infeasibleReason: z.string().optional(),
+}).loose();
+const TuningRun = z.object({
+  id: z.string(),
+  state: z.string(),
+  study: z.object({ modelTypes: z.array(z.string()), metric: z.object({ id: z.string(), goal: z.string() }), algorithm: z.string(), maxTrialCount: z.number(), parallelTrialCount: z.number(), earlyStopping: z.string() }).loose(),
+  snapshot: z.object({ uri: z.string(), rowCount: z.number() }).loose().optional(),
+  pipelineJob: z.string().optional(),
+  tuningJob: z.string().optional(),
+  result: z.object({
+    trials: z.array(TuningTrialView),
+    bestTrialId: z.string().optional(),
+    bestPerModelType: z.record(z.string(), z.string()),
+    parameterImportance: z.array(z.object({ parameter: z.string(), importance: z.number() })),
+  }).loose().optional(),
+  results: z.object({ uri: z.string(), plots: z.array(z.object({ name: z.string(), title: z.string(), svg: z.string() }).loose()), plotsError: z.string().optional() }).optional(),
+  trainingRun: z.string().optional(),
+  error: z.object({ task: z.string().optional(), message: z.string() }).optional(),
+}).loose();
+
+export type TuningRunView = z.infer<typeof TuningRun>;
+export type TuningTrialView = z.infer<typeof TuningTrialView>;
 export type RolloutView = z.infer<typeof Rollout>;
 export type RolloutDecisionView = z.infer<typeof RolloutDecision>;
 export type RunView = z.infer<typeof Run>;
@@ -110,6 +139,31 @@ export class ApiWatcher {
 
   createTrainingRun(model: string, body: Record<string, unknown>) {
     return this.call(Run, `/v1/models/${model}/trainingRuns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  }
+
+  createTuningRun(model: string, body: Record<string, unknown>) {
+    return this.call(TuningRun, `/v1/models/${model}/tuningRuns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  }
+
+  tuningRun(id: string) {
+    return this.call(TuningRun, `/v1/tuningRuns/${id}`);
+  }
+
+  /** Polls the tuning run until it ends, reporting each trial once it has finished. */
+  async followTuningRun(id: string, onTrial: (trial: TuningTrialView, run: TuningRunView) => void): Promise<TuningRunView> {
+    const seen = new Set<string>();
+    return this.until(`tuning run ${id} to end`, async () => {
+      const run = await this.tuningRun(id);
+      for (const trial of run.result?.trials ?? []) {
+        if (seen.has(trial.id)) continue;
+        seen.add(trial.id);
+        onTrial(trial, run);
+      }
+      this.options.status(`  tuningRuns/${run.id}: ${run.state}, ${seen.size}/${run.study.maxTrialCount} trials finished`);
+      if (run.state !== 'SUCCEEDED' && run.state !== 'FAILED') return undefined;
+      this.options.status('');
+      return run;
+    });
   }
 
   rollout(id: string) {
