@@ -4,6 +4,7 @@
 import type { Measurement } from '../hyperparameter-tuning-jobs/hypertune-file.js';
 import { bestOf } from '../hyperparameter-tuning-jobs/hypertune-file.js';
 import type { Study } from '../hyperparameter-tuning-jobs/study-spec.js';
+import { invalidArgument } from '../api/errors.js';
 import { durationSeconds } from '../api/wire-json.js';
 import type { CurvePoint } from './designer.js';
 
@@ -12,6 +13,16 @@ export interface WireMeasurement {
   /** int64 as a decimal string. */
   stepCount?: string;
   metrics?: { metricId?: string; value?: number }[];
+}
+
+/** A caller's measurement: every metric value finite (canonical JSON spells NaN and the infinities as strings). */
+export function assertFiniteMetrics(measurement: WireMeasurement | undefined, field: string): void {
+  for (const [i, metric] of (measurement?.metrics ?? []).entries()) {
+    const value = Number(metric.value ?? 0);
+    if (!Number.isFinite(value)) {
+      throw invalidArgument(`${field}.metrics[${i}].value must be a finite number, got ${JSON.stringify(metric.value)}.`, `${field}.metrics[${i}].value`);
+    }
+  }
 }
 
 /** The value of `metricId` in the measurement; undefined when it was not measured. */

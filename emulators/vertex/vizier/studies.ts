@@ -98,6 +98,16 @@ export class VizierStudies {
     return String(id);
   }
 
+  /** How many trials the study has ever created (deleted ones included); NOT_FOUND when the study is gone. */
+  trialsCreated(name: string): number {
+    return this.find(name).nextTrialId - 1;
+  }
+
+  /** NOT_FOUND when there is no such study (any more). */
+  assertExists(name: string): void {
+    this.find(name);
+  }
+
   state(name: string): StudyState {
     return this.find(name).study.state as StudyState;
   }

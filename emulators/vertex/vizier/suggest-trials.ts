@@ -1,7 +1,8 @@
 // SuggestTrials: a long-running operation answering SuggestTrialsResponse. As in Vizier, a client
 // (client_id) gets first its own trials that are still ACTIVE, then trials callers created that no
 // client has yet (REQUESTED), then new ones from the study's algorithm. One suggestion runs at a
-// time per study, so concurrent clients never get the same trial.
+// time per study, so concurrent clients never get the same trial. At most MAX_SUGGESTION_COUNT
+// suggestions per request (a local limit: Vertex documents none; the engine's batch is quadratic).
 import { invalidArgument } from '../api/errors.js';
 import { nowTimestamp } from '../api/ids.js';
 import { assertValidWireRequest, canonical } from '../api/request-validation.js';
@@ -12,6 +13,8 @@ import type { Designer } from './designer.js';
 import type { VizierStudies } from './studies.js';
 import { searchSpaceExhausted, suggestAssignments } from './suggest.js';
 import type { StoredTrial, VizierTrials } from './trials.js';
+
+export const MAX_SUGGESTION_COUNT = 1000;
 
 export class VizierSuggestions {
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -29,6 +32,7 @@ export class VizierSuggestions {
     const given = canonical('SuggestTrialsRequest', request);
     const count = Number(given.suggestionCount ?? 0);
     if (!(count >= 1)) throw invalidArgument('suggestion_count must be positive.', 'suggestion_count');
+    if (count > MAX_SUGGESTION_COUNT) throw invalidArgument(`suggestion_count ${count} is more than the ${MAX_SUGGESTION_COUNT} one request may ask for.`, 'suggestion_count');
     const clientId = text(given.clientId);
     this.studies.spec(study); // NOT_FOUND before any operation exists
     return this.operations.start({
@@ -49,13 +53,23 @@ export class VizierSuggestions {
   private async pick(study: string, clientId: string, count: number): Promise<StoredTrial[]> {
     const all = this.trials.of(study);
     const own = all.filter((t) => t.clientId === clientId && t.state === 'ACTIVE').slice(0, count);
-    for (const requested of all.filter((t) => t.state === 'REQUESTED').slice(0, count - own.length)) {
-      own.push(await this.trials.assign(requested.name, clientId));
+    for (const requested of all.filter((t) => t.state === 'REQUESTED')) {
+      if (own.length >= count) break;
+      // Stopped or deleted since `all` was read (the awaits below let other requests in): skipped.
+      const assigned = await this.trials.assign(requested.name, clientId);
+      if (assigned) own.push(assigned);
     }
     const wanted = count - own.length;
     if (wanted === 0 || this.studies.state(study) !== 'ACTIVE') return own;
     const spec = this.studies.spec(study);
-    const assignments = await suggestAssignments({ designer: this.designer, study: spec, seedKey: study, history: this.trials.history(study), count: wanted });
+    const assignments = await suggestAssignments({
+      designer: this.designer,
+      study: spec,
+      seedKey: study,
+      history: this.trials.history(study),
+      created: this.studies.trialsCreated(study),
+      count: wanted,
+    });
     const created: StoredTrial[] = [];
     for (const assignment of assignments) created.push(await this.trials.addSuggested(study, assignment, clientId));
     // Only a grid runs out: the study is then COMPLETED.

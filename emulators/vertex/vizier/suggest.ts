@@ -1,7 +1,8 @@
 // New parameter assignments for a study, whoever asks (a Vizier client or a tuning job):
 // ALGORITHM_UNSPECIFIED asks the Designer's Gaussian-process bandit; GRID_SEARCH continues the grid
 // past the points the study's trials already hold; RANDOM_SEARCH samples from a PRNG seeded by the
-// study and its trial count, so the same study asks the same way twice.
+// study and how many trials it has ever made (deleted ones included, so no batch repeats), so the
+// same study asks the same way twice.
 import type { Study } from '../hyperparameter-tuning-jobs/study-spec.js';
 import type { Assignment } from '../hyperparameter-tuning-jobs/suggestions.js';
 import { gridSearch, hashSeed, randomSearch } from '../hyperparameter-tuning-jobs/suggestions.js';
@@ -23,6 +24,8 @@ export interface SuggestRequest {
   readonly seedKey: string;
   readonly history: readonly TrialHistory[];
   readonly count: number;
+  /** How many trials the study has ever created (its next trial id - 1); default: the history's length (nothing deleted). */
+  readonly created?: number;
 }
 
 const keyOf = (parameters: TrialParameters): string => JSON.stringify(Object.entries(parameters).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -45,7 +48,7 @@ export function searchSpaceExhausted(study: Study, history: readonly TrialHistor
 export async function suggestAssignments(request: SuggestRequest): Promise<Assignment[][]> {
   const { study, history, count, designer } = request;
   if (count < 1) return [];
-  const seed = `${request.seedKey}#${history.length}`;
+  const seed = `${request.seedKey}#${request.created ?? history.length}`;
   switch (study.algorithm) {
     case 'GRID_SEARCH': {
       const used = new Set(history.map((h) => keyOf(h.parameters)));

@@ -2,7 +2,9 @@
 // created by suggestions (ACTIVE, for a client) or by the caller (REQUESTED until a suggestion hands
 // it to a client), measured, completed (with a final measurement, the one
 // measurement_selection_type picks, or as infeasible), stopped and deleted. As in Vizier, only an
-// ACTIVE or STOPPING trial is measured or completed; anything else is FAILED_PRECONDITION.
+// ACTIVE or STOPPING trial is measured or completed, and only an ACTIVE one stopped (STOPPING again
+// is a no-op); anything else is FAILED_PRECONDITION. Metric values must be finite, and a caller's
+// trial must hold every parameter active in it once and nothing else.
 import { failedPrecondition, invalidArgument, notFound } from '../api/errors.js';
 import { nowTimestamp } from '../api/ids.js';
 import type { QueryValues } from '../api/query.js';
@@ -10,11 +12,12 @@ import { assertValidWireRequest, canonical } from '../api/request-validation.js'
 import type { JsonObject } from '../api/wire-json.js';
 import { isPlainObject, text } from '../api/wire-json.js';
 import type { ParameterSpec, ParameterValue } from '../hyperparameter-tuning-jobs/study-spec.js';
+import { assignmentProblem, valueFits } from './assignment-check.js';
 import type { Assignment } from '../hyperparameter-tuning-jobs/suggestions.js';
 import type { JsonStore } from '../state/json-store.js';
 import type { TrialParameters } from './designer.js';
 import type { WireMeasurement } from './measurements.js';
-import { metricOf, selectFinalMeasurement } from './measurements.js';
+import { assertFiniteMetrics, metricOf, selectFinalMeasurement } from './measurements.js';
 import { pageOf } from './paging.js';
 import type { TrialHistory } from './suggest.js';
 import type { VizierStudies } from './studies.js';
@@ -72,6 +75,7 @@ export class VizierTrials {
   /** A suggested trial: ACTIVE, for `clientId`. */
   async addSuggested(study: string, assignment: readonly Assignment[], clientId: string): Promise<StoredTrial> {
     const id = await this.studies.allocateTrialId(study);
+    this.studies.assertExists(study); // deleted meanwhile: no orphan trial
     const trial: StoredTrial = {
       name: `${study}/trials/${id}`,
       id,
@@ -84,9 +88,10 @@ export class VizierTrials {
     return structuredClone(trial);
   }
 
-  /** A REQUESTED trial handed to `clientId` by a suggestion: ACTIVE from now. */
-  async assign(name: string, clientId: string): Promise<StoredTrial> {
-    const trial = this.find(name);
+  /** A REQUESTED trial handed to `clientId` by a suggestion: ACTIVE from now; undefined when it is no longer REQUESTED (or gone). */
+  async assign(name: string, clientId: string): Promise<StoredTrial | undefined> {
+    const trial = this.store.get(name);
+    if (trial?.state !== 'REQUESTED') return undefined;
     trial.state = 'ACTIVE';
     trial.clientId = clientId;
     trial.startTime = nowTimestamp();
@@ -101,15 +106,20 @@ export class VizierTrials {
     const given = canonical('Trial', body);
     const rawParameters = Array.isArray(given.parameters) ? given.parameters.filter(isPlainObject) : [];
     const parameters = rawParameters.map((p, i) => ({ parameterId: text(p.parameterId), value: checkValue(spec.parameters, p, `trial.parameters[${i}]`) }));
-    const id = await this.studies.allocateTrialId(study);
-    const now = nowTimestamp();
+    checkTrialParameters(spec.parameters, parameters);
     const final = isPlainObject(given.finalMeasurement) ? (given.finalMeasurement as WireMeasurement) : undefined;
+    assertFiniteMetrics(final, 'trial.final_measurement');
+    const measurements = Array.isArray(given.measurements) ? (given.measurements as WireMeasurement[]) : undefined;
+    measurements?.forEach((m, i) => assertFiniteMetrics(m, `trial.measurements[${i}]`));
+    const id = await this.studies.allocateTrialId(study);
+    this.studies.assertExists(study); // deleted meanwhile: no orphan trial
+    const now = nowTimestamp();
     const trial: StoredTrial = {
       name: `${study}/trials/${id}`,
       id,
       state: final ? 'SUCCEEDED' : 'REQUESTED',
       parameters,
-      ...(Array.isArray(given.measurements) ? { measurements: given.measurements as WireMeasurement[] } : {}),
+      ...(measurements ? { measurements } : {}),
       ...(final ? { finalMeasurement: final, endTime: now } : {}),
       startTime: now,
     };
@@ -140,6 +150,7 @@ export class VizierTrials {
     const request = isPlainObject(body) ? body : {};
     assertValidWireRequest('AddTrialMeasurementRequest', { ...request, trialName: name }, CALLER_MEASUREMENT);
     const measurement = canonical('Measurement', request.measurement);
+    assertFiniteMetrics(measurement, 'measurement');
     const trial = this.find(name);
     if (!RUNNING.includes(trial.state)) throw failedPrecondition(`Trial ${name} is ${trial.state}: measurements can only be added to an ACTIVE or STOPPING trial.`);
     trial.measurements = [...(trial.measurements ?? []), measurement];
@@ -151,6 +162,7 @@ export class VizierTrials {
     const request = isPlainObject(body) ? body : {};
     assertValidWireRequest('CompleteTrialRequest', { ...request, name }, CALLER_MEASUREMENT);
     const given = canonical('CompleteTrialRequest', request);
+    if (isPlainObject(given.finalMeasurement)) assertFiniteMetrics(given.finalMeasurement, 'final_measurement');
     const trial = this.find(name);
     if (!RUNNING.includes(trial.state)) throw failedPrecondition(`Trial ${name} is ${trial.state}: only an ACTIVE or STOPPING trial can be completed.`);
     if (given.trialInfeasible === true) {
@@ -175,6 +187,9 @@ export class VizierTrials {
     assertValidWireRequest('StopTrialRequest', { ...(isPlainObject(body) ? body : {}), name });
     const trial = this.find(name);
     if (DONE.includes(trial.state)) throw failedPrecondition(`Trial ${name} is already ${trial.state}.`);
+    // As OSS Vizier: a REQUESTED trial runs nowhere yet, so there is nothing to stop.
+    if (trial.state === 'REQUESTED') throw failedPrecondition(`Trial ${name} is REQUESTED: only an ACTIVE trial can be stopped.`);
+    if (trial.state === 'STOPPING') return structuredClone(trial);
     trial.state = 'STOPPING';
     await this.store.put(name, trial);
     return structuredClone(trial);
@@ -205,11 +220,25 @@ function checkValue(specs: readonly ParameterSpec[], raw: JsonObject, at: string
     if (typeof value !== 'string' || !spec.values.includes(value)) throw invalidArgument(`${at}.value must be one of ${JSON.stringify(spec.values)} for "${id}".`, `${at}.value`);
     return value;
   }
-  const number = typeof value === 'number' ? value : Number.NaN;
-  const fits =
-    spec.kind === 'discrete' ? spec.values.includes(number) : number >= spec.min && number <= spec.max && (spec.kind === 'double' || Number.isInteger(number));
-  if (!fits) throw invalidArgument(`${at}.value ${JSON.stringify(value)} does not fit the ${spec.kind} parameter "${id}".`, `${at}.value`);
-  return number;
+  if (!valueFits(spec, value)) throw invalidArgument(`${at}.value ${JSON.stringify(value)} does not fit the ${spec.kind} parameter "${id}".`, `${at}.value`);
+  return value;
+}
+
+/** Every parameter active in the trial exactly once, nothing inactive (assignment-check.ts, the rule the Designer's answers follow too). */
+function checkTrialParameters(specs: readonly ParameterSpec[], parameters: readonly { parameterId: string; value: ParameterValue }[]): void {
+  const found = assignmentProblem(specs, parameters);
+  if (found === undefined) return;
+  switch (found.problem) {
+    case 'missing':
+      throw invalidArgument(`trial.parameters has no value for "${found.parameterId}", which is active in this trial: give every active parameter once.`, 'trial.parameters');
+    case 'duplicate':
+      throw invalidArgument(`trial.parameters[${found.index}] gives "${found.parameterId}" a second time.`, `trial.parameters[${found.index}]`);
+    case 'inactive':
+      throw invalidArgument(`trial.parameters[${found.index}] "${found.parameterId}" is not active in this trial: its parent parameter's value does not enable it.`, `trial.parameters[${found.index}]`);
+    case 'outOfSpec':
+      // checkValue has already refused any value outside its parameter's spec.
+      throw invalidArgument(`trial.parameters[${found.index}].value does not fit the parameter "${found.parameterId}".`, `trial.parameters[${found.index}].value`);
+  }
 }
 
 function findSpec(specs: readonly ParameterSpec[], id: string): ParameterSpec | undefined {

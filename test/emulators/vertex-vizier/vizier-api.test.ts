@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protos } from '@google-cloud/aiplatform';
 import { VizierServiceClient, vertexClientOptions } from '../../../google-clients/index.js';
-import { LOCATION, PARENT, PROJECT, callError, startTestVertex } from '../vertex/support.js';
+import type { Designer, SuggestInput } from '../../../emulators/vertex/vizier/designer.js';
+import { startDesignerProcess } from '../../../emulators/vertex/vizier/designer-process.js';
+import { LOCATION, PARENT, PROJECT, callError, rest, startTestVertex } from '../vertex/support.js';
 import type { TestVertex } from '../vertex/support.js';
 
 type IStudySpec = protos.google.cloud.aiplatform.v1.IStudySpec;
@@ -18,13 +20,26 @@ let vizier: VizierServiceClient;
 
 const connect = (port: number) => new VizierServiceClient(vertexClientOptions(LOCATION, { projectId: PROJECT, env: { VERTEX_EMULATOR_HOST: `127.0.0.1:${port}` } }));
 
+// The real Designer, behind a wrapper that records what each suggestion asked of it.
+const engine = startDesignerProcess();
+const asked: SuggestInput[] = [];
+const designer: Designer = {
+  suggest: (input) => {
+    asked.push(structuredClone(input));
+    return engine.suggest(input);
+  },
+  decayCurveStop: (input) => engine.decayCurveStop(input),
+  close: () => engine.close(),
+};
+
 beforeAll(async () => {
-  t = await startTestVertex();
+  t = await startTestVertex({}, { designer });
   vizier = connect(t.emulator.port);
 });
 afterAll(async () => {
   await vizier.close();
   await t.stop();
+  await engine.close();
 });
 
 let studyCount = 0;
@@ -106,6 +121,9 @@ describe('studies', () => {
     const zero = await callError(vizier.suggestTrials({ parent: study.name!, suggestionCount: 0, clientId: 'c' }));
     expect(zero.code).toBe(3);
     expect(zero.message).toMatch(/suggestion_count/);
+    const tooMany = await callError(vizier.suggestTrials({ parent: study.name!, suggestionCount: 1001, clientId: 'c' }));
+    expect(tooMany.code).toBe(3);
+    expect(tooMany.message).toMatch(/suggestion_count 1001 is more than the 1000/);
     const anonymous = await callError(vizier.suggestTrials({ parent: study.name!, suggestionCount: 1 }));
     expect(anonymous.code).toBe(3);
     expect(anonymous.message).toMatch(/client_id/);
@@ -215,13 +233,95 @@ describe('trials', () => {
     const [infeasible] = await vizier.completeTrial({ name: trial!.name!, trialInfeasible: true, infeasibleReason: 'out of memory' });
     expect([infeasible.state, infeasible.infeasibleReason]).toEqual(['INFEASIBLE', 'out of memory']);
     expect((await callError(vizier.stopTrial({ name: trial!.name! }))).code).toBe(9);
-    // The GP goes on past an infeasible trial, elsewhere; no optimal trial yet.
+    // The GP is told of the infeasible trial (as infeasible, not completed nor pending); no optimal trial yet.
+    const before = asked.length;
     const [next] = (await suggest(study.name!, 1, 'c')).response.trials ?? [];
+    expect(asked).toHaveLength(before + 1);
+    const input = asked[before]!;
+    expect([input.infeasible, input.completed, input.pending]).toEqual([[{ parameters: { x: param(trial, 'x'), y: param(trial, 'y') } }], [], []]);
     expect(point(next)).not.toEqual(point(trial));
     expect((await vizier.listOptimalTrials({ parent: study.name! }))[0].optimalTrials ?? []).toEqual([]);
     const noMeasurement = await callError(vizier.completeTrial({ name: next!.name! }));
     expect(noMeasurement.code).toBe(3);
     expect(noMeasurement.message).toMatch(/final_measurement/);
+  });
+
+  it('refuses metric values that are not finite, naming the field', async () => {
+    const study = await createStudy({ metrics: [{ metricId: 'm', goal: 'MAXIMIZE' }], parameters: XY, algorithm: 'RANDOM_SEARCH' });
+    const [trial] = (await suggest(study.name!, 1, 'c')).response.trials ?? [];
+    const nan = await callError(vizier.addTrialMeasurement({ trialName: trial!.name!, measurement: measurement('m', Number.NaN, 1) }));
+    expect(nan.code).toBe(3);
+    expect(nan.message).toMatch(/measurement\.metrics\[0\]\.value must be a finite number/);
+    // What curl sends: proto3 JSON spells them as strings.
+    const path = `/v1/${trial!.name!}`;
+    const infinite = await rest(t.emulator, 'POST', `${path}:complete`, { finalMeasurement: { metrics: [{ metricId: 'm', value: 1 }, { metricId: 'n', value: 'Infinity' }] } });
+    expect(infinite.status).toBe(400);
+    expect(JSON.stringify(infinite.json)).toMatch(/final_measurement\.metrics\[1\]\.value must be a finite number, got \\"Infinity\\"/);
+    const created = await callError(
+      vizier.createTrial({
+        parent: study.name!,
+        trial: { parameters: [{ parameterId: 'x', value: { numberValue: 0 } }, { parameterId: 'y', value: { numberValue: 0 } }], finalMeasurement: measurement('m', Number.NEGATIVE_INFINITY, 1) },
+      }),
+    );
+    expect(created.message).toMatch(/trial\.final_measurement\.metrics\[0\]\.value/);
+    // Nothing was recorded: the trial is still ACTIVE and unmeasured, and no trial was created.
+    const [again] = await vizier.getTrial({ name: trial!.name! });
+    expect([again.state, again.measurements ?? []]).toEqual(['ACTIVE', []]);
+    expect((await vizier.listTrials({ parent: study.name! }))[0].map((tr) => tr.id)).toEqual(['1']);
+  });
+
+  it('creates a trial only with every active parameter once and nothing inactive', async () => {
+    const study = await createStudy({
+      metrics: [{ metricId: 'm', goal: 'MAXIMIZE' }],
+      algorithm: 'RANDOM_SEARCH',
+      parameters: [
+        {
+          parameterId: 'model',
+          categoricalValueSpec: { values: ['tree', 'linear'] },
+          conditionalParameterSpecs: [{ parentCategoricalValues: { values: ['tree'] }, parameterSpec: { parameterId: 'depth', integerValueSpec: { minValue: 1, maxValue: 9 } } }],
+        },
+        { parameterId: 'x', doubleValueSpec: { minValue: 0, maxValue: 1 } },
+      ],
+    });
+    const model = (v: string) => ({ parameterId: 'model', value: { stringValue: v } });
+    const depth = { parameterId: 'depth', value: { numberValue: 3 } };
+    const x = { parameterId: 'x', value: { numberValue: 0.5 } };
+    const create = (parameters: object[]) => callError(vizier.createTrial({ parent: study.name!, trial: { parameters } }));
+    const missing = await create([model('tree'), x]);
+    expect([missing.code, missing.message]).toEqual([3, expect.stringMatching(/^trial\.parameters has no value for "depth", which is active in this trial/)]);
+    const twice = await create([model('linear'), x, { parameterId: 'x', value: { numberValue: 0.7 } }]);
+    expect([twice.code, twice.message]).toEqual([3, expect.stringMatching(/^trial\.parameters\[2\] gives "x" a second time/)]);
+    const inactive = await create([model('linear'), depth, x]);
+    expect([inactive.code, inactive.message]).toEqual([3, expect.stringMatching(/^trial\.parameters\[1\] "depth" is not active in this trial/)]);
+    expect((await vizier.listTrials({ parent: study.name! }))[0]).toEqual([]);
+    const [ok] = await vizier.createTrial({ parent: study.name!, trial: { parameters: [model('tree'), depth, x] } });
+    expect([ok.id, ok.state]).toEqual(['1', 'REQUESTED']);
+    // A REQUESTED trial runs nowhere yet: stopping it is refused, as in OSS Vizier.
+    const stop = await callError(vizier.stopTrial({ name: ok.name! }));
+    expect([stop.code, stop.message]).toEqual([9, expect.stringMatching(/is REQUESTED: only an ACTIVE trial can be stopped/)]);
+  });
+
+  it('hands concurrent clients distinct trials, as many as each asked for', async () => {
+    const study = await createStudy({ metrics: [{ metricId: 'm', goal: 'MAXIMIZE' }], parameters: XY });
+    await vizier.createTrial({ parent: study.name!, trial: { parameters: [{ parameterId: 'x', value: { numberValue: 1 } }, { parameterId: 'y', value: { numberValue: 1 } }] } });
+    const [a, b] = await Promise.all([suggest(study.name!, 2, 'client-a'), suggest(study.name!, 3, 'client-b')]);
+    const ta = a.response.trials ?? [];
+    const tb = b.response.trials ?? [];
+    expect([ta.length, tb.length]).toEqual([2, 3]);
+    expect(ta.every((tr) => tr.clientId === 'client-a') && tb.every((tr) => tr.clientId === 'client-b')).toBe(true);
+    const ids = [...ta, ...tb].map((tr) => Number(tr.id)).sort((p, q) => p - q);
+    expect(ids).toEqual([1, 2, 3, 4, 5]);
+    const [listed] = await vizier.listTrials({ parent: study.name! });
+    expect(listed.map((tr) => [tr.id, tr.state])).toEqual(ids.map((id) => [String(id), 'ACTIVE']));
+  });
+
+  it('never repeats a random batch after a trial is deleted', async () => {
+    const study = await createStudy({ metrics: [{ metricId: 'm', goal: 'MAXIMIZE' }], parameters: XY, algorithm: 'RANDOM_SEARCH' });
+    const [first] = (await suggest(study.name!, 1, 'c')).response.trials ?? [];
+    await vizier.deleteTrial({ name: first!.name! });
+    const [second] = (await suggest(study.name!, 1, 'c')).response.trials ?? [];
+    expect(second!.id).toBe('2');
+    expect(point(second)).not.toEqual(point(first));
   });
 
   it('lists the Pareto front of a study with two metrics', async () => {
