@@ -72,22 +72,15 @@ class Param:
         return float(min(self.max, max(self.min, v)))
 
     # ---- a value of this parameter, snapped to what it may take ----
-    def snap(self, u: float, allowed: Optional[list] = None) -> Any:
-        """The valid value nearest to unit coordinate u (restricted to `allowed` if given)."""
+    def snap(self, u: float) -> Any:
+        """The valid value nearest (on the parameter's scale) to unit coordinate u."""
         if self.kind == "double":
             return self.from_unit(u)
         if self.kind == "integer":
-            if allowed is not None:
-                return min(allowed, key=lambda v: abs(self.to_unit(v) - u))
-            v = int(round(self.from_unit(u)))
-            v = min(int(self.max), max(int(self.min), v))
-            # Rounding on a log scale can pick the farther neighbour: compare both in unit space.
-            lo, hi = math.floor(self.from_unit(u)), math.ceil(self.from_unit(u))
-            cands = [c for c in (lo, hi) if self.min <= c <= self.max] or [v]
-            return int(min(cands, key=lambda c: abs(self.to_unit(c) - u)))
-        # discrete
-        vals = allowed if allowed is not None else self.values
-        return min(vals, key=lambda v: abs(self.to_unit(float(v)) - u))
+            v = self.from_unit(u)
+            cands = {int(min(self.max, max(self.min, c))) for c in (math.floor(v), math.ceil(v))}
+            return min(sorted(cands), key=lambda c: abs(self.to_unit(c) - u))
+        return min(self.values, key=lambda v: abs(self.to_unit(float(v)) - u))
 
     def finite_values(self) -> Optional[list]:
         if self.kind in ("discrete", "categorical"):
@@ -144,10 +137,8 @@ class Space:
             visit(r)
         self.dim = d
         self.by_id = {p.id: p for p in self.params}
-        # Columns a continuous optimiser may move: doubles, and integers too wide to enumerate.
-        self.continuous_cols = np.array(
-            [p.cols[0] for p in self.params if _is_continuous(p)], dtype=int
-        )
+        # Columns that decide which branch of the conditional tree a point is in.
+        self.branch_cols = np.array([c for p in self.params if p.children for c in p.cols], dtype=int)
 
     # ---- assignments (dict id -> value, active parameters only) <-> vectors ----
     def decode(self, x: np.ndarray) -> dict:
@@ -182,10 +173,6 @@ class Space:
             else:
                 x[p.cols[0]] = p.to_unit(float(v))
         return x
-
-    def canonical(self, x: np.ndarray) -> tuple[dict, np.ndarray]:
-        a = self.decode(x)
-        return a, self.encode(a)
 
     def canonical_batch(self, X: np.ndarray) -> np.ndarray:
         """`encode(decode(x))` for every row, vectorised (the acquisition scores thousands)."""
@@ -242,9 +229,12 @@ class Space:
             [p.cols[0] for p in self.params if _is_continuous(p) and p.id in assignment], dtype=int
         )
 
-    def branch_key(self, assignment: dict) -> tuple:
-        """Which parameters are active: the branch of the conditional tree the point lies in."""
-        return tuple(sorted(assignment.keys()))
+    def branches(self, X: np.ndarray) -> np.ndarray:
+        """A branch number per canonical row (rows agreeing on every parent's value share one)."""
+        if len(self.branch_cols) == 0:
+            return np.zeros(len(X), dtype=int)
+        _, inverse = np.unique(np.round(X[:, self.branch_cols], 9), axis=0, return_inverse=True)
+        return inverse.reshape(-1)
 
     # ---- special points ----
     def center(self) -> dict:
@@ -263,12 +253,6 @@ class Space:
         for r in self.roots:
             visit(r)
         return out
-
-    def relaxed_sample(self, unit: np.ndarray) -> np.ndarray:
-        """Maps uniform points in [0,1]^d (e.g. Sobol) to relaxed points whose decoding is uniform
-        over each parameter's values: a categorical picks the column of its largest coordinate,
-        which from independent uniforms is uniform; numeric columns pass through."""
-        return unit
 
     def size(self, limit: int = 100_000) -> Optional[int]:
         """The number of distinct assignments when every parameter is finite (None if not, or

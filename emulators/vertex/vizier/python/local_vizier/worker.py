@@ -42,8 +42,10 @@ def handle(line: str) -> dict:
 
 
 def main() -> None:
-    out = sys.stdout
-    # Keep stdout for answers only: stray prints from libraries go to stderr.
+    # Keep stdout for answers only: anything else written to fd 1 (Python prints, and SciPy's
+    # Fortran L-BFGS-B, which writes to the file descriptor directly) goes to stderr.
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
     sys.stdout = sys.stderr
     for line in sys.stdin:
         if not line.strip():
