@@ -2,7 +2,9 @@
 // a Gaussian-process bandit from the shared Designer; grid or random search) run as local
 // CustomJobs, up to parallelTrialCount at once and maxTrialCount in all. Suggestions are asked for
 // as slots free up, so each sees the trials still running; the job fails once maxFailedTrialCount
-// trials have failed (0: only when every trial failed).
+// trials have failed (0: only when every trial failed). A suggestion that fails (the engine's worker
+// died or hung: the Designer starts a new one) is asked for again, up to SUGGEST_ATTEMPTS times,
+// before the job fails; a trial that cannot even run is a failed trial, never a stuck job.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emulatorLog } from '../../kit/log.js';
@@ -35,6 +37,9 @@ const ALGORITHM_LABEL_VALUES: Record<Algorithm, string> = {
   GRID_SEARCH: 'grid-search',
   RANDOM_SEARCH: 'random-search',
 };
+
+/** Tries of one suggestion before the job fails with INTERNAL. */
+export const SUGGEST_ATTEMPTS = 3;
 
 /** Trials run as custom jobs do (the same processes, logs and work folders); suggestions and decay-curve stopping come from the Designer. */
 export type TuningJobServiceDeps = CustomJobServiceDeps & { designer: Designer };
@@ -103,6 +108,20 @@ export class TuningJobService {
     return verdict.stop;
   }
 
+  /** `count` assignments, asked for again when the engine fails (its driver restarts the worker); the last error after SUGGEST_ATTEMPTS tries. */
+  private async suggest(job: string, study: Study, trials: readonly TrialRecord[], count: number, signal: AbortSignal): Promise<{ batch: Assignment[][] } | { error: string }> {
+    let error = '';
+    for (let attempt = 1; attempt <= SUGGEST_ATTEMPTS && !signal.aborted; attempt++) {
+      try {
+        return { batch: await suggestAssignments({ designer: this.deps.designer, study, seedKey: job, history: trials.map(historyOf), count }) };
+      } catch (err) {
+        error = errorMessage(err);
+        emulatorLog('WARNING', 'vertex: suggesting tuning trials failed', { service: 'vertex', job, attempt, of: SUGGEST_ATTEMPTS, error });
+      }
+    }
+    return { error };
+  }
+
   private async run(name: string, id: string, plan: Plan, signal: AbortSignal): Promise<void> {
     const { jobs } = this.deps;
     if (!(await jobs.begin(name, signal, ['PENDING', 'RUNNING']))) return;
@@ -135,29 +154,43 @@ export class TuningJobService {
       const free = Math.min(plan.parallel - active.size, plan.maxTrials - trials.length);
       let batch: Assignment[][] = [];
       if (free > 0 && !exhausted) {
-        try {
-          batch = await suggestAssignments({ designer: this.deps.designer, study: plan.study, seedKey: name, history: trials.map(historyOf), count: free });
-        } catch (err) {
-          if (signal.aborted) break;
-          failure = { code: RpcCode.INTERNAL, message: `Suggesting trials failed: ${errorMessage(err)}` };
+        const suggested = await this.suggest(name, plan.study, trials, free, signal);
+        if ('error' in suggested) {
+          if (!signal.aborted) failure = { code: RpcCode.INTERNAL, message: `Suggesting trials failed after ${SUGGEST_ATTEMPTS} attempts: ${suggested.error}` };
           break;
         }
+        batch = suggested.batch;
         // Only a grid runs out of points.
         exhausted = batch.length < free;
       }
+      // A trial may have ended the job (max_failed_trial_count) or the job been cancelled while the engine thought.
+      if (signal.aborted || failure !== undefined) break;
       for (const assignment of batch) {
         const trial = newTrial(String(trials.length + 1), assignment);
         trials.push(trial);
         const shouldStop = (ms: Measurement[]) => this.shouldStop(name, trial.id, plan.study, ms, context.completedMeasurements());
-        const work = runTrial(trial, assignment, context, deps, shouldStop).then((outcome) => {
-          active.delete(work);
-          if (trial.state !== 'INFEASIBLE' || outcome.state === 'CANCELLED') return;
-          failed++;
-          lastFailure = trial.infeasibleReason ?? '';
-          if (plan.maxFailed > 0 && failed >= plan.maxFailed) {
-            failure = { code: RpcCode.FAILED_PRECONDITION, message: `${failed} trial(s) failed, reaching max_failed_trial_count (${plan.maxFailed}). Last failure (trial ${trial.id}): ${lastFailure}` };
-          }
-        });
+        const work: Promise<void> = runTrial(trial, assignment, context, deps, shouldStop)
+          .then(
+            (outcome) => outcome.state !== 'CANCELLED',
+            (err: unknown) => {
+              // It could not run at all (its folders, its metric file): a failed trial like any other.
+              trial.state = 'INFEASIBLE';
+              trial.infeasibleReason = `The trial could not run: ${errorMessage(err)}`;
+              trial.endTime = nowTimestamp();
+              emulatorLog('ERROR', 'vertex: tuning trial could not run', { service: 'vertex', job: name, trial: trial.id, error: errorMessage(err) });
+              publish();
+              return !signal.aborted;
+            },
+          )
+          .then((counts) => {
+            if (trial.state !== 'INFEASIBLE' || !counts) return;
+            failed++;
+            lastFailure = trial.infeasibleReason ?? '';
+            if (plan.maxFailed > 0 && failed >= plan.maxFailed) {
+              failure = { code: RpcCode.FAILED_PRECONDITION, message: `${failed} trial(s) failed, reaching max_failed_trial_count (${plan.maxFailed}). Last failure (trial ${trial.id}): ${lastFailure}` };
+            }
+          })
+          .finally(() => active.delete(work));
         active.add(work);
         publish();
       }

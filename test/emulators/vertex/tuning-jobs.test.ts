@@ -1,21 +1,46 @@
 // HyperparameterTuningJobs through the official Node client: trials as local processes that
 // report hypertune metrics, grid search, median and decay-curve stopping, failure limits, Vizier's
 // default algorithm (the local Gaussian-process bandit), and the label that says which search ran.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { protos } from '@google-cloud/aiplatform';
+import type { Designer, SuggestInput } from '../../../emulators/vertex/vizier/designer.js';
+import { startDesignerProcess } from '../../../emulators/vertex/vizier/designer-process.js';
 import { PARENT, callError, startTestVertex, waitFor } from './support.js';
 import type { TestVertex } from './support.js';
 
 type ITuningJob = protos.google.cloud.aiplatform.v1.IHyperparameterTuningJob;
 
+// The real Designer behind a wrapper that records each suggestion's input and can break calls:
+// `killOnCall` SIGKILLs the worker right after that call (1-based) was sent; `broken` fails every call.
+const engine = startDesignerProcess();
+const spy = { asked: [] as SuggestInput[], killOnCall: 0, kills: 0, broken: false };
+const designer: Designer = {
+  suggest: (input) => {
+    spy.asked.push(structuredClone(input));
+    if (spy.broken) return Promise.reject(new Error('the engine exploded'));
+    const answer = engine.suggest(input); // sent synchronously: the worker has the request now
+    if (spy.asked.length === spy.killOnCall) {
+      process.kill(engine.pid!, 'SIGKILL');
+      spy.kills++;
+    }
+    return answer;
+  },
+  decayCurveStop: (input) => engine.decayCurveStop(input),
+  close: () => engine.close(),
+};
+
 let t: TestVertex;
 beforeAll(async () => {
-  t = await startTestVertex();
+  t = await startTestVertex({}, { designer });
+});
+beforeEach(() => {
+  Object.assign(spy, { asked: [], killOnCall: 0, kills: 0, broken: false });
 });
 afterAll(async () => {
   await t.stop();
+  await engine.close();
 });
 
 // A trial: reports `accuracy` for steps 1..5 (lr=3 learns ten times slower, and slowly), rewriting the
@@ -34,7 +59,7 @@ for step in range(1, 6):
     value = step * (0.1 if a.lr == 3 else a.lr)
     lines.append(json.dumps({'global_step': str(step), 'accuracy': str(value), 'timestamp': time.time(), 'trial': os.environ['CLOUD_ML_TRIAL_ID']}))
     open(os.environ['CLOUD_ML_HP_METRIC_FILE'], 'w').write('\\n'.join(lines) + '\\n')
-    time.sleep(1.0 if a.lr == 3 else 0.25)  # the slow learner would take long: stopping it early saves that
+    time.sleep(2.0 if a.lr == 3 else 0.25)  # the slow learner would take long: stopping it early saves that (wide steps: a busy machine still decides in time)
 `;
 
 const trialJobSpec = (code: string) => ({
@@ -126,13 +151,20 @@ describe('hyperparameter tuning', () => {
   });
 
   it('runs ALGORITHM_UNSPECIFIED as the GP bandit: the centre first, parallel trials apart', async () => {
+    // Trial 2 runs until trial 3 has started, so trial 3 is asked for while trial 2 is pending.
     const quadratic = `
-import argparse, json, os
+import argparse, json, os, time
 p = argparse.ArgumentParser()
 p.add_argument('--x', type=float)
 p.add_argument('--n', type=int)
 a, _ = p.parse_known_args()
-line = {'global_step': '1', 'loss': str((a.x - 1.5) ** 2 + (a.n - 7) ** 2), 'trial': os.environ['CLOUD_ML_TRIAL_ID']}
+trial = os.environ['CLOUD_ML_TRIAL_ID']
+os.makedirs('/gcs/hpt-gp', exist_ok=True)
+open('/gcs/hpt-gp/started-' + trial, 'w').write('')
+deadline = time.time() + 30
+while trial == '2' and not os.path.exists('/gcs/hpt-gp/started-3') and time.time() < deadline:
+    time.sleep(0.05)
+line = {'global_step': '1', 'loss': str((a.x - 1.5) ** 2 + (a.n - 7) ** 2), 'trial': trial}
 open(os.environ['CLOUD_ML_HP_METRIC_FILE'], 'w').write(json.dumps(line) + '\\n')
 `;
     const [job] = await t.clients.jobs.createHyperparameterTuningJob({
@@ -157,13 +189,81 @@ open(os.environ['CLOUD_ML_HP_METRIC_FILE'], 'w').write(json.dumps(line) + '\\n')
     const points = (done.trials ?? []).map((tr) => tr.parameters?.map((p) => p.value?.numberValue));
     expect(points).toHaveLength(4);
     expect(points[0]).toEqual([-1, 6]); // the centre of [-4, 2] x [1, 11]
-    // Trial 2 was suggested while trial 1 ran: the engine saw it pending and went elsewhere.
-    expect(points[1]).not.toEqual(points[0]);
     expect(new Set(points.map((p) => JSON.stringify(p))).size).toBe(4);
+    // What the engine was asked: first two trials at once; then, trial 1 done and trial 2 still
+    // running, one more that knew of both (trial 1 with its loss, trial 2 as pending).
+    const params = (i: number) => ({ x: points[i]![0], n: points[i]![1] });
+    const [batch, third] = spy.asked;
+    expect([batch!.count, batch!.completed, batch!.pending]).toEqual([2, [], []]);
+    expect([third!.count, third!.completed, third!.pending]).toEqual([1, [{ parameters: params(0), value: 7.25 }], [{ parameters: params(1) }]]);
     for (const tr of done.trials ?? []) {
       const [x, n] = tr.parameters!.map((p) => p.value!.numberValue!);
       expect(Number.isInteger(n)).toBe(true);
       expect(tr.finalMeasurement?.metrics?.[0]?.value).toBeCloseTo((x! - 1.5) ** 2 + (n! - 7) ** 2);
+    }
+  });
+
+  it('asks again when the Designer worker dies mid-job, and fails with INTERNAL naming the cause when it cannot suggest', async () => {
+    const line = `
+import json, os
+open(os.environ['CLOUD_ML_HP_METRIC_FILE'], 'w').write(json.dumps({'global_step': '1', 'score': '1'}) + '\\n')
+`;
+    const spec = (displayName: string): ITuningJob => ({
+      displayName,
+      maxTrialCount: 3,
+      parallelTrialCount: 1,
+      studySpec: { metrics: [{ metricId: 'score', goal: 'MAXIMIZE' }], parameters: [{ parameterId: 'x', doubleValueSpec: { minValue: 0, maxValue: 1 } }] },
+      trialJobSpec: trialJobSpec(line),
+    });
+    spy.killOnCall = 2; // the suggestion after trial 1
+    const [job] = await t.clients.jobs.createHyperparameterTuningJob({ parent: PARENT, hyperparameterTuningJob: spec('killed-worker') });
+    const done = await finished(job.name!);
+    expect(done.state, JSON.stringify(done.error)).toBe('JOB_STATE_SUCCEEDED');
+    expect(done.trials?.map((tr) => tr.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(spy.kills).toBe(1);
+    // The killed call was asked again with the same history: 3 trials, 4 calls.
+    expect(spy.asked.map((a) => a.completed.length)).toEqual([0, 1, 1, 2]);
+
+    spy.asked = [];
+    spy.broken = true;
+    const [doomed] = await t.clients.jobs.createHyperparameterTuningJob({ parent: PARENT, hyperparameterTuningJob: spec('broken-engine') });
+    const failed = await finished(doomed.name!);
+    expect(failed.state).toBe('JOB_STATE_FAILED');
+    expect(failed.error?.code).toBe(13);
+    expect(failed.error?.message).toMatch(/^Suggesting trials failed after 3 attempts: the engine exploded/);
+    expect(spy.asked).toHaveLength(3);
+    expect(failed.trials ?? []).toEqual([]);
+  });
+
+  it('ends the job when its trials cannot even run: each a failed trial saying why', async () => {
+    const broken = await startTestVertex();
+    try {
+      // Trial folders go under logs/hyperparameterTuningJobs: a file there makes every trial's mkdir fail.
+      mkdirSync(join(broken.dataDir, 'logs'), { recursive: true });
+      writeFileSync(join(broken.dataDir, 'logs', 'hyperparameterTuningJobs'), '');
+      const [job] = await broken.clients.jobs.createHyperparameterTuningJob({
+        parent: PARENT,
+        hyperparameterTuningJob: {
+          displayName: 'unrunnable',
+          maxTrialCount: 2,
+          parallelTrialCount: 2,
+          studySpec: { metrics: [{ metricId: 'm', goal: 'MAXIMIZE' }], parameters: [{ parameterId: 'k', integerValueSpec: { minValue: 1, maxValue: 2 } }], algorithm: 'GRID_SEARCH' },
+          trialJobSpec: trialJobSpec('pass'),
+        },
+      });
+      const done = await waitFor(
+        async () => (await broken.clients.jobs.getHyperparameterTuningJob({ name: job.name! }))[0],
+        (j) => ['JOB_STATE_SUCCEEDED', 'JOB_STATE_FAILED', 'JOB_STATE_CANCELLED'].includes(String(j.state)),
+        20_000,
+      );
+      expect(done.state).toBe('JOB_STATE_FAILED');
+      expect(done.error?.message).toMatch(/All 2 trial\(s\) failed\. Last failure: The trial could not run: .*ENOTDIR/);
+      expect(done.trials?.map((tr) => [tr.state, tr.infeasibleReason?.startsWith('The trial could not run: '), Boolean(tr.endTime)])).toEqual([
+        ['INFEASIBLE', true, true],
+        ['INFEASIBLE', true, true],
+      ]);
+    } finally {
+      await broken.stop();
     }
   });
 
