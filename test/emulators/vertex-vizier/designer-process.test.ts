@@ -10,6 +10,7 @@ import type { ParameterSpec } from '../../../emulators/vertex/hyperparameter-tun
 import type { SuggestInput } from '../../../emulators/vertex/vizier/designer.js';
 import type { DesignerProcessOptions } from '../../../emulators/vertex/vizier/designer-process.js';
 import { MAX_DESIGNER_MAGNITUDE, startDesignerProcess } from '../../../emulators/vertex/vizier/designer-process.js';
+import { PARENT, rest, startTestVertex } from '../vertex/support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fake-vizier-worker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,6 +31,7 @@ for line in sys.stdin:
     request = json.loads(line)
     rid, params = request['id'], request['params']
     if mode in ('hang', 'hang-hard'):
+        open(os.path.join(DIR, 'hung-pid'), 'w').write(str(os.getpid()))
         continue
     if mode == 'confused':
         # Dies at once, but a child of it writes an answer for the *next* request id a second later.
@@ -180,6 +182,30 @@ describe('the Designer driver', () => {
       expect(requests()).toHaveLength(2);
     } finally {
       await d.close();
+    }
+  });
+
+  it('lets the emulator close at once while a suggestion waits on a worker that ignores SIGTERM', async () => {
+    mode('hang-hard');
+    rmSync(join(dir, 'hung-pid'), { force: true });
+    const t = await startTestVertex({}, { designerProcess: { python: fake, closeGraceMs: 300 } });
+    let stopped = false;
+    try {
+      const study = await rest(t.emulator, 'POST', `/v1/${PARENT}/studies`, {
+        displayName: 'hung',
+        studySpec: { metrics: [{ metricId: 'm', goal: 'MAXIMIZE' }], parameters: [{ parameterId: 'x', doubleValueSpec: { minValue: 0, maxValue: 1 } }] },
+      });
+      const op = await rest(t.emulator, 'POST', `/v1/${String(study.json.name)}/trials:suggest`, { suggestionCount: 1, clientId: 'c' });
+      expect(op.status).toBe(200);
+      await until(() => existsSync(join(dir, 'hung-pid')), 'the worker to hold the request');
+      const pid = Number(readFileSync(join(dir, 'hung-pid'), 'utf8'));
+      const started = Date.now();
+      await t.stop();
+      stopped = true;
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(alive(pid)).toBe(false);
+    } finally {
+      if (!stopped) await t.stop();
     }
   });
 
