@@ -16,7 +16,7 @@ import { cronProblem, timeZoneProblem } from './schedule-checks.js';
 import { closestName } from '../../common/suggest.js';
 import { notOneOf, suggestion, unknownField } from './suggestion.js';
 import type { Scale } from './tuning-space.js';
-import { EARLY_STOPPING, SCALES, TUNABLE_HYPERPARAMETERS, TUNING_ALGORITHM_NAMES, TUNING_METRICS, entryProblem, gridProblemMessage, gridProblems } from './tuning-space.js';
+import { EARLY_STOPPING, SCALES, TUNABLE_HYPERPARAMETERS, TUNING_ALGORITHM_NAMES, TUNING_METRICS, entryProblem, gridProblemMessage, gridProblems, gridSizeProblem, hyperparameterProblem } from './tuning-space.js';
 
 export const ENVIRONMENTS = ['local', 'dev', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -527,6 +527,10 @@ function typeSpace(modelType: ModelType) {
     for (const name of Object.keys(entries)) {
       if (!known.includes(name)) ctx.addIssue({ code: 'custom', message: `is not a hyperparameter ${modelType} tunes${suggestion(closestName(name, known))}`, path: [name] });
     }
+    for (const [name, entry] of Object.entries(entries)) {
+      const problem = hyperparameterProblem(name, entry);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem.message, path: [name, ...problem.path] });
+    }
   });
 }
 
@@ -575,6 +579,8 @@ function checkTuning(spec: { task: TaskType; pipeline: { parameters: Readonly<Re
     for (const problem of gridProblems(modelTypes, tuning.space)) {
       ctx.addIssue({ code: 'custom', message: gridProblemMessage(problem), path: problem.overridden ? ['tuning', 'space', problem.modelType, problem.parameter] : ['tuning', 'algorithm'] });
     }
+    const tooBig = gridSizeProblem(modelTypes, tuning.space, tuning.maxTrials);
+    if (tooBig !== undefined) ctx.addIssue({ code: 'custom', message: tooBig, path: ['tuning', 'maxTrials'] });
   }
 }
 

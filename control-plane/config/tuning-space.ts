@@ -78,6 +78,10 @@ export function entryProblem(entry: SearchSpaceEntry): { path: string[]; message
       return { path: [Number.isSafeInteger(entry.min) ? 'max' : 'min'], message: 'an integer range needs integer bounds' };
     }
     if (entry.min > entry.max) return { path: ['min'], message: `min ${entry.min} is above max ${entry.max}` };
+    // Vertex refuses a double range without width (the emulator only refuses min > max); one value is a discrete list.
+    if (entry.type === 'double' && entry.min === entry.max) {
+      return { path: ['max'], message: `a double range needs min below max, got min = max = ${entry.min}: for one value use {type: discrete, values: [${entry.min}]}` };
+    }
     if ((entry.scale === 'log' || entry.scale === 'reverse_log') && entry.min <= 0) {
       return { path: ['min'], message: `a ${entry.scale} scale needs a positive range, got min ${entry.min}` };
     }
@@ -89,6 +93,46 @@ export function entryProblem(entry: SearchSpaceEntry): { path: string[]; message
   if (entry.type === 'discrete' && (entry.scale === 'log' || entry.scale === 'reverse_log') && entry.values.some((v) => v <= 0)) {
     return { path: ['values'], message: `a ${entry.scale} scale needs positive values` };
   }
+  return undefined;
+}
+
+/**
+ * scikit-learn reads these as a count when given an int and as a fraction when given a float, but
+ * a trial's value (`--max_features=1.0`) reaches the refit as JSON, where 1.0 is 1. So one rule,
+ * the same in train.py (hyperparameters.fraction_or_count): a value in (0, 1) is a fraction, a
+ * whole number from 2 a count, and exactly 1 means "all" for max_features and max_samples, one
+ * sample for min_samples_leaf, and is refused for min_samples_split (a count needs 2).
+ */
+export const FRACTION_OR_COUNT_HYPERPARAMETERS = {
+  max_features: { one: 'all', minCount: 2 },
+  max_samples: { one: 'all', minCount: 2 },
+  min_samples_leaf: { one: 'count', minCount: 1 },
+  min_samples_split: { one: 'refused', minCount: 2 },
+} as const satisfies Record<string, { one: 'all' | 'count' | 'refused'; minCount: number }>;
+
+/** What is wrong with an entry for this hyperparameter (beyond entryProblem), or undefined. */
+export function hyperparameterProblem(name: string, entry: SearchSpaceEntry): { path: string[]; message: string } | undefined {
+  if (!Object.hasOwn(FRACTION_OR_COUNT_HYPERPARAMETERS, name)) return undefined;
+  const rule = FRACTION_OR_COUNT_HYPERPARAMETERS[name as keyof typeof FRACTION_OR_COUNT_HYPERPARAMETERS];
+  const why = `${name} is a count as an integer and a fraction below 1 as a number, and a trial's 1.0 reaches the refit as 1`;
+  if (entry.type === 'integer') {
+    if (entry.min < rule.minCount) {
+      const one = rule.one === 'all' ? ` (1 would mean all, not one: ${why})` : '';
+      return { path: ['min'], message: `a count of ${name} starts at ${rule.minCount}, got min ${entry.min}${one}` };
+    }
+    return undefined;
+  }
+  if (entry.type === 'categorical') return undefined;
+  // A fraction range may reach 1 only where 1 means what 1.0 means to scikit-learn: all of them.
+  const aboveFractions = (v: number): boolean => (rule.one === 'all' ? v > 1 : v >= 1);
+  const fractions = rule.one === 'all' ? 'fractions in (0, 1] (1: all)' : 'fractions in (0, 1)';
+  if (entry.type === 'double') {
+    if (entry.min <= 0) return { path: ['min'], message: `a double range of ${name} holds ${fractions}, got min ${entry.min}; for counts use {type: integer}` };
+    if (aboveFractions(entry.max)) return { path: ['max'], message: `a double range of ${name} holds ${fractions}, got max ${entry.max}: ${why}; for counts use {type: integer}` };
+    return undefined;
+  }
+  const bad = entry.values.find((v) => v <= 0 || aboveFractions(v));
+  if (bad !== undefined) return { path: ['values'], message: `discrete values of ${name} are ${fractions}, got ${bad}: ${why}; for counts use {type: integer}` };
   return undefined;
 }
 
@@ -132,6 +176,39 @@ export function gridProblems(modelTypes: readonly ModelType[], overrides: Search
     }
   }
   return problems;
+}
+
+/** The number of points of a parameter spec's grid; Infinity for a double range. */
+function specPoints(spec: JsonValue): number {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return 1;
+  const ints = spec.integerValueSpec;
+  if (typeof ints === 'object' && ints !== null && !Array.isArray(ints)) return Number(ints.maxValue) - Number(ints.minValue) + 1;
+  for (const key of ['discreteValueSpec', 'categoricalValueSpec']) {
+    const values = (spec[key] as { values?: unknown } | undefined)?.values;
+    if (Array.isArray(values)) return values.length;
+  }
+  return spec.doubleValueSpec !== undefined ? Infinity : 1;
+}
+
+/**
+ * How many points grid search would enumerate: per model type the product of its parameters'
+ * value counts (a type with none is one point), summed over the types.
+ */
+export function gridSize(modelTypes: readonly ModelType[], overrides: SearchSpaceOverrides): { total: number; perType: Partial<Record<ModelType, number>> } {
+  const perType: Partial<Record<ModelType, number>> = {};
+  for (const type of modelTypes) perType[type] = effectiveSpace(type, overrides[type]).reduce((n: number, spec) => n * specPoints(spec), 1);
+  return { total: Object.values(perType).reduce((a, b) => a + b, 0), perType };
+}
+
+/**
+ * Why grid search over this space cannot finish in maxTrials (Vertex would stop part-way through
+ * its enumeration, a biased sample), or undefined. For doubles see gridProblems.
+ */
+export function gridSizeProblem(modelTypes: readonly ModelType[], overrides: SearchSpaceOverrides, maxTrials: number): string | undefined {
+  const { total, perType } = gridSize(modelTypes, overrides);
+  if (!Number.isFinite(total) || total <= maxTrials) return undefined;
+  const parts = Object.entries(perType).map(([type, n]) => `${type}: ${n}`).join(', ');
+  return `grid search enumerates ${total} points (${parts}) but maxTrials is ${maxTrials}: narrow the ranges, list fewer discrete values, raise maxTrials or use bayesian or random search`;
 }
 
 /** The words of a grid problem, the same in a spec and a request. */

@@ -42,6 +42,37 @@ describe.skipIf(!stack.ok)('a trial of a study across model types', () => {
     expect(Object.keys(metadata('xgb').hyperparameters).filter((k) => k.includes('__'))).toEqual([]);
   }, 60_000);
 
+  // scikit-learn reads max_features=1.0 as all features and 1 as one feature; JSON between the tune
+  // step and the refit (a JavaScript round trip) keeps no difference between them.
+  it('a trial and the refit of its parameters train the same fractions and counts, whatever JSON made of 1.0', async () => {
+    const estimatorParams = async (name: string): Promise<Record<string, string>> => {
+      const script = `import json, joblib\nest = joblib.load(${JSON.stringify(path(name, 'model', 'model.joblib'))}).steps[-1][1]\n`
+        + `print(json.dumps({k: repr(v) for k, v in est.get_params().items() if k in ("max_features", "max_samples", "min_samples_leaf", "min_samples_split")}))`;
+      const result = await runPython(['-c', script]);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as Record<string, string>;
+    };
+    const trialRun = await trial('fractions-trial', ['--model_type=random_forest', '--random_forest__n_estimators=10.0', '--random_forest__max_features=1.0',
+      '--random_forest__max_samples=0.5', '--random_forest__min_samples_leaf=0.05', '--random_forest__min_samples_split=4.0']);
+    expect(trialRun.code, trialRun.stderr).toBe(0);
+    const best = JSON.stringify(JSON.parse('{"n_estimators": 10, "max_features": 1.0, "max_samples": 0.5, "min_samples_leaf": 0.05, "min_samples_split": 4.0}'));
+    expect(best).toContain('"max_features":1,');
+    const refit = await trial('fractions-refit', ['--model-type', 'random_forest', '--hyperparameters', best]);
+    expect(refit.code, refit.stderr).toBe(0);
+    const expected = { max_features: '1.0', max_samples: '0.5', min_samples_leaf: '0.05', min_samples_split: '4' };
+    expect(await estimatorParams('fractions-trial')).toEqual(expected);
+    expect(await estimatorParams('fractions-refit')).toEqual(expected);
+  }, 120_000);
+
+  it('refuses a fraction-or-count value with no one meaning, naming it', async () => {
+    const split = await trial('split-one', ['--model_type=random_forest', '--random_forest__n_estimators=10', '--random_forest__min_samples_split=1']);
+    expect(split.code).not.toBe(0);
+    expect(split.stderr).toContain('min_samples_split=1 is neither a count (from 2) nor a fraction below 1');
+    const leaf = await trial('leaf-part', ['--model_type=random_forest', '--random_forest__n_estimators=10', '--random_forest__min_samples_leaf=2.5']);
+    expect(leaf.code).not.toBe(0);
+    expect(leaf.stderr).toContain('min_samples_leaf must be a fraction in (0, 1) or a whole count, got 2.5');
+  }, 60_000);
+
   it('the flag overrides --model-type', async () => {
     const result = await trial('ridge', ['--model-type', 'random_forest', '--model_type=ridge', '--ridge__alpha=0.5']);
     expect(result.code, result.stderr).toBe(0);

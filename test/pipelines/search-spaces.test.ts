@@ -11,6 +11,8 @@ import {
   splitTrialParameters,
 } from '../../pipelines/definitions/search-spaces.js';
 import type { JsonValue } from '../../pipelines/ir/index.js';
+import type { SearchSpaceEntry } from '../../control-plane/config/tuning-space.js';
+import { entryProblem, hyperparameterProblem, TUNABLE_HYPERPARAMETERS } from '../../control-plane/config/tuning-space.js';
 import { pythonStack, runPython } from '../components/support.js';
 
 interface Conditional {
@@ -78,6 +80,30 @@ const REFUSED: Record<string, number | string>[] = [
   { model_type: 'ridge', xgboost__max_depth: 6 },
   { xgboost__max_depth: 6 },
 ];
+
+describe('DEFAULT_SEARCH_SPACE', () => {
+  // The defaults must pass the checks a spec's own ranges pass (fraction-or-count names included).
+  const asEntry = (spec: JsonValue): SearchSpaceEntry => {
+    const s = spec as { integerValueSpec?: { minValue: string; maxValue: string }; doubleValueSpec?: { minValue: number; maxValue: number }; discreteValueSpec?: { values: number[] }; categoricalValueSpec?: { values: string[] }; scaleType?: string };
+    const scale = s.scaleType === 'UNIT_LOG_SCALE' ? 'log' : s.scaleType === 'UNIT_REVERSE_LOG_SCALE' ? 'reverse_log' : 'linear';
+    if (s.integerValueSpec) return { type: 'integer', min: Number(s.integerValueSpec.minValue), max: Number(s.integerValueSpec.maxValue), scale };
+    if (s.doubleValueSpec) return { type: 'double', min: s.doubleValueSpec.minValue, max: s.doubleValueSpec.maxValue, scale };
+    if (s.discreteValueSpec) return { type: 'discrete', values: s.discreteValueSpec.values, scale };
+    return { type: 'categorical', values: s.categoricalValueSpec?.values ?? [] };
+  };
+
+  it('holds only ranges a spec could write: valid, tunable, and one meaning for fraction-or-count names', () => {
+    for (const type of MODEL_TYPES) {
+      for (const spec of DEFAULT_SEARCH_SPACE[type]) {
+        const id = (spec as { parameterId: string }).parameterId;
+        expect(TUNABLE_HYPERPARAMETERS[type], `${type}.${id}`).toContain(id);
+        expect(entryProblem(asEntry(spec)), `${type}.${id}`).toBeUndefined();
+        expect(hyperparameterProblem(id, asEntry(spec)), `${type}.${id}`).toBeUndefined();
+      }
+    }
+    expect(DEFAULT_SEARCH_SPACE.random_forest.map((spec) => (spec as { parameterId: string }).parameterId)).toContain('min_samples_leaf');
+  });
+});
 
 describe('splitTrialParameters', () => {
   it('gives the model type and its hyperparameters unprefixed; unprefixed ids pass through', () => {

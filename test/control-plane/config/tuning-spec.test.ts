@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseModelSpec } from '../../../control-plane/config/load-model-specs.js';
 import { tuningModelTypes } from '../../../control-plane/config/model-spec.js';
-import { effectiveSpace, parameterSpec, TUNABLE_HYPERPARAMETERS, TUNING_METRICS, tuningMetricGoal } from '../../../control-plane/config/tuning-space.js';
+import { effectiveSpace, gridSize, gridSizeProblem, hyperparameterProblem, parameterSpec, TUNABLE_HYPERPARAMETERS, TUNING_METRICS, tuningMetricGoal } from '../../../control-plane/config/tuning-space.js';
 import { MODEL_TYPES } from '../../../pipelines/components/closed-sets.js';
 import { DEFAULT_SEARCH_SPACE } from '../../../pipelines/definitions/search-spaces.js';
 import { edited, expectSpecError, shippedText, SHIPPED_FILE } from './support.js';
@@ -79,17 +79,49 @@ describe('mistakes fail naming the field', () => {
     { what: 'more parallel trials than trials', from: 'parallelTrials: 3', to: 'parallelTrials: 13', field: 'tuning.parallelTrials', message: /at most maxTrials \(12\)/ },
     { what: 'an unknown model type to search', from: 'modelTypes: [ridge, random_forest, xgboost]', to: 'modelTypes: [ridge, random_forrest]', field: 'tuning.modelTypes[1]', message: /did you mean 'random_forest'/ },
     { what: 'a model type twice', from: 'modelTypes: [ridge, random_forest, xgboost]', to: 'modelTypes: [ridge, xgboost, random_forest, xgboost]', field: 'tuning.modelTypes[3]', message: /lists xgboost twice/ },
+    { what: 'a fraction range of max_features past 1', from: 'min_samples_leaf: { type: integer, min: 2, max: 30 }', to: 'min_samples_leaf: { type: integer, min: 2, max: 30 }\n      max_features: { type: double, min: 0.5, max: 2 }', field: 'tuning.space.random_forest.max_features.max', message: /fractions in \(0, 1\] \(1: all\), got max 2.*reaches the refit as 1/ },
+    { what: 'a count of max_features from 1 (1 is all)', from: 'min_samples_leaf: { type: integer, min: 2, max: 30 }', to: 'min_samples_leaf: { type: integer, min: 2, max: 30 }\n      max_features: { type: integer, min: 1, max: 5 }', field: 'tuning.space.random_forest.max_features.min', message: /count of max_features starts at 2, got min 1 \(1 would mean all/ },
+    { what: 'discrete min_samples_leaf mixing counts and fractions', from: 'min_samples_leaf: { type: integer, min: 2, max: 30 }', to: 'min_samples_leaf: { type: discrete, values: [0.1, 1] }', field: 'tuning.space.random_forest.min_samples_leaf.values', message: /fractions in \(0, 1\), got 1/ },
+    { what: 'a double min_samples_split reaching 1', from: 'min_samples_leaf: { type: integer, min: 2, max: 30 }', to: 'min_samples_leaf: { type: integer, min: 2, max: 30 }\n      min_samples_split: { type: double, min: 0.1, max: 1 }', field: 'tuning.space.random_forest.min_samples_split.max', message: /fractions in \(0, 1\), got max 1/ },
+    { what: 'a double range without width', from: 'min: 0.02, max: 0.3, scale: log', to: 'min: 0.3, max: 0.3, scale: log', field: 'tuning.space.xgboost.learning_rate.max', message: /needs min below max, got min = max = 0.3.*discrete, values: \[0.3\]/ },
     { what: 'an unknown early stopping rule', from: 'earlyStopping: decay_curve', to: 'earlyStopping: decay', field: 'tuning.earlyStopping', message: /must be one of decay_curve, median, none/ },
   ];
   it.each(cases)('$what → $field', ({ from, to, field, message }) => {
     expectSpecError(edited(from, to), field, message);
   });
 
-  it('grid search is accepted once every range is enumerable', () => {
-    const grid = edited('algorithm: bayesian', 'algorithm: grid', edited('learning_rate: { type: double, min: 0.02, max: 0.3, scale: log }', 'learning_rate: { type: discrete, values: [0.3, 0.03, 0.1] }\n      subsample: { type: discrete, values: [0.8, 1] }\n    ridge:\n      alpha: { type: discrete, values: [0.01, 1, 100], scale: log }'));
-    const spec = parseModelSpec(grid, SHIPPED_FILE);
+  // ridge 3 points; random_forest 2 × 3 × 2; xgboost 2 × 3 × 3 × 2 (its default subsample is a double, so set here).
+  const enumerable = (maxTrials: number): string => edited('maxTrials: 12', `maxTrials: ${maxTrials}`, edited('algorithm: bayesian', 'algorithm: grid', edited(
+    'n_estimators: { type: integer, min: 20, max: 150 }\n      max_depth: { type: integer, min: 4, max: 16 }\n      min_samples_leaf: { type: integer, min: 2, max: 30 }',
+    'n_estimators: { type: discrete, values: [50, 100] }\n      max_depth: { type: integer, min: 4, max: 6 }\n      min_samples_leaf: { type: integer, min: 2, max: 3 }',
+    edited('n_estimators: { type: integer, min: 20, max: 150 }\n      max_depth: { type: integer, min: 2, max: 8 }\n      learning_rate: { type: double, min: 0.02, max: 0.3, scale: log }',
+      'n_estimators: { type: discrete, values: [50, 100] }\n      max_depth: { type: integer, min: 2, max: 4 }\n      learning_rate: { type: discrete, values: [0.3, 0.03, 0.1] }\n      subsample: { type: discrete, values: [0.8, 1] }\n    ridge:\n      alpha: { type: discrete, values: [0.01, 1, 100], scale: log }'))));
+
+  it('grid search over more points than maxTrials is refused, saying how many', () => {
+    expectSpecError(enumerable(50), 'tuning.maxTrials', /grid search enumerates 51 points \(ridge: 3, random_forest: 12, xgboost: 36\) but maxTrials is 50/);
+    const spec = parseModelSpec(enumerable(51), SHIPPED_FILE);
+    expect(gridSize(tuningModelTypes(spec), spec.tuning!.space)).toEqual({ total: 51, perType: { ridge: 3, random_forest: 12, xgboost: 36 } });
+    expect(gridSizeProblem(['ridge'], {}, 1000)).toBeUndefined();
+    expect(gridSize(['random_forest'], {}).total).toBe(351 * 18 * 20);
+  });
+
+  it('grid search is accepted once every range is enumerable and the grid fits in maxTrials', () => {
+    const spec = parseModelSpec(enumerable(60), SHIPPED_FILE);
     expect(spec.tuning!.algorithm).toBe('grid');
     expect(parameterSpec('learning_rate', spec.tuning!.space.xgboost!.learning_rate!)).toEqual({ parameterId: 'learning_rate', discreteValueSpec: { values: [0.03, 0.1, 0.3] }, scaleType: 'UNIT_LINEAR_SCALE' });
+  });
+});
+
+describe('fraction-or-count hyperparameters', () => {
+  it('take fractions or counts by one rule: 1 is all for max_features and max_samples, one sample for min_samples_leaf', () => {
+    expect(hyperparameterProblem('max_features', { type: 'double', min: 0.3, max: 1 })).toBeUndefined();
+    expect(hyperparameterProblem('max_samples', { type: 'discrete', values: [0.5, 1] })).toBeUndefined();
+    expect(hyperparameterProblem('max_features', { type: 'integer', min: 2, max: 8 })).toBeUndefined();
+    expect(hyperparameterProblem('min_samples_leaf', { type: 'integer', min: 1, max: 8 })).toBeUndefined();
+    expect(hyperparameterProblem('min_samples_split', { type: 'integer', min: 1, max: 8 })?.path).toEqual(['min']);
+    expect(hyperparameterProblem('min_samples_leaf', { type: 'double', min: 0.01, max: 1 })?.path).toEqual(['max']);
+    expect(hyperparameterProblem('max_samples', { type: 'discrete', values: [0.5, 3] })?.path).toEqual(['values']);
+    expect(hyperparameterProblem('max_depth', { type: 'integer', min: 1, max: 3 })).toBeUndefined();
   });
 });
 

@@ -33,10 +33,17 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 INTEGER_PARAMETERS = frozenset({
-    "n_estimators", "max_depth", "min_samples_leaf", "min_samples_split", "max_leaf_nodes",
+    "n_estimators", "max_depth", "max_leaf_nodes",
     "max_bin", "max_iter", "early_stopping_rounds", "num_parallel_tree", "max_delta_step",
     "n_iter_no_change", "max_cat_to_onehot",
 })
+
+# scikit-learn reads these as a count given an int and as a fraction given a float, but a trial's
+# ``--max_features=1.0`` reaches the refit as JSON ``1``: the type cannot carry the meaning. So the
+# value does (the same rule as control-plane/config/tuning-space.ts's FRACTION_OR_COUNT_HYPERPARAMETERS):
+# (0, 1) is a fraction, a whole number from 2 a count, and exactly 1 is "all" (max_features,
+# max_samples), one sample (min_samples_leaf) or refused (min_samples_split: a count needs 2).
+FRACTION_OR_COUNT = {"max_features": "all", "max_samples": "all", "min_samples_leaf": "count", "min_samples_split": "refused"}
 
 # Thread counts follow the cores the container has (see mlops_components.cores); overriding them is refused.
 THREAD_PARAMETERS = ("n_jobs", "nthread")
@@ -70,7 +77,27 @@ def parse_flags(extra: Iterable[str]) -> dict[str, Any]:
     return values
 
 
+def fraction_or_count(name: str, value: Any) -> Any:
+    """The value scikit-learn should get for a FRACTION_OR_COUNT hyperparameter, whatever its JSON type."""
+    if value is None or isinstance(value, str):  # None, "sqrt", "log2": no count or fraction
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"hyperparameter {name} must be a fraction in (0, 1) or a whole count, got {value!r}")
+    if value < 1:
+        return float(value)
+    if value == 1:
+        one = FRACTION_OR_COUNT[name]
+        if one == "refused":
+            raise ValueError(f"hyperparameter {name}=1 is neither a count (from 2) nor a fraction below 1")
+        return 1.0 if one == "all" else 1
+    if not float(value).is_integer():
+        raise ValueError(f"hyperparameter {name} must be a fraction in (0, 1) or a whole count, got {value!r}")
+    return int(value)
+
+
 def coerce(name: str, value: Any) -> Any:
+    if name in FRACTION_OR_COUNT:
+        return fraction_or_count(name, value)
     if name in INTEGER_PARAMETERS and isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"hyperparameter {name} must be finite, got {value}")
