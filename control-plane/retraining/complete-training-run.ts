@@ -26,6 +26,7 @@ import { parseGcsUri } from '../../vertex/shared/storage-uris.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { TERMINAL_RUN_STATES, trainingRunId, withoutLease } from '../state/training-runs.js';
 import type { PipelineRunEvent } from './messages.js';
+import { samePipelineJob } from './pipeline-job-name.js';
 
 /**
  * Longer than the function's timeout (120 s), so a live delivery keeps its lease (and renews it
@@ -137,7 +138,7 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
     return { run, ...(decision ? { decision } : {}), duplicate: true };
   }
   // The submission records its job after creating it: an event that overtook that record waits.
-  if (run.pipelineJob !== event.pipelineJob) {
+  if (!samePipelineJob(run.pipelineJob, event.pipelineJob)) {
     await releaseLease(ctx, runId, owner);
     // An event about another job than the run's changes nothing of the run.
     if (run.pipelineJob !== undefined) return { run: withoutLease(run), duplicate: true };

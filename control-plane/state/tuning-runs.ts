@@ -2,7 +2,7 @@
 // plane's record of a tuning request from its arrival to its best trial (and the training run that
 // trains it). Changed only by compare-and-swap on the document's generation, like training runs.
 import { z } from 'zod';
-import { deterministicId } from '../../vertex/shared/ids.js';
+import { deterministicId, slugify } from '../../vertex/shared/ids.js';
 import { RetryLater } from '../errors.js';
 import { TuningTrial } from '../tuning/tuning-result.js';
 import type { JsonObjectStore, Versioned } from './json-object-store.js';
@@ -61,9 +61,23 @@ export const TuningRunRecord = z.object({
 });
 export type TuningRunRecord = z.infer<typeof TuningRunRecord>;
 
+const RUN_ID_LENGTH = 63;
+const RUN_ID_HASH = 10;
+
 /** The run id for (model, request id): apart from the training run of the same request id. */
 export function tuningRunId(model: string, requestId: string): string {
-  return deterministicId(`${model}-tuning-${requestId}`, [model, 'tuning', requestId], 63, 10);
+  return deterministicId(`${model}-tuning-${requestId}`, [model, 'tuning', requestId], RUN_ID_LENGTH, RUN_ID_HASH);
+}
+
+/**
+ * What every run id of the model starts with (as tuningRunId truncates its readable part). Another
+ * model's ids may share it (`m-tuning` vs `m`, or a long name cut short): the record's model decides.
+ */
+export function tuningRunIdPrefix(model: string): string {
+  const room = RUN_ID_LENGTH - RUN_ID_HASH - 1;
+  const prefix = `${slugify(model)}-tuning-`.slice(0, room);
+  // At the limit the id's slug loses its trailing hyphens too.
+  return prefix.length === room ? prefix.replace(/-+$/, '') : prefix;
 }
 
 const pathOf = (id: string) => `tuning-runs/${id}.json`;
@@ -100,13 +114,13 @@ export class TuningRuns {
     throw new RetryLater(`tuning run ${id}: too many concurrent changes`);
   }
 
-  /** Runs of one model, newest first. */
+  /** Runs of one model, newest first: every page of the model's id prefix, then the limit. */
   async listForModel(model: string, limit = 20): Promise<TuningRunRecord[]> {
-    const paths = (await this.store.list(`tuning-runs/${model.slice(0, 40)}`, limit * 2)).filter((p) => RECORD_PATH.test(p));
+    const paths = (await this.store.list(`tuning-runs/${tuningRunIdPrefix(model)}`)).filter((p) => RECORD_PATH.test(p));
     const runs = await Promise.all(paths.map((p) => this.store.read(p, TuningRunRecord)));
     return runs
       .flatMap((r) => (r && r.value.model === model ? [r.value] : []))
-      .sort((a, b) => b.createTime.localeCompare(a.createTime))
+      .sort((a, b) => b.createTime.localeCompare(a.createTime) || b.id.localeCompare(a.id))
       .slice(0, limit);
   }
 }

@@ -5,6 +5,7 @@
 import { TUNING_PIPELINE_NAME } from '../../pipelines/definitions/tuning-pipeline.js';
 import { pipelineJobId } from '../../vertex/requests/pipeline-job.js';
 import type { PipelineRunEvent } from '../retraining/messages.js';
+import { samePipelineJob } from '../retraining/pipeline-job-name.js';
 import type { ControlPlaneSettings } from '../runtime/settings.js';
 
 /** The tuning job's run key: never a training run's (`model/requestId`). */
@@ -17,7 +18,7 @@ export function tuningPipelineJobName(settings: ControlPlaneSettings, model: str
   return `projects/${settings.projectId}/locations/${settings.region}/pipelineJobs/${pipelineJobId(TUNING_PIPELINE_NAME, tuningRunKey(model, requestId))}`;
 }
 
-/** Whether the event announces the end of the tuning run of its (model, request id). */
+/** Whether the event announces the end of the tuning run of its (model, request id); Vertex may name the project by number. */
 export function isTuningRunEvent(settings: ControlPlaneSettings, event: PipelineRunEvent): boolean {
-  return event.pipelineJob === tuningPipelineJobName(settings, event.model, event.requestId);
+  return samePipelineJob(event.pipelineJob, tuningPipelineJobName(settings, event.model, event.requestId));
 }
