@@ -102,6 +102,12 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = ap.parse_args()
 
+    # stdout carries the result only: anything else written to fd 1 (SciPy's Fortran L-BFGS-B
+    # prints there directly) goes to stderr.
+    result_out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
     problem = PROBLEMS[args.problem]
     budget = args.budget or problem.budget
     sign = 1.0 if problem.goal == "MINIMIZE" else -1.0
@@ -129,12 +135,13 @@ def main() -> None:
         "wallSeconds": round(time.time() - started, 1),
     }
     if args.json:
-        print(json.dumps(summary))
+        print(json.dumps(summary), file=result_out)
     else:
         print(f"{problem.name} × {args.optimizer} ({budget} trials, {len(r)} seeds): median {summary['median']:.3g}, "
               f"p90 {summary['p90']:.3g}, max {summary['max']:.3g}"
               + (f", suggestion {summary['medianSuggestSeconds'] * 1000:.0f} ms ({summary['medianSuggestCpuSeconds'] * 1000:.0f} ms CPU)"
-                 if last_times else ""))
+                 if last_times else ""), file=result_out)
+    result_out.flush()
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ from .space import Space
 DUPLICATE_DISTANCE = 1e-9
 MAX_STARTS = 12
 N_SOBOL = 2048
+# A batch's suggestions past this many are space-filling: each GP step costs a fraction of a
+# second, and the Vizier API allows batches of up to 1000.
+MAX_BO_BATCH = 32
 PORTFOLIO = ("ei", "explore", "local", "explore")
 # "explore": trials within this many (global GP) length scales of the incumbent are its basin.
 EXCLUDE_SCALED = 1.0
@@ -73,7 +76,7 @@ def suggest(request: dict) -> list:
         exhausted = finite_size is not None and len(taken_keys) >= finite_size
         if space.dim == 0:
             a = {}
-        elif len(y_done) < n_init:
+        elif len(y_done) < n_init or i >= MAX_BO_BATCH:
             if len(taken) == 0:
                 a = space.center()
             else:
