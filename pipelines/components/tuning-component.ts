@@ -32,6 +32,10 @@ export function tuningComponent(image: string = COMPONENT_IMAGE) {
       early_stopping: param.string({ default: '' }),
       /** Labels of the HyperparameterTuningJob, so that a caller can find it while it runs. */
       labels: param.struct({ default: {} }),
+      /** The seed every trial trains with: the refit's, so the best trial is what the refit reproduces. */
+      random_seed: param.int({ default: 42 }),
+      /** trialJobSpec.serviceAccount; '' leaves it unset (Vertex's service agent). The DSL has no placeholder for the PipelineJob's own. */
+      service_account: param.string({ default: '' }),
     },
     outputs: {
       best_hyperparameters: param.struct(),

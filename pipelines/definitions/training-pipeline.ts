@@ -101,6 +101,7 @@ export function trainingPipelineWithTuning(options: TrainingPipelineOptions = {}
         max_trial_count: param.int({ default: 12 }),
         parallel_trial_count: param.int({ default: 2 }),
         tuning_poll_seconds: param.double({ default: 30 }),
+        trial_service_account: param.string({ default: '', description: "The trials' service account: the PipelineJob's serviceAccount ('': Vertex's service agent)." }),
       },
     },
     (p, inputs) => {
@@ -122,6 +123,8 @@ export function trainingPipelineWithTuning(options: TrainingPipelineOptions = {}
           max_trial_count: inputs.max_trial_count,
           parallel_trial_count: inputs.parallel_trial_count,
           poll_interval_seconds: inputs.tuning_poll_seconds,
+          random_seed: inputs.random_seed,
+          service_account: inputs.trial_service_account,
         });
         return fitModel(p, image, inputs, split, tuning.outputs.best_hyperparameters);
       });

@@ -47,6 +47,7 @@ export function tuningPipeline(options: TuningPipelineOptions = {}) {
         early_stopping: param.string({ default: 'decay_curve', oneOf: EARLY_STOPPING_RULES }),
         tuning_job_labels: param.struct({ default: {}, description: 'Labels of the HyperparameterTuningJob, e.g. {"tuning_run": "<id>"}.' }),
         tuning_poll_seconds: param.double({ default: 30 }),
+        trial_service_account: param.string({ default: '', description: "The trials' service account: the PipelineJob's serviceAccount ('': Vertex's service agent)." }),
       },
     },
     (p, inputs) => {
@@ -71,6 +72,8 @@ export function tuningPipeline(options: TuningPipelineOptions = {}) {
           poll_interval_seconds: inputs.tuning_poll_seconds,
           early_stopping: inputs.early_stopping,
           labels: inputs.tuning_job_labels,
+          random_seed: inputs.random_seed,
+          service_account: inputs.trial_service_account,
         });
         p.task(tuningSummaryComponent(image), { trials: tune.outputs.trials, random_seed: inputs.random_seed });
       });

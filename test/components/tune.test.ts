@@ -46,6 +46,8 @@ class FakeVertex {
   states: string[] = [];
   finalJob: Record<string, unknown> = {};
   failFirstPoll = false;
+  /** What `GET .../hyperparameterTuningJobs?filter=...` lists (jobs an earlier start of the step created). */
+  listed: Record<string, unknown>[] = [];
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -64,6 +66,7 @@ class FakeVertex {
     this.states = states;
     this.finalJob = finalJob;
     this.failFirstPoll = failFirstPoll;
+    this.listed = [];
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -75,7 +78,9 @@ class FakeVertex {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value));
     };
-    if (req.method === 'POST' && req.url === `/v1/${PARENT}/hyperparameterTuningJobs`) {
+    if (req.method === 'GET' && req.url?.startsWith(`/v1/${PARENT}/hyperparameterTuningJobs?`)) {
+      reply(200, { hyperparameterTuningJobs: this.listed });
+    } else if (req.method === 'POST' && req.url === `/v1/${PARENT}/hyperparameterTuningJobs`) {
       reply(200, { ...(body as object), name: JOB_NAME, state: 'JOB_STATE_PENDING' });
     } else if (req.method === 'GET' && req.url === `/v1/${JOB_NAME}`) {
       this.polls += 1;
@@ -157,12 +162,14 @@ describe.skipIf(!stack.ok)('tune component', () => {
             command: ['python3', '-m', 'mlops_components.steps.train'],
             args: ['--train-data', 'gs://bucket/run/train_data', '--validation-data', 'gs://bucket/run/validation_data',
               '--feature-schema', 'gs://bucket/run/feature_schema', '--target-column', 'delay', '--task-type', 'regression',
-              '--model-type', 'gradient_boosting', '--hypertune-metric', 'rmse'],
+              '--model-type', 'gradient_boosting', '--hypertune-metric', 'rmse', '--random-seed', '42'],
           },
         }],
         baseOutputDirectory: { outputUriPrefix: 'gs://bucket/root/tuning/task-1' },
       },
     });
+    // Without a service account the trials run as Vertex's service agent: the field is unset.
+    expect((create?.body as { trialJobSpec: Record<string, unknown> }).trialJobSpec).not.toHaveProperty('serviceAccount');
     // One 503 (retried), two RUNNING, then the terminal state.
     expect(polls.map((p) => p.method)).toEqual(['GET', 'GET', 'GET', 'GET']);
 
@@ -208,6 +215,46 @@ print(json.dumps({goal: trial_parameters(best_trial(trials, "rmse", goal), space
     });
   }, 20_000);
 
+  it("trains every trial with the pipeline's random seed and runs them as the given service account", async () => {
+    vertex.reset([], { state: 'JOB_STATE_SUCCEEDED', trials: [trial('1', 'SUCCEEDED', 3, 60, 0.1, 3)] });
+    const out = join(work.dir, 'seeded');
+    const sa = 'pipelines@mlops-demo.iam.gserviceaccount.com';
+    const result = await runComponent('tune', [...args(out), '--random-seed', '7', '--service-account', sa], { env: { VERTEX_EMULATOR_HOST: host }, timeoutMs: 30_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const body = vertex.requests.find((r) => r.method === 'POST')?.body as { trialJobSpec: { serviceAccount?: string; workerPoolSpecs: { containerSpec: { args: string[] } }[] } };
+    expect(validateRequest('CreateHyperparameterTuningJobRequest', { parent: PARENT, hyperparameterTuningJob: body }).filter((i) => i.severity === 'error').map(formatIssue)).toEqual([]);
+    const trialArgs = body.trialJobSpec.workerPoolSpecs[0]!.containerSpec.args;
+    expect(trialArgs[trialArgs.indexOf('--random-seed') + 1]).toBe('7');
+    expect(trialArgs.filter((a) => a === '--random-seed')).toHaveLength(1);
+    expect(body.trialJobSpec.serviceAccount).toBe(sa);
+  }, 30_000);
+
+  describe('after a container restart', () => {
+    const labels = { tuning_run: 'tr-0042' };
+    const listedJob = (state: string, createTime: string, extra: Record<string, unknown> = {}) => ({ name: JOB_NAME, displayName: 'tune-test', labels, state, createTime, ...extra });
+
+    it.each(['JOB_STATE_RUNNING', 'JOB_STATE_SUCCEEDED'])('waits on the job it created (%s, same labels) instead of creating another', async (state) => {
+      vertex.reset([], { state: 'JOB_STATE_SUCCEEDED', trials: [trial('1', 'SUCCEEDED', 3, 60, 0.1, 3)] });
+      vertex.listed = [listedJob('JOB_STATE_FAILED', '2026-01-02T00:00:00Z', { name: `${PARENT}/hyperparameterTuningJobs/1` }), listedJob(state, '2026-01-01T00:00:00Z')];
+      const out = join(work.dir, `restarted-${state}`);
+      const result = await runComponent('tune', [...args(out), '--labels', JSON.stringify(labels)], { env: { VERTEX_EMULATOR_HOST: host }, timeoutMs: 30_000 });
+      expect(result.code, result.stderr).toBe(0);
+      expect(vertex.requests.filter((r) => r.method === 'POST')).toEqual([]);
+      expect(new URL(vertex.requests[0]!.url, 'http://x').searchParams.get('filter')).toBe('labels.tuning_run="tr-0042"');
+      expect(readText(join(out, 'gcp_resources'))).toContain('/hyperparameterTuningJobs/987');
+      expect(Number(readText(join(out, 'best_metric_value')))).toBe(3);
+    }, 30_000);
+
+    it('creates a new job when the one it finds failed, or was another display name it was told', async () => {
+      vertex.reset([], { state: 'JOB_STATE_SUCCEEDED', trials: [trial('1', 'SUCCEEDED', 3, 60, 0.1, 3)] });
+      vertex.listed = [listedJob('JOB_STATE_CANCELLED', '2026-01-02T00:00:00Z'), listedJob('JOB_STATE_RUNNING', '2026-01-01T00:00:00Z', { displayName: 'tune-other' })];
+      const out = join(work.dir, 'restarted-failed');
+      const result = await runComponent('tune', [...args(out), '--labels', JSON.stringify(labels)], { env: { VERTEX_EMULATOR_HOST: host }, timeoutMs: 30_000 });
+      expect(result.code, result.stderr).toBe(0);
+      expect(vertex.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    }, 30_000);
+  });
+
   describe('a study across model types', () => {
     const STUDY = modelTypeStudyParameters({ xgboost: DEFAULT_SEARCH_SPACE.xgboost, ridge: DEFAULT_SEARCH_SPACE.ridge, random_forest: [] });
     const conditionalTrial = (id: string, rmse: number, parameters: Record<string, number | string>, stepCount: string) => ({
@@ -239,7 +286,11 @@ print(json.dumps({goal: trial_parameters(best_trial(trials, "rmse", goal), space
         { env: { VERTEX_EMULATOR_HOST: host }, timeoutMs: 30_000 });
       expect(result.code, result.stderr).toBe(0);
 
-      const body = vertex.requests[0]?.body as { studySpec: Record<string, unknown>; labels: unknown; trialJobSpec: { workerPoolSpecs: { containerSpec: { args: string[] } }[] } };
+      // With labels, the step first lists the jobs carrying them (none here), then creates one.
+      expect(vertex.requests[0]?.method).toBe('GET');
+      expect(new URL(vertex.requests[0]!.url, 'http://x').searchParams.get('filter')).toBe('labels.model="flight-delay" AND labels.tuning_run="tr-0042"');
+      expect(vertex.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      const body = vertex.requests[1]?.body as { studySpec: Record<string, unknown>; labels: unknown; trialJobSpec: { workerPoolSpecs: { containerSpec: { args: string[] } }[] } };
       const issues = validateRequest('CreateHyperparameterTuningJobRequest', { parent: PARENT, hyperparameterTuningJob: body }).filter((i) => i.severity === 'error');
       expect(issues.map(formatIssue)).toEqual([]);
       expect(body.studySpec.parameters).toEqual(STUDY);

@@ -122,6 +122,12 @@ describe('project pipelines', () => {
     });
     expect(refit.dependentTasks).toContain('tune-hyperparameters');
     expect(tuning!.root.inputDefinitions!.parameters!.metric_goal).toMatchObject({ defaultValue: 'MINIMIZE' });
+    // The trials train with the seed the refit trains with, and run as the pipeline's service account.
+    const tune = tasks.get('tune-hyperparameters')!.task;
+    expect(refit.inputs?.parameters?.random_seed).toMatchObject({ componentInputParameter: expect.stringMatching(/(^|--)random_seed$/) as unknown });
+    expect(tune.inputs?.parameters?.random_seed).toEqual(refit.inputs?.parameters?.random_seed);
+    expect(tune.inputs?.parameters?.service_account).toEqual({ componentInputParameter: (refit.inputs?.parameters?.random_seed as { componentInputParameter: string }).componentInputParameter.replace('random_seed', 'trial_service_account') });
+    expect(tuning!.root.inputDefinitions!.parameters!.trial_service_account).toMatchObject({ parameterType: 'STRING', defaultValue: '' });
   });
 
   it('writes YAML and JSON that parse back to the same spec', () => {
@@ -215,6 +221,10 @@ describe('project pipelines', () => {
       expect(tune.inputs?.parameters?.labels).toEqual({ componentInputParameter: 'pipelinechannel--tuning_job_labels' });
       expect(tune.inputs?.parameters?.early_stopping).toEqual({ componentInputParameter: 'pipelinechannel--early_stopping' });
       expect(tune.inputs?.parameters?.poll_interval_seconds).toEqual({ componentInputParameter: 'pipelinechannel--tuning_poll_seconds' });
+      // Trials are seeded as the split and the summary are (the refit run gets the same random_seed), and run as the pipeline's account.
+      expect(tune.inputs?.parameters?.random_seed).toEqual({ componentInputParameter: 'pipelinechannel--random_seed' });
+      expect(tune.inputs?.parameters?.service_account).toEqual({ componentInputParameter: 'pipelinechannel--trial_service_account' });
+      expect(parameters().trial_service_account).toMatchObject({ parameterType: 'STRING', isOptional: true, defaultValue: '' });
       const summary = tasks.get(TUNING_PIPELINE_TASKS.summary)!.task;
       expect(summary.inputs?.artifacts?.trials).toEqual({ taskOutputArtifact: { producerTask: TUNING_PIPELINE_TASKS.tune, outputArtifactKey: 'trials' } });
       expect(summary.dependentTasks).toEqual([TUNING_PIPELINE_TASKS.tune]);
@@ -238,7 +248,7 @@ describe('project pipelines', () => {
     it("declares the training pipeline's snapshot, split and event inputs with the same types and defaults, and no model type or judging inputs", () => {
       const trainingParameters = training!.root.inputDefinitions!.parameters!;
       const tuningOnly = ['project', 'location', 'study_spec_parameters', 'metric_id', 'metric_goal', 'algorithm', 'max_trial_count',
-        'parallel_trial_count', 'max_failed_trial_count', 'early_stopping', 'tuning_job_labels', 'tuning_poll_seconds'];
+        'parallel_trial_count', 'max_failed_trial_count', 'early_stopping', 'tuning_job_labels', 'tuning_poll_seconds', 'trial_service_account'];
       const shared = Object.keys(parameters()).filter((name) => !tuningOnly.includes(name));
       const judging = ['thresholds', 'champion_model_uri', 'comparison_metric', 'min_improvement', 'confidence', 'bootstrap_samples'];
       expect(shared.sort()).toEqual(Object.keys(trainingParameters).filter((name) => ![...judging, 'model_type', 'hyperparameters'].includes(name)).sort());

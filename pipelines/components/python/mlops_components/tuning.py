@@ -18,7 +18,9 @@ type and unprefixed hyperparameters, and, where the job's trials tell, whether i
 early.
 
 ``labels`` are set on the HyperparameterTuningJob (so a caller can find the job while it runs),
-checked as Vertex checks resource labels.
+checked as Vertex checks resource labels; they also let a restarted step find the job it created
+(:func:`reusable_job`). Trials train with the pipeline's ``random_seed`` (as the refit does) and,
+when given, run as ``service_account`` (``trialJobSpec.serviceAccount``).
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ class TuningSpec:
     base_output_directory: str
     early_stopping: str = ""
     labels: dict[str, Any] = field(default_factory=dict)
+    # The seed every trial trains with: the refit's (the pipeline's random_seed), so the best trial is what it refits.
+    random_seed: int = 42
+    # The trials' service account ('': Vertex's service agent); the pipeline's own, so trials read what the pipeline wrote.
+    service_account: str = ""
 
 
 def check_parameters(parameters: list[Any]) -> list[dict[str, Any]]:
@@ -135,6 +141,7 @@ def trial_args(spec: TuningSpec) -> list[str]:
         "--task-type", spec.task_type,
         *model_type,
         "--hypertune-metric", spec.metric_id,
+        "--random-seed", str(spec.random_seed),
     ]
 
 
@@ -173,11 +180,37 @@ def build_job(spec: TuningSpec) -> dict[str, Any]:
             "baseOutputDirectory": {"outputUriPrefix": spec.base_output_directory},
         },
     }
+    if spec.service_account:
+        job["trialJobSpec"]["serviceAccount"] = spec.service_account
     if spec.max_failed_trial_count > 0:
         job["maxFailedTrialCount"] = spec.max_failed_trial_count
     if check_labels(spec.labels):
         job["labels"] = dict(spec.labels)
     return job
+
+
+def labels_filter(labels: dict[str, str]) -> str:
+    """The list filter matching every one of the labels (values are checked by check_labels: no quotes)."""
+    return " AND ".join(f'labels.{key}="{value}"' for key, value in sorted(labels.items()))
+
+
+def reusable_job(jobs: list[dict[str, Any]], job_body: dict[str, Any], display_name_given: bool) -> dict[str, Any] | None:
+    """Among listed jobs, the one this step already created (a restarted container), or None.
+
+    Same labels (and the same displayName when the caller named it; the default one carries the
+    time, so differs after a restart), and still running or succeeded: a failed or cancelled one is
+    not reused, a new job is created. The newest wins.
+    """
+    labels = job_body.get("labels") or {}
+    if not labels:
+        return None
+    matching = [
+        job for job in jobs
+        if job.get("labels") == labels
+        and (not display_name_given or job.get("displayName") == job_body.get("displayName"))
+        and (job.get("state") not in TERMINAL_STATES or job.get("state") == "JOB_STATE_SUCCEEDED")
+    ]
+    return max(matching, key=lambda job: str(job.get("createTime", ""))) if matching else None
 
 
 def _number(value: Any) -> float | None:

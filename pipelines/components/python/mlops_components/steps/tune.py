@@ -23,6 +23,10 @@ CLI (as tuning-component.ts passes it)::
         --base-output-directory gs://... --best-hyperparameters OUT --best-metric-value OUT
         --trials OUT --gcp-resources OUT [--poll-interval-seconds 30] [--display-name NAME]
         [--early-stopping median|decay_curve|none] [--labels '{"tuning_run": "abc"}']
+        [--random-seed 42] [--service-account SA_EMAIL]
+
+With labels, a restarted step first lists the jobs carrying them and waits on the one it created
+(running or succeeded) instead of creating a second HyperparameterTuningJob.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
+from urllib.parse import urlencode
 
 from .. import cli
 from ..entrypoint import run
@@ -42,7 +47,8 @@ from ..hyperparameters import MODEL_TYPES, TASK_TYPES
 from ..logs import get_logger
 from ..outputs import write_json, write_parameter
 from ..study import has_model_type_parameter
-from ..tuning import EARLY_STOPPING, TERMINAL_STATES, TuningSpec, best_trial, build_job, final_metric, summarize_trials, trial_parameters
+from ..tuning import (EARLY_STOPPING, TERMINAL_STATES, TuningSpec, best_trial, build_job, final_metric, labels_filter, reusable_job,
+                      summarize_trials, trial_parameters)
 from ..vertex_api import VertexClient
 
 log = get_logger("tune")
@@ -77,6 +83,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     # '': median stopping for staged models only, as before the flag existed.
     parser.add_argument("--early-stopping", choices=("", *EARLY_STOPPING), default="")
     parser.add_argument("--labels", type=cli.json_object, default={})
+    parser.add_argument("--random-seed", type=int, default=42)
+    parser.add_argument("--service-account", default="")
     return parser.parse_args(argv)
 
 
@@ -90,7 +98,8 @@ def spec_from_args(args: argparse.Namespace) -> TuningSpec:
         algorithm=args.algorithm, max_trial_count=args.max_trial_count, parallel_trial_count=args.parallel_trial_count,
         max_failed_trial_count=args.max_failed_trial_count, machine_type=args.trial_machine_type,
         image=args.trial_image, base_output_directory=args.base_output_directory,
-        early_stopping=args.early_stopping, labels=args.labels,
+        early_stopping=args.early_stopping, labels=args.labels, random_seed=args.random_seed,
+        service_account=args.service_account,
     )
 
 
@@ -123,18 +132,39 @@ def wait_for(client: VertexClient, job_name: str, interval: float) -> dict[str, 
         time.sleep(interval)
 
 
+def find_existing(client: VertexClient, parent: str, job_body: dict[str, Any], display_name_given: bool) -> dict[str, Any] | None:
+    """The job a previous start of this step created (same labels), when the step has labels to find it by."""
+    labels = job_body.get("labels")
+    if not labels:
+        return None
+    jobs: list[dict[str, Any]] = []
+    token = ""
+    while True:
+        query = {"filter": labels_filter(labels), "pageSize": "100", **({"pageToken": token} if token else {})}
+        page = client.call_with_retries("GET", f"{parent}/hyperparameterTuningJobs?{urlencode(query)}")
+        jobs.extend(page.get("hyperparameterTuningJobs", []))
+        token = page.get("nextPageToken", "")
+        if not token:
+            return reusable_job(jobs, job_body, display_name_given)
+
+
 def main(argv: Sequence[str]) -> None:
     args = parse_args(argv)
     spec = spec_from_args(args)
     job_body = build_job(spec)
     client = VertexClient(args.location)
     parent = f"projects/{args.project}/locations/{args.location}"
-    created = client.call("POST", f"{parent}/hyperparameterTuningJobs", job_body)
-    job_name = created.get("name")
-    if not job_name:
-        raise RuntimeError(f"create returned no job name: {created}")
+    existing = find_existing(client, parent, job_body, args.display_name is not None)
+    if existing is not None:
+        job_name = existing["name"]
+        log.info("tuning job reused: this step created it before restarting", job=job_name, state=existing.get("state"))
+    else:
+        created = client.call("POST", f"{parent}/hyperparameterTuningJobs", job_body)
+        job_name = created.get("name")
+        if not job_name:
+            raise RuntimeError(f"create returned no job name: {created}")
+        log.info("tuning job created", job=job_name, url=client.url(job_name), max_trials=spec.max_trial_count)
     write_parameter(args.gcp_resources, gcp_resources(client, job_name))
-    log.info("tuning job created", job=job_name, url=client.url(job_name), max_trials=spec.max_trial_count)
     cancel_on_sigterm(client, job_name)
 
     job = wait_for(client, job_name, args.poll_interval_seconds)
