@@ -66,6 +66,7 @@ describe.skipIf(skipReason !== undefined)('tuning pipeline on the local cloud', 
         early_stopping: 'none',
         tuning_job_labels: { tuning_run: 'e2e-run-1' },
         tuning_poll_seconds: 0.5,
+        random_seed: 7,
       },
     });
     const [created] = await vertex.pipelines.createPipelineJob(request);
@@ -82,6 +83,9 @@ describe.skipIf(skipReason !== undefined)('tuning pipeline on the local cloud', 
     expect(tuningJob.labels?.tuning_run).toBe('e2e-run-1');
     expect(tuningJob.state).toBe('JOB_STATE_SUCCEEDED');
     expect(tuningJob.trials).toHaveLength(3);
+    // Trials train with the run's seed, as its refit does (not train's default, 42).
+    const trialArgs = tuningJob.trialJobSpec?.workerPoolSpecs?.[0]?.containerSpec?.args ?? [];
+    expect(trialArgs[trialArgs.indexOf('--random-seed') + 1]).toBe('7');
     for (const trial of tuningJob.trials ?? []) {
       expect(trial.state).toBe('SUCCEEDED');
       const parameters = Object.fromEntries((trial.parameters ?? []).map((p) => [p.parameterId!, (p.value?.stringValue ?? p.value?.numberValue)!]));
