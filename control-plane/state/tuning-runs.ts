@@ -56,6 +56,11 @@ export const TuningRunRecord = z.object({
   /** The training run of the best trial (its id). */
   trainingRun: z.string().optional(),
   error: z.object({ task: z.string().optional(), message: z.string() }).optional(),
+  /**
+   * The outcome's audit row, recorded with the final state and cleared once appended: a delivery
+   * that crashed in between leaves it for the redelivery, which appends the very same row.
+   */
+  auditPending: z.object({ id: z.string(), at: z.string(), kind: z.string(), reason: z.string(), details: z.record(z.string(), z.json()) }).optional(),
   /** Who is processing the run's completion now, and until when (a lease against duplicate deliveries). */
   lease: z.object({ owner: z.string(), expireTime: z.string() }).optional(),
 });
@@ -125,9 +130,10 @@ export class TuningRuns {
   }
 }
 
-/** The record without its lease (the completing delivery's bookkeeping). */
-export function publicTuningRun(run: TuningRunRecord): Omit<TuningRunRecord, 'lease'> {
+/** The record without its lease and pending audit (the completing delivery's bookkeeping). */
+export function publicTuningRun(run: TuningRunRecord): Omit<TuningRunRecord, 'lease' | 'auditPending'> {
   const copy = { ...run };
   delete copy.lease;
+  delete copy.auditPending;
   return copy;
 }

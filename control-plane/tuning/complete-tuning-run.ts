@@ -28,7 +28,7 @@ import { bestTrial, tuningResult } from './trials.js';
 export const TUNING_LEASE_SECONDS = 180;
 
 export interface TuningCompletion {
-  readonly run: Omit<TuningRunRecord, 'lease'>;
+  readonly run: Omit<TuningRunRecord, 'lease' | 'auditPending'>;
   readonly result?: TuningResult;
   /** The training request for the best trial, when one was made. */
   readonly trainingRequest?: RetrainingRequest;
@@ -134,7 +134,8 @@ export async function completeTuningRun(ctx: ControlPlaneContext, event: Pipelin
   // Per invocation, not per message: Pub/Sub may deliver one message twice at the same time.
   const owner = `${deliveryId}/${randomUUID()}`;
   const run = await acquireLease(ctx, runId, owner);
-  if (TERMINAL_TUNING_STATES.includes(run.state)) return { run: publicTuningRun(run), duplicate: true };
+  // Ended by a delivery that crashed before its audit row was appended: this one appends it.
+  if (TERMINAL_TUNING_STATES.includes(run.state)) return { run: publicTuningRun(run.auditPending ? await settleAudit(ctx, run) : run), duplicate: true };
   try {
     return await completeLeasedRun(ctx, run, event, owner);
   } catch (err) {
@@ -143,11 +144,35 @@ export async function completeTuningRun(ctx: ControlPlaneContext, event: Pipelin
   }
 }
 
-async function audit(ctx: ControlPlaneContext, run: TuningRunRecord, kind: 'TUNING_SUCCEEDED' | 'TUNING_FAILED', reason: string, details: Record<string, unknown>): Promise<void> {
-  await appendDecisions(ctx, [{
-    id: `tuning-${run.id}`, at: ctx.now().toISOString(), model: run.model, subject: run.id, area: 'retraining',
-    kind, actor: 'onPipelineRunEvent', reason, details: { tuningRun: run.name, pipelineJob: run.pipelineJob, ...details },
-  }]);
+type TuningAudit = NonNullable<TuningRunRecord['auditPending']>;
+
+/** The outcome's audit row (its id is the BigQuery insertId: one row per run). */
+function auditOf(ctx: ControlPlaneContext, run: TuningRunRecord, kind: 'TUNING_SUCCEEDED' | 'TUNING_FAILED', reason: string, details: Record<string, unknown>): TuningAudit {
+  // Through JSON: the row is stored on the run and must read back the same.
+  const json = JSON.parse(JSON.stringify({ tuningRun: run.name, pipelineJob: run.pipelineJob, ...details })) as TuningAudit['details'];
+  return { id: `tuning-${run.id}`, at: ctx.now().toISOString(), kind, reason, details: json };
+}
+
+/** Appends the run's pending audit row, then clears it; the row is the stored one, so a repeat appends the same. */
+async function settleAudit(ctx: ControlPlaneContext, run: TuningRunRecord): Promise<TuningRunRecord> {
+  const pending = run.auditPending;
+  if (!pending) return run;
+  await appendDecisions(ctx, [{ ...pending, model: run.model, subject: run.id, area: 'retraining', actor: 'onPipelineRunEvent' }]);
+  return tuningRuns(ctx).update(run.id, (current) => {
+    if (current.auditPending?.id !== pending.id) return undefined;
+    const next = { ...current };
+    delete next.auditPending;
+    return next;
+  });
+}
+
+/**
+ * Ends the run and audits it, exactly once whatever crashes: the final state is recorded with the
+ * audit row pending, the row appended, then the flag cleared (a redelivery finishes a pending one).
+ */
+async function finishAudited(ctx: ControlPlaneContext, run: TuningRunRecord, owner: string, audit: TuningAudit, change: (run: TuningRunRecord) => TuningRunRecord): Promise<TuningRunRecord> {
+  const ended = await finish(ctx, run.id, owner, (current) => ({ ...change(current), auditPending: audit }));
+  return settleAudit(ctx, ended);
 }
 
 async function completeLeasedRun(ctx: ControlPlaneContext, run: TuningRunRecord, event: PipelineRunEvent, owner: string): Promise<TuningCompletion> {
@@ -157,8 +182,8 @@ async function completeLeasedRun(ctx: ControlPlaneContext, run: TuningRunRecord,
 
   if (event.state !== 'SUCCEEDED') {
     const error = failedTask(job) ?? { task: '(none)', message: job.error?.message ?? `the pipeline ended ${event.state}` };
-    await audit(ctx, run, 'TUNING_FAILED', `${error.task}: ${error.message}`.slice(0, 2000), { state: event.state });
-    const failed = await finish(ctx, run.id, owner, (current) => ({ ...current, ...jobFields, state: 'FAILED', error }));
+    const audit = auditOf(ctx, run, 'TUNING_FAILED', `${error.task}: ${error.message}`.slice(0, 2000), { state: event.state });
+    const failed = await finishAudited(ctx, run, owner, audit, (current) => ({ ...current, ...jobFields, state: 'FAILED', error }));
     return { run: publicTuningRun(failed), duplicate: false };
   }
 
@@ -176,8 +201,8 @@ async function completeLeasedRun(ctx: ControlPlaneContext, run: TuningRunRecord,
   };
   if (!best) {
     const error = { task: TUNING_PIPELINE_TASKS.tune, message: `none of the ${result.trials.length} trials reported ${run.study.metric.id}` };
-    await audit(ctx, run, 'TUNING_FAILED', error.message, { results: results.uri });
-    const failed = await finish(ctx, run.id, owner, (current) => ({ ...current, ...summary, state: 'FAILED', error }));
+    const audit = auditOf(ctx, run, 'TUNING_FAILED', error.message, { results: results.uri });
+    const failed = await finishAudited(ctx, run, owner, audit, (current) => ({ ...current, ...summary, state: 'FAILED', error }));
     return { run: publicTuningRun(failed), result, duplicate: false };
   }
 
@@ -192,8 +217,8 @@ async function completeLeasedRun(ctx: ControlPlaneContext, run: TuningRunRecord,
     await renewLease(ctx, run.id, owner, (current) => ({ ...current, trainingRun: training.id }));
   }
   const reason = `best trial ${best.id}: ${best.modelType} ${JSON.stringify(best.hyperparameters)}, ${run.study.metric.id} ${best.value}`;
-  await audit(ctx, run, 'TUNING_SUCCEEDED', reason, { bestTrial: best, bestPerModelType: result.bestPerModelType, results: results.uri, ...(trainingRequest ? { trainingRequest: trainingRequest.requestId } : {}) });
-  const done = await finish(ctx, run.id, owner, (current) => ({ ...current, ...summary, state: 'SUCCEEDED' }));
+  const audit = auditOf(ctx, run, 'TUNING_SUCCEEDED', reason, { bestTrial: best, bestPerModelType: result.bestPerModelType, results: results.uri, ...(trainingRequest ? { trainingRequest: trainingRequest.requestId } : {}) });
+  const done = await finishAudited(ctx, run, owner, audit, (current) => ({ ...current, ...summary, state: 'SUCCEEDED' }));
   return { run: publicTuningRun(done), result, ...(trainingRequest ? { trainingRequest } : {}), duplicate: false };
 }
 
