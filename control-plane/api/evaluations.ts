@@ -11,12 +11,13 @@ import type { Caller } from './caller.js';
 import type { CreateEvaluationBody } from './requests.js';
 import type { TrainingRunView } from './training-runs.js';
 import { publicRun } from '../state/training-runs.js';
-import { publishRetrainingRequest } from './training-runs.js';
+import { checkRequestId, publishRetrainingRequest } from './training-runs.js';
 
 const { NOT_FOUND } = RpcCode;
 
 export async function createEvaluation(ctx: ControlPlaneContext, model: string, body: CreateEvaluationBody, caller: Caller): Promise<TrainingRunView> {
   const spec = ctx.models.require(model);
+  checkRequestId(body.requestId);
   // The version must exist now; its number (not an alias that may move) is what gets evaluated.
   let versionId: string;
   try {

@@ -8,6 +8,7 @@ import { TOPICS } from '../config/topics.js';
 import type { DecisionRecord } from '../evaluation/decision.js';
 import { ControlPlaneError, RpcCode, grpcCode, invalidArgument, notFound } from '../errors.js';
 import type { RetrainingRequest } from '../retraining/messages.js';
+import { TUNED_REQUEST_PREFIX } from '../retraining/messages.js';
 import { newTrainingRun } from '../retraining/submit-training-run.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
@@ -17,8 +18,14 @@ import type { CreateTrainingRunBody } from './requests.js';
 
 const { NOT_FOUND } = RpcCode;
 
+/** Refuses a caller's request id in the tuning completion's reserved range: its run would pass for a tuning run's best trial. */
+export function checkRequestId(requestId: string | undefined): void {
+  if (requestId?.startsWith(TUNED_REQUEST_PREFIX)) throw invalidArgument('requestId', `${TUNED_REQUEST_PREFIX}... is reserved for the training runs of tuning runs' best trials; choose another requestId`);
+}
+
 /** The request id: the caller's, else one per Scheduler firing, else a new one. */
 function requestIdFor(body: { requestId?: string | undefined }, caller: Caller, prefix: string): string {
+  checkRequestId(body.requestId);
   if (body.requestId) return body.requestId;
   if (caller.schedule) return `schedule-${caller.schedule.job.replace(/[^A-Za-z0-9._:-]/g, '-').slice(-60)}-${caller.schedule.time}`.slice(0, 128);
   return `${prefix}-${randomUUID()}`;

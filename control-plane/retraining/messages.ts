@@ -8,6 +8,9 @@ import { TRIGGERS } from '../state/training-runs.js';
 export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const MODEL_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
+/** Request ids the tuning completion gives its best trial's training run (`tuned-<tuning run id>`): reserved, callers may not use them. */
+export const TUNED_REQUEST_PREFIX = 'tuned-';
+
 const JsonValue: z.ZodType<unknown> = z.json();
 
 export const RetrainingRequest = z.strictObject({

@@ -126,7 +126,7 @@ export async function submitTrainingRun(ctx: ControlPlaneContext, request: Retra
 async function prepareSubmission(ctx: ControlPlaneContext, spec: ResolvedModelSpec, run: TrainingRunRecord): Promise<TrainingRunRecord> {
   if (run.snapshot && run.championModelUri !== undefined) return run;
   // A tuning run's best trial trains on the data its trials saw; any other run on a new export.
-  const snapshot = run.snapshot ?? (run.tuningRun !== undefined ? await tuningRunSnapshot(ctx, run.tuningRun) : await exportSnapshot(await ctx.clients.bigquery(), {
+  const snapshot = run.snapshot ?? (run.tuningRun !== undefined ? await tuningRunSnapshot(ctx, run) : await exportSnapshot(await ctx.clients.bigquery(), {
     model: spec.name,
     requestId: run.requestId,
     bucket: ctx.settings.pipelineBucket,
@@ -140,9 +140,11 @@ async function prepareSubmission(ctx: ControlPlaneContext, spec: ResolvedModelSp
   );
 }
 
-/** The snapshot a tuning run's trials trained on; a tuning run that is gone or has none can never be trained from. */
-async function tuningRunSnapshot(ctx: ControlPlaneContext, tuningRun: string): Promise<SnapshotRecord> {
+/** The snapshot a tuning run's trials trained on; a tuning run that is gone, has none, or is another model's can never be trained from. */
+async function tuningRunSnapshot(ctx: ControlPlaneContext, run: TrainingRunRecord): Promise<SnapshotRecord> {
+  const tuningRun = run.tuningRun!;
   const stored = await new TuningRuns(ctx.state).get(tuningRun);
+  if (stored && stored.value.model !== run.model) throw failedPrecondition(`tuning run ${tuningRun} tuned models/${stored.value.model}, not models/${run.model}: training run ${run.id} cannot train on its snapshot`);
   if (!stored?.value.snapshot) throw failedPrecondition(`tuning run ${tuningRun} ${stored ? 'has no snapshot' : 'does not exist'}: its best trial cannot be trained on the same data`);
   return stored.value.snapshot;
 }

@@ -11,8 +11,8 @@ import { parseGcsUri } from '../../vertex/shared/storage-uris.js';
 import { publishRetrainingRequest } from '../api/training-runs.js';
 import { appendDecisions } from '../audit/decision-log.js';
 import { failedTask, taskOutputArtifactUri } from '../evaluation/run-outputs.js';
-import { RetryLater, notFound } from '../errors.js';
-import { RetrainingRequest } from '../retraining/messages.js';
+import { RetryLater, failedPrecondition, notFound } from '../errors.js';
+import { RetrainingRequest, TUNED_REQUEST_PREFIX } from '../retraining/messages.js';
 import type { PipelineRunEvent } from '../retraining/messages.js';
 import { newTrainingRun } from '../retraining/submit-training-run.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
@@ -60,7 +60,7 @@ async function readImportance(ctx: ControlPlaneContext, uri: string | undefined)
 /** The training request of a tuning run's best trial: its id derives from the run's, so it is made once. */
 export function tunedTrainingRequest(run: TuningRunRecord, best: TuningTrial, now: Date): RetrainingRequest {
   return RetrainingRequest.parse({
-    requestId: `tuned-${run.id}`,
+    requestId: `${TUNED_REQUEST_PREFIX}${run.id}`,
     model: run.model,
     trigger: 'tuning',
     reason: `the best trial (${best.id}) of tuning run ${run.id}: ${best.modelType} with ${run.study.metric.id} ${best.value ?? '?'} on validation`.slice(0, 1024),
@@ -213,6 +213,10 @@ async function completeLeasedRun(ctx: ControlPlaneContext, run: TuningRunRecord,
     // Created, then published (both idempotent): the run exists for the API at once, and a crash
     // between the two is healed by the redelivery, which publishes the still QUEUED run.
     const { run: training } = await ctx.runs.createOrGet(newTrainingRun(trainingRequest, ctx.now()));
+    // The id is reserved for this run's best trial (the API refuses it): any other run there is a bug, never adopted.
+    if (training.tuningRun !== run.id) {
+      throw failedPrecondition(`training run ${training.id} (request ${training.requestId}) exists but is not tuning run ${run.id}'s best trial (its tuningRun: ${training.tuningRun ?? 'none'}): not adopting it`);
+    }
     if (training.state === 'QUEUED') await publishRetrainingRequest(ctx, { ...trainingRequest, requestId: training.requestId });
     await renewLease(ctx, run.id, owner, (current) => ({ ...current, trainingRun: training.id }));
   }
