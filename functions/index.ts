@@ -8,9 +8,11 @@ import { onMonitoringAlert } from './on-monitoring-alert.js';
 import { onPipelineRunEvent } from './on-pipeline-run-event.js';
 import { reconcileRollouts } from './reconcile-rollouts.js';
 import { submitTrainingRun } from './submit-training-run.js';
+import { submitTuningRun } from './submit-tuning-run.js';
 
 functions.http('mlopsApi', mlopsApi);
 functions.cloudEvent('submitTrainingRun', submitTrainingRun);
+functions.cloudEvent('submitTuningRun', submitTuningRun);
 functions.cloudEvent('onPipelineRunEvent', onPipelineRunEvent);
 functions.http('reconcileRollouts', reconcileRollouts);
 functions.http('checkDrift', checkDrift);

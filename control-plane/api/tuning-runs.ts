@@ -1,18 +1,21 @@
 // POST /v1/models/{model}/tuningRuns, GET /v1/tuningRuns/{id} and GET /v1/models/{model}/tuningRuns:
-// a tuning request is recorded and submitted in the call (snapshot and PipelineJob; idempotent by
-// its request id); reading a run joins its record with the live HyperparameterTuningJob (every
+// a tuning request is recorded (QUEUED; idempotent by its request id) and published to
+// tuning-requests, and the run is returned at once; submitTuningRun exports its snapshot and
+// submits its PipelineJob. Reading a run joins its record with the live HyperparameterTuningJob (every
 // finished trial, the best overall and per model type, the trials still going) or, once the run
 // has ended, with its stored result.
 import { randomUUID } from 'node:crypto';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { pipelineDefinition } from '../config/pipeline-parameters.js';
+import { TOPICS } from '../config/topics.js';
 import { RpcCode, grpcCode, httpStatus, invalidArgument, notFound } from '../errors.js';
 import { snapshotSource } from '../retraining/submit-training-run.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { TuningRunRecord } from '../state/tuning-runs.js';
 import { TERMINAL_TUNING_STATES, publicTuningRun } from '../state/tuning-runs.js';
 import { resolveStudy } from '../tuning/study.js';
-import { submitTuningRun, tuningRuns } from '../tuning/submit-tuning-run.js';
+import type { TuningRequestMessage } from '../tuning/messages.js';
+import { recordTuningRun, tuningRuns } from '../tuning/submit-tuning-run.js';
 import { findTuningJob } from '../tuning/tuning-job.js';
 import type { LiveTrial } from '../tuning/trials.js';
 import { liveTrials, tuningResult } from '../tuning/trials.js';
@@ -46,7 +49,7 @@ export async function createTuningRun(ctx: ControlPlaneContext, model: string, b
   if (body.sourceParameters) snapshotSource(spec, ctx.settings.projectId, body.sourceParameters);
   if (body.train) checkTrainable(spec);
   const study = resolveStudy(spec, body);
-  const run = await submitTuningRun(ctx, {
+  const run = await recordTuningRun(ctx, {
     model: spec.name,
     requestId: body.requestId ?? `tuning-${randomUUID()}`,
     reason: body.reason ?? 'requested through the API',
@@ -55,7 +58,15 @@ export async function createTuningRun(ctx: ControlPlaneContext, model: string, b
     ...(body.sourceParameters ? { sourceParameters: body.sourceParameters } : {}),
     train: body.train,
   });
+  // Publish even for an existing QUEUED run: a crash after the record must not strand it.
+  if (run.state === 'QUEUED') await publishTuningRequest(ctx, { model: run.model, requestId: run.requestId, requestTime: ctx.now().toISOString() });
   return publicTuningRun(run);
+}
+
+/** Publishes the request; the message id is returned. Publishing twice is harmless (submit is idempotent). */
+export async function publishTuningRequest(ctx: ControlPlaneContext, message: TuningRequestMessage): Promise<string> {
+  const pubsub = await ctx.clients.pubsub();
+  return pubsub.topic(TOPICS.tuningRequests).publishMessage({ json: message, attributes: { model: message.model, requestId: message.requestId } });
 }
 
 /** The stored result of a finished run, or undefined when it cannot be read (the live job stands in). */

@@ -2,6 +2,7 @@
 // infra/pubsub-topology.ts declares the topics and subscriptions with these names.
 export const TOPICS = {
   retrainingRequests: 'retraining-requests',
+  tuningRequests: 'tuning-requests',
   pipelineRunEvents: 'pipeline-run-events',
   monitoringAlerts: 'model-monitoring-alerts',
   deploymentEvents: 'deployment-events',

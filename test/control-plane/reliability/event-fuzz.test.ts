@@ -1,4 +1,4 @@
-// Property-based (fast-check): Pub/Sub messages of every shape, to both event handlers as deployed
+// Property-based (fast-check): Pub/Sub messages of every shape, to every event handler as deployed
 // (the exported functions, given the CloudEvent the functions framework makes of a push). Whatever
 // arrives, a handler returns (the message is acknowledged) or throws a transient error (it is
 // redelivered); it never crashes. Garbage (not JSON, not an object, a field missing, of the wrong
@@ -108,6 +108,17 @@ const retrainingMessages = messages(
   ),
 );
 
+const tuningRequest = (model: fc.Arbitrary<string>) => fc.record({ model, requestId, requestTime: timestamp });
+const TUNING_FIELDS = ['model', 'requestId', 'requestTime'];
+
+const tuningMessages = messages(
+  tuningRequest(unknownModel),
+  TUNING_FIELDS,
+  TUNING_FIELDS,
+  // Well-formed, for a model the catalog does not have or a run never recorded: acknowledged.
+  tuningRequest(fc.constantFrom(MODEL, MISSING_SOURCE_MODEL, 'no-such-model')).map((data): Generated => ({ data: JSON.stringify(data) })),
+);
+
 const pipelineMessages = messages(
   pipelineRunEvent(unknownModel),
   EVENT_FIELDS,
@@ -171,7 +182,7 @@ describe.skipIf(skipReason !== undefined)('event handlers under fuzzed Pub/Sub m
   let cloud: TestCloud;
   let ctx: ControlPlaneContext;
   let pubsub: PubSub;
-  let handlers: { submitTrainingRun: Handler; onPipelineRunEvent: Handler; onMonitoringAlert: Handler };
+  let handlers: { submitTrainingRun: Handler; submitTuningRun: Handler; onPipelineRunEvent: Handler; onMonitoringAlert: Handler };
   const savedEnv = { ...process.env };
   // Dead-lettered copies, gathered from mlops-dead-letter-inspect by the case attribute.
   const parked = new Map<string, ReceivedMessage[]>();
@@ -184,6 +195,7 @@ describe.skipIf(skipReason !== undefined)('event handlers under fuzzed Pub/Sub m
     Object.assign(process.env, controlPlaneEnv(cloud));
     handlers = {
       submitTrainingRun: (await import('../../../functions/submit-training-run.js')).submitTrainingRun,
+      submitTuningRun: (await import('../../../functions/submit-tuning-run.js')).submitTuningRun,
       onPipelineRunEvent: (await import('../../../functions/on-pipeline-run-event.js')).onPipelineRunEvent,
       onMonitoringAlert: (await import('../../../functions/on-monitoring-alert.js')).onMonitoringAlert,
     };
@@ -207,6 +219,7 @@ describe.skipIf(skipReason !== undefined)('event handlers under fuzzed Pub/Sub m
 
   for (const [fn, topic, arbitrary] of [
     ['submitTrainingRun', 'retraining-requests', retrainingMessages],
+    ['submitTuningRun', 'tuning-requests', tuningMessages],
     ['onPipelineRunEvent', 'pipeline-run-events', pipelineMessages],
     ['onMonitoringAlert', 'model-monitoring-alerts', incidentMessages],
   ] as const) {
@@ -253,7 +266,7 @@ describe.skipIf(skipReason !== undefined)('event handlers under fuzzed Pub/Sub m
   it('push bodies that are not Pub/Sub messages at all: no crash', async () => {
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(notAPush, fc.constantFrom<keyof typeof handlers>('submitTrainingRun', 'onPipelineRunEvent', 'onMonitoringAlert'), async (data, fn) => {
+      fc.asyncProperty(notAPush, fc.constantFrom<keyof typeof handlers>('submitTrainingRun', 'submitTuningRun', 'onPipelineRunEvent', 'onMonitoringAlert'), async (data, fn) => {
         const outcome = await handlers[fn](pubSubCloudEvent(data, `not-a-push-${n++}`)).then(
           () => undefined,
           (error: unknown) => error,

@@ -1,6 +1,7 @@
 // A tuning run end to end on the local cloud, through the control plane's own entry points (no
-// functions): the API call records the run and submits its snapshot and the tuning pipeline (twice:
-// one run, one PipelineJob); reading it joins the live HyperparameterTuningJob's trials; the
+// functions): the API call records the run (QUEUED) and publishes it to tuning-requests (twice: one
+// run); submitTuningRun's work submits its snapshot and the tuning pipeline (twice: one PipelineJob);
+// the same request id with another body is refused; reading it joins the live HyperparameterTuningJob's trials; the
 // pipeline's exit handler announces the end on Pub/Sub; the event is routed to the tuning completion
 // (never to training runs), which stores the result and plots and asks, once whatever the duplicate
 // deliveries, for a training run of the best trial; that run trains on the tuning run's snapshot.
@@ -17,6 +18,8 @@ import { ModelCatalog } from '../../../control-plane/config/load-model-specs.js'
 import { TOPICS } from '../../../control-plane/config/topics.js';
 import { ControlPlaneError } from '../../../control-plane/errors.js';
 import { PipelineRunEvent, RetrainingRequest } from '../../../control-plane/retraining/messages.js';
+import { TuningRequestMessage } from '../../../control-plane/tuning/messages.js';
+import { recordTuningRun, submitTuningRun, tuningRuns } from '../../../control-plane/tuning/submit-tuning-run.js';
 import { snapshotFolder } from '../../../control-plane/retraining/snapshot.js';
 import { submitTrainingRun } from '../../../control-plane/retraining/submit-training-run.js';
 import { lazyClients } from '../../../control-plane/runtime/clients.js';
@@ -26,7 +29,7 @@ import { readSettings } from '../../../control-plane/runtime/settings.js';
 import { trainingRunId } from '../../../control-plane/state/training-runs.js';
 import { tuningRunId } from '../../../control-plane/state/tuning-runs.js';
 import { completeTuningRun } from '../../../control-plane/tuning/complete-tuning-run.js';
-import { isTuningRunEvent } from '../../../control-plane/tuning/run-events.js';
+import { isTuningRunEvent, tuningPipelineJobName } from '../../../control-plane/tuning/run-events.js';
 import { TuningResult } from '../../../control-plane/tuning/tuning-result.js';
 import { FIXTURE_TABLE, SAMPLES_DATASET } from '../../../emulators/launcher/seed.js';
 import { findPubSubEmulatorJar } from '../../../emulators/pubsub/emulator-process.js';
@@ -60,6 +63,7 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
   const subscriptions: Subscription[] = [];
   const runEvents: PipelineRunEvent[] = [];
   const retrainingRequests: RetrainingRequest[] = [];
+  const tuningRequests: TuningRequestMessage[] = [];
 
   async function listen(topic: string, name: string, onMessage: (message: Message) => void): Promise<void> {
     const [subscription] = await pubsub.topic(topic).createSubscription(name);
@@ -85,6 +89,7 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
     pubsub = pubSubClient(ce);
     await listen(TOPICS.pipelineRunEvents, 'tuning-run-test-events', (m) => runEvents.push(PipelineRunEvent.parse(JSON.parse(m.data.toString('utf8')))));
     await listen(TOPICS.retrainingRequests, 'tuning-run-test-requests', (m) => retrainingRequests.push(RetrainingRequest.parse(JSON.parse(m.data.toString('utf8')))));
+    await listen(TOPICS.tuningRequests, 'tuning-run-test-tuning-requests', (m) => tuningRequests.push(TuningRequestMessage.parse(JSON.parse(m.data.toString('utf8')))));
   }, 120_000);
 
   afterAll(async () => {
@@ -119,13 +124,40 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
     expect((await listModelTuningRuns(ctx, MODEL)).tuningRuns).toEqual([]);
   });
 
-  it('records the run and submits one snapshot and one PipelineJob, however often it is asked', async () => {
-    const [first, second] = await Promise.all([createTuningRun(ctx, MODEL, body, { email: 'ml@example.com' }), createTuningRun(ctx, MODEL, body, {})]);
-    const again = await createTuningRun(ctx, MODEL, body, {});
-    run = first;
-    expect(first.id).toBe(tuningRunId(MODEL, REQUEST));
-    for (const r of [second, again]) expect(r).toMatchObject({ id: first.id, pipelineJob: first.pipelineJob, snapshot: first.snapshot });
-    expect(first).toMatchObject({ name: `tuningRuns/${first.id}`, model: MODEL, requestId: REQUEST, state: 'RUNNING', train: true });
+  /** The tuning requests published for a request id, once at least `count` arrived. */
+  async function published(requestId: string, count = 1): Promise<TuningRequestMessage[]> {
+    const of = () => tuningRequests.filter((m) => m.requestId === requestId);
+    for (let waited = 0; waited < 10_000 && of().length < count; waited += 200) await new Promise((r) => setTimeout(r, 200));
+    return of();
+  }
+
+  it('records the run (QUEUED) and publishes it; its submission makes one snapshot and one PipelineJob, however often either is asked', async () => {
+    const [queued, queuedAgain] = await Promise.all([createTuningRun(ctx, MODEL, body, { email: 'ml@example.com' }), createTuningRun(ctx, MODEL, body, {})]);
+    expect(queued.id).toBe(tuningRunId(MODEL, REQUEST));
+    expect(queuedAgain.id).toBe(queued.id);
+    // The API call exports nothing and submits nothing: that is submitTuningRun's.
+    expect(queued).toMatchObject({ state: 'QUEUED' });
+    expect(queued.pipelineJob).toBeUndefined();
+    expect(queued.snapshot).toBeUndefined();
+    // The same request id with another body is refused, naming what differs; nothing changes.
+    const conflict = await createTuningRun(ctx, MODEL, { ...body, maxTrialCount: 5, train: false }, {}).catch((e: unknown) => e);
+    expect((conflict as ControlPlaneError).status).toBe('ALREADY_EXISTS');
+    expect((conflict as Error).message).toMatch(/different study, train/);
+
+    const messages = await published(REQUEST, 2);
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    expect(messages[0]).toMatchObject({ model: MODEL, requestId: REQUEST });
+    // Deliveries of both messages at once, and a late redelivery.
+    const [first, second] = await Promise.all([submitTuningRun(ctx, messages[0]!), submitTuningRun(ctx, messages[1]!)]);
+    const again = await submitTuningRun(ctx, messages[0]!);
+    run = (await getTuningRun(ctx, first.id));
+    for (const r of [first, second, again]) expect(r).toMatchObject({ id: run.id, pipelineJob: run.pipelineJob, snapshot: run.snapshot });
+    expect(run).toMatchObject({ name: `tuningRuns/${first.id}`, model: MODEL, requestId: REQUEST, state: 'RUNNING', train: true, requestedBy: 'ml@example.com' });
+    // Once submitted, the API call no longer publishes it.
+    const publishedBefore = (await published(REQUEST)).length;
+    await createTuningRun(ctx, MODEL, body, {});
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await published(REQUEST)).length).toBe(publishedBefore);
     expect(first.study).toMatchObject({ modelTypes: ['ridge', 'xgboost'], metric: { id: 'rmse', goal: 'MINIMIZE' }, algorithm: 'RANDOM_SEARCH', maxTrialCount: 6, parallelTrialCount: 3, earlyStopping: 'none' });
     expect(first.snapshot?.rowCount).toBe(2000);
     // Apart from a training run of the same request id: its own snapshot folder and job.
@@ -258,8 +290,10 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
 
   it('a tuning pipeline that fails ends the run FAILED with the failed task, and trains nothing', async () => {
     // No flight is that recent: the snapshot is empty and the data checks fail.
-    const failing = await createTuningRun(ctx, MODEL, CreateTuningRunBody.parse({ requestId: 'tune-empty', modelTypes: ['ridge'], maxTrialCount: 1, sourceParameters: { since: '2030-01-01T00:00:00Z' } }), {});
-    expect(failing).toMatchObject({ state: 'RUNNING', sourceParameters: { since: '2030-01-01T00:00:00Z' } });
+    const queued = await createTuningRun(ctx, MODEL, CreateTuningRunBody.parse({ requestId: 'tune-empty', modelTypes: ['ridge'], maxTrialCount: 1, sourceParameters: { since: '2030-01-01T00:00:00Z' } }), {});
+    expect(queued).toMatchObject({ state: 'QUEUED', sourceParameters: { since: '2030-01-01T00:00:00Z' } });
+    const failing = await submitTuningRun(ctx, (await published('tune-empty'))[0]!);
+    expect(failing).toMatchObject({ state: 'RUNNING' });
     let failed: PipelineRunEvent | undefined;
     for (let waited = 0; waited < 120_000 && !failed; waited += 500) {
       failed = runEvents.find((e) => e.pipelineJob === failing.pipelineJob);
@@ -279,9 +313,10 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
     /** The functions read their environment once, as a deployed instance does. */
     async function functions() {
       Object.assign(process.env, cloud.env, { GOOGLE_CLOUD_PROJECT: cloud.projectId, MLOPS_ENVIRONMENT: 'local', MLOPS_REGION: REGION, MLOPS_MODEL_SPECS_DIR: specsDir });
-      const [{ mlopsApi }, { onPipelineRunEvent }, { pubSubCloudEvent, pushData }] = await Promise.all([
+      const [{ mlopsApi }, { onPipelineRunEvent }, { submitTuningRun: submitFunction }, { pubSubCloudEvent, pushData }] = await Promise.all([
         import('../../../functions/mlops-api.js'),
         import('../../../functions/on-pipeline-run-event.js'),
+        import('../../../functions/submit-tuning-run.js'),
         import('../reliability/support.js'),
       ]);
       const call = async (method: string, path: string, body?: unknown) => {
@@ -291,7 +326,8 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
         return { status: res.statusCode, body: res.body as Record<string, unknown> };
       };
       const deliver = (event: PipelineRunEvent, id: string) => onPipelineRunEvent(pubSubCloudEvent(pushData(event, {}, id), id, TOPICS.pipelineRunEvents));
-      return { call, deliver };
+      const deliverRequest = (message: TuningRequestMessage, id: string) => submitFunction(pubSubCloudEvent(pushData(message, {}, id), id, TOPICS.tuningRequests));
+      return { call, deliver, deliverRequest };
     }
 
     it('mlopsApi routes the tuning runs: bodies refused naming the field, a run and a model’s runs read', async () => {
@@ -309,17 +345,42 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
       expect((list.body.tuningRuns as { requestId: string }[]).map((r) => r.requestId).sort()).toEqual(['tune-1', 'tune-empty']);
     });
 
-    it('onPipelineRunEvent routes a tuning event to the tuning run and a training event of the same request id to training', async () => {
+    it('onPipelineRunEvent routes by the PipelineJob: a training event of an unfinished tuning run\'s request id goes to training, its own event to the tuning completion', async () => {
       const { deliver } = await functions();
-      const before = (await getTuningRun(ctx, run.id)).updateTime;
-      // The tuning run's event again: a duplicate, nothing changes, no second training request.
+      // A tuning run still going (its job never created here, so its completion cannot succeed).
+      const requestId = 'tune-routing';
+      const pending = await recordTuningRun(ctx, { model: MODEL, requestId, reason: 'routing', study: run.study, train: false });
+      const pipelineJob = tuningPipelineJobName(ctx.settings, MODEL, requestId);
+      await ctx.state.replace(`tuning-runs/${pending.id}.json`, { ...pending, state: 'RUNNING', pipelineJob }, (await tuningRuns(ctx).get(pending.id))!.generation);
+      const before = (await tuningRuns(ctx).get(pending.id))!.value;
+      // A training job's event with that request id: the training path (no run of its own), never the tuning run.
+      await deliver({ pipelineJob: `${vertexParent(ctx.settings)}/pipelineJobs/training-pipeline-0123456789abcdef`, state: 'FAILED', model: MODEL, requestId }, 'training-event');
+      expect((await tuningRuns(ctx).get(pending.id))!.value).toEqual(before);
+      expect(await ctx.runs.get(trainingRunId(MODEL, requestId))).toBeUndefined();
+      // Its own job's event, named with the project number as Vertex may: the tuning completion, which ends it.
+      await deliver({ pipelineJob: pipelineJob.replace(`projects/${ctx.settings.projectId}/`, 'projects/123456789/'), state: 'FAILED', model: MODEL, requestId }, 'tuning-event');
+      expect((await tuningRuns(ctx).get(pending.id))!.value.state).toBe('FAILED');
+      expect(await ctx.runs.get(trainingRunId(MODEL, requestId))).toBeUndefined();
+
+      // The finished run's event again: a duplicate, nothing changes, no second training request.
+      const finished = (await getTuningRun(ctx, run.id)).updateTime;
       await deliver(event, 'redelivered-tuning-event');
-      // A training job's event with the same request id: the training path, which has no run for it.
-      await deliver({ ...event, pipelineJob: `${vertexParent(ctx.settings)}/pipelineJobs/training-pipeline-0123456789abcdef` }, 'training-event');
-      expect((await getTuningRun(ctx, run.id)).updateTime).toBe(before);
-      expect(await ctx.runs.get(trainingRunId(MODEL, REQUEST))).toBeUndefined();
+      expect((await getTuningRun(ctx, run.id)).updateTime).toBe(finished);
       await new Promise((r) => setTimeout(r, 1000));
       expect(retrainingRequests).toHaveLength(1);
+    });
+
+    it('submitTuningRun: a request that can never be submitted ends its run FAILED with why, and is acknowledged', async () => {
+      const { deliverRequest } = await functions();
+      // Recorded past the API's checks: a source parameter the spec's query does not declare.
+      const bad = await recordTuningRun(ctx, { model: MODEL, requestId: 'tune-bad-source', reason: 'test', study: run.study, sourceParameters: { sample_fractoin: 0.5 }, train: false });
+      await deliverRequest({ model: MODEL, requestId: bad.requestId, requestTime: new Date().toISOString() }, 'bad-source');
+      const failed = (await tuningRuns(ctx).get(bad.id))!.value;
+      expect(failed).toMatchObject({ state: 'FAILED', error: { task: 'submit', message: expect.stringMatching(/sample_fractoin/) as unknown } });
+      expect(failed.pipelineJob).toBeUndefined();
+      // A request for a run never recorded: acknowledged, nothing recorded.
+      await deliverRequest({ model: MODEL, requestId: 'tune-never-recorded', requestTime: new Date().toISOString() }, 'never-recorded');
+      expect(await tuningRuns(ctx).get(tuningRunId(MODEL, 'tune-never-recorded'))).toBeUndefined();
     });
   });
 });
