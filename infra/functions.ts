@@ -17,7 +17,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   {
     name: 'mlopsApi',
     signatureType: 'http',
-    description: 'The HTTP API: training runs, models, evaluations, rollouts, custom jobs (curl, gcloud, Cloud Scheduler).',
+    description: 'The HTTP API: training and tuning runs, models, evaluations, rollouts, custom jobs (curl, gcloud, Cloud Scheduler).',
     memory: '512Mi',
     timeoutSeconds: 60,
   },
@@ -26,6 +26,14 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     signatureType: 'cloudevent',
     triggerTopic: TOPICS.retrainingRequests,
     description: 'A retraining request: BigQuery snapshot, then the training PipelineJob.',
+    memory: '512Mi',
+    timeoutSeconds: 120,
+  },
+  {
+    name: 'submitTuningRun',
+    signatureType: 'cloudevent',
+    triggerTopic: TOPICS.tuningRequests,
+    description: "A recorded tuning run: its BigQuery snapshot, then the tuning PipelineJob.",
     memory: '512Mi',
     timeoutSeconds: 120,
   },

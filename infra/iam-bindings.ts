@@ -27,7 +27,11 @@ export type BucketKey = 'state' | 'pipelines' | 'functionSources';
 
 export type Scope =
   | { kind: 'project' }
-  | { kind: 'bucket'; bucket: BucketKey }
+  /**
+   * A bucket; with `objectPrefix`, only its objects whose names start with it (an IAM condition on
+   * `resource.name`: the buckets have uniform bucket-level access, which conditions require).
+   */
+  | { kind: 'bucket'; bucket: BucketKey; objectPrefix?: string }
   | { kind: 'dataset'; dataset: string }
   /** Every dataset holding a model spec's request-response log or actuals table (which datasets follows from the specs). */
   | { kind: 'modelDatasets' }
@@ -45,7 +49,12 @@ export interface IamBinding {
 
 export const fn = (name: string): AccountPrincipal => `fn:${name}`;
 
-const bucket = (b: BucketKey): Scope => ({ kind: 'bucket', bucket: b });
+const bucket = (b: BucketKey, objectPrefix?: string): Scope => ({ kind: 'bucket', bucket: b, ...(objectPrefix === undefined ? {} : { objectPrefix }) });
+
+/** The IAM condition expression limiting a grant on `bucketName` to objects under `prefix`. */
+export function objectPrefixCondition(bucketName: string, prefix: string): string {
+  return `resource.name.startsWith("projects/_/buckets/${bucketName}/objects/${prefix}")`;
+}
 const dataset = (d: string): Scope => ({ kind: 'dataset', dataset: d });
 const topic = (t: string): Scope => ({ kind: 'topic', topic: t });
 const PROJECT: Scope = { kind: 'project' };
@@ -87,9 +96,9 @@ export const IAM_BINDINGS: readonly IamBinding[] = [
   // mlopsApi: the HTTP API.
   stateUser('mlopsApi', 'reads and writes training-run, tuning-run, rollout and approval records'),
   { principal: fn('mlopsApi'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.retrainingRequests), why: 'POST trainingRuns publishes a retraining request' },
-  { principal: fn('mlopsApi'), role: 'roles/aiplatform.user', scope: PROJECT, why: `reads models, endpoints and pipeline jobs, submits custom jobs (they run as Vertex's own agent: no actAs) and tuning PipelineJobs, reads their tuning jobs' trials, starts and moves rollouts; ${WHY_AIPLATFORM}` },
-  { principal: fn('mlopsApi'), role: 'roles/storage.objectUser', scope: bucket('pipelines'), why: "POST tuningRuns exports the tuning run's snapshot under snapshots/ (EXPORT DATA writes with the caller's identity); GET tuningRuns reads its results" },
-  { principal: fn('mlopsApi'), role: 'roles/iam.serviceAccountUser', scope: { kind: 'serviceAccount', account: 'pipelines' }, why: 'the tuning PipelineJob POST tuningRuns creates runs as the pipelines service account (actAs)' },
+  { principal: fn('mlopsApi'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.tuningRequests), why: 'POST tuningRuns publishes a tuning request' },
+  { principal: fn('mlopsApi'), role: 'roles/aiplatform.user', scope: PROJECT, why: `reads models, endpoints and pipeline jobs, submits custom jobs (they run as Vertex's own agent: no actAs), reads tuning jobs' trials, starts and moves rollouts; ${WHY_AIPLATFORM}` },
+  { principal: fn('mlopsApi'), role: 'roles/storage.objectViewer', scope: bucket('pipelines'), why: "GET tuningRuns reads a finished tuning run's results" },
   { principal: fn('mlopsApi'), role: 'roles/bigquery.jobUser', scope: PROJECT, why: `queries the latest drift check and a rollout's logs; ${WHY_JOB_USER}` },
   { principal: fn('mlopsApi'), role: 'roles/bigquery.dataViewer', scope: dataset(MODEL_CHECKS_TABLE.datasetId), why: 'GET /v1/models/{model}/drift reads model_checks' },
   // The rollout commands (approve, promote, abort, retry) run one reconcile pass at once: the same reads and records as reconcileRollouts.
@@ -102,9 +111,17 @@ export const IAM_BINDINGS: readonly IamBinding[] = [
   { principal: fn('submitTrainingRun'), role: 'roles/aiplatform.user', scope: PROJECT, why: `creates the PipelineJob; ${WHY_AIPLATFORM}` },
   { principal: fn('submitTrainingRun'), role: 'roles/iam.serviceAccountUser', scope: { kind: 'serviceAccount', account: 'pipelines' }, why: 'the PipelineJob runs as the pipelines service account (actAs)' },
 
+  // submitTuningRun: the tuning run's BigQuery snapshot, then the tuning PipelineJob.
+  stateUser('submitTuningRun', 'records the tuning run\'s snapshot and PipelineJob'),
+  { principal: fn('submitTuningRun'), role: 'roles/storage.objectUser', scope: bucket('pipelines'), why: 'EXPORT DATA writes the snapshot under snapshots/ with the caller\'s identity' },
+  { principal: fn('submitTuningRun'), role: 'roles/bigquery.jobUser', scope: PROJECT, why: `runs the snapshot's EXPORT DATA query; ${WHY_JOB_USER}` },
+  { principal: fn('submitTuningRun'), role: 'roles/aiplatform.user', scope: PROJECT, why: `creates the tuning PipelineJob; ${WHY_AIPLATFORM}` },
+  { principal: fn('submitTuningRun'), role: 'roles/iam.serviceAccountUser', scope: { kind: 'serviceAccount', account: 'pipelines' }, why: 'the tuning PipelineJob runs as the pipelines service account (actAs)' },
+
   // onPipelineRunEvent: decision, registration, the challenger's rollout.
   stateUser('onPipelineRunEvent', 'completes the training and tuning run records and starts the rollout record'),
-  { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectUser', scope: bucket('pipelines'), why: "reads the run's evaluation outputs from the pipeline root; writes a tuning run's results and plots under tuning-runs/" },
+  { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectViewer', scope: bucket('pipelines'), why: "reads the run's evaluation outputs and the tuning summary's parameter importance from the pipeline root" },
+  { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectUser', scope: bucket('pipelines', 'tuning-runs/'), why: "writes (and rewrites, on a redelivery) a tuning run's results and plots under tuning-runs/; nothing else of the bucket" },
   { principal: fn('onPipelineRunEvent'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.retrainingRequests), why: "a tuning run's best trial is trained: its retraining request" },
   { principal: fn('onPipelineRunEvent'), role: 'roles/bigquery.dataEditor', scope: dataset(AUDIT_TABLE.datasetId), why: "appends a tuning run's outcome to the audit table (and creates it when missing)" },
   { principal: fn('onPipelineRunEvent'), role: 'roles/aiplatform.user', scope: PROJECT, why: `registers model versions and deploys to endpoints; ${WHY_AIPLATFORM}` },

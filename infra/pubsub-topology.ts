@@ -46,6 +46,13 @@ export const PUBSUB_TOPOLOGY: readonly TopicDeclaration[] = [
     ],
   },
   {
+    name: TOPICS.tuningRequests,
+    description: 'Recorded tuning runs to submit: from POST tuningRuns.',
+    subscriptions: [
+      { name: 'tuning-requests-submit', pushToFunction: 'submitTuningRun', ackDeadlineSeconds: ackDeadlineFor('submitTuningRun'), deadLetter: { topic: DEAD_LETTER_TOPIC, maxDeliveryAttempts: 5 }, retryPolicy: FUNCTION_RETRY },
+    ],
+  },
+  {
     name: TOPICS.pipelineRunEvents,
     description: 'Vertex AI PipelineJob state changes.',
     subscriptions: [

@@ -1,6 +1,7 @@
 // Applies IAM_BINDINGS (infra/iam-bindings.ts): each row becomes one additive member resource on
 // exactly its scope (bucket, dataset, topic, subscription, Cloud Run service, service account),
-// project-level only for `project` rows. Member resources leave every other binding as it is. The
+// project-level only for `project` rows; a bucket row with an object prefix carries an IAM condition
+// on the objects' names. Member resources leave every other binding as it is. The
 // `approvers` row becomes one `user:<email>` member per approver. Subscription-scoped rows wait for
 // grantOnSubscriptions: the push subscriptions are created after the grants their pushes need.
 import * as gcp from '@pulumi/gcp';
@@ -8,7 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../config.js';
 import { kebabCase } from '../config.js';
 import type { IamBinding, Principal, Scope, ServiceAgent } from '../iam-bindings.js';
-import { IAM_BINDINGS } from '../iam-bindings.js';
+import { IAM_BINDINGS, objectPrefixCondition } from '../iam-bindings.js';
 import type { Buckets } from './buckets.js';
 import type { Datasets } from './bigquery.js';
 import type { Subscriptions, Topics } from './pubsub.js';
@@ -73,7 +74,7 @@ function scopeSlug(scope: Scope, dataset?: string): string {
     case 'project':
       return 'project';
     case 'bucket':
-      return `bucket-${slug(scope.bucket)}`;
+      return `bucket-${slug(scope.bucket)}${scope.objectPrefix === undefined ? '' : `-${slug(scope.objectPrefix)}`}`;
     case 'dataset':
       return `dataset-${slug(scope.dataset)}`;
     case 'modelDatasets':
@@ -139,9 +140,17 @@ export function applyIamBindings(args: IamArgs): IamMembers {
         case 'project':
           add(binding, name(), (o) => new gcp.projects.IAMMember(name(), { project: config.project, role, member: m }, o));
           break;
-        case 'bucket':
-          add(binding, name(), (o) => new gcp.storage.BucketIAMMember(name(), { bucket: args.buckets[scope.bucket].name, role, member: m }, o));
+        case 'bucket': {
+          const bucket = args.buckets[scope.bucket].name;
+          const prefix = scope.objectPrefix;
+          const condition = prefix === undefined ? undefined : {
+            title: `objects under ${prefix}`.slice(0, 100),
+            description: `only the objects whose names start with ${prefix}`,
+            expression: pulumi.output(bucket).apply((b) => objectPrefixCondition(b, prefix)),
+          };
+          add(binding, name(), (o) => new gcp.storage.BucketIAMMember(name(), { bucket, role, member: m, ...(condition ? { condition } : {}) }, o));
           break;
+        }
         case 'dataset':
         case 'modelDatasets':
           for (const id of scope.kind === 'dataset' ? [scope.dataset] : args.modelDatasetIds) {

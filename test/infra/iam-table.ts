@@ -23,7 +23,7 @@ export function scopeText(scope: Scope): string {
     case 'project':
       return 'project';
     case 'bucket':
-      return `bucket \`${scope.bucket}\``;
+      return scope.objectPrefix === undefined ? `bucket \`${scope.bucket}\`` : `bucket \`${scope.bucket}\`, objects under \`${scope.objectPrefix}\` (IAM condition)`;
     case 'dataset':
       return `dataset \`${scope.dataset}\``;
     case 'modelDatasets':

@@ -83,7 +83,8 @@ function grantsIn(r: StackRun, resources: readonly RecordedResource[]): string[]
   return resources.flatMap((resource) => {
     const type = MEMBER_TYPES[resource.type];
     if (!type) return [];
-    return [`${String(resource.inputs.member)} ${String(resource.inputs.role)} ${type.kind}:${name(type.kind, type.target(resource.inputs))}`];
+    const condition = (resource.inputs.condition as { expression?: string } | undefined)?.expression;
+    return [`${String(resource.inputs.member)} ${String(resource.inputs.role)} ${type.kind}:${name(type.kind, type.target(resource.inputs))}${condition === undefined ? '' : ` if ${condition}`}`];
   });
 }
 
@@ -100,7 +101,8 @@ function expectedGrants(r: StackRun, bindings: readonly IamBinding[] = IAM_BINDI
         case 'project':
           return [`project:${TEST_PROJECT}`];
         case 'bucket':
-          return [`bucket:${String(buckets[scope.bucket])}`];
+          // Written out here, not taken from the program: the condition Google evaluates on object names.
+          return [`bucket:${String(buckets[scope.bucket])}${scope.objectPrefix === undefined ? '' : ` if resource.name.startsWith("projects/_/buckets/${String(buckets[scope.bucket])}/objects/${scope.objectPrefix}")`}`];
         case 'dataset':
           return [`dataset:${scope.dataset}`];
         case 'modelDatasets':
@@ -244,6 +246,16 @@ describe('the program applies exactly the table', () => {
   test("checkDrift only reads Vertex AI (aiplatform.viewer, not aiplatform.user)", () => {
     const grants = grantsIn(run, run.resources).filter((g) => g.startsWith(`serviceAccount:${emailOf(run, 'fn:checkDrift')} roles/aiplatform.`));
     expect(grants).toEqual([`serviceAccount:${emailOf(run, 'fn:checkDrift')} roles/aiplatform.viewer project:${TEST_PROJECT}`]);
+  });
+
+  test("onPipelineRunEvent writes to the pipelines bucket only under tuning-runs/ (an IAM condition); it reads the rest", () => {
+    const pipelineBucket = defaultBuckets(TEST_PROJECT).pipelineBucket;
+    const account = `serviceAccount:${emailOf(run, 'fn:onPipelineRunEvent')}`;
+    const grants = grantsIn(run, run.resources).filter((g) => g.startsWith(`${account} roles/storage.`) && g.includes(`bucket:${pipelineBucket}`));
+    expect(grants.sort()).toEqual([
+      `${account} roles/storage.objectUser bucket:${pipelineBucket} if resource.name.startsWith("projects/_/buckets/${pipelineBucket}/objects/tuning-runs/")`,
+      `${account} roles/storage.objectViewer bucket:${pipelineBucket}`,
+    ]);
   });
 
   test('every function is built as the build account, which may run builds and read the uploaded source', () => {
