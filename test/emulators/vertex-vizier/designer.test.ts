@@ -1,12 +1,13 @@
 // The local Vizier's designer through its TypeScript driver: the Python worker's GP-bandit
 // suggestions (centre first, kinds/scales/conditionals respected, direction, batches, pending and
 // infeasible trials, seeding), decay-curve stopping, and recovery from a killed worker.
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Goal, ParameterSpec, ParameterValue } from '../../../emulators/vertex/hyperparameter-tuning-jobs/study-spec.js';
 import type { Assignment } from '../../../emulators/vertex/hyperparameter-tuning-jobs/suggestions.js';
 import { mulberry32 } from '../../../emulators/vertex/hyperparameter-tuning-jobs/suggestions.js';
 import type { SuggestInput, TrialParameters } from '../../../emulators/vertex/vizier/designer.js';
-import { startDesignerProcess } from '../../../emulators/vertex/vizier/designer-process.js';
+import { DESIGNER_PYTHON_DIR, startDesignerProcess } from '../../../emulators/vertex/vizier/designer-process.js';
 
 const designer = startDesignerProcess();
 afterAll(() => designer.close());
@@ -281,6 +282,39 @@ describe('the worker process', () => {
     const d = startDesignerProcess({ python: '/nonexistent/python3' });
     await expect(d.suggest(input([double('x', 0, 1)]))).rejects.toThrow(/could not run/);
     await d.close();
+  });
+
+  // The driver clamps magnitudes to 1e100; the worker must survive what still overflows
+  // (e.g. ±1e308 from another client), answering each line.
+  const worker = (lines: unknown[], setup = '') => {
+    const script = `import json, sys\nfrom local_vizier import worker\n${setup}\nfor line in sys.stdin:\n    print(worker.handle(line))`;
+    const run = spawnSync('/usr/bin/python3', ['-c', script], {
+      input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPATH: DESIGNER_PYTHON_DIR, OMP_NUM_THREADS: '1' },
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(0);
+    return run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: unknown; result?: unknown; error?: string });
+  };
+
+  it('answers an error, not dies, when a result is not JSON (NaN, infinity)', () => {
+    const answers = worker(
+      [{ id: 1, method: 'nan', params: {} }, { id: 2, method: 'ping' }],
+      "worker.METHODS['nan'] = lambda params: {'value': float('nan')}",
+    );
+    expect(answers[0]!.id).toBe(1);
+    expect(answers[0]!.error).toMatch(/ValueError.*not JSON compliant/);
+    expect(answers[1]).toEqual({ id: 2, result: 'pong' });
+  });
+
+  it('does not stop a trial whose decay-curve prediction overflows, and says why', () => {
+    const c = (a: number, b: number) => [{ step: 1, value: a }, { step: 2, value: b }];
+    const params = { goal: 'MAXIMIZE', running: c(1e308, 1e308), completed: [c(-1e308, 1e308), c(1e308, -1e308), c(1e307, 1e308)] };
+    const [verdict, after] = worker([{ id: 7, method: 'decayCurveStop', params }, { id: 8, method: 'ping' }]);
+    expect(verdict!.id).toBe(7);
+    expect(verdict!.result).toMatchObject({ stop: false, reason: expect.stringMatching(/not finite/) });
+    expect(after).toEqual({ id: 8, result: 'pong' });
   });
 
   it('answers concurrent calls, each its own', async () => {

@@ -45,20 +45,20 @@ def decay_curve_stop(request: dict) -> dict:
     y = np.array([sign * c[-1][1] for c in covering])
     best = float(np.max(finals))
 
-    # Standardise the input so the kernel's bounds mean the same thing for any metric's units.
-    mx, sx = float(x.mean()), float(x.std()) or 1.0
-    kernel = (
-        ConstantKernel(1.0, (1e-2, 1e2)) * DotProduct(sigma_0=1.0, sigma_0_bounds=(1e-2, 1e2))
-        + ConstantKernel(0.1, (1e-3, 1e1)) * Matern(length_scale=1.0, length_scale_bounds=(0.1, 10.0), nu=2.5)
-        + WhiteKernel(1e-2, (1e-4, 1.0))
-    )
-    gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True, n_restarts_optimizer=2, random_state=0)
-    with warnings.catch_warnings():
+    with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        gp.fit((x - mx) / sx, y)
-        mu, sd = gp.predict(np.array([[(sign * value - mx) / sx]]), return_std=True)
-    mu, sd = float(mu[0]), max(float(sd[0]), 1e-12)
+        try:
+            mu, sd = _predict(x, y, sign * value)
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError):  # sklearn refuses inf/NaN
+            mu, sd = float("nan"), float("nan")
     p = float(1.0 - norm.cdf((best - mu) / sd))
+    if not all(np.isfinite(v) for v in (mu, sd, p, best, value)):
+        # Values near the float limits overflow the standardisation or the GP: no evidence to stop.
+        return {
+            "stop": False,
+            "reason": f"the prediction from {len(covering)} completed trials at step {step:g} is not finite "
+            "(values too large to model): not stopping",
+        }
     stop = p < STOP_PROBABILITY
     relation = "<" if stop else ">="
     return {
@@ -69,3 +69,18 @@ def decay_curve_stop(request: dict) -> dict:
         "bestCompleted": sign * best,
         "probabilityOfImprovement": p,
     }
+
+
+def _predict(x: np.ndarray, y: np.ndarray, value: float) -> tuple:
+    """The GP's mean and standard deviation of the final value for a running value `value`."""
+    # Standardise the input so the kernel's bounds mean the same thing for any metric's units.
+    mx, sx = float(x.mean()), float(x.std()) or 1.0
+    kernel = (
+        ConstantKernel(1.0, (1e-2, 1e2)) * DotProduct(sigma_0=1.0, sigma_0_bounds=(1e-2, 1e2))
+        + ConstantKernel(0.1, (1e-3, 1e1)) * Matern(length_scale=1.0, length_scale_bounds=(0.1, 10.0), nu=2.5)
+        + WhiteKernel(1e-2, (1e-4, 1.0))
+    )
+    gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True, n_restarts_optimizer=2, random_state=0)
+    gp.fit((x - mx) / sx, y)
+    mu, sd = gp.predict(np.array([[(value - mx) / sx]]), return_std=True)
+    return float(mu[0]), max(float(sd[0]), 1e-12)

@@ -25,20 +25,30 @@ METHODS = {
 }
 
 
-def handle(line: str) -> dict:
+def handle(line: str) -> str:
+    """The answer line (without its newline) to one request line; never raises."""
     try:
         request = json.loads(line)
     except json.JSONDecodeError as e:
-        return {"id": None, "error": f"bad request line: {e}"}
-    rid = request.get("id")
-    method = METHODS.get(request.get("method"))
+        return _dumps({"id": None, "error": f"bad request line: {e}"})
+    rid = request.get("id") if isinstance(request, dict) else None
+    if not isinstance(rid, (int, str, type(None))):
+        rid = None
+    method = METHODS.get(request.get("method")) if isinstance(request, dict) else None
     if method is None:
-        return {"id": rid, "error": f"unknown method {request.get('method')!r}"}
+        name = request.get("method") if isinstance(request, dict) else None
+        return _dumps({"id": rid, "error": f"unknown method {name!r}"})
     try:
-        return {"id": rid, "result": method(request.get("params") or {})}
+        # Serialised inside the try: a result JSON cannot carry (NaN, infinity) is this
+        # request's error, not the worker's end.
+        return _dumps({"id": rid, "result": method(request.get("params") or {})})
     except Exception as e:  # the worker outlives a bad request
         traceback.print_exc(file=sys.stderr)
-        return {"id": rid, "error": f"{type(e).__name__}: {e}"}
+        return _dumps({"id": rid, "error": f"{type(e).__name__}: {e}"})
+
+
+def _dumps(answer: dict) -> str:
+    return json.dumps(answer, allow_nan=False)
 
 
 def main() -> None:
@@ -50,7 +60,7 @@ def main() -> None:
     for line in sys.stdin:
         if not line.strip():
             continue
-        out.write(json.dumps(handle(line), allow_nan=False) + "\n")
+        out.write(handle(line) + "\n")
         out.flush()
 
 
