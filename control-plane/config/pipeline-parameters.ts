@@ -51,6 +51,8 @@ export const RESERVED_PIPELINE_PARAMETERS: Readonly<Record<string, string>> = {
   request_id: 'the control plane',
   project: 'the control plane',
   location: 'the control plane',
+  trial_service_account: "the control plane (pipeline.serviceAccount, else the pipelines' account)",
+  tuning_job_labels: 'the control plane (the tuning run)',
   target_column: 'source.target',
   task_type: 'task',
   time_column: 'source.timeColumn',

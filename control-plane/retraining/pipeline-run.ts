@@ -53,6 +53,8 @@ export function runParameters(input: PipelineRunInput): Record<string, JsonValue
   if (input.spec.pipeline.name === 'training-pipeline-hpt') {
     parameters.project = input.settings.projectId;
     parameters.location = input.settings.region;
+    // Its trials run as the pipeline's own account, not Vertex's service agent.
+    parameters.trial_service_account = input.spec.pipeline.serviceAccount ?? input.settings.pipelineServiceAccount ?? '';
   }
   return parameters;
 }

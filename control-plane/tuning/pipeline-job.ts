@@ -44,6 +44,8 @@ export function tuningRunParameters(spec: ResolvedModelSpec, run: TuningRunRecor
     max_failed_trial_count: study.maxFailedTrialCount,
     early_stopping: study.earlyStopping,
     tuning_job_labels: tuningJobLabels(spec.name, run.id),
+    // Trials run as the pipeline's own account, not Vertex's service agent.
+    trial_service_account: spec.pipeline.serviceAccount ?? settings.pipelineServiceAccount ?? '',
     tuning_poll_seconds: pollSeconds(settings),
   };
 }

@@ -6,7 +6,7 @@ import { modelTypeStudyParameters } from '../../pipelines/definitions/search-spa
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { tuningModelTypes } from '../config/model-spec.js';
 import type { SearchSpaceEntry, SearchSpaceOverrides, TuningAlgorithm } from '../config/tuning-space.js';
-import { DEFAULT_TUNING_METRIC, TUNING_ALGORITHMS, effectiveSpace, gridProblemMessage, gridProblems, tuningMetricGoal } from '../config/tuning-space.js';
+import { DEFAULT_TUNING_METRIC, TUNING_ALGORITHMS, effectiveSpace, gridProblemMessage, gridProblems, gridSizeProblem, tuningMetricGoal } from '../config/tuning-space.js';
 import type { FieldViolation } from '../errors.js';
 import { ControlPlaneError } from '../errors.js';
 import type { TuningStudy } from '../state/tuning-runs.js';
@@ -66,6 +66,8 @@ export function resolveStudy(spec: ResolvedModelSpec, overrides: StudyOverrides 
       const fromRequest = overrides.space?.[problem.modelType]?.[problem.parameter] !== undefined;
       violations.push({ field: fromRequest ? `space.${problem.modelType}.${problem.parameter}` : 'algorithm', description: gridProblemMessage(problem) });
     }
+    const tooBig = gridSizeProblem(modelTypes, space, maxTrialCount);
+    if (tooBig !== undefined) violations.push({ field: overrides.maxTrialCount === undefined ? 'algorithm' : 'maxTrialCount', description: tooBig });
   }
   if (violations.length > 0) throw new ControlPlaneError('INVALID_ARGUMENT', violations.map((v) => `${v.field}: ${v.description}`).join('; '), violations);
 

@@ -87,7 +87,11 @@ describe('a request’s overrides', () => {
     expect(violations(() => resolveStudy(spec, { modelTypes: ['ridge'], space: { xgboost: { max_depth: { type: 'integer', min: 2, max: 3 } } } }))).toEqual(['space.xgboost']);
     expect(violations(() => resolveStudy(spec, { modelTypes: ['random_forest'], algorithm: 'grid', space: { random_forest: { max_features: { type: 'double', min: 0.5, max: 1 } } } }))).toEqual(['space.random_forest.max_features']);
     expect(violations(() => resolveStudy(spec, { modelTypes: ['ridge'], algorithm: 'grid' }))).toEqual(['algorithm']);
-    const grid = resolveStudy(spec, { modelTypes: ['ridge', 'random_forest'], algorithm: 'grid', space: { ridge: { alpha: { type: 'discrete', values: [0.1, 1, 10] } } } });
+    // A grid with more points than trials would only ever see its first corner.
+    const discreteAlpha = { ridge: { alpha: { type: 'discrete', values: [0.1, 1, 10] } } } as const;
+    expect(violations(() => resolveStudy(spec, { modelTypes: ['ridge', 'random_forest'], algorithm: 'grid', space: discreteAlpha }))).toEqual(['algorithm']);
+    expect(violations(() => resolveStudy(spec, { modelTypes: ['ridge'], algorithm: 'grid', maxTrialCount: 2, parallelTrialCount: 1, maxFailedTrialCount: 1, space: discreteAlpha }))).toEqual(['maxTrialCount']);
+    const grid = resolveStudy(spec, { modelTypes: ['ridge'], algorithm: 'grid', maxTrialCount: 3, space: discreteAlpha });
     expect(grid.algorithm).toBe('GRID_SEARCH');
   });
 });

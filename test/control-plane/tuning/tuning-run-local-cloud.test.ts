@@ -132,7 +132,7 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
   }
 
   it('records the run (QUEUED) and publishes it; its submission makes one snapshot and one PipelineJob, however often either is asked', async () => {
-    const [queued, queuedAgain] = await Promise.all([createTuningRun(ctx, MODEL, body, { email: 'ml@example.com' }), createTuningRun(ctx, MODEL, body, {})]);
+    const [queued, queuedAgain] = await Promise.all([createTuningRun(ctx, MODEL, body, { email: 'ml@example.com' }), createTuningRun(ctx, MODEL, body, { email: 'ml@example.com' })]);
     expect(queued.id).toBe(tuningRunId(MODEL, REQUEST));
     expect(queuedAgain.id).toBe(queued.id);
     // The API call exports nothing and submits nothing: that is submitTuningRun's.
@@ -179,6 +179,8 @@ describe.skipIf(skip !== undefined)('a tuning run on the local cloud', () => {
       metric_goal: 'MINIMIZE',
       algorithm: 'RANDOM_SEARCH',
       tuning_job_labels: { tuning_run: first.id, model: MODEL },
+      // Trials run as the PipelineJob's own account (none configured here: Vertex's service agent).
+      trial_service_account: job.serviceAccount ?? '',
       target_column: 'delay',
       task_type: 'regression',
     });
