@@ -10,7 +10,7 @@
 // - the wall time of a 20-trial tuning job of the project's tuning pipeline (3 trials at a time,
 //   across model types, on a 1% sample of the flights) on the local Vertex, GP against random
 //   search at the same budget, with the trials' summed run time (what parallelism saves).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -68,7 +68,14 @@ function compare(problem: string, optimizer: string): Promise<Comparison> {
 
 const fmt = (x: number) => (x === 0 ? '0' : x < 1e-3 ? x.toExponential(1) : x.toPrecision(3));
 
+/** Optuna is the peer, needed only here: say how to get it rather than fail in Python. */
+function requireOptuna(): void {
+  const probe = spawnSync(PYTHON, ['-c', 'import optuna'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`the tuning bench compares with Optuna's TPE, which ${PYTHON} lacks: sudo apt-get install -y python3-optuna`);
+}
+
 async function quality(): Promise<void> {
+  requireOptuna();
   const rows: Comparison[] = [];
   for (const problem of PROBLEMS) {
     for (const optimizer of OPTIMIZERS) {
