@@ -224,6 +224,38 @@ describe('suggest', () => {
   });
 });
 
+describe('the search portfolio', () => {
+  // Which search (global EI, trust region, exploration) each of four consecutive steps takes,
+  // after the completed values `y` (maximised) of a 6-D study.
+  const modes = (y: number[]) => {
+    const script = `import json, sys\nimport numpy as np\nfrom local_vizier.gp_bandit import _mode\ny = np.array(json.loads(sys.stdin.read()))\nprint(json.dumps([_mode(len(y) + i, y, 6) for i in range(4)]))`;
+    const run = spawnSync('/usr/bin/python3', ['-c', script], {
+      input: JSON.stringify(y),
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPATH: DESIGNER_PYTHON_DIR, OMP_NUM_THREADS: '1' },
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(0);
+    return JSON.parse(run.stdout) as string[];
+  };
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+  it('climbs while the incumbent improves, explores once it is stale, rotates otherwise', () => {
+    const rotation = modes([...range(40).map((i) => Math.sin(i)), 0.5, 0.2, 0.1]);
+    expect(new Set(rotation)).toEqual(new Set(['ei', 'explore', 'local']));
+    // The last trial is a clear new best: every step searches its trust region.
+    expect(modes([...range(40).map((i) => Math.sin(i)), 5])).toEqual(['local', 'local', 'local', 'local']);
+    // A gain that is negligible against the spread of values does not count.
+    expect(modes([...range(40).map((i) => Math.sin(i) / 2), 1, 1 + 1e-6])).not.toEqual(['local', 'local', 'local', 'local']);
+    // The best trial 15 trials back: no trust-region step.
+    const stale = modes([...range(25).map((i) => Math.sin(i)), 5, ...range(15).map((i) => Math.cos(i))]);
+    expect(stale).not.toContain('local');
+    expect(stale).toContain('ei');
+    // Too few trials for the rule: the plain rotation, even with a new best.
+    expect(new Set(modes([...range(10), 50]))).toEqual(new Set(['ei', 'explore', 'local']));
+  });
+});
+
 describe('decayCurveStop', () => {
   // Learning curves rising to `final` (accuracy-like, MAXIMIZE).
   const curve = (final: number, steps = 10) => Array.from({ length: steps }, (_, i) => ({ step: i + 1, value: final * (1 - Math.exp(-(i + 1) / 3)) }));

@@ -13,6 +13,9 @@
   * "explore": a GP fitted on the trials away from the incumbent's basin, searching there. A
     single global GP that has found one good basin is confident the rest is poor and never
     looks again (plain GP-EI stays in Hartmann6's local optimum on about a third of runs).
+  While the incumbent is improving every turn is "local"; once it is stale the "local" turn
+  explores (a basin found late, e.g. Hartmann6's global one after its 3.20 local optimum, is then
+  climbed within the study).
 - Parallel trials: pending trials and the batch's earlier suggestions enter every GP as fantasies
   valued at the GP's mean (kriging believer), which collapses the uncertainty there, and a
   suggestion never repeats a trial (finite spaces: until every assignment has been tried).
@@ -45,6 +48,11 @@ PORTFOLIO = ("ei", "explore", "local", "explore")
 EXCLUDE_SCALED = 1.0
 # "local": the trust region's GP sees the incumbent's LOCAL_POINTS + 10 nearest trials (6-D).
 LOCAL_POINTS = 30
+# The rotation adapts (_mode): all turns "local" while the incumbent improves, no "local" turn once
+# it is stale.
+IMPROVING_AGE = 2
+IMPROVING_GAIN = 1e-3
+STALE_AGE = 10
 
 
 def suggest(request: dict) -> list:
@@ -69,7 +77,7 @@ def suggest(request: dict) -> list:
     finite_size = space.size()
     taken_keys = {_key(space.decode(x)) for x in taken} if finite_size is not None else set()
 
-    n_init = max(5, min(space.dim + 1, 10))
+    n_init = _n_init(space.dim)
     model: Optional[_Model] = None
     out = []
     for i in range(count):
@@ -92,6 +100,11 @@ def suggest(request: dict) -> list:
             taken_keys.add(_key(a))
         out.append(space.to_wire(a))
     return out
+
+
+def _n_init(dim: int) -> int:
+    """Trials before the first GP step."""
+    return max(5, min(dim + 1, 10))
 
 
 def _assignment(params: Any) -> dict:
@@ -216,7 +229,7 @@ def _bo_step(space: Space, model: _Model, fantasies, taken, taken_keys, exhauste
         cands.append(np.repeat(top, 100, axis=0) + rng.normal(0, scale, (len(top) * 100, d)))
     C = space.canonical_batch(np.vstack(cands))
     search = _Search(C, lambda Z: np.ones(len(Z), dtype=bool), model.best, model)
-    mode = PORTFOLIO[step % len(PORTFOLIO)]
+    mode = _mode(step, _observed(model)[1], d)
     if mode == "local":
         search = _trust_region(space, model, rng) or search
     elif mode == "explore":
@@ -251,6 +264,34 @@ def _bo_step(space: Space, model: _Model, fantasies, taken, taken_keys, exhauste
                 return a
         return _fallback(space, taken, taken_keys, exhausted, rng)
     return space.decode(best_x)
+
+
+def _mode(step: int, y: np.ndarray, dim: int) -> str:
+    """The rotation's search for this step, adapted to how the incumbent fares (as TuRBO's
+    success and failure counts, read from the completed trials since the engine keeps no state):
+    - improving (see _improving), once past the first 3 × n_init trials: every turn is "local",
+      so that a basin found late is climbed at once rather than on every fourth trial;
+    - stale (no better trial in the last STALE_AGE): the "local" turn explores instead, the
+      trust region around a converged incumbent having nothing left to give."""
+    mode = PORTFOLIO[step % len(PORTFOLIO)]
+    if len(y) >= 3 * _n_init(dim) and _improving(y):
+        return "local"
+    if mode == "local" and len(y) - 1 - int(np.argmax(y)) >= STALE_AGE:
+        return "explore"
+    return mode
+
+
+def _improving(y: np.ndarray) -> bool:
+    """Whether the best trial is among the last IMPROVING_AGE + 1 and beat the one before it by
+    more than IMPROVING_GAIN of its lead over the median (creeping gains in a converged basin do
+    not count)."""
+    if len(y) < 2:
+        return False
+    b = int(np.argmax(y))
+    if len(y) - 1 - b > IMPROVING_AGE or b == 0:
+        return False
+    gain = float(y[b] - np.max(y[:b]))
+    return gain > IMPROVING_GAIN * float(y[b] - np.median(y))
 
 
 class _Search:
