@@ -27,12 +27,10 @@ import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { TERMINAL_RUN_STATES, trainingRunId, withoutLease } from '../state/training-runs.js';
 import type { PipelineRunEvent } from './messages.js';
 import { samePipelineJob } from './pipeline-job-name.js';
+import type { LeaseScope } from '../state/completion-lease.js';
+import { acquireCompletionLease, renewCompletionLease } from '../state/completion-lease.js';
 
-/**
- * Longer than the function's timeout (120 s), so a live delivery keeps its lease (and renews it
- * before each side effect); a crashed one's expires before pipeline-run-events' last redelivery.
- */
-export const COMPLETION_LEASE_SECONDS = 180;
+const leaseScope = (ctx: ControlPlaneContext): LeaseScope<TrainingRunRecord> => ({ store: ctx.runs, kind: 'training run', terminalStates: TERMINAL_RUN_STATES, now: ctx.now() });
 
 /** The model type a run trained: its override, else the spec's, else the pipeline's default. */
 function runModelType(spec: ResolvedModelSpec, run: TrainingRunRecord): string {
@@ -82,38 +80,6 @@ function numbers(record: Record<string, unknown> | undefined): Record<string, nu
   return Object.fromEntries(Object.entries(record ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
 }
 
-async function acquireLease(ctx: ControlPlaneContext, runId: string, owner: string): Promise<TrainingRunRecord> {
-  const now = ctx.now();
-  let held: string | undefined;
-  const run = await ctx.runs.update(runId, (current) => {
-    held = undefined;
-    if (TERMINAL_RUN_STATES.includes(current.state)) return undefined;
-    if (current.lease && current.lease.owner !== owner && Date.parse(current.lease.expireTime) > now.getTime()) {
-      held = current.lease.owner;
-      return undefined;
-    }
-    return { ...current, lease: { owner, expireTime: new Date(now.getTime() + COMPLETION_LEASE_SECONDS * 1000).toISOString() } };
-  });
-  if (held !== undefined) throw new RetryLater(`training run ${runId} is being completed by another delivery (${held})`);
-  return run;
-}
-
-/**
- * Checks that this invocation still holds the lease and extends it, before a side effect that must
- * not happen twice; a lease taken over (this invocation outlived it) stops the work here.
- */
-async function renewLease(ctx: ControlPlaneContext, runId: string, owner: string, change: (run: TrainingRunRecord) => TrainingRunRecord = (r) => r): Promise<TrainingRunRecord> {
-  const now = ctx.now();
-  let lost = false;
-  const run = await ctx.runs.update(runId, (current) => {
-    lost = current.lease?.owner !== owner;
-    if (lost) return undefined;
-    return { ...change(current), lease: { owner, expireTime: new Date(now.getTime() + COMPLETION_LEASE_SECONDS * 1000).toISOString() } };
-  });
-  if (lost) throw new RetryLater(`training run ${runId}: this delivery's lease was taken over`);
-  return run;
-}
-
 /**
  * Gives the lease back after a failure this invocation saw, so that the redelivery need not wait for
  * it to expire. Best effort: when it cannot be written, the lease expires (as a crashed one does).
@@ -122,7 +88,7 @@ async function releaseLease(ctx: ControlPlaneContext, runId: string, owner: stri
   try {
     await ctx.runs.update(runId, (current) => (current.lease?.owner === owner ? withoutLease(current) : undefined));
   } catch {
-    // Expires after COMPLETION_LEASE_SECONDS.
+    // Expires after COMPLETION_LEASE_SECONDS (state/completion-lease.ts).
   }
 }
 
@@ -132,7 +98,7 @@ export async function completeTrainingRun(ctx: ControlPlaneContext, event: Pipel
   if (!(await ctx.runs.get(runId))) throw notFound(`no training run ${runId} for model ${event.model} and request ${event.requestId}`);
   // Per invocation, not per message: Pub/Sub may deliver one message twice at the same time.
   const owner = `${deliveryId}/${randomUUID()}`;
-  const run = await acquireLease(ctx, runId, owner);
+  const run = await acquireCompletionLease(leaseScope(ctx), runId, owner);
   if (TERMINAL_RUN_STATES.includes(run.state)) {
     const decision = run.decision ? await ctx.decisions.get(runId) : undefined;
     return { run, ...(decision ? { decision } : {}), duplicate: true };
@@ -182,7 +148,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
     const artifactUri = taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.export, 'serving_model');
     if (!artifactUri) throw new Error(`PipelineJob ${event.pipelineJob} approved a model but has no ${TRAINING_PIPELINE_TASKS.export} output`);
     const evaluation = vertexEvaluation(spec.task, evaluationFile);
-    await renewLease(ctx, runId, owner);
+    await renewCompletionLease(leaseScope(ctx), runId, owner);
     modelVersion = await registerVersion(ctx, {
       spec,
       runId,
@@ -196,7 +162,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
     });
     // Recorded at once: a later failure must not leave a registered version unmentioned.
     const registered = modelVersion;
-    await renewLease(ctx, runId, owner, (current) => ({ ...current, modelVersion: registered }));
+    await renewCompletionLease(leaseScope(ctx), runId, owner, (current) => ({ ...current, modelVersion: registered }));
     // The first champion has nothing to be compared with online: it is released at 100%. A
     // challenger is released by a canary rollout (which may wait for an approval).
     if (decision.outcome === 'REGISTER_AS_CHAMPION') deployment = await deployFirstChampion(ctx, spec, modelVersion);
@@ -206,8 +172,8 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
   // Before the run is marked done: a failed publish is retried by the redelivery (at least once).
   await publishDecision(ctx, decision, modelVersion);
   // An evaluation that ran to the end SUCCEEDED, whatever it found: its outcome says what.
-  const state = decision.outcome === 'FAILED' ? 'FAILED' : decision.outcome === 'REJECT' ? 'REJECTED' : 'SUCCEEDED';
-  const done = await renewLease(ctx, runId, owner, (current) => ({
+  const state: TrainingRunRecord['state'] = decision.outcome === 'FAILED' ? 'FAILED' : decision.outcome === 'REJECT' ? 'REJECTED' : 'SUCCEEDED';
+  const done = await renewCompletionLease(leaseScope(ctx), runId, owner, (current) => ({
     ...current,
     state,
     decision: decision.name,

@@ -18,14 +18,15 @@ import { newTrainingRun } from '../retraining/submit-training-run.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { TuningRunRecord } from '../state/tuning-runs.js';
 import { TERMINAL_TUNING_STATES, publicTuningRun, tuningRunId } from '../state/tuning-runs.js';
+import type { LeaseScope } from '../state/completion-lease.js';
+import { acquireCompletionLease, renewCompletionLease } from '../state/completion-lease.js';
 import { writeTuningResults } from './results.js';
 import { tuningRuns } from './submit-tuning-run.js';
 import { findTuningJob } from './tuning-job.js';
 import type { TuningResult, TuningTrial } from './tuning-result.js';
 import { bestTrial, tuningResult } from './trials.js';
 
-/** Longer than the function's timeout, as for training completions (see COMPLETION_LEASE_SECONDS). */
-export const TUNING_LEASE_SECONDS = 180;
+const leaseScope = (ctx: ControlPlaneContext): LeaseScope<TuningRunRecord> => ({ store: tuningRuns(ctx), kind: 'tuning run', terminalStates: TERMINAL_TUNING_STATES, now: ctx.now() });
 
 export interface TuningCompletion {
   readonly run: Omit<TuningRunRecord, 'lease' | 'auditPending'>;
@@ -71,35 +72,6 @@ export function tunedTrainingRequest(run: TuningRunRecord, best: TuningTrial, no
   });
 }
 
-async function acquireLease(ctx: ControlPlaneContext, runId: string, owner: string): Promise<TuningRunRecord> {
-  const now = ctx.now();
-  let held: string | undefined;
-  const run = await tuningRuns(ctx).update(runId, (current) => {
-    held = undefined;
-    if (TERMINAL_TUNING_STATES.includes(current.state)) return undefined;
-    if (current.lease && current.lease.owner !== owner && Date.parse(current.lease.expireTime) > now.getTime()) {
-      held = current.lease.owner;
-      return undefined;
-    }
-    return { ...current, lease: { owner, expireTime: new Date(now.getTime() + TUNING_LEASE_SECONDS * 1000).toISOString() } };
-  });
-  if (held !== undefined) throw new RetryLater(`tuning run ${runId} is being completed by another delivery (${held})`);
-  return run;
-}
-
-/** Checks this invocation still holds the lease and extends it (applying `change`) before a side effect. */
-async function renewLease(ctx: ControlPlaneContext, runId: string, owner: string, change: (run: TuningRunRecord) => TuningRunRecord = (r) => r): Promise<TuningRunRecord> {
-  const now = ctx.now();
-  let lost = false;
-  const run = await tuningRuns(ctx).update(runId, (current) => {
-    lost = current.lease?.owner !== owner;
-    if (lost) return undefined;
-    return { ...change(current), lease: { owner, expireTime: new Date(now.getTime() + TUNING_LEASE_SECONDS * 1000).toISOString() } };
-  });
-  if (lost) throw new RetryLater(`tuning run ${runId}: this delivery's lease was taken over`);
-  return run;
-}
-
 /** Ends the run with `change` applied and the lease released, if this invocation still holds it. */
 async function finish(ctx: ControlPlaneContext, runId: string, owner: string, change: (run: TuningRunRecord) => TuningRunRecord): Promise<TuningRunRecord> {
   let lost = false;
@@ -123,7 +95,7 @@ async function releaseLease(ctx: ControlPlaneContext, runId: string, owner: stri
       return next;
     });
   } catch {
-    // Expires after TUNING_LEASE_SECONDS.
+    // Expires after COMPLETION_LEASE_SECONDS (state/completion-lease.ts).
   }
 }
 
@@ -133,7 +105,7 @@ export async function completeTuningRun(ctx: ControlPlaneContext, event: Pipelin
   if (!(await tuningRuns(ctx).get(runId))) throw notFound(`no tuning run ${runId} for model ${event.model} and request ${event.requestId}`);
   // Per invocation, not per message: Pub/Sub may deliver one message twice at the same time.
   const owner = `${deliveryId}/${randomUUID()}`;
-  const run = await acquireLease(ctx, runId, owner);
+  const run = await acquireCompletionLease(leaseScope(ctx), runId, owner);
   // Ended by a delivery that crashed before its audit row was appended: this one appends it.
   if (TERMINAL_TUNING_STATES.includes(run.state)) return { run: publicTuningRun(run.auditPending ? await settleAudit(ctx, run) : run), duplicate: true };
   try {
@@ -191,7 +163,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, run: TuningRunRecord,
   const importance = await readImportance(ctx, taskOutputArtifactUri(job, TUNING_PIPELINE_TASKS.summary, 'parameter_importance'));
   const result = tuningResult(tuningJob, run.study.metric, importance);
   const best = bestTrial(result);
-  await renewLease(ctx, run.id, owner);
+  await renewCompletionLease(leaseScope(ctx), run.id, owner);
   const results = await writeTuningResults(ctx, run, result);
   const summary = {
     ...jobFields,
@@ -209,7 +181,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, run: TuningRunRecord,
   let trainingRequest: RetrainingRequest | undefined;
   if (run.train) {
     trainingRequest = tunedTrainingRequest(run, best, ctx.now());
-    await renewLease(ctx, run.id, owner, (current) => ({ ...current, ...summary }));
+    await renewCompletionLease(leaseScope(ctx), run.id, owner, (current) => ({ ...current, ...summary }));
     // Created, then published (both idempotent): the run exists for the API at once, and a crash
     // between the two is healed by the redelivery, which publishes the still QUEUED run.
     const { run: training } = await ctx.runs.createOrGet(newTrainingRun(trainingRequest, ctx.now()));
@@ -218,7 +190,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, run: TuningRunRecord,
       throw failedPrecondition(`training run ${training.id} (request ${training.requestId}) exists but is not tuning run ${run.id}'s best trial (its tuningRun: ${training.tuningRun ?? 'none'}): not adopting it`);
     }
     if (training.state === 'QUEUED') await publishRetrainingRequest(ctx, { ...trainingRequest, requestId: training.requestId });
-    await renewLease(ctx, run.id, owner, (current) => ({ ...current, trainingRun: training.id }));
+    await renewCompletionLease(leaseScope(ctx), run.id, owner, (current) => ({ ...current, trainingRun: training.id }));
   }
   const reason = `best trial ${best.id}: ${best.modelType} ${JSON.stringify(best.hyperparameters)}, ${run.study.metric.id} ${best.value}`;
   const audit = auditOf(ctx, run, 'TUNING_SUCCEEDED', reason, { bestTrial: best, bestPerModelType: result.bestPerModelType, results: results.uri, ...(trainingRequest ? { trainingRequest: trainingRequest.requestId } : {}) });
