@@ -203,7 +203,9 @@ describe('the Designer driver', () => {
       await t.stop();
       stopped = true;
       expect(Date.now() - started).toBeLessThan(10_000);
-      expect(alive(pid)).toBe(false);
+      // Killed by the close (SIGKILL after the grace period); on a loaded machine the kernel may
+      // take a moment longer to let it go than the close takes to return.
+      await until(() => !alive(pid), 'the hung worker to be gone', 3_000);
     } finally {
       if (!stopped) await t.stop();
     }
