@@ -13,7 +13,7 @@ import { AUTOMATIC_TRIGGERS } from './automatic-retrain.js';
 import { Comparison, decide, Gate } from '../evaluation/decision.js';
 import type { DecisionRecord } from '../evaluation/decision.js';
 import { publishDecision } from '../evaluation/publish-decision.js';
-import { failedTask, taskOutputArtifactUri, taskOutputParameters } from '../evaluation/run-outputs.js';
+import { failedTask, readOutputJson, taskOutputArtifactUri, taskOutputParameters } from '../evaluation/run-outputs.js';
 import { ControlPlaneError, notFound, RetryLater } from '../errors.js';
 import { startRollout } from '../rollouts/start-rollout.js';
 import { deployFirstChampion } from '../registry/first-deployment.js';
@@ -22,7 +22,6 @@ import { registerVersion } from '../registry/register-version.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
-import { parseGcsUri } from '../../vertex/shared/storage-uris.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { TERMINAL_RUN_STATES, trainingRunId, withoutLease } from '../state/training-runs.js';
 import type { PipelineRunEvent } from './messages.js';
@@ -51,23 +50,6 @@ const EvaluationFile = z.object({
   metrics: z.record(z.string(), z.unknown()).optional(),
   vertex_model_evaluation: z.object({ metrics: z.record(z.string(), z.unknown()) }).optional(),
 }).loose();
-
-/** The evaluate step's JSON; undefined when the run produced none. A file that is not that JSON fails, naming it. */
-async function readEvaluation(ctx: ControlPlaneContext, uri: string | undefined): Promise<z.infer<typeof EvaluationFile> | undefined> {
-  const location = uri ? parseGcsUri(uri) : undefined;
-  if (!location?.object) return undefined;
-  const { downloadObject } = await import('../../google-clients/download-object.js');
-  const bytes = await downloadObject(location.bucket, location.object, { ce: ctx.ce, storage: await ctx.clients.mediaStorage() });
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new Error(`${uri}: the evaluation is not JSON`);
-  }
-  const parsed = EvaluationFile.safeParse(json);
-  if (!parsed.success) throw new Error(`${uri}: not an evaluation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
 
 /** The metrics in Vertex's schema for ImportModelEvaluation, by task (the request builder checks each value). */
 function vertexEvaluation(task: string, file: z.infer<typeof EvaluationFile> | undefined): EvaluationMetricsInput | undefined {
@@ -137,7 +119,7 @@ async function startChallengerRollout(ctx: ControlPlaneContext, spec: ResolvedMo
 /** The completion proper, under this invocation's lease. */
 async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSpec, runId: string, run: TrainingRunRecord, event: PipelineRunEvent, owner: string): Promise<CompletionResult> {
   const [job] = await (await ctx.clients.pipelines()).getPipelineJob({ name: event.pipelineJob });
-  const evaluationFile = event.state === 'SUCCEEDED' ? await readEvaluation(ctx, taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.evaluation, 'evaluation')) : undefined;
+  const evaluationFile = event.state === 'SUCCEEDED' ? await readOutputJson(ctx, taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.evaluation, 'evaluation'), EvaluationFile, { article: 'an', noun: 'evaluation' }) : undefined;
   const decision = await recordDecision(ctx, run, event, job, evaluationFile);
 
   let modelVersion: string | undefined;

@@ -7,10 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TUNING_PIPELINE_TASKS } from '../../pipelines/definitions/tuning-tasks.js';
-import { parseGcsUri } from '../../vertex/shared/storage-uris.js';
 import { publishRetrainingRequest } from '../api/training-runs.js';
 import { appendDecisions } from '../audit/decision-log.js';
-import { failedTask, taskOutputArtifactUri } from '../evaluation/run-outputs.js';
+import { failedTask, readOutputJson, taskOutputArtifactUri } from '../evaluation/run-outputs.js';
 import { RetryLater, failedPrecondition, notFound } from '../errors.js';
 import { RetrainingRequest, TUNED_REQUEST_PREFIX } from '../retraining/messages.js';
 import type { PipelineRunEvent } from '../retraining/messages.js';
@@ -43,19 +42,8 @@ const ImportanceFile = z.object({
 }).loose();
 
 async function readImportance(ctx: ControlPlaneContext, uri: string | undefined): Promise<TuningResult['parameterImportance']> {
-  const location = uri ? parseGcsUri(uri) : undefined;
-  if (!location?.object) return [];
-  const { downloadObject } = await import('../../google-clients/download-object.js');
-  const bytes = await downloadObject(location.bucket, location.object, { ce: ctx.ce, storage: await ctx.clients.mediaStorage() });
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new Error(`${uri}: the parameter importance is not JSON`);
-  }
-  const parsed = ImportanceFile.safeParse(json);
-  if (!parsed.success) throw new Error(`${uri}: not a parameter importance: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data.parameterImportance.map(({ parameter, importance }) => ({ parameter, importance }));
+  const file = await readOutputJson(ctx, uri, ImportanceFile, { article: 'a', noun: 'parameter importance' });
+  return (file?.parameterImportance ?? []).map(({ parameter, importance }) => ({ parameter, importance }));
 }
 
 /** The training request of a tuning run's best trial: its id derives from the run's, so it is made once. */
