@@ -3,6 +3,7 @@
 // which a function that needs one service would pay at every cold start.
 import { EndpointServiceClient } from '@google-cloud/aiplatform/build/src/v1/endpoint_service_client.js';
 import { JobServiceClient } from '@google-cloud/aiplatform/build/src/v1/job_service_client.js';
+import { MetadataServiceClient } from '@google-cloud/aiplatform/build/src/v1/metadata_service_client.js';
 import { ModelServiceClient } from '@google-cloud/aiplatform/build/src/v1/model_service_client.js';
 import { PipelineServiceClient } from '@google-cloud/aiplatform/build/src/v1/pipeline_service_client.js';
 import { PredictionServiceClient } from '@google-cloud/aiplatform/build/src/v1/prediction_service_client.js';
@@ -24,8 +25,9 @@ export function vertexClients(region: string, ce: ClientEnvironment = clientEnvi
     endpoints: new EndpointServiceClient(options),
     predictions: new PredictionServiceClient(options),
     vizier: new VizierServiceClient(options),
+    metadata: new MetadataServiceClient(options),
   };
 }
 
 export type VertexClients = ReturnType<typeof vertexClients>;
-export { EndpointServiceClient, JobServiceClient, ModelServiceClient, PipelineServiceClient, PredictionServiceClient, VizierServiceClient };
+export { EndpointServiceClient, JobServiceClient, MetadataServiceClient, ModelServiceClient, PipelineServiceClient, PredictionServiceClient, VizierServiceClient };

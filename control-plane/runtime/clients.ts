@@ -6,7 +6,7 @@ import type { MetricServiceClient } from '@google-cloud/monitoring';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Storage } from '@google-cloud/storage';
 import type { ClientEnvironment } from '../../google-clients/environment.js';
-import type { EndpointServiceClient, JobServiceClient, ModelServiceClient, PipelineServiceClient } from '../../google-clients/vertex.js';
+import type { EndpointServiceClient, JobServiceClient, MetadataServiceClient, ModelServiceClient, PipelineServiceClient } from '../../google-clients/vertex.js';
 
 export interface ControlPlaneClients {
   storage(): Promise<Storage>;
@@ -18,6 +18,8 @@ export interface ControlPlaneClients {
   models(): Promise<ModelServiceClient>;
   endpoints(): Promise<EndpointServiceClient>;
   jobs(): Promise<JobServiceClient>;
+  /** Vertex ML Metadata: experiments, experiment runs and lineage. */
+  metadata(): Promise<MetadataServiceClient>;
   /** Cloud Monitoring: Vertex's serving metrics in, the rollout analysis's measurements out. */
   monitoring(): Promise<MetricServiceClient>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export function lazyClients(ce: ClientEnvironment, region: string): ControlPlane
   const models = once(async () => new (await import('../../google-clients/vertex.js')).ModelServiceClient(await vertexOptions()));
   const endpoints = once(async () => new (await import('../../google-clients/vertex.js')).EndpointServiceClient(await vertexOptions()));
   const jobs = once(async () => new (await import('../../google-clients/vertex.js')).JobServiceClient(await vertexOptions()));
+  const metadata = once(async () => new (await import('../../google-clients/vertex.js')).MetadataServiceClient(await vertexOptions()));
   const monitoring = once(async () => (await import('../../google-clients/monitoring.js')).metricServiceClient(ce));
   return {
     storage: storage.get,
@@ -56,12 +59,13 @@ export function lazyClients(ce: ClientEnvironment, region: string): ControlPlane
     models: models.get,
     endpoints: endpoints.get,
     jobs: jobs.get,
+    metadata: metadata.get,
     monitoring: monitoring.get,
     close: async () => {
       const closers: Promise<unknown>[] = [];
       const p = pubsub.made();
       if (p) closers.push(p.then((c) => c.close()));
-      for (const gax of [pipelines, models, endpoints, jobs, monitoring]) {
+      for (const gax of [pipelines, models, endpoints, jobs, metadata, monitoring]) {
         const made = gax.made();
         if (made) closers.push(made.then((c) => c.close()));
       }

@@ -28,7 +28,7 @@ import { ensureControlPlaneBuckets } from '../../../emulators/launcher/buckets.j
 import { findPubSubEmulatorJar } from '../../../emulators/pubsub/emulator-process.js';
 import type { ClientEnvironment } from '../../../google-clients/environment.js';
 import { emulatorAuth, parseEmulatorHost } from '../../../google-clients/environment.js';
-import { EndpointServiceClient, JobServiceClient, ModelServiceClient, PipelineServiceClient, vertexClientOptions } from '../../../google-clients/vertex.js';
+import { EndpointServiceClient, JobServiceClient, MetadataServiceClient, ModelServiceClient, PipelineServiceClient, vertexClientOptions } from '../../../google-clients/vertex.js';
 import type { LocalCloud } from '../../../emulators/launcher/local-cloud.js';
 
 const require = createRequire(import.meta.url);
@@ -105,6 +105,7 @@ export function fastFailingClients(ce: ClientEnvironment, region: string, deadli
   const models = new ModelServiceClient(deadline('ModelService', 'model_service_client_config.json'));
   const endpoints = new EndpointServiceClient(deadline('EndpointService', 'endpoint_service_client_config.json'));
   const jobs = new JobServiceClient(deadline('JobService', 'job_service_client_config.json'));
+  const metadata = new MetadataServiceClient(deadline('MetadataService', 'metadata_service_client_config.json'));
   return {
     storage: () => Promise.resolve(storage),
     // Already without the client's retries: what object reads use.
@@ -115,9 +116,10 @@ export function fastFailingClients(ce: ClientEnvironment, region: string, deadli
     models: () => Promise.resolve(models),
     endpoints: () => Promise.resolve(endpoints),
     jobs: () => Promise.resolve(jobs),
+    metadata: () => Promise.resolve(metadata),
     monitoring: () => product.monitoring(),
     close: async () => {
-      await Promise.allSettled([product.close(), pipelines.close(), models.close(), endpoints.close(), jobs.close()]);
+      await Promise.allSettled([product.close(), pipelines.close(), models.close(), endpoints.close(), jobs.close(), metadata.close()]);
     },
   };
 }
