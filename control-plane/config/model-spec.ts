@@ -598,6 +598,10 @@ export const modelSpecSchema = strict({
   name: z.string().regex(MODEL_NAME, { error: (issue) => `must be a lowercase id: a letter, then at most 62 lowercase letters, digits and hyphens, got ${JSON.stringify(issue.input)}` }),
   displayName: checkedString((name) => (name.trim() === '' ? 'must not be empty' : displayNameProblem(name))),
   description: z.string().default(''),
+  /** What the model is for and who should use it (its model card's "Intended use"); absent: a generic text from `description`. */
+  intendedUse: z.string().optional(),
+  /** What the model should not be trusted for (the model card adds the generic limits of training on a window). */
+  knownLimits: z.array(z.string().min(1)).default([]),
   source,
   task: oneOf(TASK_TYPES),
   pipeline,
