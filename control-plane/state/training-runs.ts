@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { deterministicId } from '../../vertex/shared/ids.js';
 import { RetryLater } from '../errors.js';
+import { CostEstimate } from '../governance/cost-estimate.js';
 import type { JsonObjectStore, Versioned } from './json-object-store.js';
 
 /** What asked for a run; `tuning`: a tuning run's best trial, trained on the tuning run's snapshot. */
@@ -58,6 +59,10 @@ export const TrainingRunRecord = z.object({
   deployment: z.object({ endpoint: z.string(), deployedModelId: z.string().optional(), operation: z.string().optional(), skipped: z.string().optional() }).optional(),
   /** The challenger's rollout (its id), or why none started. */
   rollout: z.object({ id: z.string().optional(), skipped: z.string().optional() }).optional(),
+  /** What the PipelineJob cost at list prices (governance/cost-estimate.ts), estimated once at completion. */
+  costEstimate: CostEstimate.optional(),
+  /** The registered version's model card, beside its artifacts (governance/model-card.ts). */
+  modelCard: z.object({ markdownUri: z.string(), htmlUri: z.string() }).optional(),
   /** Who is processing the run's completion now, and until when (a lease against duplicate deliveries). */
   lease: z.object({ owner: z.string(), expireTime: z.string() }).optional(),
 });
