@@ -26,8 +26,11 @@ import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { TERMINAL_RUN_STATES, trainingRunId, withoutLease } from '../state/training-runs.js';
 import type { PipelineRunEvent } from './messages.js';
 import { samePipelineJob } from './pipeline-job-name.js';
+import { auditCompletion, runCostEstimate, writeModelCard } from '../governance/training-governance.js';
+import type { ModelCardUris } from '../governance/training-governance.js';
 import type { LeaseScope } from '../state/completion-lease.js';
 import { acquireCompletionLease, renewCompletionLease } from '../state/completion-lease.js';
+import { trackTrainingCompleted } from '../tracking/record.js';
 
 const leaseScope = (ctx: ControlPlaneContext): LeaseScope<TrainingRunRecord> => ({ store: ctx.runs, kind: 'training run', terminalStates: TERMINAL_RUN_STATES, now: ctx.now() });
 
@@ -121,8 +124,11 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
   const [job] = await (await ctx.clients.pipelines()).getPipelineJob({ name: event.pipelineJob });
   const evaluationFile = event.state === 'SUCCEEDED' ? await readOutputJson(ctx, taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.evaluation, 'evaluation'), EvaluationFile, { article: 'an', noun: 'evaluation' }) : undefined;
   const decision = await recordDecision(ctx, run, event, job, evaluationFile);
+  // Estimated once and stored: the model card and the audit row read the same numbers on a redelivery.
+  const costed = await renewCompletionLease(leaseScope(ctx), runId, owner, (current) => ({ ...current, costEstimate: runCostEstimate(current, job) }));
 
   let modelVersion: string | undefined;
+  let modelCard: ModelCardUris | undefined;
   let deployment: FirstDeployment | undefined;
   let rollout: TrainingRunRecord['rollout'];
   // Only a training run's outcomes register; an evaluation's (EVALUATED_*) never upload anything.
@@ -131,6 +137,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
     if (!artifactUri) throw new Error(`PipelineJob ${event.pipelineJob} approved a model but has no ${TRAINING_PIPELINE_TASKS.export} output`);
     const evaluation = vertexEvaluation(spec.task, evaluationFile);
     await renewCompletionLease(leaseScope(ctx), runId, owner);
+    modelCard = await writeModelCard(ctx, { spec, run: costed, decision, artifactUri, modelType: runModelType(spec, run), alias: decision.outcome === 'REGISTER_AS_CHAMPION' ? 'champion' : 'challenger' });
     modelVersion = await registerVersion(ctx, {
       spec,
       runId,
@@ -141,10 +148,12 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
       ...(evaluation ? { evaluation } : {}),
       description: decision.reasons.join('; '),
       modelType: runModelType(spec, run),
+      modelCard,
     });
     // Recorded at once: a later failure must not leave a registered version unmentioned.
     const registered = modelVersion;
-    await renewCompletionLease(leaseScope(ctx), runId, owner, (current) => ({ ...current, modelVersion: registered }));
+    const card = modelCard;
+    await renewCompletionLease(leaseScope(ctx), runId, owner, (current) => ({ ...current, modelVersion: registered, modelCard: card }));
     // The first champion has nothing to be compared with online: it is released at 100%. A
     // challenger is released by a canary rollout (which may wait for an approval).
     if (decision.outcome === 'REGISTER_AS_CHAMPION') deployment = await deployFirstChampion(ctx, spec, modelVersion);
@@ -153,6 +162,10 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
 
   // Before the run is marked done: a failed publish is retried by the redelivery (at least once).
   await publishDecision(ctx, decision, modelVersion);
+  await auditCompletion(ctx, { run: costed, decision, ...(modelVersion ? { modelVersion } : {}), ...(costed.costEstimate ? { costEstimate: costed.costEstimate } : {}), ...(modelCard ? { modelCard } : {}) });
+  // The experiment run, registration and deployment in ML Metadata, also before the run is marked done.
+  const exported = modelVersion ? taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.export, 'serving_model') : undefined;
+  await trackTrainingCompleted(ctx, { spec, run, pipelineJob: event.pipelineJob, job, decision, ...(modelVersion ? { modelVersion } : {}), ...(exported ? { artifactUri: exported } : {}), ...(deployment ? { deployment } : {}) });
   // An evaluation that ran to the end SUCCEEDED, whatever it found: its outcome says what.
   const state: TrainingRunRecord['state'] = decision.outcome === 'FAILED' ? 'FAILED' : decision.outcome === 'REJECT' ? 'REJECTED' : 'SUCCEEDED';
   const done = await renewCompletionLease(leaseScope(ctx), runId, owner, (current) => ({

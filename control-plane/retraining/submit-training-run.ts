@@ -16,6 +16,7 @@ import type { PipelineRunInput } from './pipeline-run.js';
 import { buildEvaluationPipelineJob, buildTrainingPipelineJob } from './pipeline-run.js';
 import type { SnapshotSource } from './snapshot.js';
 import { exportSnapshot } from './snapshot.js';
+import { trackTrainingSubmitted } from '../tracking/record.js';
 
 const { NOT_FOUND, ALREADY_EXISTS } = RpcCode;
 
@@ -113,6 +114,8 @@ export async function submitTrainingRun(ctx: ControlPlaneContext, request: Retra
     // Another delivery submitted it first: the job exists, which is what this step is for.
     if (grpcCode(err) !== ALREADY_EXISTS) throw err;
   }
+  // Before the job is recorded on the run: a redelivery records what a crash here left out.
+  await trackTrainingSubmitted(ctx, spec, prepared, jobName);
   return ctx.runs.update(run.id, (current) =>
     current.pipelineJob !== undefined ? undefined : { ...current, state: current.state === 'QUEUED' ? 'RUNNING' : current.state, pipelineJob: jobName },
   );

@@ -13,6 +13,7 @@ import { plan } from './plan.js';
 import { startAbort } from './transitions.js';
 import type { RolloutRecord } from './rollout-record.js';
 import { isFinished } from './rollout-record.js';
+import { trackRolloutDecisions } from '../tracking/record.js';
 
 /** What a pass does to the world; tests give an in-memory world (and crash it anywhere). */
 export interface RolloutPorts {
@@ -53,6 +54,8 @@ async function flushOutbox(ctx: ControlPlaneContext, ports: RolloutPorts, r: Rol
     ctx,
     r.outbox.map((d) => ({ ...d, model: r.model, version: r.canary.version, subject: r.id })),
   );
+  // The attempt's execution in ML Metadata (lineage of the version), before the decisions leave the outbox.
+  await trackRolloutDecisions(ctx, r, r.outbox);
   const flushed = new Set(r.outbox.map((d) => d.id));
   const next: RolloutRecord = { ...r, history: [...r.history, ...r.outbox], outbox: r.outbox.filter((d) => !flushed.has(d.id)) };
   // Lost to another writer: the decisions stay in its outbox and are appended again (same insertId).

@@ -19,6 +19,7 @@ import type { TuningRunRecord } from '../state/tuning-runs.js';
 import { TERMINAL_TUNING_STATES, publicTuningRun, tuningRunId } from '../state/tuning-runs.js';
 import type { LeaseScope } from '../state/completion-lease.js';
 import { acquireCompletionLease, renewCompletionLease } from '../state/completion-lease.js';
+import { trackTuningTrials } from '../tracking/record.js';
 import { writeTuningResults } from './results.js';
 import { tuningRuns } from './submit-tuning-run.js';
 import { findTuningJob } from './tuning-job.js';
@@ -151,6 +152,8 @@ async function completeLeasedRun(ctx: ControlPlaneContext, run: TuningRunRecord,
   const importance = await readImportance(ctx, taskOutputArtifactUri(job, TUNING_PIPELINE_TASKS.summary, 'parameter_importance'));
   const result = tuningResult(tuningJob, run.study.metric, importance);
   const best = bestTrial(result);
+  // Every trial as an experiment run, before the run is marked done (a redelivery records what is missing).
+  await trackTuningTrials(ctx, ctx.models.require(run.model), run, result, job);
   await renewCompletionLease(leaseScope(ctx), run.id, owner);
   const results = await writeTuningResults(ctx, run, result);
   const summary = {
