@@ -10,6 +10,7 @@ import { buildUploadModelRequest } from '../../vertex/requests/upload-model.js';
 import { RpcCode, grpcCode } from '../errors.js';
 import { toLabelValue } from '../../vertex/shared/labels.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
+import { MODEL_CARD_LABEL, withModelCardLink } from '../governance/model-card-link.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 
@@ -28,6 +29,8 @@ export interface RegistrationInput {
   readonly description: string;
   /** The model type the run trained (the spec's, or the request's override). */
   readonly modelType: string;
+  /** The version's model card beside its artifacts: linked from the version description, flagged by a label. */
+  readonly modelCard?: { readonly markdownUri: string; readonly htmlUri: string };
 }
 
 /** The prebuilt serving image for the model type the spec trains (locally, the project's model server stands in). */
@@ -85,13 +88,14 @@ export async function registerVersion(ctx: ControlPlaneContext, input: Registrat
         artifactUri: input.artifactUri,
         container: { imageUri: servingImage(modelType), ...servingEnv(input.spec) },
         versionAliases: [input.alias],
-        versionDescription: input.description.slice(0, 1000),
+        versionDescription: withModelCardLink(input.description, input.modelCard),
         labels: {
           model: toLabelValue(input.spec.name),
           training_run: toLabelValue(input.runId),
           request_id: toLabelValue(input.requestId),
           pipeline_job: toLabelValue(input.pipelineJob.slice(input.pipelineJob.lastIndexOf('/') + 1)),
           model_type: toLabelValue(modelType),
+          ...(input.modelCard ? { model_card: MODEL_CARD_LABEL } : {}),
         },
       }),
     );

@@ -17,6 +17,7 @@ import { buildEvaluationPipelineJob, buildTrainingPipelineJob } from './pipeline
 import type { SnapshotSource } from './snapshot.js';
 import { exportSnapshot } from './snapshot.js';
 import { trackTrainingSubmitted } from '../tracking/record.js';
+import { auditSubmission } from '../governance/training-governance.js';
 
 const { NOT_FOUND, ALREADY_EXISTS } = RpcCode;
 
@@ -116,6 +117,7 @@ export async function submitTrainingRun(ctx: ControlPlaneContext, request: Retra
   }
   // Before the job is recorded on the run: a redelivery records what a crash here left out.
   await trackTrainingSubmitted(ctx, spec, prepared, jobName);
+  await auditSubmission(ctx, prepared, jobName);
   return ctx.runs.update(run.id, (current) =>
     current.pipelineJob !== undefined ? undefined : { ...current, state: current.state === 'QUEUED' ? 'RUNNING' : current.state, pipelineJob: jobName },
   );

@@ -1,0 +1,143 @@
+// What a training run leaves for governance, called from its submission and its completion:
+// the cost estimate (once), the registered version's model card beside its artifacts, and the audit
+// rows of the submission (with its trigger), the decision and the registration. Every row has a
+// deterministic id (the BigQuery insertId, and the key the reader de-duplicates on) and is built
+// only from stored records, so a redelivery appends the very same rows.
+import type { IPipelineJob } from '../../vertex/shared/proto-types.js';
+import { parseGcsUri } from '../../vertex/shared/storage-uris.js';
+import type { AuditedDecision } from '../audit/decision-log.js';
+import { appendDecisions } from '../audit/decision-log.js';
+import type { ResolvedModelSpec } from '../config/load-model-specs.js';
+import type { DecisionRecord } from '../evaluation/decision.js';
+import type { ControlPlaneContext } from '../runtime/context.js';
+import type { TrainingRunRecord } from '../state/training-runs.js';
+import { TuningRuns } from '../state/tuning-runs.js';
+import type { CostEstimate } from './cost-estimate.js';
+import { describeCost, estimatePipelineJobCost } from './cost-estimate.js';
+import { renderHtml, renderMarkdown } from './model-card.js';
+import { modelCardUris } from './model-card-link.js';
+
+export interface ModelCardUris {
+  readonly markdownUri: string;
+  readonly htmlUri: string;
+}
+
+
+/** The run's estimate: the stored one, else one made now from the PipelineJob (the caller stores it). */
+export function runCostEstimate(run: TrainingRunRecord, job: IPipelineJob): CostEstimate {
+  return run.costEstimate ?? estimatePipelineJobCost(job);
+}
+
+export interface CardContext {
+  readonly spec: ResolvedModelSpec;
+  readonly run: TrainingRunRecord;
+  readonly decision: DecisionRecord;
+  readonly artifactUri: string;
+  readonly modelType: string;
+  readonly alias: 'champion' | 'challenger';
+}
+
+/**
+ * Writes the card (Markdown and HTML) beside the artifacts, before the version is registered: a
+ * crash after it leaves a card the redelivery overwrites with the same bytes.
+ */
+export async function writeModelCard(ctx: ControlPlaneContext, card: CardContext): Promise<ModelCardUris> {
+  const tuningRun = card.run.tuningRun !== undefined ? (await new TuningRuns(ctx.state).get(card.run.tuningRun))?.value : undefined;
+  const input = { ...card, ...(card.run.costEstimate ? { costEstimate: card.run.costEstimate } : {}), ...(tuningRun ? { tuningRun } : {}) };
+  const uris = modelCardUris(card.artifactUri);
+  const storage = await ctx.clients.storage();
+  const save = async (uri: string, text: string, contentType: string) => {
+    const location = parseGcsUri(uri);
+    if (!location?.object) throw new Error(`the model card's place ${uri} is not a gs:// object`);
+    await storage.bucket(location.bucket).file(location.object).save(text, { contentType, resumable: false });
+  };
+  await Promise.all([save(uris.markdownUri, renderMarkdown(input), 'text/markdown; charset=utf-8'), save(uris.htmlUri, renderHtml(input), 'text/html; charset=utf-8')]);
+  return uris;
+}
+
+/** The submission's row: the run was accepted and its PipelineJob created, with what triggered it. */
+export function submissionDecision(run: TrainingRunRecord, pipelineJob: string): AuditedDecision {
+  return {
+    id: `submitted-${run.id}`,
+    // When the request was accepted: the same on every delivery.
+    at: run.createTime,
+    model: run.model,
+    subject: run.id,
+    area: 'retraining',
+    kind: 'TRAINING_RUN_SUBMITTED',
+    actor: run.requestedBy ?? run.trigger,
+    reason: run.reason,
+    details: {
+      trainingRun: run.name,
+      trigger: run.trigger,
+      pipelineJob,
+      ...(run.snapshot ? { snapshot: { uri: run.snapshot.uri, rowCount: run.snapshot.rowCount } } : {}),
+      ...(run.champion ? { champion: run.champion } : {}),
+      ...(run.parameterOverrides ? { parameterOverrides: run.parameterOverrides } : {}),
+      ...(run.sourceParameters ? { sourceParameters: run.sourceParameters } : {}),
+      ...(run.driftedFeatures ? { driftedFeatures: run.driftedFeatures } : {}),
+      ...(run.tuningRun ? { tuningRun: run.tuningRun } : {}),
+      ...(run.evaluatedVersion ? { evaluatedVersion: run.evaluatedVersion } : {}),
+    },
+  };
+}
+
+export async function auditSubmission(ctx: ControlPlaneContext, run: TrainingRunRecord, pipelineJob: string): Promise<void> {
+  await appendDecisions(ctx, [submissionDecision(run, pipelineJob)]);
+}
+
+export interface CompletionAudit {
+  readonly run: TrainingRunRecord;
+  readonly decision: DecisionRecord;
+  readonly modelVersion?: string;
+  readonly costEstimate?: CostEstimate;
+  readonly modelCard?: ModelCardUris;
+}
+
+/** The completion's rows: the champion/challenger decision (gate, comparison, metrics, cost) and the registration. */
+export function completionDecisions({ run, decision, modelVersion, costEstimate, modelCard }: CompletionAudit): AuditedDecision[] {
+  const rows: AuditedDecision[] = [{
+    id: `decision-${decision.id}`,
+    at: decision.createTime,
+    model: decision.model,
+    ...(modelVersion ? { version: modelVersion } : {}),
+    subject: run.id,
+    area: 'retraining',
+    kind: decision.outcome,
+    actor: 'onPipelineRunEvent',
+    reason: [...decision.reasons, ...(costEstimate ? [`cost ${describeCost(costEstimate)}`] : [])].join('; '),
+    details: {
+      decision: decision.name,
+      trainingRun: decision.trainingRun,
+      pipelineJob: decision.pipelineJob,
+      kind: decision.kind,
+      trigger: run.trigger,
+      ...(decision.gate ? { gate: decision.gate } : {}),
+      ...(decision.comparison ? { comparison: decision.comparison } : {}),
+      metrics: decision.metrics,
+      ...(decision.champion ? { champion: decision.champion } : {}),
+      ...(decision.evaluatedVersion ? { evaluatedVersion: decision.evaluatedVersion } : {}),
+      ...(decision.failure ? { failure: decision.failure } : {}),
+      ...(costEstimate ? { costEstimate } : {}),
+    },
+  }];
+  if (modelVersion) {
+    rows.push({
+      id: `registered-${run.id}`,
+      at: decision.createTime,
+      model: decision.model,
+      version: modelVersion,
+      subject: run.id,
+      area: 'retraining',
+      kind: 'VERSION_REGISTERED',
+      actor: 'onPipelineRunEvent',
+      reason: `${modelVersion} registered as ${decision.outcome === 'REGISTER_AS_CHAMPION' ? 'champion' : 'challenger'} from training run ${run.id}`,
+      details: { trainingRun: run.name, pipelineJob: decision.pipelineJob, alias: decision.outcome === 'REGISTER_AS_CHAMPION' ? 'champion' : 'challenger', ...(modelCard ? { modelCard } : {}) },
+    });
+  }
+  return rows;
+}
+
+export async function auditCompletion(ctx: ControlPlaneContext, audit: CompletionAudit): Promise<void> {
+  await appendDecisions(ctx, completionDecisions(audit));
+}
