@@ -4,6 +4,8 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { callerFromHeaders, callerIdentity } from '../control-plane/api/caller.js';
 import { createCustomJob } from '../control-plane/api/custom-jobs.js';
 import { getLatestDriftCheck } from '../control-plane/api/drift.js';
+import { ListDecisionsQuery } from '../control-plane/api/decisions.js';
+import { listDecisions } from '../control-plane/governance/decision-trail.js';
 import { createEvaluation } from '../control-plane/api/evaluations.js';
 import { googleError } from '../control-plane/api/google-error.js';
 import { getModel, listModels, listVersionEvaluations } from '../control-plane/api/models.js';
@@ -31,6 +33,9 @@ const ID = '([^/:]+)';
 
 /** Tuning runs load the tuning study and pipeline code: only when a tuning route is called. */
 const tuningRunsApi = () => import('../control-plane/api/tuning-runs.js');
+
+/** Experiment runs and lineage load the ML Metadata client: only when one of their routes is called. */
+const trackingApi = () => import('../control-plane/api/tracking.js');
 
 /** Built once per instance: it caches the certificates it fetches. */
 let verifier: IdentityVerifier | undefined;
@@ -60,6 +65,19 @@ const ROUTES: readonly Route[] = [
     handler: (ctx, [model, version]) => listVersionEvaluations(ctx(), model!, version!),
   },
   {
+    method: 'GET',
+    path: new RegExp(`^/v1/models/${SEGMENT}/versions/${SEGMENT}/lineage$`),
+    handler: async (ctx, [model, version]) => (await trackingApi()).getVersionLineage(ctx(), model!, version!),
+  },
+  {
+    method: 'GET',
+    path: new RegExp(`^/v1/models/${SEGMENT}/experimentRuns$`),
+    handler: async (ctx, [model], req) => {
+      const api = await trackingApi();
+      return api.listExperimentRuns(ctx(), model!, api.parseExperimentRunsQuery(req.query));
+    },
+  },
+  {
     method: 'POST',
     path: new RegExp(`^/v1/models/${SEGMENT}/evaluations$`),
     handler: (ctx, [model], req) => createEvaluation(ctx(), model!, CreateEvaluationBody.parse(jsonBody(req)), callerFromHeaders(req.headers)),
@@ -71,6 +89,7 @@ const ROUTES: readonly Route[] = [
   },
   { method: 'GET', path: new RegExp(`^/v1/models/${SEGMENT}/rollouts$`), handler: (ctx, [model]) => listModelRollouts(ctx(), model!) },
   { method: 'GET', path: new RegExp(`^/v1/models/${SEGMENT}/drift$`), handler: (ctx, [model]) => getLatestDriftCheck(ctx(), model!) },
+  { method: 'GET', path: new RegExp(`^/v1/models/${SEGMENT}/decisions$`), handler: (ctx, [model], req) => listDecisions(ctx(), model!, ListDecisionsQuery.parse(req.query)) },
   { method: 'GET', path: new RegExp(`^/v1/rollouts/${ID}$`), handler: (ctx, [id]) => getRollout(ctx(), id!) },
   {
     method: 'POST',
