@@ -47,7 +47,8 @@ export const CostEstimate = z.object({
 export type CostEstimate = z.infer<typeof CostEstimate>;
 
 type Json = Readonly<Record<string, JsonValue>>;
-const obj = (v: JsonValue | undefined): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: JsonValue | undefined): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v) : undefined);
+const str = (v: JsonValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** What the compiled pipeline asks for one executor (PipelineContainerSpec.resources). */
 interface Resources {
@@ -83,11 +84,11 @@ export function taskResources(pipelineSpec: Json): Map<string, Resources> {
   const visit = (dag: Json | undefined) => {
     for (const [key, taskValue] of Object.entries(obj(dag?.tasks) ?? {})) {
       const task = obj(taskValue);
-      const name = String(obj(task?.taskInfo)?.name ?? key);
-      const component = obj(components[String(obj(task?.componentRef)?.name ?? '')]);
+      const name = str(obj(task?.taskInfo)?.name) ?? key;
+      const component = obj(components[str(obj(task?.componentRef)?.name) ?? '']);
       if (!component) continue;
       if (obj(component.dag)) visit(obj(component.dag));
-      const container = obj(obj(executors[String(component.executorLabel ?? '')])?.container);
+      const container = obj(obj(executors[str(component.executorLabel) ?? ''])?.container);
       if (container) out.set(name, resourcesOf(container));
     }
   };
