@@ -34,6 +34,8 @@ import { JsonStore } from './state/json-store.js';
 import type { JsonObject } from './api/wire-json.js';
 import { TuningJobService } from './hyperparameter-tuning-jobs/tuning-jobs.js';
 import { registerVizierRoutes } from './routes/vizier.js';
+import { registerMetadataRoutes } from './routes/metadata.js';
+import { openMetadataService } from './metadata/index.js';
 import type { Designer } from './vizier/designer.js';
 import type { DesignerProcessOptions } from './vizier/designer-process.js';
 import { startDesignerProcess } from './vizier/designer-process.js';
@@ -119,6 +121,7 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
   );
   const pipelineJobs = new JobCollection({ collection: 'pipelineJobs', label: 'PipelineJob', statePrefix: 'PIPELINE_STATE_', listField: 'pipelineJobs' }, stores.pipelineJobs, running, operations);
   await operations.recover();
+  const metadata = await openMetadataService(stateDir, operations);
   for (const jobs of [customJobs, tuningJobs, pipelineJobs]) await jobs.recover();
 
   const models = new ModelRegistry(stores.models, operations);
@@ -151,6 +154,7 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
     suggestions: new VizierSuggestions(studies, trials, operations, designer),
     earlyStopping: new VizierEarlyStopping(studies, trials, operations, designer),
   });
+  registerMetadataRoutes(server, metadata);
 
   const address = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
@@ -176,6 +180,7 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
         await runtime.stopAll();
         await operations.settle();
         await Promise.all(Object.values(stores).map((s) => s.flush()));
+        await metadata.state.flush();
         await groups.flush();
       })()),
   };

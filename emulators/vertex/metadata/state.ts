@@ -1,0 +1,97 @@
+// Everything a MetadataStore holds, in memory and persisted (one JSON file per resource): the
+// stores themselves and their artifacts, contexts and executions. Memberships (contexts an
+// artifact or execution was added to) and an execution's events live on the node they belong to,
+// so one write keeps each change whole.
+import { randomBytes } from 'node:crypto';
+import { notFound, invalidArgument } from '../api/errors.js';
+import type { JsonObject } from '../api/wire-json.js';
+import { JsonStore } from '../state/json-store.js';
+import type { MetadataKind } from './kinds.js';
+import { KINDS } from './kinds.js';
+
+export interface StoredNode {
+  /** The Artifact, Context or Execution as answered. */
+  resource: JsonObject;
+  /** Contexts an artifact or execution was added to (AddContextArtifactsAndExecutions). */
+  contexts: string[];
+  /** An execution's events (AddExecutionEvents); empty for artifacts and contexts. */
+  events: JsonObject[];
+}
+
+const STORE_NAME = /^projects\/[^/]+\/locations\/[^/]+\/metadataStores\/[^/]+$/;
+
+export const newEtag = (): string => randomBytes(9).toString('base64url');
+
+export class MetadataState {
+  readonly stores: JsonStore<JsonObject>;
+  private readonly nodes: Record<MetadataKind, JsonStore<StoredNode>>;
+  private lastTime = 0;
+
+  constructor(stateDir: string) {
+    this.stores = new JsonStore<JsonObject>(stateDir, 'metadataStores');
+    this.nodes = {
+      artifacts: new JsonStore<StoredNode>(stateDir, 'metadataArtifacts'),
+      contexts: new JsonStore<StoredNode>(stateDir, 'metadataContexts'),
+      executions: new JsonStore<StoredNode>(stateDir, 'metadataExecutions'),
+    };
+  }
+
+  async load(): Promise<void> {
+    await Promise.all([this.stores.load(), ...Object.values(this.nodes).map((s) => s.load())]);
+    for (const store of Object.values(this.nodes)) for (const node of store.values()) this.lastTime = Math.max(this.lastTime, Date.parse(String(node.resource.updateTime)) || 0);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([this.stores.flush(), ...Object.values(this.nodes).map((s) => s.flush())]);
+  }
+
+  /** A timestamp later than every one given before: creation order is list order, even within a millisecond. */
+  now(): string {
+    this.lastTime = Math.max(Date.now(), this.lastTime + 1);
+    return new Date(this.lastTime).toISOString();
+  }
+
+  /** The store's resource; INVALID_ARGUMENT for a malformed name, NOT_FOUND when absent. */
+  store(name: string): JsonObject {
+    if (!STORE_NAME.test(name)) {
+      throw invalidArgument(`Invalid MetadataStore name "${name}": expected projects/{project}/locations/{location}/metadataStores/{metadata_store}.`, 'parent');
+    }
+    const found = this.stores.get(name);
+    if (!found) {
+      throw notFound(
+        `MetadataStore ${name} not found. Create it with CreateMetadataStore (metadata_store_id "default" for the default store; Vertex AI Pipelines and the Vertex SDK create it on first use).`,
+      );
+    }
+    return found;
+  }
+
+  find(kind: MetadataKind, name: string): StoredNode | undefined {
+    return this.nodes[kind].get(name);
+  }
+
+  /** The node; INVALID_ARGUMENT for a malformed name, NOT_FOUND when absent. */
+  node(kind: MetadataKind, name: string, field = 'name'): StoredNode {
+    const pattern = new RegExp(`^projects/[^/]+/locations/[^/]+/metadataStores/[^/]+/${kind}/[^/]+$`);
+    const message = KINDS[kind].message;
+    if (!pattern.test(name)) {
+      throw invalidArgument(`Invalid ${message} name "${name}": expected projects/{project}/locations/{location}/metadataStores/{metadata_store}/${kind}/{id}.`, field);
+    }
+    const found = this.nodes[kind].get(name);
+    if (!found) throw notFound(`${message} ${name} not found.`);
+    return found;
+  }
+
+  /** Every node of a kind in a store. */
+  nodesIn(store: string, kind: MetadataKind): StoredNode[] {
+    const prefix = `${store}/${kind}/`;
+    return this.nodes[kind].values().filter((n) => String(n.resource.name).startsWith(prefix));
+  }
+
+  save(kind: MetadataKind, node: StoredNode): Promise<void> {
+    return this.nodes[kind].put(String(node.resource.name), node);
+  }
+
+  remove(kind: MetadataKind, name: string): Promise<void> {
+    return this.nodes[kind].delete(name);
+  }
+}
