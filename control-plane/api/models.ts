@@ -10,8 +10,10 @@ import { vertexModelName } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 import { withoutLease } from '../state/training-runs.js';
 import { fromProtoValue } from '../../vertex/shared/struct.js';
+import { versionModelCard } from '../governance/model-card-link.js';
 
 const { NOT_FOUND } = RpcCode;
+const withModelCard = (card: VersionView['modelCard']) => (card ? { modelCard: card } : {});
 
 export interface ModelSummary {
   readonly name: string;
@@ -49,6 +51,8 @@ export interface VersionView {
   readonly artifactUri?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly description?: string;
+  /** The version's model card beside its artifacts, when it was registered with one. */
+  readonly modelCard?: { readonly markdownUri: string; readonly htmlUri: string };
 }
 
 const timestamp = (t: { seconds?: unknown } | null | undefined) => (t && t.seconds !== undefined && t.seconds !== null ? new Date(Number(t.seconds) * 1000).toISOString() : undefined);
@@ -92,6 +96,7 @@ export async function getModel(ctx: ControlPlaneContext, model: string): Promise
     ...(v.artifactUri ? { artifactUri: v.artifactUri } : {}),
     labels: v.labels ?? {},
     ...(v.versionDescription ? { description: v.versionDescription } : {}),
+    ...withModelCard(versionModelCard(v)),
   }));
   const withAlias = (alias: string) => views.find((v) => v.aliases.includes(alias))?.name;
   const champion = withAlias('champion');

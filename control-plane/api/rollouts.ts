@@ -2,6 +2,8 @@
 // list a model's, and the commands. A start or a command also runs one reconcile pass of that
 // rollout at once, so its first effect does not wait for the next Scheduler tick.
 import { log } from '../../logging/log.js';
+import type { ApprovalState } from '../governance/approval-state.js';
+import { approvalState } from '../governance/approval-state.js';
 import { abortRollout, approveRollout, promoteRollout, retryRollout } from '../rollouts/commands.js';
 import { reconcileRollout } from '../rollouts/reconcile.js';
 import type { RolloutRecord } from '../rollouts/rollout-record.js';
@@ -16,12 +18,14 @@ export interface RolloutView extends Omit<RolloutRecord, 'outbox'> {
   readonly canaryWeight: number;
   /** Decisions made but not yet in the audit table (they are, by the next reconcile). */
   readonly pendingDecisions: number;
+  /** Whether the environment required an approval for this attempt, and who gave (or was refused) it. */
+  readonly approval: ApprovalState;
 }
 
 export function rolloutView(r: RolloutRecord): RolloutView {
   const { outbox, ...rest } = r;
   const canaryWeight = r.phase === 'PROMOTING' || r.phase === 'PROMOTED' ? 100 : r.phase === 'ABORTING' || r.phase === 'ABORTED' ? 0 : weightAt(r.policy.steps, r.stepIndex);
-  return { ...rest, history: [...r.history, ...outbox], canaryWeight, pendingDecisions: outbox.length };
+  return { ...rest, history: [...r.history, ...outbox], canaryWeight, pendingDecisions: outbox.length, approval: approvalState(r) };
 }
 
 function actorOf(caller: Caller): string {
