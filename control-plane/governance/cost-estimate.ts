@@ -134,7 +134,7 @@ export function priceOf(machineType: string, accelerator: { type: string; count:
     if (each === undefined) return { unknown: `no list price for accelerator ${accelerator.type} in the price table (${PRICES_AS_OF})` };
     perHour += each * accelerator.count;
   }
-  return { usd: round(perHour * hours) };
+  return { usd: perHour * hours };
 }
 
 const NOT_RUN = new Set(['SKIPPED', 'NOT_TRIGGERED', 'PENDING', 'STATE_UNSPECIFIED']);
@@ -143,6 +143,8 @@ const NOT_RUN = new Set(['SKIPPED', 'NOT_TRIGGERED', 'PENDING', 'STATE_UNSPECIFI
 export function estimatePipelineJobCost(job: IPipelineJob): CostEstimate {
   const resources = taskResources(fromStruct(job.pipelineSpec));
   const items: CostItem[] = [];
+  // Summed unrounded: the items show 6 decimals, the total is rounded once.
+  let priced = 0;
   const unpriced: CostEstimate['unpriced'] = [];
   const unfinished: string[] = [];
   for (const task of job.jobDetail?.taskDetails ?? []) {
@@ -170,11 +172,12 @@ export function estimatePipelineJobCost(job: IPipelineJob): CostEstimate {
       unpriced.push({ task: name, reason: price.unknown });
       continue;
     }
-    items.push({ task: name, machineType: machine.machineType, accelerator: wanted.accelerator ?? null, hours, usd: price.usd, ...(machine.note ? { note: machine.note } : {}) });
+    priced += price.usd;
+    items.push({ task: name, machineType: machine.machineType, accelerator: wanted.accelerator ?? null, hours, usd: round(price.usd), ...(machine.note ? { note: machine.note } : {}) });
   }
   items.sort((a, b) => a.task.localeCompare(b.task));
   const fees = [{ name: 'Vertex AI Pipelines run', usd: PIPELINE_RUN_FEE_USD }];
-  const total = round(items.reduce((sum, i) => sum + (i.usd ?? 0), 0) + fees.reduce((sum, f) => sum + f.usd, 0));
+  const total = round(priced + fees.reduce((sum, f) => sum + f.usd, 0));
   return { currency: 'USD', total, items, fees, unpriced, unfinished: unfinished.sort(), pricesAsOf: PRICES_AS_OF, region: PRICE_REGION, source: PRICE_SOURCE };
 }
 
