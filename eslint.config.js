@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 // Top-level folders, and which of them each may import ("may import" in the design note's table).
 // `common/` and `logging/` import nothing of the project, so every layer may use them.
-const FOLDERS = ['common', 'logging', 'pipelines', 'vertex', 'google-clients', 'control-plane', 'functions', 'emulators', 'infra', 'scripts'];
+const FOLDERS = ['common', 'logging', 'pipelines', 'vertex', 'google-clients', 'control-plane', 'functions', 'emulators', 'infra', 'console', 'scripts'];
 const MAY_IMPORT = {
   common: [],
   logging: [],
@@ -16,6 +16,8 @@ const MAY_IMPORT = {
   functions: ['common', 'logging', 'control-plane'],
   emulators: ['common', 'logging', 'pipelines', 'vertex', 'google-clients', 'infra'],
   infra: ['common', 'logging', 'control-plane', 'infra'],
+  // The web console reads only public APIs: control-plane/ for types and pure renderers (below).
+  console: ['common', 'logging', 'google-clients', 'control-plane'],
   // scripts/ may import anything; nothing may import scripts/.
 };
 
@@ -64,4 +66,22 @@ export default tseslint.config(
     },
   },
   ...boundaryRules(),
+  {
+    // console/ takes from control-plane/ only types, and the tuning plots' pure specs and result schema.
+    files: ['console/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '/control-plane/(?!tuning/plots/|tuning/tuning-result\\.js$)',
+              allowTypeImports: true,
+              message: 'console/ reads only public APIs: from control-plane/ it may import types, and the tuning plots and result schema.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

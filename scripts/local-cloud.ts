@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModelSpecs, modelSpecsDir, resolveForEnvironment } from '../control-plane/config/load-model-specs.js';
+import { startConsoleForEnv } from '../console/server.js';
 import { envFileText, startLocalCloud } from '../emulators/launcher/local-cloud.js';
 import type { SeedChoice } from '../emulators/launcher/seed.js';
 import { driftAlertModels, MIN_ALIGNMENT_SECONDS } from '../infra/alert-policies.js';
@@ -24,6 +25,7 @@ const LOCAL_CLOUD_COMMAND = {
     'no-pubsub': { type: 'boolean', default: false, description: "do not start Google's Pub/Sub emulator" },
     'no-functions': { type: 'boolean', default: false, description: 'do not build and serve the Cloud Functions (nor the retraining schedules that call them)' },
     'scheduler-clock-speedup': { type: 'string', default: '1', valueName: 'n', description: "Cloud Scheduler's clock speed-up: 60 makes a real second a scheduled minute" },
+    'console-port': { type: 'string', default: '0', valueName: 'port', description: 'where the web console listens (0: a free port); it needs the functions (mlopsApi)' },
   },
 } as const;
 
@@ -62,13 +64,17 @@ const cloud = await startLocalCloud({
       }
     : {}),
 });
+// The web console reads mlopsApi and Google's APIs like any user: started beside the cloud, not in it.
+const consoleServer = await startConsoleForEnv(cloud.env, { port: Number(values['console-port']) || 0 });
+const endpoints: Record<string, string> = { ...cloud.endpoints, ...(consoleServer ? { console: consoleServer.url } : {}) };
 const envFile = join(cloud.dataDir, 'env');
-writeFileSync(envFile, envFileText(cloud.env));
+writeFileSync(envFile, envFileText({ ...cloud.env, ...(consoleServer ? { MLOPS_CONSOLE_URL: consoleServer.url } : {}) }));
 // The report (endpoints, then the line containing `ready`) on stdout; logs stay on stderr.
-const width = Math.max(...Object.keys(cloud.endpoints).map((k) => k.length));
-process.stdout.write(`${Object.entries(cloud.endpoints).map(([service, url]) => `  ${service.padEnd(width)}  ${url}`).join('\n')}\n`);
+const width = Math.max(...Object.keys(endpoints).map((k) => k.length));
+process.stdout.write(`${Object.entries(endpoints).map(([service, url]) => `  ${service.padEnd(width)}  ${url}`).join('\n')}\n`);
 if (cloud.pubsubUnavailable) process.stderr.write(`\n${cloud.pubsubUnavailable}\n\n`);
 const startupSeconds = ((performance.now() - started) / 1000).toFixed(1);
+if (consoleServer) process.stdout.write(`web console: ${consoleServer.url}\n`);
 process.stdout.write(`local cloud ready in ${startupSeconds}s: source ${envFile} to use it; Ctrl-C stops it\n`);
 
 let stopping = false;
@@ -76,7 +82,7 @@ const shutdown = (signal: string) => {
   if (stopping) return;
   stopping = true;
   log('INFO', 'stopping local cloud', { signal });
-  void cloud.stop().then(() => process.exit(0));
+  void (consoleServer?.close() ?? Promise.resolve()).then(() => cloud.stop()).then(() => process.exit(0));
 };
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));

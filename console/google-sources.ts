@@ -1,0 +1,220 @@
+// What the console reads from Google's APIs directly, through the clients google-clients/ builds
+// (so the same code reads the local cloud or a real project): Vertex AI PipelineJobs and ML
+// Metadata, Cloud Monitoring's drift series, and Cloud Storage objects (the tuning plots).
+import type { ClientEnvironment } from '../google-clients/environment.js';
+import { metricServiceClient } from '../google-clients/monitoring.js';
+import { storageClient } from '../google-clients/storage.js';
+import { vertexClients } from '../google-clients/vertex.js';
+import type { protos } from '@google-cloud/aiplatform';
+import type { Loaded } from './api-client.js';
+
+/** Drift scores per feature, as checkDrift writes them (control-plane/config/drift-metrics.ts). */
+export const FEATURE_SCORE_METRIC = 'custom.googleapis.com/mlops/drift/feature_score';
+
+export interface PipelineTask {
+  readonly taskId: string;
+  readonly parentTaskId?: string;
+  readonly name: string;
+  readonly state: string;
+  readonly startTime?: string;
+  readonly endTime?: string;
+  readonly error?: string;
+}
+
+export interface PipelineRun {
+  readonly name: string;
+  readonly id: string;
+  readonly displayName: string;
+  readonly state: string;
+  readonly createTime?: string;
+  readonly startTime?: string;
+  readonly endTime?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly error?: string;
+  readonly tasks: readonly PipelineTask[];
+  /** The compiled PipelineSpec as JSON (its `root.dag` and `components`). */
+  readonly pipelineSpec?: unknown;
+}
+
+export interface SeriesPoint {
+  readonly at: string;
+  readonly value: number;
+}
+
+export interface FeatureSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly points: readonly SeriesPoint[];
+}
+
+export interface MetadataExperimentRun {
+  readonly name: string;
+  readonly displayName: string;
+  readonly createTime?: string;
+  readonly state?: string;
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+type Timestamp = { seconds?: unknown; nanos?: unknown } | null | undefined;
+function iso(t: Timestamp): string | undefined {
+  if (!t || t.seconds === undefined || t.seconds === null) return undefined;
+  return new Date(Number(t.seconds) * 1000 + Math.floor(Number(t.nanos ?? 0) / 1e6)).toISOString();
+}
+
+/** A protobuf Struct/Value (as the REST fallback hands it over) back to plain JSON. */
+export function plainJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(plainJson);
+  const v = value as Record<string, unknown>;
+  if ('fields' in v && typeof v.fields === 'object' && v.fields !== null && Object.keys(v).length <= 2) {
+    return Object.fromEntries(Object.entries(v.fields as Record<string, unknown>).map(([k, x]) => [k, plainJson(x)]));
+  }
+  if ('kind' in v && typeof v.kind === 'string' && v.kind in v) return plainJson(v[v.kind]);
+  for (const kind of ['stringValue', 'numberValue', 'boolValue', 'structValue', 'listValue', 'nullValue']) {
+    if (kind in v && Object.keys(v).filter((k) => v[k] !== undefined && v[k] !== null).length <= 2) {
+      if (kind === 'nullValue') return null;
+      if (kind === 'listValue') return ((v.listValue as { values?: unknown[] }).values ?? []).map(plainJson);
+      return plainJson(v[kind]);
+    }
+  }
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainJson(x)]));
+}
+
+async function attempt<T>(what: string, read: () => Promise<T>): Promise<Loaded<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return { ok: false, status: code === 5 || code === 404 ? 404 : 502, message: `${what}: ${String((err as Error).message ?? err).slice(0, 300)}` };
+  }
+}
+
+export class GoogleSources {
+  private readonly vertex;
+  constructor(
+    private readonly ce: ClientEnvironment,
+    readonly region: string,
+  ) {
+    this.vertex = vertexClients(region, ce);
+  }
+
+  get parent(): string {
+    return `projects/${this.ce.projectId}/locations/${this.region}`;
+  }
+
+  /** PipelineJobs of the region, newest first; `model` keeps those labelled `model=<model>`. */
+  listPipelineRuns(model?: string): Promise<Loaded<PipelineRun[]>> {
+    return attempt('Vertex AI pipelineJobs.list', async () => {
+      const [jobs] = await this.vertex.pipelines.listPipelineJobs({ parent: this.parent }, { autoPaginate: true });
+      return jobs
+        .map((job) => pipelineRun(job, false))
+        .filter((run) => model === undefined || run.labels.model === model)
+        .sort((a, b) => (b.createTime ?? '').localeCompare(a.createTime ?? ''));
+    });
+  }
+
+  getPipelineRun(id: string): Promise<Loaded<PipelineRun>> {
+    return attempt(`Vertex AI pipelineJobs.get ${id}`, async () => {
+      const [job] = await this.vertex.pipelines.getPipelineJob({ name: `${this.parent}/pipelineJobs/${id}` });
+      return pipelineRun(job, true);
+    });
+  }
+
+  /** Each drift series (model, version, feature, metric) of `model` over the last `hours`. */
+  driftSeries(model: string, hours = 24 * 7, now = new Date()): Promise<Loaded<FeatureSeries[]>> {
+    return attempt('Cloud Monitoring timeSeries.list', async () => {
+      const client = metricServiceClient(this.ce);
+      try {
+        const seconds = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: 0 });
+        const [series] = await client.listTimeSeries(
+          {
+            name: `projects/${this.ce.projectId}`,
+            filter: `metric.type = "${FEATURE_SCORE_METRIC}" AND metric.labels.model = "${model.replace(/["\\]/g, '')}"`,
+            interval: { startTime: seconds(now.getTime() - hours * 3_600_000), endTime: seconds(now.getTime() + 60_000) },
+            view: 'FULL',
+          },
+          { autoPaginate: true },
+        );
+        return series.map((s) => ({
+          labels: { ...(s.metric?.labels ?? {}) },
+          points: (s.points ?? [])
+            .flatMap((p) => {
+              const at = iso(p.interval?.endTime);
+              const value = p.value?.doubleValue ?? (p.value?.int64Value !== undefined && p.value?.int64Value !== null ? Number(p.value.int64Value) : undefined);
+              return at !== undefined && typeof value === 'number' ? [{ at, value }] : [];
+            })
+            .sort((a, b) => a.at.localeCompare(b.at)),
+        }));
+      } finally {
+        await client.close();
+      }
+    });
+  }
+
+  /** The text of a `gs://bucket/object` (the tuning plots' SVG files). */
+  readObject(uri: string): Promise<Loaded<string>> {
+    return attempt(`Cloud Storage ${uri}`, async () => {
+      const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
+      if (!m) throw new Error(`not a gs:// URI: ${uri}`);
+      const [bytes] = await storageClient(this.ce).bucket(m[1]!).file(m[2]!).download();
+      return bytes.toString('utf8');
+    });
+  }
+
+  /** Experiment runs in Vertex ML Metadata (`default` store, schema system.ExperimentRun) of `experiment`, or of every experiment. */
+  experimentRuns(experiment?: string): Promise<Loaded<MetadataExperimentRun[]>> {
+    return attempt('Vertex AI metadataStores.contexts.list', async () => {
+      const filter = `schema_title="system.ExperimentRun"${experiment ? ` AND parent_contexts:"${this.parent}/metadataStores/default/contexts/${experiment}"` : ''}`;
+      const [contexts] = await this.vertex.metadata.listContexts({ parent: `${this.parent}/metadataStores/default`, filter }, { autoPaginate: true });
+      return contexts.map((c) => {
+        const metadata = (plainJson(c.metadata) ?? {}) as Record<string, unknown>;
+        const params = (metadata._params ?? {}) as Record<string, string | number | boolean>;
+        const metrics = Object.fromEntries(Object.entries((metadata._metrics ?? {}) as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number'));
+        const createTime = iso(c.createTime);
+        return {
+          name: c.name ?? '',
+          displayName: c.displayName ?? c.name?.split('/').pop() ?? '',
+          ...(createTime ? { createTime } : {}),
+          ...(typeof metadata._state === 'string' ? { state: metadata._state } : {}),
+          params,
+          metrics,
+        };
+      });
+    });
+  }
+}
+
+type PipelineJobProto = protos.google.cloud.aiplatform.v1.IPipelineJob;
+
+function pipelineRun(job: PipelineJobProto, detail: boolean): PipelineRun {
+  const name = job.name ?? '';
+  const startTime = iso(job.startTime);
+  const endTime = iso(job.endTime);
+  const createTime = iso(job.createTime);
+  return {
+    name,
+    id: name.split('/').pop() ?? name,
+    displayName: job.displayName ?? '',
+    state: String(job.state ?? 'PIPELINE_STATE_UNSPECIFIED'),
+    ...(createTime ? { createTime } : {}),
+    ...(startTime ? { startTime } : {}),
+    ...(endTime ? { endTime } : {}),
+    labels: { ...(job.labels ?? {}) },
+    ...(job.error?.message ? { error: job.error.message } : {}),
+    tasks: (job.jobDetail?.taskDetails ?? []).map((t) => {
+      const start = iso(t.startTime);
+      const end = iso(t.endTime);
+      const parent = t.parentTaskId === undefined || t.parentTaskId === null ? undefined : String(t.parentTaskId);
+      return {
+        taskId: String(t.taskId ?? ''),
+        ...(parent !== undefined && parent !== '0' ? { parentTaskId: parent } : {}),
+        name: t.taskName ?? String(t.taskId ?? ''),
+        state: String(t.state ?? 'STATE_UNSPECIFIED'),
+        ...(start ? { startTime: start } : {}),
+        ...(end ? { endTime: end } : {}),
+        ...(t.error?.message ? { error: t.error.message } : {}),
+      };
+    }),
+    ...(detail && job.pipelineSpec ? { pipelineSpec: plainJson(job.pipelineSpec) } : {}),
+  };
+}

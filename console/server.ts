@@ -1,0 +1,82 @@
+// The console's HTTP server (node:http): GET a path, get a server-rendered page. It reads only
+// mlopsApi over HTTP and Google's APIs through google-clients, as any user of the product could.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ClientEnvironment } from '../google-clients/environment.js';
+import { log } from '../logging/log.js';
+import type { AuthHeaders } from './api-client.js';
+import { ApiClient } from './api-client.js';
+import { GoogleSources } from './google-sources.js';
+import { html, page } from './html.js';
+import { pageFor } from './pages.js';
+import type { Sources } from './sources.js';
+
+export interface ConsoleOptions {
+  /** mlopsApi's base URL. */
+  readonly apiUrl: string;
+  /** The project and the `*_EMULATOR_HOST` variables the Google clients honour. */
+  readonly clients: ClientEnvironment;
+  readonly region?: string;
+  readonly port?: number;
+  readonly host?: string;
+  readonly auth?: AuthHeaders;
+}
+
+export interface ConsoleServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export function consoleSources(options: Pick<ConsoleOptions, 'apiUrl' | 'clients' | 'region' | 'auth'>): Sources {
+  return { api: new ApiClient(options.apiUrl, options.auth), google: new GoogleSources(options.clients, options.region ?? 'us-central1') };
+}
+
+export async function startConsoleServer(options: ConsoleOptions): Promise<ConsoleServer> {
+  const sources = consoleSources(options);
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://console.local');
+    const send = (status: number, body: string) => {
+      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:" });
+      res.end(body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(405, page('Method not allowed', [], html`<p>The console only reads: use GET.</p>`));
+      return;
+    }
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    pageFor(sources, path)
+      .then((p) => {
+        send(p.status, page(p.title, p.crumbs, p.body));
+        log('INFO', 'console page', { path: path.slice(0, 200), status: p.status, durationMs: Math.round(performance.now() - started) });
+      })
+      .catch((err: unknown) => {
+        log('ERROR', 'console page failed', { path: path.slice(0, 200), error: String((err as Error)?.stack ?? err) });
+        send(500, page('Error', [], html`<p>The page could not be drawn: ${String((err as Error)?.message ?? err)}</p>`));
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/**
+ * The console for a local cloud's environment (`.local-cloud/env`, or LocalCloud.env): undefined
+ * when it serves no mlopsApi (started without the functions), since every page reads through it.
+ */
+export async function startConsoleForEnv(env: Readonly<Record<string, string | undefined>>, options: { port?: number } = {}): Promise<ConsoleServer | undefined> {
+  const apiUrl = env.MLOPS_API_URL;
+  const projectId = env.GOOGLE_CLOUD_PROJECT;
+  if (!apiUrl || !projectId) return undefined;
+  return startConsoleServer({ apiUrl, clients: { projectId, env: { ...env } }, ...(env.MLOPS_REGION ? { region: env.MLOPS_REGION } : {}), ...(options.port === undefined ? {} : { port: options.port }) });
+}

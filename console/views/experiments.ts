@@ -1,0 +1,76 @@
+// A model's experiment runs side by side: one row per run with its parameters and metrics, the best
+// value of each metric marked and the best run by the primary metric highlighted, plus that
+// metric as a bar chart. Read from mlopsApi (GET /v1/models/{m}/experimentRuns), or, where the API
+// does not serve it, from Vertex ML Metadata (ExperimentRun contexts of the model's experiment).
+import { apiPath } from '../api-client.js';
+import type { ExperimentRun } from '../api-schemas.js';
+import { ExperimentRunList } from '../api-schemas.js';
+import type { SafeHtml } from '../html.js';
+import { badge, html, num, time, trusted } from '../html.js';
+import { renderSvg, runMetricSpec } from '../plots.js';
+import type { Sources } from '../sources.js';
+
+export interface ExperimentsData {
+  readonly runs: readonly ExperimentRun[];
+  /** Where the runs came from, as a person checks it. */
+  readonly source: string;
+  readonly plot?: string;
+}
+
+/** Error-like metrics are better low; the rest (accuracy, r2, auc) better high. */
+export function lowerIsBetter(metric: string): boolean {
+  return /(rmse|mse|mae|mape|loss|error|latency|logloss|brier)/i.test(metric);
+}
+
+/** The metric the runs are ranked by: one every run has, error-like ones first (rmse before the rest). */
+export function primaryMetric(runs: readonly ExperimentRun[]): string | undefined {
+  const common = Object.keys(runs[0]?.metrics ?? {}).filter((m) => runs.every((r) => typeof r.metrics[m] === 'number')).sort();
+  return common.find((m) => /rmse/i.test(m)) ?? common.find(lowerIsBetter) ?? common[0];
+}
+
+export function bestRun(runs: readonly ExperimentRun[], metric: string): ExperimentRun | undefined {
+  const scored = runs.filter((r) => typeof r.metrics[metric] === 'number');
+  const sign = lowerIsBetter(metric) ? 1 : -1;
+  return scored.reduce<ExperimentRun | undefined>((best, r) => (best === undefined || sign * r.metrics[metric]! < sign * best.metrics[metric]! ? r : best), undefined);
+}
+
+const runLabel = (r: ExperimentRun) => r.displayName || r.name.split('/').pop() || r.name;
+
+export async function loadExperiments(sources: Sources, model: string): Promise<ExperimentsData | string> {
+  let runs: ExperimentRun[];
+  let source: string;
+  const fromApi = await sources.api.get(ExperimentRunList, apiPath('v1', 'models', model, 'experimentRuns'));
+  if (fromApi.ok) {
+    runs = fromApi.value.experimentRuns;
+    source = `GET /v1/models/${model}/experimentRuns`;
+  } else if (fromApi.status === 404) {
+    const fromMetadata = await sources.google.experimentRuns(model);
+    if (!fromMetadata.ok) return `mlopsApi: ${fromApi.message}; Vertex ML Metadata: ${fromMetadata.message}`;
+    runs = fromMetadata.value.map((r) => ({ ...r, params: { ...r.params }, metrics: { ...r.metrics } }));
+    source = `Vertex ML Metadata, experiment ${model}`;
+  } else {
+    return fromApi.message;
+  }
+  runs.sort((a, b) => (a.createTime ?? '').localeCompare(b.createTime ?? ''));
+  const metric = primaryMetric(runs);
+  if (!metric) return { runs, source };
+  const best = bestRun(runs, metric);
+  const plot = await renderSvg(runMetricSpec(metric, runs.filter((r) => typeof r.metrics[metric] === 'number').map((r) => ({ run: runLabel(r), value: r.metrics[metric]!, best: r === best }))));
+  return { runs, source, plot };
+}
+
+export function experimentsBody(data: ExperimentsData): SafeHtml {
+  const { runs } = data;
+  if (runs.length === 0) return html`<p class="na">No experiment runs yet (${data.source}).</p>`;
+  const params = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
+  const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const primary = primaryMetric(runs);
+  const best = primary ? bestRun(runs, primary) : undefined;
+  const bestOf = new Map(metrics.map((m) => [m, bestRun(runs, m)]));
+  return html`<p>${runs.length} runs from ${data.source}${primary && best ? html`; best by <b>${primary}</b> (${lowerIsBetter(primary) ? 'lower' : 'higher'} is better): <b>${runLabel(best)}</b>` : ''}</p>
+<table class="experiment-runs"><thead><tr><th>run</th><th>state</th><th>created</th>${params.map((p) => html`<th>${p}</th>`)}${metrics.map((m) => html`<th>${m}</th>`)}</tr></thead><tbody>
+${runs.map((r) => html`<tr class="${r === best ? 'best' : ''}"><td>${runLabel(r)}</td><td>${r.state ? badge(r.state) : ''}</td><td>${time(r.createTime)}</td>${params.map((p) => html`<td>${r.params[p] === undefined ? '' : typeof r.params[p] === 'number' ? num(r.params[p]) : String(r.params[p])}</td>`)}${metrics.map((m) => html`<td class="num${bestOf.get(m) === r ? ' best-value' : ''}">${num(r.metrics[m])}${bestOf.get(m) === r ? ' ★' : ''}</td>`)}</tr>`)}
+</tbody></table>
+${data.plot ? html`<div class="plot">${trusted(data.plot)}</div>` : ''}`;
+}
+
