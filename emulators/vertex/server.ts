@@ -36,6 +36,7 @@ import { TuningJobService } from './hyperparameter-tuning-jobs/tuning-jobs.js';
 import { registerVizierRoutes } from './routes/vizier.js';
 import { registerMetadataRoutes } from './routes/metadata.js';
 import { openMetadataService } from './metadata/index.js';
+import { PipelineLineage } from './metadata/pipeline-lineage.js';
 import type { Designer } from './vizier/designer.js';
 import type { DesignerProcessOptions } from './vizier/designer-process.js';
 import { startDesignerProcess } from './vizier/designer-process.js';
@@ -144,7 +145,13 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
   registerPipelineJobRoutes(
     server,
     pipelineJobs,
-    new PipelineJobService({ ...jobDeps, jobs: pipelineJobs, cacheDir: join(dataDir, 'pipeline-cache'), ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}) }),
+    new PipelineJobService({
+      ...jobDeps,
+      jobs: pipelineJobs,
+      cacheDir: join(dataDir, 'pipeline-cache'),
+      lineage: new PipelineLineage(metadata),
+      ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}),
+    }),
   );
   registerModelRoutes(server, models, evaluations);
   registerEndpointRoutes(server, endpoints);

@@ -13,6 +13,7 @@ import type { JobCollection } from '../job-lifecycle/job-collection.js';
 import type { RunningJobs } from '../job-lifecycle/running-jobs.js';
 import { InvalidPipelineJobError, runPipelineJob, validatePipelineJob } from '../pipeline-engine/index.js';
 import type { PipelineFailurePolicy, PipelineJobToRun } from '../pipeline-engine/index.js';
+import type { PipelineLineage } from '../metadata/pipeline-lineage.js';
 import { plainParameterValues } from './parameters.js';
 import { loadTemplate } from './template.js';
 import { parameterValueProblems, rootParameters } from '../../../vertex/shared/pipeline-parameters.js';
@@ -26,6 +27,8 @@ export interface PipelineJobServiceDeps {
   logRoot: string;
   workRoot: string;
   maxParallel?: number;
+  /** Records each run in ML Metadata (the `default` store), as Vertex AI Pipelines does. */
+  lineage?: PipelineLineage;
 }
 
 // CreatePipelineJobRequest.pipeline_job_id: up to 128 of [a-z0-9-].
@@ -118,6 +121,7 @@ export class PipelineJobService {
           workRoot: join(this.deps.workRoot, 'pipelineJobs'),
           maxParallel: this.deps.maxParallel ?? availableParallelism(),
           onUpdate: (update) => {
+            void this.deps.lineage?.record(name, update.jobDetail);
             void jobs.update(name, (job) => {
               job.jobDetail = update.jobDetail;
               // A job being cancelled stays CANCELLING until the engine reports the end; a final
@@ -133,6 +137,8 @@ export class PipelineJobService {
       await jobs.update(name, (job) => {
         job.jobDetail = result.jobDetail;
       });
+      // A finished job's executions and artifacts are in ML Metadata when its final state shows.
+      await this.deps.lineage?.record(name, result.jobDetail);
       if (result.state === 'PIPELINE_STATE_CANCELLED') {
         await jobs.finishAborted(name, signal);
       } else {

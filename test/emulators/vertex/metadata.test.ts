@@ -3,44 +3,11 @@
 // NOT_FOUND, update masks, etags, deletes as operations), paging and order, persistence across a
 // restart. Filters, graph edges and lineage: metadata-graph.test.ts; pipelines: metadata-pipelines.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toStruct } from '../../../vertex/shared/struct.js';
-import type { JsonObject } from '../../../vertex/shared/struct.js';
-import { MetadataServiceClient } from '../../../google-clients/vertex.js';
-import { vertexClientOptions } from '../../../google-clients/index.js';
-import { LOCATION, PARENT, PROJECT, callError, rest, startTestVertex } from './support.js';
+import type { MetadataServiceClient } from '../../../google-clients/vertex.js';
+import { PARENT, callError, rest, startTestVertex } from './support.js';
 import type { TestVertex } from './support.js';
 
-export const STORE = `${PARENT}/metadataStores/default`;
-
-export function metadataClient(port: number): MetadataServiceClient {
-  return new MetadataServiceClient(vertexClientOptions(LOCATION, { projectId: PROJECT, env: { VERTEX_EMULATOR_HOST: `127.0.0.1:${port}` } }));
-}
-
-/** A plain object as the protobuf Struct the client sends. */
-export function struct(value: JsonObject) {
-  return toStruct(value, 'metadata');
-}
-
-type DecodedValue = { numberValue?: number; stringValue?: string; boolValue?: boolean; structValue?: DecodedStruct; listValue?: { values?: DecodedValue[] } };
-type DecodedStruct = { fields?: Record<string, DecodedValue> };
-
-function plainValue(v: DecodedValue): unknown {
-  if (v.structValue) return plain(v.structValue);
-  if (v.listValue) return (v.listValue.values ?? []).map(plainValue);
-  return v.numberValue ?? v.stringValue ?? v.boolValue ?? null;
-}
-
-/** A Struct the client decoded, as a plain object. */
-export function plain(value: unknown): Record<string, unknown> | undefined {
-  if (!value) return undefined;
-  return Object.fromEntries(Object.entries((value as DecodedStruct).fields ?? {}).map(([k, v]) => [k, plainValue(v)]));
-}
-
-/** A Timestamp the client decoded, in milliseconds. */
-export function millis(value: unknown): number {
-  const t = value as { seconds?: string | number; nanos?: number };
-  return Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
-}
+import { STORE, metadataClient, millis, plain, struct } from './metadata-support.js';
 
 let t: TestVertex;
 let md: MetadataServiceClient;
