@@ -3,7 +3,7 @@
 // approval state of a rollout, and the decisions query's field violations.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ZodError } from 'zod';
+import type { ZodError } from 'zod';
 import { ListDecisionsQuery } from '../../../control-plane/api/decisions.js';
 import { googleError } from '../../../control-plane/api/google-error.js';
 import { parseModelSpec, resolveForEnvironment } from '../../../control-plane/config/load-model-specs.js';
@@ -80,25 +80,25 @@ describe('cost estimate of a PipelineJob', () => {
     expect(estimate.total).toBe(0.13788);
     expect(estimate.items).toEqual([
       expect.objectContaining({ task: 'gpu-step', machineType: 'e2-standard-8', accelerator: null, hours: 0.05, usd: Number((0.05 * e2std8).toFixed(6)) }),
-      expect.objectContaining({ task: 'preprocess-split', machineType: 'e2-standard-4', hours: 0.1, usd: Number((0.1 * e2std4).toFixed(6)), note: expect.stringContaining('default machine') }),
+      expect.objectContaining({ task: 'preprocess-split', machineType: 'e2-standard-4', hours: 0.1, usd: Number((0.1 * e2std4).toFixed(6)), note: expect.stringContaining('default machine') as string }),
       expect.objectContaining({ task: 'train', machineType: 'e2-standard-4', hours: 0.5, usd: Number((0.5 * e2std4).toFixed(6)) }),
     ]);
     expect(estimate.fees).toEqual([{ name: 'Vertex AI Pipelines run', usd: PIPELINE_RUN_FEE_USD }]);
     // The exit handler's last task announced the end and was still running: named, not counted.
     expect(estimate.unfinished).toEqual(['publish-run-event']);
     expect(estimate.unpriced).toEqual([]);
-    expect(estimate).toMatchObject({ currency: 'USD', region: 'us-central1', pricesAsOf: expect.stringMatching(/^2026-\d\d-\d\d$/), source: expect.stringContaining('cloud.google.com/vertex-ai/pricing') });
+    expect(estimate).toMatchObject({ currency: 'USD', region: 'us-central1', pricesAsOf: expect.stringMatching(/^2026-\d\d-\d\d$/) as string, source: expect.stringContaining('cloud.google.com/vertex-ai/pricing') as string });
   });
 
   it('an accelerator step or a machine beyond the table is unpriced, named with why, never counted as zero', () => {
     const gpu = estimatePipelineJobCost(pipelineJob({ accelerator: { type: 'NVIDIA_H100_80GB', count: '1', resourceType: 'NVIDIA_H100_80GB', resourceCount: '1' } }));
     const item = gpu.items.find((i) => i.task === 'gpu-step')!;
     expect(item).toMatchObject({ machineType: null, accelerator: { type: 'NVIDIA_H100_80GB', count: 1 }, hours: 0.05, usd: null });
-    expect(gpu.unpriced).toEqual([{ task: 'gpu-step', reason: expect.stringContaining('NVIDIA_H100_80GB') }]);
+    expect(gpu.unpriced).toEqual([{ task: 'gpu-step', reason: expect.stringContaining('NVIDIA_H100_80GB') as string }]);
     // The total is the priced part only (a lower bound), and says so.
     expect(gpu.total).toBeCloseTo(0.6 * 0.154114 + 0.03, 6);
     const huge = estimatePipelineJobCost(pipelineJob({ cpuLimit: 96, memoryLimit: 624 }));
-    expect(huge.unpriced).toEqual([{ task: 'gpu-step', reason: expect.stringContaining('96 vCPUs') }]);
+    expect(huge.unpriced).toEqual([{ task: 'gpu-step', reason: expect.stringContaining('96 vCPUs') as string }]);
     expect(machineFor({ cpuLimit: 2, memoryLimitGb: 4 })).toMatchObject({ machineType: 'e2-standard-2' });
     expect(TRAINING_ACCELERATOR_USD_PER_HOUR.NVIDIA_TESLA_T4).toBeGreaterThan(0);
   });
@@ -106,7 +106,7 @@ describe('cost estimate of a PipelineJob', () => {
   it('a cache hit (SKIPPED) costs nothing', () => {
     const job = pipelineJob({});
     const details = job.jobDetail!.taskDetails!;
-    details.find((t) => t.taskName === 'train')!.state = 'SKIPPED' as never;
+    details.find((t) => t.taskName === 'train')!.state = 'SKIPPED';
     expect(estimatePipelineJobCost(job).items.map((i) => i.task)).toEqual(['gpu-step', 'preprocess-split']);
   });
 });
@@ -231,7 +231,7 @@ describe('GET /v1/models/{model}/decisions query', () => {
   const violation = (query: Record<string, unknown>) => {
     const parsed = ListDecisionsQuery.safeParse(query);
     expect(parsed.success, JSON.stringify(query)).toBe(false);
-    const response = googleError(parsed.error as ZodError);
+    const response = googleError(parsed.error);
     expect(response.httpStatus).toBe(400);
     return (response.body.error.details as { fieldViolations: { field: string }[] }[])[0]!.fieldViolations.map((v) => v.field);
   };
