@@ -3,7 +3,6 @@
 // approval state of a rollout, and the decisions query's field violations.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ZodError } from 'zod';
 import { ListDecisionsQuery } from '../../../control-plane/api/decisions.js';
 import { googleError } from '../../../control-plane/api/google-error.js';
 import { parseModelSpec, resolveForEnvironment } from '../../../control-plane/config/load-model-specs.js';
