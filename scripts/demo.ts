@@ -23,6 +23,7 @@ import { StatusLine } from './demo/status-line.js';
 import { ApiWatcher } from './demo/api-watcher.js';
 import { driftTable } from './demo/drift-report.js';
 import { rolloutTimeline } from './demo/rollout-report.js';
+import { trackingReport } from './demo/tracking-report.js';
 import { TrafficReplay } from './demo/traffic.js';
 import type { RunView } from './demo/api-watcher.js';
 import { log, logger } from './log.js';
@@ -174,6 +175,26 @@ try {
   report(`\nmodels/${spec.name} in the Vertex Model Registry:`);
   for (const v of model.versions) report(`  version ${v.versionId.padEnd(3)} aliases ${v.aliases.join(', ').padEnd(28)} ${v.labels.model_type ?? ''}  run ${v.labels.training_run ?? ''}`);
   report(`  champion ${model.champion ?? '(none)'}; challenger ${model.challenger ?? '(none)'}`);
+
+  // Part 5: what the loop recorded, read back as a reviewer would.
+  const { experiment, runs } = await api.experimentRuns(spec.name);
+  const championVersion = model.versions.find((v) => v.aliases.includes('champion'));
+  const championRun = championVersion?.labels.training_run;
+  for (const line of trackingReport({
+    experiment,
+    runs,
+    decisions: await api.decisions(spec.name),
+    ...(championVersion
+      ? {
+          champion: {
+            version: `${spec.name}@${championVersion.versionId}`,
+            lineage: await api.lineage(spec.name, championVersion.versionId),
+            ...(championVersion.modelCard ? { modelCard: championVersion.modelCard } : {}),
+            ...(championRun ? { trainingRun: championRun, cost: await api.trainingRunCost(championRun) } : {}),
+          },
+        }
+      : {}),
+  })) report(line);
   say(`done: ${model.latestRuns.length} training runs`);
 } catch (err) {
   status.clear();

@@ -1,7 +1,12 @@
 // The demo's view of the product: mlopsApi over HTTP, as curl would use it. It polls (a person
 // watching may; the functions never do) and reports each task's state changes.
 import { z } from 'zod';
+import { ListDecisionsResponse } from '../../control-plane/api/decisions.js';
+import type { DecisionView as AuditedDecisionView } from '../../control-plane/api/decisions.js';
+import { LineageView, ListExperimentRunsResponse } from '../../control-plane/api/tracking-views.js';
+import type { ExperimentRunView } from '../../control-plane/api/tracking-views.js';
 import { ModelCheckRecord } from '../../control-plane/drift/drift-check-record.js';
+import { CostEstimate } from '../../control-plane/governance/cost-estimate.js';
 
 const Task = z.object({ name: z.string(), state: z.string(), startTime: z.string().optional(), error: z.string().optional() });
 const Decision = z.object({ outcome: z.string(), reasons: z.array(z.string()), metrics: z.record(z.string(), z.number()).default({}) }).loose();
@@ -25,7 +30,7 @@ const Run = z.object({
 const Endpoint = z.object({ name: z.string(), trafficSplit: z.record(z.string(), z.number()), deployedModels: z.array(z.object({ id: z.string(), model: z.string() })) });
 const Model = z.object({
   name: z.string(),
-  versions: z.array(z.object({ versionId: z.string(), aliases: z.array(z.string()), labels: z.record(z.string(), z.string()) })),
+  versions: z.array(z.object({ versionId: z.string(), aliases: z.array(z.string()), labels: z.record(z.string(), z.string()), modelCard: z.object({ markdownUri: z.string(), htmlUri: z.string() }).optional() })),
   champion: z.string().optional(),
   challenger: z.string().optional(),
   endpoint: Endpoint.optional(),
@@ -108,6 +113,40 @@ export class ApiWatcher {
 
   model(name: string) {
     return this.call(Model, `/v1/models/${name}`);
+  }
+
+  /** Every experiment run of the model's experiment (all pages). */
+  async experimentRuns(model: string): Promise<{ experiment: string; runs: ExperimentRunView[] }> {
+    const page = (token?: string) => this.call(ListExperimentRunsResponse, `/v1/models/${model}/experimentRuns?pageSize=100${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
+    const first = await page();
+    const runs = [...first.experimentRuns];
+    for (let token = first.nextPageToken; token; ) {
+      const next = await page(token);
+      runs.push(...next.experimentRuns);
+      token = next.nextPageToken;
+    }
+    return { experiment: first.experiment, runs };
+  }
+
+  lineage(model: string, version: string) {
+    return this.call(LineageView, `/v1/models/${model}/versions/${encodeURIComponent(version)}/lineage`);
+  }
+
+  /** The model's whole audit trail, newest first. */
+  async decisions(model: string): Promise<AuditedDecisionView[]> {
+    const all: AuditedDecisionView[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call(ListDecisionsResponse, `/v1/models/${model}/decisions?pageSize=500${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
+      all.push(...page.decisions);
+      token = page.nextPageToken;
+    } while (token);
+    return all;
+  }
+
+  /** A training run's cost estimate, once its completion recorded one. */
+  async trainingRunCost(id: string): Promise<CostEstimate | undefined> {
+    return (await this.call(z.object({ costEstimate: CostEstimate.optional() }).loose(), `/v1/trainingRuns/${id}`)).costEstimate;
   }
 
   /** The latest drift, performance and age check; undefined before the first. */
