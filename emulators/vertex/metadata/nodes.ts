@@ -9,7 +9,7 @@ import type { QueryValues } from '../api/query.js';
 import { stringParam } from '../api/query.js';
 import { assertValidWireRequest, canonical } from '../api/request-validation.js';
 import type { JsonObject } from '../api/wire-json.js';
-import { isPlainObject } from '../api/wire-json.js';
+import { isPlainObject, text } from '../api/wire-json.js';
 import type { Operation, Operations } from '../operations/operations.js';
 import { parseMetadataFilter } from './filter.js';
 import type { MetadataKind } from './kinds.js';
@@ -19,6 +19,8 @@ import type { MetadataState, StoredNode } from './state.js';
 import { newEtag } from './state.js';
 
 const idField = (kind: MetadataKind) => `${KINDS[kind].field}_id`;
+/** Names a purge answers with, as Vertex's purge_sample. */
+const PURGE_SAMPLE = 100;
 
 export class MetadataNodes {
   constructor(
@@ -58,16 +60,35 @@ export class MetadataNodes {
 
   list(kind: MetadataKind, parent: string, params: QueryValues): JsonObject {
     this.state.store(parent);
-    const predicate = parseMetadataFilter(stringParam(params, 'filter'), kind);
+    const matching = this.matching(kind, parent, stringParam(params, 'filter')).map((node) => node.resource);
+    return pageOfNodes(matching, params, kind, [kind, parent]);
+  }
+
+  /** PurgeArtifacts/Contexts/Executions: what matches `filter` is counted (and, with `force`, deleted with its references). */
+  async purge(kind: MetadataKind, parent: string, body: JsonObject): Promise<Operation> {
+    const plural = `${kind.charAt(0).toUpperCase()}${kind.slice(1)}`;
+    assertValidWireRequest(`Purge${plural}Request`, { ...body, parent });
+    const request = canonical(`Purge${plural}Request`, body);
+    this.state.store(parent);
+    const names = this.matching(kind, parent, text(request.filter)).map((node) => String(node.resource.name));
+    return this.operations.start({
+      under: parent,
+      metadataType: `Purge${plural}Metadata`,
+      run: async () => {
+        if (request.force === true) for (const name of names) if (this.state.find(kind, name)) await this.removeWithReferences(kind, name);
+        const sample = names.slice(0, PURGE_SAMPLE);
+        return { responseType: `google.cloud.aiplatform.v1.Purge${plural}Response`, response: { purgeCount: String(names.length), ...(sample.length > 0 ? { purgeSample: sample } : {}) } };
+      },
+    });
+  }
+
+  private matching(kind: MetadataKind, parent: string, filter: string | undefined): StoredNode[] {
+    const predicate = parseMetadataFilter(filter, kind);
     const parentsOf = (context: string) => {
       const found = this.state.find('contexts', context);
       return Array.isArray(found?.resource.parentContexts) ? found.resource.parentContexts.map(String) : [];
     };
-    const matching = this.state
-      .nodesIn(parent, kind)
-      .filter((node) => predicate({ resource: node.resource, contexts: node.contexts, parentsOf }))
-      .map((node) => node.resource);
-    return pageOfNodes(matching, params, kind, [kind, parent]);
+    return this.state.nodesIn(parent, kind).filter((node) => predicate({ resource: node.resource, contexts: node.contexts, parentsOf }));
   }
 
   async update(kind: MetadataKind, name: string, body: unknown, mask: string[] | undefined, allowMissing: boolean): Promise<JsonObject> {

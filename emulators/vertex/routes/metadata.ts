@@ -1,6 +1,6 @@
 // MetadataService (Vertex ML Metadata) over REST, with the proto's HTTP bindings: metadataStores
 // (create and delete as long-running operations, get, list) and their artifacts, contexts and
-// executions (create, get, list, patch, delete as an operation), context children and members,
+// executions (create, get, list, patch, delete and purge as operations), context children and members,
 // execution events and the three lineage queries. Verb routes come before `{id}` routes, whose
 // segment would swallow `:verb`.
 import type { EmulatorServer, RequestContext } from '../../kit/server.js';
@@ -73,6 +73,10 @@ export function registerMetadataRoutes(server: EmulatorServer, metadata: Metadat
 
   for (const kind of ['artifacts', 'contexts', 'executions'] as const) {
     const spec = KINDS[kind];
+    server.route('POST', `${base}/{store}/${kind}:purge`, async (ctx) => {
+      bindQuery(ctx.query, {});
+      return metadata.nodes.purge(kind, storeName(ctx), await body(ctx));
+    });
     server.route('POST', `${base}/{store}/${kind}`, async (ctx) => {
       const query = bindQuery(ctx.query, { [spec.idField]: 'string' });
       return metadata.nodes.create(kind, storeName(ctx), await body(ctx), stringParam(query, spec.idField));

@@ -147,6 +147,22 @@ describe('artifacts, contexts and executions', () => {
   });
 });
 
+describe('purge', () => {
+  it('counts what a filter matches without force, deletes it with force', async () => {
+    for (const id of ['tmp-1', 'tmp-2', 'tmp-3']) await md.createExecution({ parent: STORE, executionId: id, execution: { schemaTitle: 'system.Scratch', state: id === 'tmp-3' ? 'FAILED' : 'COMPLETE' } });
+    const [dry] = await md.purgeExecutions({ parent: STORE, filter: 'schema_title="system.Scratch" AND state=COMPLETE' });
+    const [counted] = await dry.promise();
+    expect(Number(counted.purgeCount)).toBe(2);
+    expect([...(counted.purgeSample ?? [])].sort()).toEqual([`${STORE}/executions/tmp-1`, `${STORE}/executions/tmp-2`]);
+    await md.getExecution({ name: `${STORE}/executions/tmp-1` });
+    const [forced] = await md.purgeExecutions({ parent: STORE, filter: 'schema_title="system.Scratch" AND state=COMPLETE', force: true });
+    await forced.promise();
+    expect((await callError(md.getExecution({ name: `${STORE}/executions/tmp-1` }))).code).toBe(5);
+    await md.getExecution({ name: `${STORE}/executions/tmp-3` });
+    expect((await callError(md.purgeExecutions({ parent: STORE, filter: '' }))).code).toBe(3);
+  });
+});
+
 describe('listing', () => {
   it('pages in creation order, orders by a field, and refuses a token from another listing', async () => {
     const [op] = await md.createMetadataStore({ parent: PARENT, metadataStoreId: 'paging', metadataStore: {} });
