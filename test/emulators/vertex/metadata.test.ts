@@ -122,6 +122,10 @@ describe('artifacts, contexts and executions', () => {
     const [current] = await md.getExecution({ name: e.name! });
     expect(current.state).toBe('COMPLETE');
 
+    const [ctx] = await md.createContext({ parent: STORE, contextId: 'renamed', context: { displayName: 'before' } });
+    const [renamed] = await md.updateContext({ context: { ...ctx, displayName: 'after' }, updateMask: { paths: ['display_name'] } });
+    expect(renamed).toMatchObject({ name: ctx.name, displayName: 'after' });
+
     const badPath = await callError(md.updateExecution({ execution: { name: e.name }, updateMask: { paths: ['create_time'] } }));
     expect(badPath.code).toBe(3);
     expect(badPath.message).toContain('create_time');
