@@ -82,6 +82,7 @@ export async function listDecisions(ctx: ControlPlaneContext, model: string, que
   const table = tableRefSchema.parse({ projectId: ctx.settings.projectId, datasetId: AUDIT_TABLE.datasetId, tableId: AUDIT_TABLE.tableId });
 
   const where = ['model = @model'];
+  // TIMESTAMP values as Dates: the client writes them in the form BigQuery parses.
   const params: Record<string, unknown> = { model: spec.name, limit: pageSize + 1 };
   const types: Record<string, QueryParamType> = { model: 'STRING', limit: 'INT64' };
   if (query.kind) {
@@ -96,17 +97,17 @@ export async function listDecisions(ctx: ControlPlaneContext, model: string, que
   }
   if (query.since) {
     where.push('decided_at >= @since');
-    params.since = new Date(query.since).toISOString();
+    params.since = new Date(query.since);
     types.since = 'TIMESTAMP';
   }
   if (query.until) {
     where.push('decided_at < @until');
-    params.until = new Date(query.until).toISOString();
+    params.until = new Date(query.until);
     types.until = 'TIMESTAMP';
   }
   if (cursor) {
     where.push('(decided_at < @after_at OR (decided_at = @after_at AND decision_id > @after_id))');
-    params.after_at = cursor.at;
+    params.after_at = new Date(cursor.at);
     params.after_id = cursor.id;
     types.after_at = 'TIMESTAMP';
     types.after_id = 'STRING';
