@@ -51,9 +51,11 @@ export class JobDetailRecorder {
       createTime: options.createTime,
       updateTime: options.createTime,
     });
+    const pipelineContext = context(options.pipelineName, 'system.Pipeline');
     this.detail = {
-      pipelineContext: context(options.pipelineName, 'system.Pipeline'),
-      pipelineRunContext: context(options.jobId, 'system.PipelineRun'),
+      pipelineContext,
+      // As in ML Metadata (metadata/pipeline-lineage.ts records it), the run is a child of its pipeline.
+      pipelineRunContext: { ...context(options.jobId, 'system.PipelineRun'), parentContexts: [pipelineContext.name] },
       taskDetails: [],
     };
   }

@@ -131,6 +131,8 @@ export interface ContextDetail {
   schemaVersion: string;
   createTime: string;
   updateTime: string;
+  /** The run context's parent: the pipeline context. */
+  parentContexts?: string[];
 }
 
 export interface PipelineJobDetail {

@@ -80,6 +80,7 @@ describe('pipeline runs in ML Metadata', () => {
     expect(pipelineContext).toMatchObject({ name: `${STORE}/contexts/lineage-pipeline`, schemaTitle: 'system.Pipeline', displayName: 'lineage-pipeline' });
     const [runContext] = await md.getContext({ name: detail.pipelineRunContext!.name! });
     expect(runContext).toMatchObject({ name: `${STORE}/contexts/${jobId}`, schemaTitle: 'system.PipelineRun', parentContexts: [pipelineContext.name] });
+    expect(detail.pipelineRunContext!.parentContexts).toEqual([pipelineContext.name]);
     const [runs] = await md.listContexts({ parent: STORE, filter: `parent_contexts:"${pipelineContext.name!}"` });
     expect(runs.map((c) => c.name)).toEqual([runContext.name]);
 
