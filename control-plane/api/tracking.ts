@@ -134,6 +134,33 @@ function executionNode(e: IExecution): LineageNode {
   };
 }
 
+/**
+ * The version's own lineage within the connected subgraph Vertex answers: what it came from (every
+ * ancestor) and what came of it (every descendant), not the other versions that share an endpoint
+ * with it (reached sideways, through the endpoint artifact).
+ */
+export function directLineage(root: string, nodes: readonly LineageNode[], edges: readonly LineageEdge[]): { nodes: LineageNode[]; edges: LineageEdge[] } {
+  const walk = (next: (id: string) => string[]) => {
+    const seen = new Set([root]);
+    const queue = [root];
+    for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+      for (const n of next(id)) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        queue.push(n);
+      }
+    }
+    return seen;
+  };
+  const ancestors = walk((id) => edges.filter((e) => e.target === id).map((e) => e.source));
+  const descendants = walk((id) => edges.filter((e) => e.source === id).map((e) => e.target));
+  const kept = new Set([...ancestors, ...descendants]);
+  return {
+    nodes: nodes.filter((n) => kept.has(n.id)),
+    edges: edges.filter((e) => (ancestors.has(e.source) && ancestors.has(e.target)) || (descendants.has(e.source) && descendants.has(e.target))),
+  };
+}
+
 /** The readable chain through the graph around the version's artifact. */
 export function lineageChain(versionArtifact: string, nodes: readonly LineageNode[], edges: readonly LineageEdge[]): LineageChainStep[] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -185,14 +212,15 @@ export async function getVersionLineage(ctx: ControlPlaneContext, model: string,
     if (grpcCode(err) === NOT_FOUND) throw new ControlPlaneError('NOT_FOUND', `no lineage is recorded for ${resolved} (registered before tracking, or its recording failed)`);
     throw err;
   }
-  const nodes = [...(graph.artifacts ?? []).map(artifactNode), ...(graph.executions ?? []).map(executionNode)];
-  const edges: LineageEdge[] = (graph.events ?? []).flatMap((e): LineageEdge[] => {
+  const allNodes = [...(graph.artifacts ?? []).map(artifactNode), ...(graph.executions ?? []).map(executionNode)];
+  const allEdges: LineageEdge[] = (graph.events ?? []).flatMap((e): LineageEdge[] => {
     const type = String(e.type);
     if (!e.artifact || !e.execution) return [];
     if (type === 'INPUT') return [{ source: e.artifact, target: e.execution, event: 'INPUT' }];
     if (type === 'OUTPUT') return [{ source: e.execution, target: e.artifact, event: 'OUTPUT' }];
     return [];
   });
+  const { nodes, edges } = directLineage(artifact, allNodes, allEdges);
   return LineageView.parse({ model: `models/${model}`, version: resolved, artifact, nodes, edges, chain: lineageChain(artifact, nodes, edges) });
 }
 

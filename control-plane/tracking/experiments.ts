@@ -143,7 +143,8 @@ export async function recordTrainingRun(ctx: ControlPlaneContext, t: TrainingRun
   const name = context.name ?? store.contextName(id);
   await store.addChildren(experiment, [name]);
   const artifacts: string[] = [];
-  if (t.run.snapshot) artifacts.push(await ensureSnapshotDataset(store, ctx.settings.projectId, t.spec, t.run.snapshot, t.run.sourceParameters));
+  const dataset = t.run.snapshot ? await ensureSnapshotDataset(store, ctx.settings.projectId, t.spec, t.run.snapshot, t.run.sourceParameters) : undefined;
+  if (dataset) artifacts.push(dataset);
   // The SDK's summary metrics live on the context; a system.Metrics artifact carries them for lineage views too.
   if (t.state !== 'RUNNING' && Object.keys(metrics).length > 0) {
     const metricsId = metricsArtifactId(id);

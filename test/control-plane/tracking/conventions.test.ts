@@ -1,7 +1,7 @@
 // The ids and metadata the control plane writes to ML Metadata, as the Vertex AI SDK writes them,
 // and the lineage chain read back from a subgraph: pure functions, no cloud.
 import { describe, expect, it } from 'vitest';
-import { experimentRunView, lineageChain } from '../../../control-plane/api/tracking.js';
+import { directLineage, experimentRunView, lineageChain } from '../../../control-plane/api/tracking.js';
 import type { LineageEdge, LineageNode } from '../../../control-plane/api/tracking-views.js';
 import { ModelCatalog } from '../../../control-plane/config/load-model-specs.js';
 import type { DecisionRecord } from '../../../control-plane/evaluation/decision.js';
@@ -108,6 +108,18 @@ describe('lineage', () => {
     expect(rolloutOutcome({ phase: 'PROMOTED' })).toEqual({ state: 'COMPLETE', outcome: 'promoted' });
     expect(rolloutOutcome({ phase: 'ABORTED' })).toEqual({ state: 'FAILED', outcome: 'rolled back' });
     expect(rolloutOutcome({ phase: 'PROGRESSING' })).toEqual({ state: 'RUNNING', outcome: 'in progress' });
+  });
+
+  it("keeps a version's ancestors and descendants, not another version reached through their shared endpoint", () => {
+    const node = (id: string): LineageNode => ({ id, type: id.startsWith('x') ? 'execution' : 'artifact', schemaTitle: 's', displayName: id, state: 'LIVE', metadata: {} });
+    const edges: LineageEdge[] = [
+      { source: 'data', target: 'xreg2', event: 'INPUT' }, { source: 'xreg2', target: 'v2', event: 'OUTPUT' },
+      { source: 'v2', target: 'xrollout', event: 'INPUT' }, { source: 'xrollout', target: 'endpoint', event: 'OUTPUT' },
+      { source: 'v1', target: 'xdeploy1', event: 'INPUT' }, { source: 'xdeploy1', target: 'endpoint', event: 'OUTPUT' },
+    ];
+    const graph = directLineage('v2', ['data', 'xreg2', 'v2', 'xrollout', 'endpoint', 'v1', 'xdeploy1'].map(node), edges);
+    expect(graph.nodes.map((n) => n.id).sort()).toEqual(['data', 'endpoint', 'v2', 'xreg2', 'xrollout']);
+    expect(graph.edges).toHaveLength(4);
   });
 
   it('orders the chain snapshot → pipeline run → version → releases, oldest release first, ignoring unrelated nodes', () => {

@@ -175,6 +175,8 @@ describe.skipIf(skip !== undefined)('tracking on the local cloud', () => {
     const endpoint = lineage.nodes.find((n) => n.schemaTitle === 'google.VertexEndpoint');
     expect(endpoint?.resourceName).toBe(rollout.endpoint);
     expect(lineage.edges).toContainEqual({ source: lineage.chain.at(-1)!.node, target: endpoint!.id, event: 'OUTPUT' });
+    // v1's deployment shares the endpoint artifact but is not v2's lineage.
+    expect(lineage.nodes.filter((n) => n.metadata.kind === 'deployment' || n.resourceName === v1)).toEqual([]);
 
     // v1, by id: its snapshot, its pipeline run, and its first deployment.
     const old = await getVersionLineage(ctx, MODEL, v1.slice(v1.lastIndexOf('@') + 1));
