@@ -5,6 +5,7 @@ import { MetadataGraph } from './graph.js';
 import { MetadataLineage } from './lineage.js';
 import { MetadataStores } from './metadata-stores.js';
 import { MetadataNodes } from './nodes.js';
+import { MetadataSchemas } from './schemas.js';
 import { MetadataState } from './state.js';
 
 export interface MetadataService {
@@ -13,6 +14,7 @@ export interface MetadataService {
   nodes: MetadataNodes;
   graph: MetadataGraph;
   lineage: MetadataLineage;
+  schemas: MetadataSchemas;
 }
 
 /** Loads the metadata kept under `stateDir`; `state.flush()` on close. */
@@ -25,5 +27,6 @@ export async function openMetadataService(stateDir: string, operations: Operatio
     nodes: new MetadataNodes(state, operations),
     graph: new MetadataGraph(state),
     lineage: new MetadataLineage(state),
+    schemas: new MetadataSchemas(state),
   };
 }

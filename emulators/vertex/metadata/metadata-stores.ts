@@ -60,6 +60,7 @@ export class MetadataStores {
         for (const kind of ['artifacts', 'contexts', 'executions'] as const) {
           for (const node of this.state.nodesIn(name, kind)) await this.state.remove(kind, String(node.resource.name));
         }
+        for (const schema of this.state.schemas.values()) if (String(schema.name).startsWith(`${name}/metadataSchemas/`)) await this.state.schemas.delete(String(schema.name));
         await this.state.stores.delete(name);
         return { responseType: 'google.protobuf.Empty', response: {} };
       },

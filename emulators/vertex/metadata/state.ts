@@ -1,5 +1,5 @@
 // Everything a MetadataStore holds, in memory and persisted (one JSON file per resource): the
-// stores themselves and their artifacts, contexts and executions. Memberships (contexts an
+// stores themselves, their schemas and their artifacts, contexts and executions. Memberships (contexts an
 // artifact or execution was added to) and an execution's events live on the node they belong to,
 // so one write keeps each change whole.
 import { randomBytes } from 'node:crypto';
@@ -24,11 +24,13 @@ export const newEtag = (): string => randomBytes(9).toString('base64url');
 
 export class MetadataState {
   readonly stores: JsonStore<JsonObject>;
+  readonly schemas: JsonStore<JsonObject>;
   private readonly nodes: Record<MetadataKind, JsonStore<StoredNode>>;
   private lastTime = 0;
 
   constructor(stateDir: string) {
     this.stores = new JsonStore<JsonObject>(stateDir, 'metadataStores');
+    this.schemas = new JsonStore<JsonObject>(stateDir, 'metadataSchemas');
     this.nodes = {
       artifacts: new JsonStore<StoredNode>(stateDir, 'metadataArtifacts'),
       contexts: new JsonStore<StoredNode>(stateDir, 'metadataContexts'),
@@ -37,12 +39,12 @@ export class MetadataState {
   }
 
   async load(): Promise<void> {
-    await Promise.all([this.stores.load(), ...Object.values(this.nodes).map((s) => s.load())]);
+    await Promise.all([this.stores.load(), this.schemas.load(), ...Object.values(this.nodes).map((s) => s.load())]);
     for (const store of Object.values(this.nodes)) for (const node of store.values()) this.lastTime = Math.max(this.lastTime, Date.parse(String(node.resource.updateTime)) || 0);
   }
 
   async flush(): Promise<void> {
-    await Promise.all([this.stores.flush(), ...Object.values(this.nodes).map((s) => s.flush())]);
+    await Promise.all([this.stores.flush(), this.schemas.flush(), ...Object.values(this.nodes).map((s) => s.flush())]);
   }
 
   /** A timestamp later than every one given before: creation order is list order, even within a millisecond. */

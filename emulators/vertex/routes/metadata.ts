@@ -1,8 +1,8 @@
 // MetadataService (Vertex ML Metadata) over REST, with the proto's HTTP bindings: metadataStores
-// (create and delete as long-running operations, get, list) and their artifacts, contexts and
-// executions (create, get, list, patch, delete and purge as operations), context children and members,
-// execution events and the three lineage queries. Verb routes come before `{id}` routes, whose
-// segment would swallow `:verb`.
+// (create and delete as long-running operations, get, list), their metadataSchemas (create, get,
+// list) and their artifacts, contexts and executions (create, get, list, patch, delete and purge
+// as operations), context children and members, execution events and the three lineage queries.
+// Verb routes come before `{id}` routes, whose segment would swallow `:verb`.
 import type { EmulatorServer, RequestContext } from '../../kit/server.js';
 import { invalidArgument } from '../api/errors.js';
 import { locationOf } from '../api/names.js';
@@ -39,6 +39,16 @@ export function registerMetadataRoutes(server: EmulatorServer, metadata: Metadat
   server.route('DELETE', `${base}/{store}`, (ctx) => {
     bindQuery(ctx.query, { force: 'bool' });
     return metadata.stores.delete(storeName(ctx));
+  });
+
+  server.route('POST', `${base}/{store}/metadataSchemas`, async (ctx) => {
+    const query = bindQuery(ctx.query, { metadataSchemaId: 'string' });
+    return metadata.schemas.create(storeName(ctx), await body(ctx), stringParam(query, 'metadataSchemaId'));
+  });
+  server.route('GET', `${base}/{store}/metadataSchemas`, (ctx) => metadata.schemas.list(storeName(ctx), bindQuery(ctx.query, { filter: 'string', pageSize: 'int32', pageToken: 'string' })));
+  server.route('GET', `${base}/{store}/metadataSchemas/{id}`, (ctx) => {
+    bindQuery(ctx.query, {});
+    return metadata.schemas.get(`${storeName(ctx)}/metadataSchemas/${ctx.params.id}`);
   });
 
   // Verbs on one node.

@@ -151,6 +151,22 @@ describe('artifacts, contexts and executions', () => {
   });
 });
 
+describe('metadata schemas', () => {
+  it('creates with an id, gets, lists by type, refuses a taken id', async () => {
+    const schema = 'title: custom.Thing\ntype: object\nproperties:\n  size:\n    type: integer\n';
+    const [created] = await md.createMetadataSchema({ parent: STORE, metadataSchemaId: 'custom-thing', metadataSchema: { schemaVersion: '0.0.1', schema, schemaType: 'ARTIFACT_TYPE', description: 'things' } });
+    expect(created).toMatchObject({ name: `${STORE}/metadataSchemas/custom-thing`, schemaVersion: '0.0.1', schema, schemaType: 'ARTIFACT_TYPE' });
+    const [got] = await md.getMetadataSchema({ name: created.name! });
+    expect(got).toEqual(created);
+    await md.createMetadataSchema({ parent: STORE, metadataSchemaId: 'custom-run', metadataSchema: { schemaVersion: '0.0.1', schema: 'title: custom.Run\ntype: object\n', schemaType: 'EXECUTION_TYPE' } });
+    const [artifactTypes] = await md.listMetadataSchemas({ parent: STORE, filter: 'schema_type="ARTIFACT_TYPE"' });
+    expect(artifactTypes.map((s) => s.name)).toEqual([created.name]);
+    expect((await callError(md.createMetadataSchema({ parent: STORE, metadataSchemaId: 'custom-thing', metadataSchema: { schema } }))).code).toBe(6);
+    expect((await callError(md.createMetadataSchema({ parent: STORE, metadataSchema: { schemaVersion: '1' } }))).code).toBe(3); // schema is required
+    expect((await callError(md.getMetadataSchema({ name: `${STORE}/metadataSchemas/nope` }))).code).toBe(5);
+  });
+});
+
 describe('purge', () => {
   it('counts what a filter matches without force, deletes it with force', async () => {
     for (const id of ['tmp-1', 'tmp-2', 'tmp-3']) await md.createExecution({ parent: STORE, executionId: id, execution: { schemaTitle: 'system.Scratch', state: id === 'tmp-3' ? 'FAILED' : 'COMPLETE' } });
