@@ -5,8 +5,13 @@
 // successor (through the reconciler's own outbox flush), the lineage API by alias, the experiment
 // runs API page by page; 20 concurrent duplicate deliveries record once, a transient failure between
 // two steps is healed by the redelivery, a permanent one never fails the handler.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { protos } from '@google-cloud/aiplatform';
+import '../../../functions/index.js';
+import type { LineageView, ListExperimentRunsResponse } from '../../../control-plane/api/tracking-views.js';
 import { getVersionLineage, listExperimentRuns, parseExperimentRunsQuery } from '../../../control-plane/api/tracking.js';
 import type { ResolvedModelSpec } from '../../../control-plane/config/load-model-specs.js';
 import type { DecisionRecord } from '../../../control-plane/evaluation/decision.js';
@@ -26,7 +31,7 @@ import { fromStruct } from '../../../vertex/shared/struct.js';
 import type { TestCloud } from '../../support/local-cloud.js';
 import { startTestCloud } from '../../support/local-cloud.js';
 import { missingPrerequisite } from '../reliability/support.js';
-import { REGION, deployChampion, readEndpoint, rolloutClientEnvironment, rolloutControlPlane, trainTinyModel, until, uploadVersion } from '../rollouts/local-cloud-rollouts.js';
+import { REGION, deployChampion, readEndpoint, rolloutClientEnvironment, rolloutControlPlane, rolloutEnv, trainTinyModel, until, uploadVersion } from '../rollouts/local-cloud-rollouts.js';
 
 const skip = missingPrerequisite({ python: true, pubsub: true });
 const MODEL = 'rollout-good';
@@ -225,6 +230,48 @@ describe.skipIf(skip !== undefined)('tracking on the local cloud', () => {
     const training = (await listExperimentRuns(ctx, MODEL, parseExperimentRunsQuery({ kind: 'training' }))).experimentRuns.find((r) => r.runId === second.id);
     expect(training).toMatchObject({ state: 'COMPLETE', metrics: { rmse: 9.8 }, params: { model_type: 'random_forest', trigger: 'api' }, links: { trainingRun: second.name, modelVersion: v2, pipelineJob: JOB(2) } });
   }, 60_000);
+
+  describe('through mlopsApi (the functions framework in-process)', () => {
+    let server: Server;
+    let api = '';
+    const savedEnv: Record<string, string | undefined> = {};
+    const get = async <T>(path: string) => {
+      const response = await fetch(`${api}${path}`);
+      return { status: response.status, body: (await response.json()) as T & { error?: { status: string; details?: { fieldViolations?: { field: string }[] }[] } } };
+    };
+
+    beforeAll(async () => {
+      server = getTestServer('mlopsApi');
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const env = rolloutEnv(cloud, { MLOPS_API_URL: api });
+      for (const name of Object.keys(env)) savedEnv[name] = process.env[name];
+      Object.assign(process.env, env);
+    });
+    afterAll(async () => {
+      for (const [name, value] of Object.entries(savedEnv)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await new Promise((resolve) => server?.close(resolve));
+    });
+
+    it('answers the lineage by alias and the experiment runs page by page; a bad page size names the field, an unknown alias is 404', async () => {
+      const lineage = await get<LineageView>(`/v1/models/${MODEL}/versions/champion/lineage`);
+      expect(lineage.status).toBe(200);
+      expect(lineage.body.chain.map((s) => s.stage)).toEqual(['snapshot', 'pipelineRun', 'modelVersion', 'rollout']);
+      const page = await get<ListExperimentRunsResponse>(`/v1/models/${MODEL}/experimentRuns?pageSize=2`);
+      expect(page.status).toBe(200);
+      expect(page.body.experimentRuns).toHaveLength(2);
+      expect(page.body.nextPageToken).toBeTruthy();
+      const rest = await get<ListExperimentRunsResponse>(`/v1/models/${MODEL}/experimentRuns?pageSize=100&pageToken=${encodeURIComponent(page.body.nextPageToken!)}`);
+      expect(rest.body.experimentRuns).toHaveLength(3);
+      const bad = await get<object>(`/v1/models/${MODEL}/experimentRuns?pageSize=0`);
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toContain('pageSize');
+      expect((await get<object>(`/v1/models/${MODEL}/versions/nope/lineage`)).status).toBe(404);
+    });
+  });
 });
 
 /** The context with a metadata client whose `method` fails with `error` (every call). */
