@@ -161,21 +161,31 @@ export const TuningRunList = z.object({ tuningRuns: z.array(TuningRun) });
 /** One experiment run, as GET /v1/models/{m}/experimentRuns or Vertex ML Metadata gives it. */
 export const ExperimentRun = z.looseObject({
   name: z.string(),
+  runId: z.string().optional(),
   displayName: z.string().optional(),
+  kind: z.string().optional(),
   state: z.string().optional(),
   createTime: z.string().optional(),
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
-  metrics: z.record(z.string(), z.number()).default({}),
+  /** Numbers are compared; a string metric (a label) is shown as is. */
+  metrics: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
+  links: z.record(z.string(), z.string()).optional(),
 });
 export type ExperimentRun = z.infer<typeof ExperimentRun>;
-export const ExperimentRunList = z.looseObject({ experimentRuns: z.array(ExperimentRun).default([]) });
+export const ExperimentRunList = z.looseObject({ experiment: z.string().optional(), experimentRuns: z.array(ExperimentRun).default([]), nextPageToken: z.string().optional() });
 
-/** Lineage and decisions: endpoints still being built; shown generically (nodes/edges, records). */
+/** GET /v1/models/{m}/versions/{v}/lineage (control-plane/api/tracking-views.ts). */
 export const Lineage = z.looseObject({
-  artifacts: z.array(z.looseObject({ name: z.string(), displayName: z.string().optional(), schemaTitle: z.string().optional(), uri: z.string().optional() })).optional(),
-  executions: z.array(z.looseObject({ name: z.string(), displayName: z.string().optional(), schemaTitle: z.string().optional(), state: z.string().optional() })).optional(),
-  events: z.array(z.looseObject({ artifact: z.string(), execution: z.string(), type: z.string() })).optional(),
+  version: z.string(),
+  nodes: z.array(z.looseObject({ id: z.string(), type: z.string(), schemaTitle: z.string().default(''), displayName: z.string().default(''), uri: z.string().optional(), state: z.string().default(''), createTime: z.string().optional() })).default([]),
+  edges: z.array(z.looseObject({ source: z.string(), target: z.string(), event: z.string() })).default([]),
+  chain: z.array(z.looseObject({ stage: z.string(), name: z.string(), displayName: z.string().default(''), state: z.string().optional(), outcome: z.string().optional(), time: z.string().optional() })).default([]),
 });
 export type Lineage = z.infer<typeof Lineage>;
-export const Decisions = z.looseObject({ decisions: z.array(z.record(z.string(), z.unknown())).default([]) });
+
+/** GET /v1/models/{m}/decisions (control-plane/api/decisions.ts): the audit trail, newest first. */
+export const Decisions = z.looseObject({
+  decisions: z.array(z.looseObject({ id: z.string(), kind: z.string(), decideTime: z.string().optional(), version: z.string().optional(), subject: z.string().default(''), actor: z.string().default(''), reason: z.string().default(''), details: z.record(z.string(), z.unknown()).default({}) })).default([]),
+  nextPageToken: z.string().optional(),
+});
 export type Decisions = z.infer<typeof Decisions>;

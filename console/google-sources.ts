@@ -61,24 +61,24 @@ function iso(t: Timestamp): string | undefined {
   return new Date(Number(t.seconds) * 1000 + Math.floor(Number(t.nanos ?? 0) / 1e6)).toISOString();
 }
 
-/** A protobuf Struct/Value (as the REST fallback hands it over) back to plain JSON. */
+/** A protobuf Struct/Value (as the REST fallback hands it over: `fields`, `kind`) back to plain JSON. */
 export function plainJson(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(plainJson);
   const v = value as Record<string, unknown>;
-  if ('fields' in v && typeof v.fields === 'object' && v.fields !== null && Object.keys(v).length <= 2) {
-    return Object.fromEntries(Object.entries(v.fields as Record<string, unknown>).map(([k, x]) => [k, plainJson(x)]));
+  const kind = typeof v.kind === 'string' ? v.kind : VALUE_KINDS.find((k) => v[k] !== undefined && v[k] !== null);
+  if (kind !== undefined && VALUE_KINDS.includes(kind)) {
+    if (kind === 'nullValue') return null;
+    if (kind === 'listValue') return ((v.listValue as { values?: unknown[] } | undefined)?.values ?? []).map(plainJson);
+    return plainJson(v[kind]);
   }
-  if ('kind' in v && typeof v.kind === 'string' && v.kind in v) return plainJson(v[v.kind]);
-  for (const kind of ['stringValue', 'numberValue', 'boolValue', 'structValue', 'listValue', 'nullValue']) {
-    if (kind in v && Object.keys(v).filter((k) => v[k] !== undefined && v[k] !== null).length <= 2) {
-      if (kind === 'nullValue') return null;
-      if (kind === 'listValue') return ((v.listValue as { values?: unknown[] }).values ?? []).map(plainJson);
-      return plainJson(v[kind]);
-    }
+  if (typeof v.fields === 'object' && v.fields !== null) {
+    return Object.fromEntries(Object.entries(v.fields as Record<string, unknown>).map(([k, x]) => [k, plainJson(x)]));
   }
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainJson(x)]));
 }
+
+const VALUE_KINDS = ['stringValue', 'numberValue', 'boolValue', 'structValue', 'listValue', 'nullValue'];
 
 async function attempt<T>(what: string, read: () => Promise<T>): Promise<Loaded<T>> {
   try {

@@ -22,24 +22,34 @@ export function lowerIsBetter(metric: string): boolean {
   return /(rmse|mse|mae|mape|loss|error|latency|logloss|brier)/i.test(metric);
 }
 
+/** A run's metric when it is a number (a string metric is shown, not compared). */
+export function metricValue(run: ExperimentRun, metric: string): number | undefined {
+  const v = run.metrics[metric];
+  return typeof v === 'number' ? v : undefined;
+}
+
 /** The metric the runs are ranked by: one every run has, error-like ones first (rmse before the rest). */
 export function primaryMetric(runs: readonly ExperimentRun[]): string | undefined {
-  const common = Object.keys(runs[0]?.metrics ?? {}).filter((m) => runs.every((r) => typeof r.metrics[m] === 'number')).sort();
+  const common = Object.keys(runs[0]?.metrics ?? {}).filter((m) => runs.every((r) => metricValue(r, m) !== undefined)).sort();
   return common.find((m) => /rmse/i.test(m)) ?? common.find(lowerIsBetter) ?? common[0];
 }
 
 export function bestRun(runs: readonly ExperimentRun[], metric: string): ExperimentRun | undefined {
-  const scored = runs.filter((r) => typeof r.metrics[metric] === 'number');
   const sign = lowerIsBetter(metric) ? 1 : -1;
-  return scored.reduce<ExperimentRun | undefined>((best, r) => (best === undefined || sign * r.metrics[metric]! < sign * best.metrics[metric]! ? r : best), undefined);
+  let best: { run: ExperimentRun; value: number } | undefined;
+  for (const run of runs) {
+    const value = metricValue(run, metric);
+    if (value !== undefined && (best === undefined || sign * value < sign * best.value)) best = { run, value };
+  }
+  return best?.run;
 }
 
-const runLabel = (r: ExperimentRun) => r.displayName || r.name.split('/').pop() || r.name;
+const runLabel = (r: ExperimentRun) => r.displayName || r.runId || r.name.split('/').pop() || r.name;
 
 export async function loadExperiments(sources: Sources, model: string): Promise<ExperimentsData | string> {
   let runs: ExperimentRun[];
   let source: string;
-  const fromApi = await sources.api.get(ExperimentRunList, apiPath('v1', 'models', model, 'experimentRuns'));
+  const fromApi = await sources.api.get(ExperimentRunList, `${apiPath('v1', 'models', model, 'experimentRuns')}?pageSize=100`);
   if (fromApi.ok) {
     runs = fromApi.value.experimentRuns;
     source = `GET /v1/models/${model}/experimentRuns`;
@@ -55,7 +65,10 @@ export async function loadExperiments(sources: Sources, model: string): Promise<
   const metric = primaryMetric(runs);
   if (!metric) return { runs, source };
   const best = bestRun(runs, metric);
-  const plot = await renderSvg(runMetricSpec(metric, runs.filter((r) => typeof r.metrics[metric] === 'number').map((r) => ({ run: runLabel(r), value: r.metrics[metric]!, best: r === best }))));
+  const plot = await renderSvg(runMetricSpec(metric, runs.flatMap((r) => {
+    const value = metricValue(r, metric);
+    return value === undefined ? [] : [{ run: runLabel(r), value, best: r === best }];
+  })));
   return { runs, source, plot };
 }
 
@@ -68,8 +81,8 @@ export function experimentsBody(data: ExperimentsData): SafeHtml {
   const best = primary ? bestRun(runs, primary) : undefined;
   const bestOf = new Map(metrics.map((m) => [m, bestRun(runs, m)]));
   return html`<p>${runs.length} runs from ${data.source}${primary && best ? html`; best by <b>${primary}</b> (${lowerIsBetter(primary) ? 'lower' : 'higher'} is better): <b>${runLabel(best)}</b>` : ''}</p>
-<table class="experiment-runs"><thead><tr><th>run</th><th>state</th><th>created</th>${params.map((p) => html`<th>${p}</th>`)}${metrics.map((m) => html`<th>${m}</th>`)}</tr></thead><tbody>
-${runs.map((r) => html`<tr class="${r === best ? 'best' : ''}"><td>${runLabel(r)}</td><td>${r.state ? badge(r.state) : ''}</td><td>${time(r.createTime)}</td>${params.map((p) => html`<td>${r.params[p] === undefined ? '' : typeof r.params[p] === 'number' ? num(r.params[p]) : String(r.params[p])}</td>`)}${metrics.map((m) => html`<td class="num${bestOf.get(m) === r ? ' best-value' : ''}">${num(r.metrics[m])}${bestOf.get(m) === r ? ' ★' : ''}</td>`)}</tr>`)}
+<table class="experiment-runs"><thead><tr><th>run</th><th>kind</th><th>state</th><th>created</th>${params.map((p) => html`<th>${p}</th>`)}${metrics.map((m) => html`<th>${m}</th>`)}</tr></thead><tbody>
+${runs.map((r) => html`<tr class="${r === best ? 'best' : ''}"><td>${runLabel(r)}</td><td>${r.kind ?? ''}</td><td>${r.state ? badge(r.state) : ''}</td><td>${time(r.createTime)}</td>${params.map((p) => html`<td>${r.params[p] === undefined ? '' : typeof r.params[p] === 'number' ? num(r.params[p]) : String(r.params[p])}</td>`)}${metrics.map((m) => html`<td class="num${bestOf.get(m) === r ? ' best-value' : ''}">${typeof r.metrics[m] === 'string' ? r.metrics[m] : num(r.metrics[m])}${bestOf.get(m) === r ? ' ★' : ''}</td>`)}</tr>`)}
 </tbody></table>
 ${data.plot ? html`<div class="plot">${trusted(data.plot)}</div>` : ''}`;
 }

@@ -12,6 +12,7 @@ import { decisionsBody, lineageBody } from '../../console/views/records.js';
 import { rolloutBody } from '../../console/views/rollouts.js';
 import { taskGraph, taskGraphSvg } from '../../console/views/task-graph.js';
 import { tuningRunBody } from '../../console/views/tuning.js';
+import type { Evaluations, ExperimentRun } from '../../console/api-schemas.js';
 import { Rollout } from '../../console/api-schemas.js';
 import { compilePipeline } from '../../pipelines/compiler/index.js';
 import { containerComponent, definePipeline, param } from '../../pipelines/dsl/index.js';
@@ -55,7 +56,7 @@ describe('models', () => {
           ],
           latestRuns: [{ id: 'run-1', state: 'SUCCEEDED', pipelineJob: 'projects/p/locations/r/pipelineJobs/job-1' }],
         },
-        evaluations: new Map([
+        evaluations: new Map<string, Evaluations | string>([
           ['2', { evaluations: [{ name: 'e/1', displayName: 'test split', metrics: { rootMeanSquaredError: 12.3456, meanAbsoluteError: 7 } }], decisions: [{ id: 'run-1', outcome: 'CHALLENGER', reasons: ['better by 3%'], metrics: { rmse: 12.35 } }] }],
           ['1', 'models/flight-delay@1 not found'],
         ]),
@@ -76,7 +77,7 @@ describe('models', () => {
 });
 
 describe('experiment runs', () => {
-  const runs = [
+  const runs: ExperimentRun[] = [
     { name: 'a', displayName: 'ridge', params: { model_type: 'ridge', alpha: 1 }, metrics: { rmse: 14.2, r2: 0.31 } },
     { name: 'b', displayName: 'xgboost', params: { model_type: 'xgboost', max_depth: 6 }, metrics: { rmse: 12.9, r2: 0.29 } },
     { name: 'c', displayName: HOSTILE, params: { model_type: 'random_forest' }, metrics: { rmse: 13.5, r2: 0.4 } },
@@ -89,6 +90,7 @@ describe('experiment runs', () => {
     const plot = await renderSvg({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', data: { values: [{ a: 1 }] }, mark: 'bar', encoding: { x: { field: 'a', type: 'quantitative' } } });
     const body = experimentsBody({ runs, source: 'test', plot }).value;
     expect(body).toMatch(/<tr class="best"><td>xgboost<\/td>/);
+    expect(experimentsBody({ runs: [{ name: 'x', runId: 'run-9', params: {}, metrics: { rmse: 3, note: 'n/a' } }], source: 'test' }).value).toContain('<td class="num">n/a</td>');
     expect(body).toContain('<th>alpha</th>');
     expect(body).toContain('<th>max_depth</th>');
     expect(body).toContain('<td class="num best-value">0.4 ★</td>');
@@ -222,9 +224,31 @@ describe('tuning runs', () => {
 describe('lineage and decisions', () => {
   it('say "not available" when the API does not serve them, and show records as tables', () => {
     expect(lineageBody('no such resource: GET /v1/models/m/versions/1/lineage').value).toContain('Lineage not available: no such resource');
-    const body = decisionsBody({ decisions: [{ id: 'd1', kind: 'PROMOTE', reason: HOSTILE }] }).value;
-    expect(body).toContain('<th>kind</th>');
-    expect(body).toContain('<td>PROMOTE</td>');
+    const body = decisionsBody({ decisions: [{ id: 'd1', kind: 'PROMOTED', decideTime: '2026-12-03T10:00:00Z', subject: 'flight-delay-v2', version: 'm@2', actor: 'reconciler', reason: HOSTILE, details: { canaryP95Ms: 31.25, nested: { x: 1 } } }] }).value;
+    expect(body).toContain('<td>2026-12-03 10:00:00</td><td>PROMOTED</td><td>flight-delay-v2</td><td>2</td><td>reconciler</td>');
+    expect(body).toContain('<code>canaryP95Ms</code> 31.25<br>');
+    expect(decisionsBody({ decisions: [] }).value).toContain('No decisions recorded yet.');
+    expect(body).not.toContain('<script>');
+  });
+
+  it('lineage: the chain from snapshot to rollout, and the metadata graph as SVG', () => {
+    const body = lineageBody({
+      version: 'projects/p/locations/r/models/flight-delay@2',
+      chain: [
+        { stage: 'snapshot', name: 'gs://b/snapshots/r1/', displayName: 'snapshot r1' },
+        { stage: 'pipelineRun', name: 'projects/p/locations/r/pipelineJobs/j1', displayName: 'training j1', state: 'COMPLETE' },
+        { stage: 'rollout', name: 'rollouts/flight-delay-v2', displayName: 'rollout', outcome: 'promoted' },
+      ],
+      nodes: [
+        { id: 'a/1', type: 'artifact', schemaTitle: 'system.Dataset', displayName: 'snapshot', state: 'LIVE' },
+        { id: 'e/1', type: 'execution', schemaTitle: 'system.Run', displayName: 'train', state: 'FAILED' },
+        { id: 'a/2', type: 'artifact', schemaTitle: 'google.VertexModel', displayName: HOSTILE, state: 'LIVE' },
+      ],
+      edges: [{ source: 'a/1', target: 'e/1', event: 'INPUT' }, { source: 'e/1', target: 'a/2', event: 'OUTPUT' }],
+    }).value;
+    expect(body).toContain('<tr><td>rollout</td><td>rollout<br><code>rollouts/flight-delay-v2</code></td><td></td><td>promoted</td>');
+    expect(body).toContain('<g class="task state-FAILED" data-task="train"');
+    expect(body).toContain('<g class="task state-SUCCEEDED" data-task="snapshot"');
     expect(body).not.toContain('<script>');
   });
 
