@@ -186,3 +186,21 @@ export function describeCost(estimate: CostEstimate): string {
   const unpriced = estimate.unpriced.length > 0 ? `; ${estimate.unpriced.length} task${estimate.unpriced.length === 1 ? '' : 's'} unpriced, so at least this` : '';
   return `$${estimate.total.toFixed(4)} estimated at ${estimate.region} list prices of ${estimate.pricesAsOf}${unpriced}`;
 }
+
+/** The tuning component's trial machine (its `trial_machine_type` default, which the tuning pipeline keeps). */
+export const TUNING_TRIAL_MACHINE = 'n1-standard-4';
+
+/** A HyperparameterTuningJob's trials, each on one trial machine from its start to its end. */
+export function estimateTrialsCost(trials: readonly { id: string; startTime?: string | undefined; endTime?: string | undefined }[], machineType = TUNING_TRIAL_MACHINE): { trials: number; hours: number; usd: number | null; machineType: string; pricesAsOf: string } {
+  let hours = 0;
+  let counted = 0;
+  for (const t of trials) {
+    const start = timestampMs(t.startTime);
+    const end = timestampMs(t.endTime);
+    if (start === undefined || end === undefined) continue;
+    hours += Math.max(0, end - start) / 3_600_000;
+    counted += 1;
+  }
+  const price = priceOf(machineType, null, hours);
+  return { trials: counted, hours: round(hours, 9), usd: 'usd' in price ? round(price.usd) : null, machineType, pricesAsOf: PRICES_AS_OF };
+}

@@ -20,6 +20,8 @@ export interface ModelCardInput {
   readonly costEstimate?: CostEstimate;
   /** The tuning run the training run came from, when it did. */
   readonly tuningRun?: TuningRunRecord;
+  /** Its trials' compute at list prices (from its results), when known. */
+  readonly tuningCost?: { trials: number; hours: number; usd: number | null; machineType: string; pricesAsOf: string };
 }
 
 type Block =
@@ -125,7 +127,7 @@ function comparison({ decision }: ModelCardInput): Section {
   return { title: 'Comparison with the champion', blocks };
 }
 
-function tuning({ tuningRun }: ModelCardInput): Section | undefined {
+function tuning({ tuningRun, tuningCost }: ModelCardInput): Section | undefined {
   if (!tuningRun) return undefined;
   const best = tuningRun.bestTrial;
   const hyper = best ? Object.keys(best.hyperparameters).sort().map((k) => `${k}=${String(best.hyperparameters[k])}`).join(', ') : undefined;
@@ -140,6 +142,7 @@ function tuning({ tuningRun }: ModelCardInput): Section | undefined {
         ['Trials (at most)', String(tuningRun.study.maxTrialCount)],
         ['Best trial', best ? `${best.id}: ${best.modelType}, ${tuningRun.study.metric.id} ${num(best.value)}` : 'none'],
         ['Best hyperparameters', hyper || undefined],
+        ['Trials\' compute (the tuning run\'s own cost)', tuningCost ? `${tuningCost.trials} trials, ${num(tuningCost.hours)} h on ${tuningCost.machineType}: ${tuningCost.usd === null ? 'unpriced' : `USD ${num(tuningCost.usd)}`} at list prices of ${tuningCost.pricesAsOf}` : undefined],
       ]),
       ...(perType.length > 0 ? [{ kind: 'table', head: ['Model type', 'Best trial'], rows: perType.map(([t, id]) => [t, id]) } as const] : []),
     ],

@@ -13,7 +13,9 @@ import type { ControlPlaneContext } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 import { TuningRuns } from '../state/tuning-runs.js';
 import type { CostEstimate } from './cost-estimate.js';
-import { describeCost, estimatePipelineJobCost } from './cost-estimate.js';
+import { describeCost, estimatePipelineJobCost, estimateTrialsCost } from './cost-estimate.js';
+import { readOutputJson } from '../evaluation/run-outputs.js';
+import { TuningResult } from '../tuning/tuning-result.js';
 import { renderHtml, renderMarkdown } from './model-card.js';
 import { modelCardUris } from './model-card-link.js';
 
@@ -43,7 +45,13 @@ export interface CardContext {
  */
 export async function writeModelCard(ctx: ControlPlaneContext, card: CardContext): Promise<ModelCardUris> {
   const tuningRun = card.run.tuningRun !== undefined ? (await new TuningRuns(ctx.state).get(card.run.tuningRun))?.value : undefined;
-  const input = { ...card, ...(card.run.costEstimate ? { costEstimate: card.run.costEstimate } : {}), ...(tuningRun ? { tuningRun } : {}) };
+  const result = tuningRun?.results ? await readOutputJson(ctx, tuningRun.results.uri, TuningResult, { article: 'a', noun: 'tuning result' }) : undefined;
+  const input = {
+    ...card,
+    ...(card.run.costEstimate ? { costEstimate: card.run.costEstimate } : {}),
+    ...(tuningRun ? { tuningRun } : {}),
+    ...(result ? { tuningCost: estimateTrialsCost(result.trials) } : {}),
+  };
   const uris = modelCardUris(card.artifactUri);
   const storage = await ctx.clients.storage();
   const save = async (uri: string, text: string, contentType: string) => {

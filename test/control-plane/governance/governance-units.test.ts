@@ -8,7 +8,7 @@ import { googleError } from '../../../control-plane/api/google-error.js';
 import { parseModelSpec, resolveForEnvironment } from '../../../control-plane/config/load-model-specs.js';
 import type { DecisionRecord } from '../../../control-plane/evaluation/decision.js';
 import { approvalState } from '../../../control-plane/governance/approval-state.js';
-import { estimatePipelineJobCost, machineFor } from '../../../control-plane/governance/cost-estimate.js';
+import { estimatePipelineJobCost, estimateTrialsCost, machineFor } from '../../../control-plane/governance/cost-estimate.js';
 import { renderHtml, renderMarkdown } from '../../../control-plane/governance/model-card.js';
 import type { ModelCardInput } from '../../../control-plane/governance/model-card.js';
 import { MODEL_CARD_LABEL, versionModelCard, withModelCardLink } from '../../../control-plane/governance/model-card-link.js';
@@ -178,12 +178,19 @@ describe('model card', () => {
       study: { modelTypes: ['ridge', 'random_forest', 'xgboost'], metric: { id: 'rmse', goal: 'MINIMIZE' as const }, algorithm: 'ALGORITHM_UNSPECIFIED' as const, maxTrialCount: 12, parallelTrialCount: 3, maxFailedTrialCount: 0, earlyStopping: 'decay_curve' as const, parameters: [] },
       bestTrial: { id: '7', state: 'SUCCEEDED' as const, modelType: 'xgboost', hyperparameters: { max_depth: 6, learning_rate: 0.1 }, value: 37.9 },
       bestPerModelType: { ridge: '2', random_forest: '5', xgboost: '7' },
-    } };
+    }, tuningCost: estimateTrialsCost([
+      { id: '1', startTime: '2026-01-05T03:00:00Z', endTime: '2026-01-05T03:30:00Z' },
+      { id: '2', startTime: '2026-01-05T03:00:00Z', endTime: '2026-01-05T04:00:00Z' },
+      { id: '3', startTime: '2026-01-05T03:00:00Z' },
+    ]) };
+    // By hand: 1.5 trial-hours on n1-standard-4; the unfinished trial is not counted.
+    expect(input.tuningCost).toMatchObject({ trials: 2, hours: 1.5, usd: Number((1.5 * TRAINING_MACHINE_USD_PER_HOUR['n1-standard-4']!).toFixed(6)), machineType: 'n1-standard-4' });
     const md = renderMarkdown(input);
     expect(md).toContain('## Tuning');
     expect(md).toContain('| Model types tried | ridge, random\\_forest, xgboost |');
     expect(md).toContain('| Best trial | 7: xgboost, rmse 37.9 |');
     expect(md).toContain('learning\\_rate=0.1, max\\_depth=6');
+    expect(md).toContain(`2 trials, 1.5 h on n1-standard-4: USD ${Number((1.5 * 0.2185).toPrecision(6))}`);
   });
 
   it('the version links to its card: description link (never cut), label, URIs derived from the artifacts', () => {
