@@ -15,15 +15,15 @@ export interface TableDeclaration {
 export const AUDIT_TABLE: TableDeclaration = {
   datasetId: 'mlops_audit',
   tableId: 'decisions',
-  description: 'Control-plane decisions: rollouts (steps, analyses, promotions, rollbacks, approvals) and their numbers.',
+  description: 'Control-plane decisions and their numbers: training runs (submission with its trigger, gate and champion/challenger outcome with the cost estimate, registration), tuning runs, retrain triggers, rollouts (steps, analyses, promotions, rollbacks, approvals).',
   timePartitioningField: 'decided_at',
   schema: [
     { name: 'decision_id', type: 'STRING', mode: 'REQUIRED', description: 'Unique per decision; the streaming insertId.' },
     { name: 'decided_at', type: 'TIMESTAMP', mode: 'REQUIRED', description: 'When the decision was made.' },
     { name: 'model', type: 'STRING', mode: 'REQUIRED', description: "The model spec's name." },
     { name: 'version', type: 'STRING', mode: 'NULLABLE', description: 'The model version concerned (projects/.../models/m@N).' },
-    { name: 'subject', type: 'STRING', mode: 'REQUIRED', description: 'What was decided about: a rollout id or a training run id.' },
-    { name: 'kind', type: 'STRING', mode: 'REQUIRED', description: 'PROMOTED, ABORTED, ANALYSIS_FAILED, APPROVAL_DENIED, ...' },
+    { name: 'subject', type: 'STRING', mode: 'REQUIRED', description: 'What was decided about: a rollout id, a training or tuning run id, a monitoring incident.' },
+    { name: 'kind', type: 'STRING', mode: 'REQUIRED', description: 'TRAINING_RUN_SUBMITTED, REGISTER_AS_CHALLENGER, REJECT, VERSION_REGISTERED, PROMOTED, ABORTED, ANALYSIS_FAILED, APPROVAL_GRANTED, APPROVAL_DENIED, RETRAIN_TRIGGERED, TUNING_SUCCEEDED, ...' },
     { name: 'actor', type: 'STRING', mode: 'REQUIRED', description: 'Who or what decided: an email, or reconciler / analysis.' },
     { name: 'reason', type: 'STRING', mode: 'REQUIRED', description: 'Why, in words, with the numbers.' },
     { name: 'details', type: 'STRING', mode: 'NULLABLE', description: 'The numbers behind the decision, as JSON text.' },
