@@ -74,7 +74,7 @@ describe.skipIf(skip !== undefined)('a real training run, tracked', () => {
     if (specsDir) rmSync(specsDir, { recursive: true, force: true });
   });
 
-  it('records the run from submission to registration, joined with what the pipeline recorded', async () => {
+  it('records the run from submission to registration, joined with what the pipeline recorded; a failed recording is healed by the redelivery', async () => {
     const submitted = await submitTrainingRun(ctx, { requestId: 'track-1', model: MODEL, trigger: 'api', reason: 'tracking', requestTime: new Date().toISOString(), parameterOverrides: { model_type: 'xgboost', hyperparameters: { n_estimators: 30, max_depth: 3 } } });
     const store = `projects/${cloud.projectId}/locations/${REGION}/metadataStores/default`;
     const runContext = `${store}/contexts/${experimentRunContextId(experimentId(MODEL), submitted.id)}`;
@@ -87,6 +87,15 @@ describe.skipIf(skip !== undefined)('a real training run, tracked', () => {
       if (Date.now() > deadline) throw new Error('no completion event');
       await new Promise((r) => setTimeout(r, 500));
     }
+    // A delivery whose recording fails transiently between two steps (after the registration's
+    // execution, before its events) throws before the run is marked done; the redelivery finishes it.
+    const metadataClient = await ctx.clients.metadata();
+    const flaky = new Proxy(metadataClient, {
+      get: (target, property) => (property === 'addExecutionEvents' ? () => Promise.reject(Object.assign(new Error('unavailable'), { code: 14 })) : (Reflect.get(target, property) as unknown)),
+    });
+    const failing: ControlPlaneContext = { ...ctx, clients: { ...ctx.clients, metadata: () => Promise.resolve(flaky) } };
+    await expect(completeTrainingRun(failing, event)).rejects.toMatchObject({ code: 14 });
+    expect((await ctx.runs.get(submitted.id))?.value).toMatchObject({ state: 'RUNNING', modelVersion: `projects/${cloud.projectId}/locations/${REGION}/models/${MODEL}@1` });
     const completed = await completeTrainingRun(ctx, event);
     expect(completed.decision?.outcome).toBe('REGISTER_AS_CHAMPION');
 
