@@ -1,6 +1,6 @@
 // The web console in real Chromium against a local cloud: data put there through public APIs (a
 // model version with an evaluation via the Model Registry, a PipelineJob whose second task fails,
-// drift scores in Cloud Monitoring) and the control plane's own state documents (a rollout, the
+// experiment runs in ML Metadata as the Vertex SDK writes them, drift scores in Cloud Monitoring) and the control plane's own state documents (a rollout, the
 // latest drift check) in its bucket; then what a person sees: headings, rows with the real values,
 // plots, links that navigate, the failed task shown failed, a hostile description shown as text.
 // Also `npm run report`: one HTML file with the same views.
@@ -22,6 +22,7 @@ import { vertexClients } from '../../google-clients/vertex.js';
 import { compilePipeline } from '../../pipelines/compiler/index.js';
 import { containerComponent, definePipeline, param } from '../../pipelines/dsl/index.js';
 import { buildCreatePipelineJobRequest } from '../../vertex/requests/pipeline-job.js';
+import { toStruct } from '../../vertex/shared/struct.js';
 import type { TestCloud } from '../support/local-cloud.js';
 import { startTestCloud } from '../support/local-cloud.js';
 
@@ -122,6 +123,21 @@ describe.skipIf(skip !== undefined)('web console in Chromium', () => {
     const request = buildCreatePipelineJobRequest({ project: cloud.projectId, location: REGION, pipelineSpec: compilePipeline(pipeline), runKey: 'console-test-1', gcsOutputDirectory: `gs://${cloud.projectId}-pipelines/console-test`, parameterValues: { text: 'hi' }, labels: { model: MODEL } });
     const [job] = await vertex.pipelines.createPipelineJob(request);
     pipelineJobId = job.name!.split('/').pop()!;
+    // Experiment runs as the Vertex AI SDK lays them out: runs are children of the model's experiment.
+    const store = `${parent}/metadataStores/default`;
+    await vertex.metadata.createMetadataStore({ parent, metadataStoreId: 'default', metadataStore: {} }).then(([op]) => op.promise()).catch((err: { code?: number }) => {
+      if (err.code !== 6) throw err;
+    });
+    await vertex.metadata.createContext({ parent: store, contextId: MODEL, context: { displayName: MODEL, schemaTitle: 'system.Experiment', metadata: toStruct({ experiment_deleted: false }, 'metadata') } });
+    const runs = [
+      ['ridge', HOSTILE, { model_type: 'ridge', alpha: 1 }, { rmse: 14.25, mae: 9.5 }],
+      ['xgb', 'xgboost-run', { model_type: 'xgboost', max_depth: 6 }, { rmse: 12.5, mae: 9.75 }],
+      ['forest', 'forest-run', { model_type: 'random_forest', n_estimators: 200 }, { rmse: 13, mae: 8.25 }],
+    ] as const;
+    for (const [id, displayName, params, metrics] of runs) {
+      await vertex.metadata.createContext({ parent: store, contextId: `${MODEL}-${id}`, context: { displayName, schemaTitle: 'system.ExperimentRun', metadata: toStruct({ _params: { ...params }, _metrics: { ...metrics }, _state: 'COMPLETE' }, 'metadata') } });
+    }
+    await vertex.metadata.addContextChildren({ context: `${store}/contexts/${MODEL}`, childContexts: runs.map(([id]) => `${store}/contexts/${MODEL}-${id}`) });
     // Drift scores as checkDrift writes them (two checks, 6 s apart), and its latest check record.
     const monitoring = metricServiceClient(ce);
     const now = Date.now();
@@ -199,6 +215,21 @@ describe.skipIf(skip !== undefined)('web console in Chromium', () => {
     expect(await check.locator('td').allTextContents()).toEqual(['latency_p95', '172.3', '52.25', 'FAILED', 'canary p95 172.25 ms above 1.5 × stable + 20 ms']);
   });
 
+  it('experiment runs side by side: params and metrics, the best run by RMSE highlighted, a plot', async () => {
+    await page.goto(`${consoleServer.url}/models/${MODEL}`);
+    await page.getByRole('link', { name: 'experiment runs', exact: true }).click();
+    expect(await page.locator('h1').textContent()).toBe(`Experiment runs of ${MODEL}`);
+    const rows = page.locator('table.experiment-runs tbody tr');
+    expect(await rows.count()).toBe(3);
+    const best = page.locator('table.experiment-runs tbody tr.best');
+    expect(await best.locator('td').first().textContent()).toBe('xgboost-run');
+    expect(await best.textContent()).toContain('12.5 ★');
+    expect(await page.locator('table.experiment-runs thead th').allTextContents()).toEqual(['run', 'kind', 'state', 'created', 'alpha', 'max_depth', 'model_type', 'n_estimators', 'mae', 'rmse']);
+    expect(await page.getByRole('cell', { name: HOSTILE, exact: true }).count()).toBe(1);
+    expect(await page.locator('div.plot svg').textContent()).toContain('rmse by run');
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
   it('drift: the latest check per feature and the Monitoring series plotted', async () => {
     await page.goto(`${consoleServer.url}/models/${MODEL}/drift`);
     expect(await page.locator('table.drift tbody tr td').first().textContent()).toBe('date_month');
@@ -248,6 +279,7 @@ describe.skipIf(skip !== undefined)('web console in Chromium', () => {
       for (const id of ['model', 'experiments', 'rollouts', `rollout-${MODEL}-v2`, 'drift', 'pipeline-runs', `pipeline-run-${pipelineJobId}`, 'tuning-runs', 'lineage', 'decisions']) expect(text, id).toContain(`<section id="${id}">`);
       expect(text).toContain('class="task-graph"');
       expect(text).toContain('date_month (jensen_shannon)');
+      expect(text).toContain('<tr class="best"><td>xgboost-run</td>');
       expect(text).not.toMatch(/<script|src="http|href="\/models/);
       // Opened from disk, it shows the same rollout numbers.
       await page.goto(`file://${out}`);
