@@ -44,7 +44,7 @@ const kv = (rows: readonly (readonly [string, string | undefined])[]): Block => 
 
 function intendedUse(spec: ResolvedModelSpec): Section {
   const text = spec.intendedUse
-    ?? `${spec.description.trim() || spec.displayName}. A ${spec.task} model for ${spec.displayName}, served from its Vertex AI endpoint; to be used on data like its training source below, and re-judged by the champion/challenger gate at every retrain.`;
+    ?? `${(spec.description.trim() || spec.displayName).replace(/\.+$/, '')}. A ${spec.task} model for ${spec.displayName}, served from its Vertex AI endpoint; to be used on data like its training source below, and re-judged by the champion/challenger gate at every retrain.`;
   return { title: 'Intended use', blocks: [{ kind: 'p', text }] };
 }
 
@@ -81,7 +81,7 @@ function trainingData({ spec, run }: ModelCardInput): Section {
     ['Target', source.target],
     ['Features', source.features.join(', ')],
     ['Time column', source.timeColumn],
-    ['Time window', `${source.timeColumn ? `rows by ${source.timeColumn} as the query's parameters select them, ` : ''}read when the snapshot was exported${snapshot ? ` (${snapshot.createTime})` : ''}`],
+    ['Time window', `${source.timeColumn ? `${source.timeColumn} as the source${source.kind === 'query' ? ' and its parameters' : ''} select it, ` : 'the whole source, '}up to the snapshot's export${snapshot ? ` at ${snapshot.createTime}` : ''}`],
     ['Snapshot', snapshot?.uri ?? 'none recorded'],
     ['Rows', snapshot ? String(snapshot.rowCount) : 'unknown'],
     ['Export job', snapshot?.bigqueryJob],
@@ -112,10 +112,10 @@ function comparison({ decision }: ModelCardInput): Section {
   if (!c || c.verdict === 'no_champion') blocks.push({ kind: 'p', text: 'No champion to compare with: the first approved model becomes champion.' });
   else {
     blocks.push(kv([
-      ['Champion', decision.champion],
+      ['Champion version', decision.champion],
       ['Metric', `${c.metric}${c.direction ? ` (${c.direction} is better)` : ''}`],
       ['This version', num(c.challenger)],
-      ['Champion', num(c.champion)],
+      ['The champion', num(c.champion)],
       ['Difference (this − champion)', num(c.difference)],
       [`${Math.round((c.confidence ?? 0) * 100)}% confidence interval`, `[${num(c.ci_low)}, ${num(c.ci_high)}]`],
       ['Rows compared', c.n_rows === undefined ? undefined : String(c.n_rows)],
@@ -193,7 +193,11 @@ const title = (input: ModelCardInput) => `Model card: ${input.spec.displayName} 
 
 /** Text safe in a Markdown paragraph or table cell: markup characters escaped, no line breaks. */
 export function markdownText(text: string): string {
-  return text.replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return text
+    .replace(/[\\`*_{}[\]<>#+!|~]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ')
+    // A leading `-` or `1.` would start a list.
+    .replace(/^(\s*)(-(?=\s|$)|\d+(?=\.(?:\s|$)))/, (_, space: string, mark: string) => (mark === '-' ? `${space}\\-` : `${space}${mark}\\`));
 }
 
 function markdownBlock(b: Block): string {

@@ -155,7 +155,8 @@ describe('model card', () => {
     // Markdown markup in spec strings is shown, not interpreted.
     expect(md).toContain('\\<script\\>');
     expect(md).not.toContain('<script>');
-    expect(md).toContain('\\*\\*bold\\*\\* \\[link\\]\\(javascript:1\\)');
+    expect(md).toContain('\\*\\*bold\\*\\* \\[link\\](javascript:1)');
+    expect(md).toContain('| Champion version | projects/p/locations/us\\-central1/models/flight\\-delay@3 |'.replace(/\\-/g, '-'));
   });
 
   it('the HTML page is self-contained and escapes every string', () => {
@@ -257,5 +258,23 @@ describe('GET /v1/models/{model}/decisions query', () => {
     expect(ListDecisionsQuery.parse({ kind: ['PROMOTED,ABORTED', 'APPROVAL_GRANTED'], pageSize: '20', since: '2026-01-05T03:00:00+01:00', version: '7' }))
       .toEqual({ kind: ['PROMOTED', 'ABORTED', 'APPROVAL_GRANTED'], pageSize: 20, since: '2026-01-05T03:00:00+01:00', version: '7' });
     expect(ListDecisionsQuery.parse({})).toEqual({});
+  });
+});
+
+describe('Markdown escaping', () => {
+  it('markup in a string stays text: emphasis, links, HTML, a leading list marker or heading', async () => {
+    const { markdownText } = await import('../../../control-plane/governance/model-card.js');
+    expect(markdownText('- not a list')).toBe('\\- not a list');
+    expect(markdownText('1. not a list')).toBe('1\\. not a list');
+    expect(markdownText('# not a heading\nnext line')).toBe('\\# not a heading next line');
+    expect(markdownText('a_b *c* <b>d</b> [e](f) | g')).toBe('a\\_b \\*c\\* \\<b\\>d\\</b\\> \\[e\\](f) \\| g');
+  });
+});
+
+describe('Markdown escaping of numbers', () => {
+  it('numbers and negative numbers stay as they are', async () => {
+    const { markdownText } = await import('../../../control-plane/governance/model-card.js');
+    expect(markdownText('38.2114')).toBe('38.2114');
+    expect(markdownText('-1.9')).toBe('-1.9');
   });
 });
