@@ -18,7 +18,8 @@ const Check = z.union([
   z.templateLiteral(['command:', z.string().regex(/^[\w.+-]+$/)]),
   z.literal('pubsub-emulator-jar'),
 ]);
-const Line = z.tuple([z.enum(['python', 'pubsub']), z.string().regex(/^[a-z0-9][a-z0-9.+-]+$/), Check]);
+// `console`: only the console's browser tests need it (CI installs it); the demo and `npm run local` never ask for it.
+const Line = z.tuple([z.enum(['python', 'pubsub', 'console']), z.string().regex(/^[a-z0-9][a-z0-9.+-]+$/), Check]);
 
 export type Group = z.infer<typeof Line>[0];
 export interface Requirement {
@@ -32,7 +33,7 @@ export function readRequirements(text: string = readFileSync(PACKAGES_FILE, 'utf
     const line = raw.replace(/#.*/, '').trim();
     if (!line) return [];
     const parsed = Line.safeParse(line.split(/\s+/));
-    if (!parsed.success) throw new Error(`${PACKAGES_FILE}:${i + 1}: expected '<python|pubsub> <debian package> <check>', got '${line}'`);
+    if (!parsed.success) throw new Error(`${PACKAGES_FILE}:${i + 1}: expected '<python|pubsub|console> <debian package> <check>', got '${line}'`);
     const [group, debianPackage, check] = parsed.data;
     return [{ group, debianPackage, check }];
   });

@@ -27,7 +27,7 @@ describe('prerequisites', () => {
       'python3-torch',
       'python3-joblib',
     ]);
-    expect(() => readRequirements('python python3-x sklearn\n')).toThrow(/expected '<python\|pubsub> <debian package> <check>'/);
+    expect(() => readRequirements('python python3-x sklearn\n')).toThrow(/expected '<python\|pubsub\|console> <debian package> <check>'/);
   });
 
   it('a python that lacks the ML packages gives a clear message with the command to run', () => {
@@ -48,6 +48,13 @@ describe('prerequisites', () => {
     const none = findMissing({ groups: ['python'], requirements, python: join(dir, 'no-python') });
     expect(none).toHaveLength(2);
     expect(none[0]!.reason).toContain('could not run');
+  });
+
+  it('lists Chromium in the console group, which the demo and npm run local never check', () => {
+    expect(readRequirements().filter((r) => r.group === 'console')).toEqual([{ group: 'console', debianPackage: 'chromium', check: 'command:chromium' }]);
+    const requirements = readRequirements('console chromium command:chromium\n');
+    expect(findMissing({ groups: ['python', 'pubsub'], requirements, path: '' })).toEqual([]);
+    expect(findMissing({ groups: ['console'], requirements, path: join(dir, 'empty-bin') }).map((m) => m.requirement.debianPackage)).toEqual(['chromium']);
   });
 
   it('checks Java only where Pub/Sub is used, and offers --no-pubsub', () => {
