@@ -36,6 +36,7 @@ export class MetadataNodes {
       throw invalidArgument(`Invalid ${idField(kind)} "${id}": up to 128 characters of [a-z0-9-], starting with a letter or digit.`, idField(kind));
     }
     const resource = canonical(spec.message, isPlainObject(body) ? body : {});
+    checkLabels(resource.labels, `${spec.field}.labels`);
     const name = `${parent}/${kind}/${id || numericId()}`;
     if (this.state.find(kind, name)) throw alreadyExists(`${spec.message} ${name} already exists.`);
     return this.insert(kind, name, resource);
@@ -97,6 +98,7 @@ export class MetadataNodes {
     // Output-only fields a client echoes back from a read (name, create_time, ...) are ignored, as on Vertex.
     assertValidWireRequest(`Update${spec.message}Request`, { [spec.field]: { ...wire, name }, ...(mask ? { updateMask: mask.join(',') } : {}), allowMissing }, { acceptOutputOnly: [spec.field] });
     const patch = canonical(spec.message, wire);
+    checkLabels(patch.labels, `${spec.field}.labels`);
     const existing = this.state.find(kind, name);
     const parsed = parseNodeName(name);
     if (!existing) {
@@ -190,6 +192,21 @@ export class MetadataNodes {
 function checkEtag(node: StoredNode, etag: unknown, message: string): void {
   if (typeof etag === 'string' && etag !== '' && etag !== node.resource.etag) {
     throw failedPrecondition(`The etag "${etag}" of ${message} ${String(node.resource.name)} does not match its current etag "${String(node.resource.etag)}": it was changed since it was read. Read it again and retry.`);
+  }
+}
+
+const LABEL_KEY = /^[\p{Ll}\p{Lo}\p{N}_-]{1,64}$/u;
+const LABEL_VALUE = /^[\p{Ll}\p{Lo}\p{N}_-]{0,64}$/u;
+const MAX_LABELS = 64;
+
+/** Label keys and values as Vertex documents them: up to 64 lowercase letters, digits, `_` and `-`; at most 64 labels. */
+function checkLabels(labels: unknown, field: string): void {
+  if (!isPlainObject(labels)) return;
+  const entries = Object.entries(labels);
+  if (entries.length > MAX_LABELS) throw invalidArgument(`${field} has ${entries.length} labels; at most ${MAX_LABELS} are allowed.`, field);
+  for (const [key, value] of entries) {
+    if (!LABEL_KEY.test(key)) throw invalidArgument(`${field}: key "${key}" must be 1-64 lowercase letters, digits, underscores or dashes.`, `${field}[${JSON.stringify(key)}]`);
+    if (!LABEL_VALUE.test(text(value))) throw invalidArgument(`${field}["${key}"]: value "${text(value)}" must be up to 64 lowercase letters, digits, underscores or dashes.`, `${field}[${JSON.stringify(key)}]`);
   }
 }
 

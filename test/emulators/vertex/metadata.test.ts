@@ -90,6 +90,11 @@ describe('artifacts, contexts and executions', () => {
     expect(JSON.stringify(outputOnly.json)).toContain('parent_contexts');
     const badState = await rest(t.emulator, 'POST', `/v1/${STORE}/executions`, { state: 'DONE' });
     expect(badState.status).toBe(400);
+    const badLabel = await callError(md.createArtifact({ parent: STORE, artifact: { labels: { Team: 'ml' } } }));
+    expect(badLabel.code).toBe(3);
+    expect(badLabel.message).toContain('artifact.labels: key "Team"');
+    const badValue = await callError(md.updateContext({ context: { name: `${STORE}/contexts/${c.name!.split('/').pop()!}`, labels: { team: 'M L' } } }));
+    expect(badValue.code).toBe(3);
   });
 
   it('NOT_FOUND for a missing node, INVALID_ARGUMENT for a malformed name', async () => {
