@@ -175,6 +175,10 @@ export async function recordTuningTrials(ctx: ControlPlaneContext, spec: Resolve
   return names.sort();
 }
 
+/**
+ * One trial's run. Its PipelineJob and pipeline run context are links in its metadata, not a child
+ * context: one pipeline run under every trial of a study would give it hundreds of parents.
+ */
 async function recordTrial(store: MetadataStore, experiment: string, spec: ResolvedModelSpec, run: TuningRunRecord, result: TuningResult, trial: TuningTrial, dataset: string | undefined, pipelineRunContext: string | undefined): Promise<string> {
   const id = experimentRunContextId(experimentId(spec.name), trialRunName(run.id, trial.id));
   const context = await store.ensureContext(
@@ -194,6 +198,7 @@ async function recordTrial(store: MetadataStore, experiment: string, spec: Resol
           trial: trial.id,
           tuning_job: result.job || run.tuningJob,
           pipeline_job: run.pipelineJob,
+          pipeline_run_context: pipelineRunContext,
           ...(trial.startTime ? { start_time: trial.startTime } : {}),
           ...(trial.endTime ? { end_time: trial.endTime } : {}),
         },
@@ -204,6 +209,5 @@ async function recordTrial(store: MetadataStore, experiment: string, spec: Resol
   const name = context.name ?? store.contextName(id);
   await store.addChildren(experiment, [name]);
   if (dataset) await store.addToContext(name, [dataset]);
-  if (pipelineRunContext) await store.addChildren(name, [pipelineRunContext]);
   return name;
 }
