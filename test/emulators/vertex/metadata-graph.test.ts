@@ -39,11 +39,11 @@ beforeAll(async () => {
   await md.addExecutionEvents({ execution: E('train'), events: [{ artifact: A('data'), type: 'INPUT' }, { artifact: A('model'), type: 'OUTPUT' }] });
   await md.addExecutionEvents({ execution: E('evaluate'), events: [{ artifact: A('model'), type: 'INPUT' }, { artifact: A('metrics'), type: 'OUTPUT' }] });
   await md.addExecutionEvents({ execution: E('publish'), events: [{ artifact: A('metrics'), type: 'INPUT' }, { artifact: A('report'), type: 'OUTPUT' }] });
-});
+}, 60_000);
 afterAll(async () => {
   await md.close();
   await t.stop();
-});
+}, 60_000);
 
 const ids = (items: { name?: string | null }[]) => items.map((i) => i.name!.split('/').pop()).sort();
 const artifacts = async (filter: string) => ids((await md.listArtifacts({ parent: STORE, filter }))[0]);

@@ -19,11 +19,11 @@ let md: MetadataServiceClient;
 beforeAll(async () => {
   t = await startTestVertex();
   md = metadataClient(t.emulator.port);
-});
+}, 60_000);
 afterAll(async () => {
   await md.close();
   await t.stop();
-});
+}, 60_000);
 
 const prepare = containerComponent({
   name: 'prepare',
@@ -128,7 +128,7 @@ describe('pipeline runs in ML Metadata', () => {
     const [whole] = await md.queryContextLineageSubgraph({ context: runContext.name! });
     expect(whole.executions?.length).toBe(3);
     expect(whole.artifacts?.length).toBe(3);
-  });
+  }, 120_000);
 
   it('records a failed task as a FAILED execution, and a second run of a pipeline under the same pipeline context', async () => {
     const job = await run(compilePipeline(failing), 'lineage-fail-1');
@@ -145,5 +145,5 @@ describe('pipeline runs in ML Metadata', () => {
     expect(runs.length).toBe(2);
     const [failedRuns] = await md.listExecutions({ parent: STORE, filter: 'state=FAILED' });
     expect(failedRuns.map((e) => e.displayName).sort()).toEqual(['fail', 'lineage-failing']);
-  });
+  }, 120_000);
 });

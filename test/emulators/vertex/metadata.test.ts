@@ -16,11 +16,11 @@ beforeAll(async () => {
   md = metadataClient(t.emulator.port);
   const [op] = await md.createMetadataStore({ parent: PARENT, metadataStoreId: 'default', metadataStore: { description: 'test store' } });
   await op.promise();
-});
+}, 60_000);
 afterAll(async () => {
   await md.close();
   await t.stop();
-});
+}, 60_000);
 
 describe('metadata stores', () => {
   it('creates with an id as an operation, gets, lists, refuses a second create and deletes with contents', async () => {
@@ -242,5 +242,5 @@ describe('persistence', () => {
     // New nodes after the restart still come later in creation order.
     const [later] = await md.createContext({ parent: STORE, contextId: 'persist-later', context: {} });
     expect(millis(later.createTime)).toBeGreaterThan(millis(childAfter.createTime));
-  });
+  }, 60_000);
 });
