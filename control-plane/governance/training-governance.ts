@@ -100,10 +100,14 @@ export interface CompletionAudit {
   readonly modelVersion?: string;
   readonly costEstimate?: CostEstimate;
   readonly modelCard?: ModelCardUris;
+  /** The first champion's deployment (its operation left out: a redelivery does not start one). */
+  readonly deployment?: { readonly endpoint: string; readonly deployedModelId?: string; readonly skipped?: string };
+  /** The challenger's rollout (its own decisions are audited by the rollout), or why none started. */
+  readonly rollout?: { readonly id?: string; readonly skipped?: string };
 }
 
 /** The completion's rows: the champion/challenger decision (gate, comparison, metrics, cost) and the registration. */
-export function completionDecisions({ run, decision, modelVersion, costEstimate, modelCard }: CompletionAudit): AuditedDecision[] {
+export function completionDecisions({ run, decision, modelVersion, costEstimate, modelCard, deployment, rollout }: CompletionAudit): AuditedDecision[] {
   const rows: AuditedDecision[] = [{
     id: `decision-${decision.id}`,
     at: decision.createTime,
@@ -143,6 +147,13 @@ export function completionDecisions({ run, decision, modelVersion, costEstimate,
       details: { trainingRun: run.name, pipelineJob: decision.pipelineJob, alias: decision.outcome === 'REGISTER_AS_CHAMPION' ? 'champion' : 'challenger', ...(modelCard ? { modelCard } : {}) },
     });
   }
+  const common = { at: decision.createTime, model: decision.model, ...(modelVersion ? { version: modelVersion } : {}), subject: run.id, area: 'retraining' as const, actor: 'onPipelineRunEvent' };
+  if (deployment) {
+    rows.push(deployment.skipped === undefined
+      ? { ...common, id: `deployed-${run.id}`, kind: 'FIRST_CHAMPION_DEPLOYED', reason: `the first champion ${modelVersion ?? ''} deployed to ${deployment.endpoint} at 100%: nothing to compare it with online`, details: { endpoint: deployment.endpoint, ...(deployment.deployedModelId ? { deployedModelId: deployment.deployedModelId } : {}) } }
+      : { ...common, id: `deployed-${run.id}`, kind: 'FIRST_CHAMPION_NOT_DEPLOYED', reason: deployment.skipped, details: { endpoint: deployment.endpoint } });
+  }
+  if (rollout?.skipped !== undefined) rows.push({ ...common, id: `rollout-${run.id}`, kind: 'ROLLOUT_NOT_STARTED', reason: rollout.skipped, details: {} });
   return rows;
 }
 

@@ -162,7 +162,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
 
   // Before the run is marked done: a failed publish is retried by the redelivery (at least once).
   await publishDecision(ctx, decision, modelVersion);
-  await auditCompletion(ctx, { run: costed, decision, ...(modelVersion ? { modelVersion } : {}), ...(costed.costEstimate ? { costEstimate: costed.costEstimate } : {}), ...(modelCard ? { modelCard } : {}) });
+  await auditCompletion(ctx, { run: costed, decision, ...(modelVersion ? { modelVersion } : {}), ...(costed.costEstimate ? { costEstimate: costed.costEstimate } : {}), ...(modelCard ? { modelCard } : {}), ...(deployment ? { deployment } : {}), ...(rollout ? { rollout } : {}) });
   // The experiment run, registration and deployment in ML Metadata, also before the run is marked done.
   const exported = modelVersion ? taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.export, 'serving_model') : undefined;
   await trackTrainingCompleted(ctx, { spec, run, pipelineJob: event.pipelineJob, job, decision, ...(modelVersion ? { modelVersion } : {}), ...(exported ? { artifactUri: exported } : {}), ...(deployment ? { deployment } : {}) });

@@ -140,7 +140,8 @@ describe.skipIf(skip !== undefined)('governance on the local cloud', () => {
     const trail = await get<ListDecisionsResponse>(`/v1/models/${MODEL}/decisions`);
     expect(trail.status).toBe(200);
     const ofRun = trail.body.decisions.filter((d) => d.subject === runId);
-    expect(ofRun.map((d) => d.kind).sort()).toEqual(['REGISTER_AS_CHAMPION', 'TRAINING_RUN_SUBMITTED', 'VERSION_REGISTERED']);
+    expect(ofRun.map((d) => d.kind).sort()).toEqual(['FIRST_CHAMPION_DEPLOYED', 'REGISTER_AS_CHAMPION', 'TRAINING_RUN_SUBMITTED', 'VERSION_REGISTERED']);
+    expect(ofRun.find((d) => d.kind === 'FIRST_CHAMPION_DEPLOYED')).toMatchObject({ version: run.modelVersion, details: { endpoint: run.deployment!.endpoint, deployedModelId: run.deployment!.deployedModelId } });
     expect(ofRun.find((d) => d.kind === 'TRAINING_RUN_SUBMITTED')).toMatchObject({ actor: 'api', details: { trigger: 'api', pipelineJob: submitted.pipelineJob, snapshot: { rowCount: 2000 } } });
     expect(ofRun.find((d) => d.kind === 'REGISTER_AS_CHAMPION')).toMatchObject({ actor: 'onPipelineRunEvent', version: run.modelVersion, details: { metrics: decision.metrics, costEstimate: { total: estimate.total } } });
     expect(ofRun.find((d) => d.kind === 'VERSION_REGISTERED')).toMatchObject({ version: run.modelVersion, details: { modelCard: run.modelCard } });

@@ -213,6 +213,12 @@ describe('audit rows of a training run', () => {
     expect(rows.map((r) => [r.id, r.kind])).toEqual([['decision-flight-delay-r1', 'REGISTER_AS_CHALLENGER'], ['registered-flight-delay-r1', 'VERSION_REGISTERED']]);
     expect(rows[0]!.details).toMatchObject({ comparison: { ci_low: -1.9021 }, costEstimate: { total: costEstimate!.total } });
     expect(rows[0]!.reason).toContain('cost $');
+    const first = completionDecisions({ run, decision: { ...decision, outcome: 'REGISTER_AS_CHAMPION' }, modelVersion: 'm@1', deployment: { endpoint: 'e', deployedModelId: 'd1' } });
+    expect(first.map((r) => [r.id, r.kind])).toEqual([['decision-flight-delay-r1', 'REGISTER_AS_CHAMPION'], ['registered-flight-delay-r1', 'VERSION_REGISTERED'], ['deployed-flight-delay-r1', 'FIRST_CHAMPION_DEPLOYED']]);
+    const skipped = completionDecisions({ run, decision, modelVersion: 'm@4', rollout: { skipped: 'rollout x is in progress' } });
+    expect(skipped.at(-1)).toMatchObject({ id: 'rollout-flight-delay-r1', kind: 'ROLLOUT_NOT_STARTED', reason: 'rollout x is in progress' });
+    const rejected = completionDecisions({ run, decision: { ...decision, outcome: 'REJECT' } });
+    expect(rejected.map((r) => r.kind)).toEqual(['REJECT']);
   });
 });
 
