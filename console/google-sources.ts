@@ -126,6 +126,7 @@ export class GoogleSources {
       const client = metricServiceClient(this.ce);
       try {
         const seconds = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: 0 });
+        // Google answers NOT_FOUND until the metric type's first point is written: no scores yet.
         const [series] = await client.listTimeSeries(
           {
             name: `projects/${this.ce.projectId}`,
@@ -134,7 +135,10 @@ export class GoogleSources {
             view: 'FULL',
           },
           { autoPaginate: true },
-        );
+        ).catch((err: { code?: unknown }) => {
+          if (err.code === 5) return [[]] as const;
+          throw err;
+        });
         return series.map((s) => ({
           labels: { ...(s.metric?.labels ?? {}) },
           points: (s.points ?? [])
