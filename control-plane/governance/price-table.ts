@@ -2,7 +2,8 @@
 // an estimate of what it cost. These are the public on-demand list prices (no discounts, credits,
 // committed use or Spot), copied by hand from Google's pricing pages on the date below: they go
 // stale, and a bill is the only real answer. A machine or accelerator missing here is never priced
-// at zero: the estimate names it as unpriced.
+// at zero: the estimate names it as unpriced. When updating: re-read the page, change the numbers
+// and PRICES_AS_OF together (the unit tests pin e2-standard-4 and n1-standard-4 to this table).
 
 /** When the prices below were read off the pricing pages. */
 export const PRICES_AS_OF = '2026-12-03';
