@@ -99,6 +99,11 @@ export class MetadataNodes {
     assertValidWireRequest(`Update${spec.message}Request`, { [spec.field]: { ...wire, name }, ...(mask ? { updateMask: mask.join(',') } : {}), allowMissing }, { acceptOutputOnly: [spec.field] });
     const patch = canonical(spec.message, wire);
     checkLabels(patch.labels, `${spec.field}.labels`);
+    for (const path of mask ?? []) {
+      if (!spec.updatable.includes(path)) {
+        throw invalidArgument(`Field "${path}" of ${spec.message} cannot be updated (updatable: ${spec.updatable.join(', ')}).`, 'update_mask');
+      }
+    }
     const existing = this.state.find(kind, name);
     const parsed = parseNodeName(name);
     if (!existing) {
@@ -108,11 +113,6 @@ export class MetadataNodes {
       return this.insert(kind, name, pick(patch, spec.updatable));
     }
     const paths = mask && mask.length > 0 ? mask : spec.updatable.filter((p) => patch[snakeToCamel(p)] !== undefined);
-    for (const path of paths) {
-      if (!spec.updatable.includes(path)) {
-        throw invalidArgument(`Field "${path}" of ${spec.message} cannot be updated (updatable: ${spec.updatable.join(', ')}).`, 'update_mask');
-      }
-    }
     checkEtag(existing, patch.etag, spec.message);
     const resource = { ...existing.resource };
     for (const path of paths) {
