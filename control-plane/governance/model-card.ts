@@ -255,5 +255,5 @@ th{background:#f1f3f4}pre{background:#f8f9fa;padding:.75rem;overflow-x:auto}`;
 
 export function renderHtml(input: ModelCardInput): string {
   const body = sections(input).map((s) => `<section>\n<h2>${escapeHtml(s.title)}</h2>\n${s.blocks.map(htmlBlock).join('\n')}\n</section>`).join('\n');
-  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${escapeHtml(title(input))}</title>\n<style>\n${STYLE}\n</style>\n</head>\n<body>\n<h1>${escapeHtml(title(input))}</h1>\n${body}\n</body>\n</html>\n`;
+  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">\n<title>${escapeHtml(title(input))}</title>\n<style>\n${STYLE}\n</style>\n</head>\n<body>\n<h1>${escapeHtml(title(input))}</h1>\n${body}\n</body>\n</html>\n`;
 }

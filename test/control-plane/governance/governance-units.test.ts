@@ -163,6 +163,8 @@ describe('model card', () => {
     const html = renderHtml(cardInput());
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).not.toMatch(/<script|<link|src=|href=/i);
+    // Opened from a bucket or a console, the page loads nothing and runs nothing.
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; `rm -rf`');
     expect(html).toContain('<h2>Comparison with the champion</h2>');
     expect(html).toContain('<td>[-1.9021, -0.5513]</td>');
