@@ -90,12 +90,16 @@ async function attempt<T>(what: string, read: () => Promise<T>): Promise<Loaded<
 }
 
 export class GoogleSources {
-  private readonly vertex;
+  private clients: ReturnType<typeof vertexClients> | undefined;
   constructor(
     private readonly ce: ClientEnvironment,
     readonly region: string,
-  ) {
-    this.vertex = vertexClients(region, ce);
+  ) {}
+
+  /** Built on first use: a page that reads only mlopsApi builds no Vertex client. */
+  private get vertex(): ReturnType<typeof vertexClients> {
+    this.clients ??= vertexClients(this.region, this.ce);
+    return this.clients;
   }
 
   get parent(): string {
