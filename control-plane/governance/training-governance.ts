@@ -16,6 +16,7 @@ import type { CostEstimate } from './cost-estimate.js';
 import { describeCost, estimatePipelineJobCost, estimateTrialsCost } from './cost-estimate.js';
 import { readOutputJson } from '../evaluation/run-outputs.js';
 import { TuningResult } from '../tuning/tuning-result.js';
+import { isTransient } from '../errors.js';
 import { renderHtml, renderMarkdown } from './model-card.js';
 import { modelCardUris } from './model-card-link.js';
 
@@ -39,13 +40,23 @@ export interface CardContext {
   readonly alias: 'champion' | 'challenger';
 }
 
+/** The tuning run's results for its trials' cost; one that cannot be read for good only leaves that line out of the card. */
+async function tuningResult(ctx: ControlPlaneContext, uri: string): Promise<TuningResult | undefined> {
+  try {
+    return await readOutputJson(ctx, uri, TuningResult, { article: 'a', noun: 'tuning result' });
+  } catch (err) {
+    if (isTransient(err)) throw err;
+    return undefined;
+  }
+}
+
 /**
  * Writes the card (Markdown and HTML) beside the artifacts, before the version is registered: a
  * crash after it leaves a card the redelivery overwrites with the same bytes.
  */
 export async function writeModelCard(ctx: ControlPlaneContext, card: CardContext): Promise<ModelCardUris> {
   const tuningRun = card.run.tuningRun !== undefined ? (await new TuningRuns(ctx.state).get(card.run.tuningRun))?.value : undefined;
-  const result = tuningRun?.results ? await readOutputJson(ctx, tuningRun.results.uri, TuningResult, { article: 'a', noun: 'tuning result' }) : undefined;
+  const result = tuningRun?.results ? await tuningResult(ctx, tuningRun.results.uri) : undefined;
   const input = {
     ...card,
     ...(card.run.costEstimate ? { costEstimate: card.run.costEstimate } : {}),
