@@ -23,6 +23,10 @@ describe('import boundaries', { timeout: 120_000 }, () => {
     ['control-plane/retraining/submit-training-run.ts', '../../emulators/kit/server.js'],
     ['functions/mlops-api.ts', '../vertex/shared/errors.js'],
     ['emulators/launcher/local-cloud.ts', '../../functions/index.js'],
+    ['console/views/models.ts', '../../emulators/kit/server.js'],
+    ['console/server.ts', '../functions/mlops-api.js'],
+    ['emulators/launcher/local-cloud.ts', '../../console/server.js'],
+    ['control-plane/api/models.ts', '../../console/html.js'],
   ])('%s may not import %s', async (file, target) => {
     const errors = await boundaryErrors(file, target);
     expect(errors).toHaveLength(1);
@@ -38,7 +42,19 @@ describe('import boundaries', { timeout: 120_000 }, () => {
     ['functions/mlops-api.ts', '../control-plane/api/models.js'],
     // A subfolder named like a top-level folder is not that folder.
     ['emulators/launcher/local-cloud.ts', '../functions/runtime.js'],
+    ['console/server.ts', '../google-clients/vertex.js'],
+    ['scripts/report.ts', '../console/report.js'],
   ])('%s may import %s', async (file, target) => {
     expect(await boundaryErrors(file, target)).toEqual([]);
+  });
+
+  it('console/ takes from control-plane/ only types, the tuning plots and the result schema', async () => {
+    const lint = async (code: string) => {
+      const [result] = await eslint.lintText(code, { filePath: 'console/views/tuning.ts' });
+      return (result?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message);
+    };
+    expect(await lint(`import { getModel } from '../../control-plane/api/models.js';\nexport const y = getModel;\n`)).toEqual([expect.stringMatching(/console\/ reads only public APIs/)]);
+    expect(await lint(`import type { ModelView } from '../../control-plane/api/models.js';\nexport type Y = ModelView;\n`)).toEqual([]);
+    expect(await lint(`import { renderTuningPlots } from '../../control-plane/tuning/plots/render-plots.js';\nimport { TuningResult } from '../../control-plane/tuning/tuning-result.js';\nexport const y = [renderTuningPlots, TuningResult];\n`)).toEqual([]);
   });
 });
