@@ -23,6 +23,7 @@ import type { RolloutRecord } from '../../../control-plane/rollouts/rollout-reco
 import type { ControlPlaneContext } from '../../../control-plane/runtime/context.js';
 import { vertexModelName } from '../../../control-plane/runtime/context.js';
 import { trainingRunId } from '../../../control-plane/state/training-runs.js';
+import { TuningRuns } from '../../../control-plane/state/tuning-runs.js';
 import { pubSubClient } from '../../../google-clients/pubsub.js';
 import { parseGcsUri } from '../../../vertex/shared/storage-uris.js';
 import type { TestCloud } from '../../support/local-cloud.js';
@@ -150,6 +151,32 @@ describe.skipIf(skip !== undefined)('governance on the local cloud', () => {
     const times = trail.body.decisions.map((d) => Date.parse(d.decideTime));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
   }, 300_000);
+
+  it("a tuned run's card reads its tuning run and results: best trial, model types tried, trials' compute by hand", async () => {
+    const first = (await ctx.runs.get(trainingRunId(MODEL, 'governance-first')))!.value;
+    const decision = (await ctx.decisions.get(first.id))!;
+    const bucket = ctx.settings.pipelineBucket;
+    const trial = (id: string, modelType: string, value: number, minutes: number) => ({
+      id, state: 'SUCCEEDED' as const, modelType, hyperparameters: { alpha: 0.5 }, value, startTime: '2026-01-05T03:00:00Z', endTime: new Date(Date.parse('2026-01-05T03:00:00Z') + minutes * 60_000).toISOString(),
+    });
+    const trials = [trial('1', 'ridge', 40.1, 30), trial('2', 'random_forest', 39.2, 60), trial('3', 'ridge', 39.9, 30)];
+    const result = { job: 'projects/p/locations/us-central1/hyperparameterTuningJobs/1', metric: { id: 'rmse', goal: 'MINIMIZE' as const }, trials, bestTrialId: '2', bestPerModelType: { ridge: '3', random_forest: '2' }, parameterImportance: [] };
+    await (await ctx.clients.storage()).bucket(bucket).file('tuning-runs/gov-tune/results.json').save(JSON.stringify(result), { contentType: 'application/json', resumable: false });
+    await new TuningRuns(ctx.state).createOrGet({
+      name: 'tuningRuns/gov-tune', id: 'gov-tune', model: MODEL, requestId: 'gov-tune', reason: 'governance test', state: 'SUCCEEDED', train: true, createTime: first.createTime, updateTime: first.createTime,
+      study: { modelTypes: ['ridge', 'random_forest'], metric: { id: 'rmse', goal: 'MINIMIZE' }, algorithm: 'ALGORITHM_UNSPECIFIED', maxTrialCount: 3, parallelTrialCount: 3, maxFailedTrialCount: 0, earlyStopping: 'none', parameters: [] },
+      snapshot: first.snapshot!, bestTrial: trials[1]!, bestPerModelType: result.bestPerModelType, results: { uri: `gs://${bucket}/tuning-runs/gov-tune/results.json`, plots: [] },
+    });
+    const artifactUri = `gs://${bucket}/governance-test/tuned-model`;
+    const uris = await writeModelCard(ctx, { spec: ctx.models.require(MODEL), run: { ...first, tuningRun: 'gov-tune', trigger: 'tuning' }, decision, artifactUri, modelType: 'random_forest', alias: 'challenger' });
+    expect(uris).toEqual({ markdownUri: `${artifactUri}/model_card.md`, htmlUri: `${artifactUri}/model_card.html` });
+    const markdown = await download(uris.markdownUri);
+    expect(markdown).toContain('## Tuning');
+    expect(markdown).toContain('| Model types tried | ridge, random\\_forest |');
+    expect(markdown).toContain('| Best trial | 2: random\\_forest, rmse 39.2 |');
+    // By hand: 2 trial-hours on n1-standard-4.
+    expect(markdown).toContain(`3 trials, 2 h on n1-standard-4: USD ${num(2 * TRAINING_MACHINE_USD_PER_HOUR['n1-standard-4']!)}`);
+  }, 60_000);
 
   it('GET decisions: kind and version filters, time window, pages in order, de-duplicated rows, 400 naming the parameter', async () => {
     const model = MISSING_SOURCE_MODEL;
