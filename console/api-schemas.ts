@@ -25,6 +25,8 @@ export const Version = z.looseObject({
   artifactUri: z.string().optional(),
   labels: Labels.default({}),
   description: z.string().optional(),
+  /** gs:// URIs of the version's model card (HTML and Markdown), when it was registered with one. */
+  modelCard: z.looseObject({ markdownUri: z.string(), htmlUri: z.string() }).optional(),
 });
 export type Version = z.infer<typeof Version>;
 

@@ -6,7 +6,7 @@ import type { Sources } from './sources.js';
 import { pageLinks as links } from './sources.js';
 import { driftBody, loadDrift } from './views/drift.js';
 import { experimentsBody, loadExperiments } from './views/experiments.js';
-import { loadModel, loadModelsList, modelBody } from './views/models.js';
+import { loadModel, loadModelCard, loadModelsList, modelBody } from './views/models.js';
 import { loadPipelineRun, loadPipelineRuns, pipelineRunBody, pipelineRunsBody } from './views/pipelines.js';
 import { decisionsBody, lineageBody, loadDecisions, loadLineage } from './views/records.js';
 import { loadRollout, loadRollouts, rolloutBody, rolloutsListBody } from './views/rollouts.js';
@@ -17,6 +17,8 @@ export interface Page {
   readonly title: string;
   readonly crumbs: readonly Crumb[];
   readonly body: SafeHtml;
+  /** A whole document served as it is instead of a console page (a model card's own HTML). */
+  readonly document?: string;
 }
 
 type Loader = (sources: Sources, params: string[]) => Promise<Page>;
@@ -70,6 +72,11 @@ const ROUTES: readonly [RegExp, Loader][] = [
     return typeof data === 'string' ? failed(`Tuning run ${id}`, crumbs, 'The tuning run', data) : ok(`Tuning run ${id}`, crumbs, tuningRunBody(data));
   }],
   [new RegExp(`^/models/${S}/versions/${S}/lineage$`), async (s, [m, v]) => ok(`Lineage of ${m} version ${v}`, [modelCrumb(m!), { label: `version ${v} lineage` }], lineageBody(await loadLineage(s, m!, v!)))],
+  [new RegExp(`^/models/${S}/versions/${S}/modelCard$`), async (s, [m, v]) => {
+    const card = await loadModelCard(s, m!, v!);
+    const crumbs = [modelCrumb(m!), { label: `version ${v} model card` }];
+    return typeof card === 'string' ? failed(`Model card of ${m} version ${v}`, crumbs, 'The model card', card) : { ...ok(`Model card of ${m} version ${v}`, crumbs, html``), document: card.html };
+  }],
   [new RegExp(`^/models/${S}/decisions$`), async (s, [m]) => ok(`Decisions about ${m}`, [modelCrumb(m!), { label: 'decisions' }], decisionsBody(await loadDecisions(s, m!)))],
 ];
 

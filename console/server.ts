@@ -36,8 +36,9 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
   const server = createServer((req, res) => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://console.local');
-    const send = (status: number, body: string) => {
-      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:" });
+    // No page runs script; a served document (a model card from Storage) is sandboxed as well.
+    const send = (status: number, body: string, sandbox = false) => {
+      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; img-src data:${sandbox ? '; sandbox' : ''}` });
       res.end(body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -48,7 +49,8 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
     const path = url.pathname.replace(/\/+$/, '') || '/';
     pageFor(sources, path)
       .then((p) => {
-        send(p.status, page(p.title, p.crumbs, p.body));
+        if (p.document !== undefined) send(p.status, p.document, true);
+        else send(p.status, page(p.title, p.crumbs, p.body));
         log('INFO', 'console page', { path: path.slice(0, 200), status: p.status, durationMs: Math.round(performance.now() - started) });
       })
       .catch((err: unknown) => {

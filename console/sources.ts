@@ -21,6 +21,8 @@ export interface Links {
   tuningRun(model: string, id: string): string;
   lineage(model: string, version: string): string;
   decisions(model: string): string;
+  /** Where the console serves a version's model card; the static report has no server, so none. */
+  modelCard?(model: string, version: string): string;
 }
 
 const e = encodeURIComponent;
@@ -39,6 +41,7 @@ export const pageLinks: Links = {
   tuningRun: (m, id) => `/models/${e(m)}/tuningRuns/${e(id)}`,
   lineage: (m, v) => `/models/${e(m)}/versions/${e(v)}/lineage`,
   decisions: (m) => `/models/${e(m)}/decisions`,
+  modelCard: (m, v) => `/models/${e(m)}/versions/${e(v)}/modelCard`,
 };
 
 /** Anchors inside the one-model report. */

@@ -29,6 +29,17 @@ export interface ModelData {
 /** Newest versions first; evaluations read for at most this many. */
 const VERSIONS_WITH_EVALUATIONS = 10;
 
+/** A version's model card HTML, read from where the API says it lies (never an arbitrary object). */
+export async function loadModelCard(sources: Sources, model: string, version: string): Promise<{ html: string } | string> {
+  const loaded = await sources.api.get(ModelSchema, apiPath('v1', 'models', model));
+  if (!loaded.ok) return loaded.message;
+  const v = loaded.value.versions.find((x) => x.versionId === version);
+  if (!v) return `models/${model} has no version ${version}`;
+  if (!v.modelCard) return `version ${version} was registered without a model card`;
+  const text = await sources.google.readObject(v.modelCard.htmlUri);
+  return text.ok ? { html: text.value } : text.message;
+}
+
 export async function loadModel(sources: Sources, model: string): Promise<ModelData | string> {
   const loaded = await sources.api.get(ModelSchema, apiPath('v1', 'models', model));
   if (!loaded.ok) return loaded.message;
@@ -50,11 +61,9 @@ export function metricNumbers(metrics: unknown, prefix = ''): [string, number][]
   return Object.entries(metrics as Record<string, unknown>).flatMap(([k, v]) => metricNumbers(v, prefix ? `${prefix}.${k}` : k));
 }
 
-/** Links a person would follow to a model card or documentation, from the version's labels and description. */
-function cardLinks(labels: Readonly<Record<string, string>>, description: string | undefined): string[] {
-  const fromLabels = Object.entries(labels).filter(([k]) => /card/i.test(k)).map(([, v]) => v);
-  const fromText = description ? [...description.matchAll(/(?:https?|gs):\/\/[^\s"'<>]+/g)].map((m) => m[0]) : [];
-  return [...fromLabels, ...fromText];
+/** Other links a person would follow to documentation: the URLs in the version's description. */
+function cardLinks(description: string | undefined): string[] {
+  return description ? [...description.matchAll(/(?:https?|gs):\/\/[^\s"'<>()]+/g)].map((m) => m[0]) : [];
 }
 
 function sectionLinks(name: string, links: Links): SafeHtml {
@@ -75,8 +84,11 @@ export function modelBody(data: ModelData, links: Links, options: { sectionLinks
     ? html`<p class="na">No versions registered yet.</p>`
     : html`<table class="versions"><thead><tr><th>version</th><th>aliases</th><th>created</th><th>labels</th><th>description</th><th>model card</th><th>lineage</th></tr></thead><tbody>
 ${model.versions.map((v) => {
-  const cards = cardLinks(v.labels, v.description);
-  return html`<tr data-version="${v.versionId}"><td>${v.versionId}</td><td>${v.aliases.map((a) => html`<span class="badge ${a === 'champion' ? 'good' : 'idle'}">${a}</span> `)}</td><td>${time(v.createTime)}</td><td>${Object.entries(v.labels).map(([k, val]) => html`<code>${k}=${val}</code> `)}</td><td>${v.description ?? ''}</td><td>${cards.length ? cards.map((c) => (/^https?:/.test(c) ? html`<a href="${c}">${c}</a> ` : html`<code>${c}</code> `)) : '—'}</td><td><a href="${links.lineage(name, v.versionId)}">lineage</a></td></tr>`;
+  const cards = cardLinks(v.description).filter((c) => c !== v.modelCard?.htmlUri && c !== v.modelCard?.markdownUri);
+  const card = v.modelCard
+    ? html`${links.modelCard ? html`<a class="model-card" href="${links.modelCard(name, v.versionId)}">model card</a> ` : ''}<code>${v.modelCard.htmlUri}</code> <code>${v.modelCard.markdownUri}</code> `
+    : '';
+  return html`<tr data-version="${v.versionId}"><td>${v.versionId}</td><td>${v.aliases.map((a) => html`<span class="badge ${a === 'champion' ? 'good' : 'idle'}">${a}</span> `)}</td><td>${time(v.createTime)}</td><td>${Object.entries(v.labels).map(([k, val]) => html`<code>${k}=${val}</code> `)}</td><td>${v.description ?? ''}</td><td>${card}${cards.map((c) => (/^https?:/.test(c) ? html`<a href="${c}">${c}</a> ` : html`<code>${c}</code> `))}${!card && cards.length === 0 ? '—' : ''}</td><td><a href="${links.lineage(name, v.versionId)}">lineage</a></td></tr>`;
 })}
 </tbody></table>`;
   const evaluations = model.versions.filter((v) => data.evaluations.has(v.versionId)).map((v) => {

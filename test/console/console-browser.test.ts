@@ -115,7 +115,10 @@ describe.skipIf(skip !== undefined)('web console in Chromium', () => {
     const vertex = vertexClients(REGION, ce);
     const parent = `projects/${cloud.projectId}/locations/${REGION}`;
     const containerSpec = { imageUri: 'python:3.11', command: ['python3', '-m', 'http.server'] };
-    const [first] = await vertex.models.uploadModel({ parent, modelId: MODEL, model: { displayName: MODEL, containerSpec, versionAliases: ['champion'], versionDescription: HOSTILE, labels: { team: 'ml' } } });
+    // Version 1 was registered with its model card beside its artifacts (as the training completion does).
+    const artifacts = `gs://${cloud.projectId}-pipelines/models/flight-delay-1`;
+    await storageClient(ce).bucket(`${cloud.projectId}-pipelines`).file('models/flight-delay-1/model_card.html').save('<!doctype html><html><body><h1>Model card: flight-delay v1</h1><script>window.__pwned=3</script></body></html>', { contentType: 'text/html' });
+    const [first] = await vertex.models.uploadModel({ parent, modelId: MODEL, model: { displayName: MODEL, containerSpec, artifactUri: artifacts, versionAliases: ['champion'], versionDescription: HOSTILE, labels: { team: 'ml', model_card: 'md-html' } } });
     const { model } = await first.promise().then(([r]) => ({ model: String(r.model) }));
     const [second] = await vertex.models.uploadModel({ parent, parentModel: model, model: { displayName: MODEL, containerSpec, versionAliases: ['challenger'], versionDescription: 'Model card: https://example.com/cards/flight-delay' } });
     await second.promise();
@@ -195,6 +198,10 @@ describe.skipIf(skip !== undefined)('web console in Chromium', () => {
     expect(await page.locator('table.evaluations').first().textContent()).toContain('rootMeanSquaredError 12.75');
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
+    // The model card, read from Storage where the API says it lies, served sandboxed: its script does not run.
+    await v1.getByRole('link', { name: 'model card' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Model card: flight-delay v1');
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 
   it('rollouts → a rollout: timeline with traffic and the failing check’s numbers', async () => {

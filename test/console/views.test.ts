@@ -51,7 +51,7 @@ describe('models', () => {
           displayName: 'Flight delay',
           description: HOSTILE,
           versions: [
-            { name: 'm@2', versionId: '2', aliases: ['challenger'], labels: { model_card: 'https://example.com/card' }, description: 'see gs://b/card.md' },
+            { name: 'm@2', versionId: '2', aliases: ['challenger'], labels: { model_card: 'md-html' }, description: 'see https://example.com/card | model card: gs://b/m2/model_card.html (Markdown: gs://b/m2/model_card.md)', modelCard: { htmlUri: 'gs://b/m2/model_card.html', markdownUri: 'gs://b/m2/model_card.md' } },
             { name: 'm@1', versionId: '1', aliases: ['champion', 'default'], labels: {} },
           ],
           latestRuns: [{ id: 'run-1', state: 'SUCCEEDED', pipelineJob: 'projects/p/locations/r/pipelineJobs/job-1' }],
@@ -67,7 +67,8 @@ describe('models', () => {
     expect(body).toMatch(/<tr data-version="2"><td>2<\/td><td><span class="badge idle">challenger<\/span>/);
     expect(body).toContain('<span class="badge good">champion</span>');
     expect(body).toContain('<a href="https://example.com/card">https://example.com/card</a>');
-    expect(body).toContain('<code>gs://b/card.md</code>');
+    expect(body).toContain('<a class="model-card" href="/models/flight-delay/versions/2/modelCard">model card</a> <code>gs://b/m2/model_card.html</code> <code>gs://b/m2/model_card.md</code> <a href="https://example.com/card">');
+    expect(body.match(/gs:\/\/b\/m2\/model_card\.html/g)).toHaveLength(2); // the link cell once, the description once
     expect(body).toContain('<code>rootMeanSquaredError</code> 12.35');
     expect(body).toContain('better by 3%');
     expect(body).toContain('Evaluations not available: models/flight-delay@1 not found');
