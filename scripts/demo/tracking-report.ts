@@ -14,6 +14,14 @@ export interface TrackingFacts {
 
 const cell = (v: number | string | undefined, width: number) => (v === undefined ? '' : typeof v === 'number' ? Number(v.toPrecision(4)).toString() : v).slice(0, width).padEnd(width);
 
+/** A name that tells runs apart in 34 characters: the trial number, or the trigger and the id's end. */
+function runLabel(r: ExperimentRunView): string {
+  const trial = /-trial-(\d+)$/.exec(r.runId);
+  if (trial) return `trial ${trial[1]}`;
+  const trigger = typeof r.params.trigger === 'string' ? `${r.params.trigger} ` : '';
+  return `${trigger}…${r.runId.slice(-(33 - trigger.length))}`;
+}
+
 /** The runs as a table: the parameters and metrics most runs share, training runs first. */
 export function experimentRunsTable(runs: readonly ExperimentRunView[], maxRows = 8): string[] {
   const training = runs.filter((r) => r.kind === 'training');
@@ -27,7 +35,7 @@ export function experimentRunsTable(runs: readonly ExperimentRunView[], maxRows 
   const params = common((r) => r.params);
   const metrics = common((r) => r.metrics);
   const lines = [`  ${'run'.padEnd(34)} ${'kind'.padEnd(12)} ${'state'.padEnd(9)} ${[...params, ...metrics].map((k) => cell(k, 14)).join(' ')}`];
-  for (const r of shown) lines.push(`  ${cell(r.runId, 34)} ${cell(r.kind, 12)} ${cell(r.state, 9)} ${[...params.map((k) => cell(r.params[k], 14)), ...metrics.map((k) => cell(r.metrics[k], 14))].join(' ')}`);
+  for (const r of shown) lines.push(`  ${cell(runLabel(r), 34)} ${cell(r.kind, 12)} ${cell(r.state, 9)} ${[...params.map((k) => cell(r.params[k], 14)), ...metrics.map((k) => cell(r.metrics[k], 14))].join(' ')}`);
   if (runs.length > shown.length) lines.push(`  … and ${runs.length - shown.length} more`);
   return lines;
 }
@@ -44,7 +52,7 @@ export function trackingReport(facts: TrackingFacts): string[] {
     if (champion.cost) {
       const c = champion.cost;
       const hours = c.items.reduce((s, i) => s + i.hours, 0);
-      lines.push(`estimated cost of its training run ${champion.trainingRun ?? ''}: $${c.total.toFixed(2)} for ${hours.toFixed(2)} machine-hours at ${c.region} list prices of ${c.pricesAsOf}${c.unpriced.length ? ` (${c.unpriced.length} tasks not priced)` : ''}`);
+      lines.push(`estimated cost of its training run ${champion.trainingRun ?? ''}: $${c.total.toFixed(2)} for ${(hours * 60).toFixed(1)} machine-minutes at ${c.region} list prices of ${c.pricesAsOf}${c.unpriced.length ? ` (${c.unpriced.length} tasks not priced)` : ''}`);
     }
   }
   const byKind = new Map<string, number>();
