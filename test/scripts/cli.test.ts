@@ -51,7 +51,7 @@ describe('parseCommandLine', () => {
   });
 });
 
-const SCRIPTS = ['scripts/demo.ts', 'scripts/local-cloud.ts', 'scripts/compile-pipelines.ts', 'scripts/bench.ts', 'scripts/build-functions.ts'];
+const SCRIPTS = ['scripts/demo.ts', 'scripts/local-cloud.ts', 'scripts/compile-pipelines.ts', 'scripts/bench.ts', 'scripts/build-functions.ts', 'scripts/report.ts'];
 
 async function script(path: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
