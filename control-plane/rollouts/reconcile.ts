@@ -83,6 +83,12 @@ export async function reconcileRollout(ctx: ControlPlaneContext, id: string, por
       }
     }
     if (isFinished(r)) {
+      // The lock keeps it listed by activeIds(): released before its outbox is flushed, no pass
+      // would ever look at it again and its last decisions would never be recorded.
+      if (r.outbox.length > 0) {
+        waiting = 'finished; decisions not yet recorded';
+        break;
+      }
       await ctx.rollouts.release(r.model, r.id, ctx.now());
       waiting = `finished (${r.phase})`;
       break;
@@ -150,9 +156,9 @@ export async function reconcileRollout(ctx: ControlPlaneContext, id: string, por
 }
 
 /**
- * One pass over the rollouts holding their model's lock: every unfinished rollout does (a finished
- * one lets go of it once its decisions are recorded), so a pass reads one document per model, not
- * every rollout ever made.
+ * One pass over the rollouts holding their model's lock: every unfinished rollout does, and so does
+ * a finished one until its outbox is flushed (only then does it let go), so a pass reads one
+ * document per model, not every rollout ever made.
  */
 export async function reconcileRollouts(ctx: ControlPlaneContext, ports: RolloutPorts = CLOUD_PORTS): Promise<ReconcileResult> {
   const started = performance.now();
