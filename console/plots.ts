@@ -68,3 +68,20 @@ export function runMetricSpec(metric: string, rows: readonly { run: string; valu
     },
   };
 }
+
+/** The canary's share of traffic over time, as a step line (each step's start, then the end state). */
+export function trafficSpec(points: readonly { at: string; canaryPercent: number }[]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 520,
+    height: 140,
+    title: 'canary traffic',
+    config: CONFIG,
+    data: { values: points.map((p) => ({ ...p })) },
+    mark: { type: 'line', interpolate: 'step-after', point: true },
+    encoding: {
+      x: { field: 'at', type: 'temporal', title: 'time' },
+      y: { field: 'canaryPercent', type: 'quantitative', title: 'canary %', scale: { domain: [0, 100] } },
+    },
+  };
+}

@@ -5,7 +5,8 @@ import { apiPath } from '../api-client.js';
 import type { Measurement, Rollout } from '../api-schemas.js';
 import { Rollout as RolloutSchema, RolloutList } from '../api-schemas.js';
 import type { SafeHtml } from '../html.js';
-import { badge, html, notAvailable, num, time } from '../html.js';
+import { badge, html, notAvailable, num, time, trusted } from '../html.js';
+import { renderSvg, trafficSpec } from '../plots.js';
 import type { Links, Sources } from '../sources.js';
 
 const versionId = (v: string) => v.split('@').pop() ?? v;
@@ -22,9 +23,26 @@ export async function loadRollouts(sources: Sources, model: string): Promise<Rol
   return list.ok ? list.value.rollouts : list.message;
 }
 
-export async function loadRollout(sources: Sources, id: string): Promise<Rollout | string> {
+export interface RolloutData {
+  readonly rollout: Rollout;
+  /** The canary's traffic over time as SVG, when at least one step started. */
+  readonly trafficPlot?: string;
+}
+
+/** When the canary's traffic changed: each started step's weight, then 0 on an abort or 100 on promotion. */
+export function trafficPoints(r: Rollout): { at: string; canaryPercent: number }[] {
+  const w = weights(r.policy.steps);
+  const points = r.steps.filter((s) => s.startedAt).map((s) => ({ at: s.startedAt!, canaryPercent: w[s.index] ?? 0 }));
+  const end = [...r.history].reverse().find((d) => /ABORT|ROLLBACK|PROMOT/i.test(d.kind));
+  if (end && (r.phase === 'ABORTED' || r.phase === 'ABORTING' || r.phase.startsWith('PROMOT'))) points.push({ at: end.at, canaryPercent: /PROMOT/i.test(end.kind) ? 100 : 0 });
+  return points.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+export async function loadRollout(sources: Sources, id: string): Promise<RolloutData | string> {
   const r = await sources.api.get(RolloutSchema, apiPath('v1', 'rollouts', id));
-  return r.ok ? r.value : r.message;
+  if (!r.ok) return r.message;
+  const points = trafficPoints(r.value);
+  return { rollout: r.value, ...(points.length ? { trafficPlot: await renderSvg(trafficSpec(points)) } : {}) };
 }
 
 /** What a policy step does, in words. */
@@ -58,7 +76,8 @@ ${serving}${quality}
 ${m.checks.length ? html`<table class="checks"><thead><tr><th>check</th><th>value</th><th>limit</th><th>outcome</th><th>detail</th></tr></thead><tbody>${m.checks.map((c) => html`<tr><td>${c.name}</td><td class="num">${num(c.value)}</td><td class="num">${num(c.limit)}</td><td>${badge(c.outcome === 'pass' ? 'PASS' : c.outcome === 'fail' ? 'FAILED' : c.outcome)}</td><td>${c.detail}</td></tr>`)}</tbody></table>` : ''}</div>`;
 }
 
-export function rolloutBody(r: Rollout): SafeHtml {
+export function rolloutBody(data: RolloutData): SafeHtml {
+  const r = data.rollout;
   const w = weights(r.policy.steps);
   const stepRecord = (i: number) => r.steps.find((s) => s.index === i);
   const timeline = html`<table class="timeline"><thead><tr><th>#</th><th>step</th><th>canary traffic</th><th>started</th><th>finished</th><th>verdict</th><th>measurements</th></tr></thead><tbody>
@@ -73,6 +92,7 @@ ${r.policy.steps.map((s, i) => {
   const history = html`<table class="history"><thead><tr><th>time</th><th>decision</th><th>step</th><th>by</th><th>reason</th></tr></thead><tbody>${r.history.map((d) => html`<tr><td>${time(d.at)}</td><td>${d.kind}</td><td>${d.stepIndex === undefined ? '' : d.stepIndex + 1}</td><td>${d.actor}</td><td>${d.reason}</td></tr>`)}</tbody></table>`;
   return html`<p>${badge(r.phase)} stable version <b>${versionId(r.stable.version)}</b> → canary version <b>${versionId(r.canary.version)}</b> at ${r.canaryWeight ?? '—'}% · created ${time(r.createTime)}${r.abortReason ? html` · aborted: ${r.abortReason}` : ''}</p>
 <h2>Timeline</h2>${timeline}
+${data.trafficPlot ? html`<div class="plot traffic">${trusted(data.trafficPlot)}</div>` : ''}
 <h2>Decisions</h2>${r.history.length ? history : html`<p class="na">No decisions yet.</p>`}
 <h2>Analysis</h2>${analyses.length ? analyses : html`<p class="na">No measurements yet.</p>`}
 <h2>Analysis limits</h2>${limits || notAvailable('Limits', 'the rollout records no analysis criteria')}`;

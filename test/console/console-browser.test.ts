@@ -163,15 +163,17 @@ describe.skipIf(skip !== undefined)('web console in Chromium', () => {
     const state = storageClient(ce).bucket(`${cloud.projectId}-mlops-state`);
     await state.file(`rollouts/${MODEL}-v2.json`).save(JSON.stringify(rolloutDocument(cloud.projectId)));
     await state.file(`model-checks/${MODEL}.json`).save(JSON.stringify(check));
-    // Wait for the pipeline to end (two tiny shell tasks).
-    for (let i = 0; i < 100; i += 1) {
+    // Wait for the pipeline to end (two tiny shell tasks; slower on a loaded machine).
+    for (let ended = false; !ended; ) {
       const [current] = await vertex.pipelines.getPipelineJob({ name: job.name! });
-      if (String(current.state).endsWith('FAILED') || String(current.state).endsWith('SUCCEEDED')) break;
-      await new Promise((r) => setTimeout(r, 300));
+      ended = String(current.state).endsWith('FAILED') || String(current.state).endsWith('SUCCEEDED');
+      if (!ended) await new Promise((r) => setTimeout(r, 300));
     }
     consoleServer = (await startConsoleForEnv(cloud.env))!;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage();
+    // A locator that never matches fails naming itself, before the test's own timeout.
+    page.setDefaultTimeout(15_000);
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -218,6 +220,7 @@ describe.skipIf(skip !== undefined)('web console in Chromium', () => {
       expect.stringMatching(/^2analysis5%.*Failed1$/),
       expect.stringMatching(/^3set canary traffic to 50%50%/),
     ]);
+    expect(await page.locator('div.plot.traffic svg').textContent()).toContain('canary traffic');
     const check = page.locator('table.checks tbody tr').first();
     expect(await check.locator('td').allTextContents()).toEqual(['latency_p95', '172.3', '52.25', 'FAILED', 'canary p95 172.25 ms above 1.5 × stable + 20 ms']);
   });

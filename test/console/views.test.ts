@@ -9,7 +9,7 @@ import { bestRun, experimentsBody, primaryMetric } from '../../console/views/exp
 import { modelBody, modelsListBody } from '../../console/views/models.js';
 import { pipelineRunBody } from '../../console/views/pipelines.js';
 import { decisionsBody, lineageBody } from '../../console/views/records.js';
-import { rolloutBody } from '../../console/views/rollouts.js';
+import { rolloutBody, trafficPoints } from '../../console/views/rollouts.js';
 import { taskGraph, taskGraphSvg } from '../../console/views/task-graph.js';
 import { tuningRunBody } from '../../console/views/tuning.js';
 import type { Evaluations, ExperimentRun } from '../../console/api-schemas.js';
@@ -134,7 +134,8 @@ describe('rollouts', () => {
   });
 
   it('shows each step’s traffic, times and verdict, and the numbers behind the failing check', () => {
-    const body = rolloutBody(rollout).value;
+    const body = rolloutBody({ rollout }).value;
+    expect(trafficPoints(rollout)).toEqual([{ at: '2026-12-03T10:00:00Z', canaryPercent: 5 }, { at: '2026-12-03T10:00:05Z', canaryPercent: 5 }, { at: '2026-12-03T10:00:21Z', canaryPercent: 0 }]);
     expect(body).toMatch(/<tr class="step done"><td>1<\/td><td>set canary traffic to 5%<\/td><td class="num">5%<\/td><td>2026-12-03 10:00:00<\/td>/);
     expect(body).toMatch(/<tr class="step pending"><td>3<\/td><td>set canary traffic to 50%<\/td><td class="num">50%<\/td>/);
     expect(body).toContain('<td>latency_p95</td><td class="num">172.3</td><td class="num">52.25</td><td><span class="badge bad">FAILED</span>');
