@@ -125,7 +125,9 @@ export function parseMetadataFilter(filter: string | undefined, kind: MetadataKi
   const parseUnary = (depth: number): Node => {
     if (isWord('NOT')) {
       pos++;
-      return { kind: 'not', operand: parseUnary(depth) };
+      // Each NOT nests one level (a long run of them would otherwise recurse without bound).
+      if (depth + 1 > MAX_DEPTH) throw bad(filter, `expressions nest deeper than ${MAX_DEPTH} levels`);
+      return { kind: 'not', operand: parseUnary(depth + 1) };
     }
     if (peek()?.type === '(') {
       pos++;

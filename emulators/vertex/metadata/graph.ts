@@ -106,12 +106,15 @@ export class MetadataGraph {
     return {};
   }
 
-  /** Appends events to an execution; one already recorded (same artifact and type) is skipped. */
+  /**
+   * Appends events to an execution. As the proto's AddExecutionEvents says, an event between the
+   * execution and an artifact that already have one is skipped, whatever its type.
+   */
   async addEvents(node: StoredNode, events: readonly NewEvent[]): Promise<void> {
     const name = String(node.resource.name);
     let changed = false;
     for (const event of events) {
-      if (node.events.some((e) => e.artifact === event.artifact && e.type === event.type)) continue;
+      if (node.events.some((e) => e.artifact === event.artifact)) continue;
       node.events.push({ artifact: event.artifact, execution: name, eventTime: this.state.now(), type: event.type, ...(event.labels ? { labels: event.labels } : {}) });
       changed = true;
     }

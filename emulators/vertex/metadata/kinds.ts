@@ -51,8 +51,8 @@ export const KINDS: Readonly<Record<MetadataKind, KindSpec>> = {
   },
 };
 
-/** Ids a caller may choose for stores, artifacts, contexts and executions. */
-export const METADATA_ID = /^[a-z0-9][a-z0-9-]{0,127}$/;
+/** Ids a caller may choose for stores, artifacts, contexts and executions: 4 to 128 characters of `[a-z0-9-]` (the proto's `artifact_id`, `context_id`, ... comments), starting with a letter or digit. */
+export const METADATA_ID = /^[a-z0-9][a-z0-9-]{3,127}$/;
 
 /** `projects/P/locations/L/metadataStores/S` of a node name, and the node's kind and id. */
 export function parseNodeName(name: string): { store: string; kind: MetadataKind; id: string } | undefined {

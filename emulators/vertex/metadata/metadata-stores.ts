@@ -21,7 +21,7 @@ export class MetadataStores {
   async create(parent: string, body: unknown, storeId: string | undefined): Promise<Operation> {
     assertValidWireRequest('CreateMetadataStoreRequest', { parent, metadataStore: body, ...(storeId !== undefined ? { metadataStoreId: storeId } : {}) });
     if (storeId !== undefined && storeId !== '' && !METADATA_ID.test(storeId)) {
-      throw invalidArgument(`Invalid metadata_store_id "${storeId}": up to 128 characters of [a-z0-9-], starting with a letter or digit.`, 'metadata_store_id');
+      throw invalidArgument(`Invalid metadata_store_id "${storeId}": 4 to 128 characters of [a-z0-9-], starting with a letter or digit.`, 'metadata_store_id');
     }
     const name = `${parent}/metadataStores/${storeId || numericId()}`;
     if (this.state.stores.has(name)) throw alreadyExists(`MetadataStore ${name} already exists.`);

@@ -33,7 +33,7 @@ export class MetadataNodes {
     assertValidWireRequest(`Create${spec.message}Request`, { parent, [spec.field]: body, ...(id !== undefined ? { [spec.idField]: id } : {}) });
     this.state.store(parent);
     if (id !== undefined && id !== '' && !METADATA_ID.test(id)) {
-      throw invalidArgument(`Invalid ${idField(kind)} "${id}": up to 128 characters of [a-z0-9-], starting with a letter or digit.`, idField(kind));
+      throw invalidArgument(`Invalid ${idField(kind)} "${id}": 4 to 128 characters of [a-z0-9-], starting with a letter or digit.`, idField(kind));
     }
     const resource = canonical(spec.message, isPlainObject(body) ? body : {});
     checkLabels(resource.labels, `${spec.field}.labels`);
@@ -109,7 +109,7 @@ export class MetadataNodes {
     if (!existing) {
       if (!allowMissing || !parsed || parsed.kind !== kind) throw this.missing(kind, name);
       this.state.store(parsed.store);
-      if (!METADATA_ID.test(parsed.id)) throw invalidArgument(`Invalid ${spec.message} id "${parsed.id}": up to 128 characters of [a-z0-9-], starting with a letter or digit.`, `${spec.field}.name`);
+      if (!METADATA_ID.test(parsed.id)) throw invalidArgument(`Invalid ${spec.message} id "${parsed.id}": 4 to 128 characters of [a-z0-9-], starting with a letter or digit.`, `${spec.field}.name`);
       return this.insert(kind, name, pick(patch, spec.updatable));
     }
     const paths = mask && mask.length > 0 ? mask : spec.updatable.filter((p) => patch[snakeToCamel(p)] !== undefined);

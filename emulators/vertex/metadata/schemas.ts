@@ -22,7 +22,7 @@ export class MetadataSchemas {
     assertValidWireRequest('CreateMetadataSchemaRequest', { parent, metadataSchema: body, ...(id !== undefined ? { metadataSchemaId: id } : {}) });
     this.state.store(parent);
     if (id !== undefined && id !== '' && !METADATA_ID.test(id)) {
-      throw invalidArgument(`Invalid metadata_schema_id "${id}": up to 128 characters of [a-z0-9-], starting with a letter or digit.`, 'metadata_schema_id');
+      throw invalidArgument(`Invalid metadata_schema_id "${id}": 4 to 128 characters of [a-z0-9-], starting with a letter or digit.`, 'metadata_schema_id');
     }
     const name = `${parent}/metadataSchemas/${id || numericId()}`;
     if (this.state.schemas.has(name)) throw alreadyExists(`MetadataSchema ${name} already exists.`);

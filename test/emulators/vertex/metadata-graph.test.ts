@@ -7,6 +7,7 @@ import type { MetadataServiceClient } from '../../../google-clients/vertex.js';
 import { PARENT, callError, rest, startTestVertex } from './support.js';
 import type { TestVertex } from './support.js';
 import { STORE, metadataClient, millis, struct } from './metadata-support.js';
+import { parseMetadataFilter } from '../../../emulators/vertex/metadata/filter.js';
 
 let t: TestVertex;
 let md: MetadataServiceClient;
@@ -21,7 +22,7 @@ beforeAll(async () => {
   const [op] = await md.createMetadataStore({ parent: PARENT, metadataStoreId: 'default', metadataStore: {} });
   await op.promise();
   // Experiment ⊃ two runs; a run holds a dataset, a model and the training execution.
-  await md.createContext({ parent: STORE, contextId: 'exp', context: { displayName: 'churn', schemaTitle: 'system.Experiment', metadata: struct({ owner: 'ana' }) } });
+  await md.createContext({ parent: STORE, contextId: 'exp-1', context: { displayName: 'churn', schemaTitle: 'system.Experiment', metadata: struct({ owner: 'ana' }) } });
   await md.createContext({ parent: STORE, contextId: 'run-1', context: { displayName: 'run 1', schemaTitle: 'system.ExperimentRun', labels: { team: 'ml' }, metadata: struct({ lr: 0.1, best: true }) } });
   await md.createContext({ parent: STORE, contextId: 'run-2', context: { displayName: 'run 2', schemaTitle: 'system.ExperimentRun', labels: { team: 'ops' }, metadata: struct({ lr: 0.5, best: false }) } });
   await md.createArtifact({ parent: STORE, artifactId: 'data', artifact: { displayName: 'data', uri: 'gs://b/data.csv', state: 'LIVE', schemaTitle: 'system.Dataset', metadata: struct({ rows: 100, 'split:name': 'train' }) } });
@@ -33,7 +34,7 @@ beforeAll(async () => {
   await md.createExecution({ parent: STORE, executionId: 'train', execution: { displayName: 'train', state: 'COMPLETE', schemaTitle: 'system.ContainerExecution', metadata: struct({ 'input:epochs': 3 }) } });
   await md.createExecution({ parent: STORE, executionId: 'evaluate', execution: { displayName: 'evaluate', state: 'FAILED', schemaTitle: 'system.ContainerExecution' } });
   await md.createExecution({ parent: STORE, executionId: 'publish', execution: { displayName: 'publish', state: 'RUNNING', schemaTitle: 'system.Run' } });
-  await md.addContextChildren({ context: C('exp'), childContexts: [C('run-1'), C('run-2')] });
+  await md.addContextChildren({ context: C('exp-1'), childContexts: [C('run-1'), C('run-2')] });
   await md.addContextArtifactsAndExecutions({ context: C('run-1'), artifacts: [A('data'), A('model')], executions: [E('train')] });
   // data → train → model → evaluate → metrics → publish → report
   await md.addExecutionEvents({ execution: E('train'), events: [{ artifact: A('data'), type: 'INPUT' }, { artifact: A('model'), type: 'OUTPUT' }] });
@@ -53,7 +54,7 @@ const executions = async (filter: string) => ids((await md.listExecutions({ pare
 describe('list filters', () => {
   it('attributes: schema_title, display_name, state, uri, name, create_time', async () => {
     expect(await contexts('schema_title="system.ExperimentRun"')).toEqual(['run-1', 'run-2']);
-    expect(await contexts('display_name = "churn"')).toEqual(['exp']);
+    expect(await contexts('display_name = "churn"')).toEqual(['exp-1']);
     expect(await artifacts('state=LIVE')).toEqual(['data', 'metrics', 'report']);
     expect(await artifacts('state!=LIVE')).toEqual(['model']);
     expect(await executions('state=FAILED OR state=RUNNING')).toEqual(['evaluate', 'publish']);
@@ -68,7 +69,7 @@ describe('list filters', () => {
     expect(await contexts('metadata.lr.number_value = 0.1')).toEqual(['run-1']);
     expect(await contexts('metadata.lr.number_value > 0.2')).toEqual(['run-2']);
     expect(await contexts('metadata.best.bool_value = true')).toEqual(['run-1']);
-    expect(await contexts('metadata.owner.string_value = "ana"')).toEqual(['exp']);
+    expect(await contexts('metadata.owner.string_value = "ana"')).toEqual(['exp-1']);
     expect(await artifacts('metadata."split:name".string_value = "train"')).toEqual(['data']);
     expect(await artifacts('metadata.rows.number_value >= 100')).toEqual(['data']);
     expect(await artifacts('metadata.rows.string_value = "100"')).toEqual([]); // a number is not a string
@@ -78,16 +79,16 @@ describe('list filters', () => {
   });
 
   it('parent_contexts, child_contexts and in_context', async () => {
-    expect(await contexts(`parent_contexts:"${C('exp')}"`)).toEqual(['run-1', 'run-2']);
-    expect(await contexts(`child_contexts:"${C('run-2')}"`)).toEqual(['exp']);
+    expect(await contexts(`parent_contexts:"${C('exp-1')}"`)).toEqual(['run-1', 'run-2']);
+    expect(await contexts(`child_contexts:"${C('run-2')}"`)).toEqual(['exp-1']);
     expect(await artifacts(`in_context("${C('run-1')}")`)).toEqual(['data', 'model']);
     expect(await executions(`in_context("${C('run-1')}")`)).toEqual(['train']);
     expect(await executions(`in_context("${C('run-2')}")`)).toEqual([]);
   });
 
   it('AND, OR, NOT and parentheses', async () => {
-    expect(await contexts(`parent_contexts:"${C('exp')}" AND labels.team="ml"`)).toEqual(['run-1']);
-    expect(await contexts(`schema_title="system.Experiment" OR metadata.lr.number_value = 0.5`)).toEqual(['exp', 'run-2']);
+    expect(await contexts(`parent_contexts:"${C('exp-1')}" AND labels.team="ml"`)).toEqual(['run-1']);
+    expect(await contexts(`schema_title="system.Experiment" OR metadata.lr.number_value = 0.5`)).toEqual(['exp-1', 'run-2']);
     expect(await artifacts('NOT state=LIVE')).toEqual(['model']);
     expect(await artifacts('(schema_title="system.Dataset" OR schema_title="system.Model") AND NOT state=PENDING')).toEqual(['data']);
     expect(await artifacts(`in_context("${C('run-1')}") AND schema_title="system.Model"`)).toEqual(['model']);
@@ -102,9 +103,9 @@ describe('list filters', () => {
       [md.listArtifacts({ parent: STORE, filter: 'metadata.rows = 3' }), 'metadata.<key>.number_value'],
       [md.listArtifacts({ parent: STORE, filter: 'metadata.rows.number_value = "many"' }), 'takes a number'],
       [md.listArtifacts({ parent: STORE, filter: 'create_time > "yesterday"' }), 'RFC 3339'],
-      [md.listArtifacts({ parent: STORE, filter: `parent_contexts:"${C('exp')}"` }), 'parent_contexts filters contexts'],
-      [md.listContexts({ parent: STORE, filter: `in_context("${C('exp')}")` }), 'in_context() filters artifacts and executions'],
-      [md.listContexts({ parent: STORE, filter: `parent_contexts="${C('exp')}"` }), 'has operator'],
+      [md.listArtifacts({ parent: STORE, filter: `parent_contexts:"${C('exp-1')}"` }), 'parent_contexts filters contexts'],
+      [md.listContexts({ parent: STORE, filter: `in_context("${C('exp-1')}")` }), 'in_context() filters artifacts and executions'],
+      [md.listContexts({ parent: STORE, filter: `parent_contexts="${C('exp-1')}"` }), 'has operator'],
       [md.listArtifacts({ parent: STORE, filter: 'display_name = "unterminated' }), 'unterminated string'],
       [md.listArtifacts({ parent: STORE, filter: '(state=LIVE' }), "missing ')'"],
       [md.listArtifacts({ parent: STORE, filter: 'state=LIVE AND' }), 'expected a field name'],
@@ -115,6 +116,12 @@ describe('list filters', () => {
       expect(err.code, text).toBe(3);
       expect(err.message).toContain(text);
     }
+    // Every NOT nests a level: a long run of them is refused, not a stack overflow (a 500).
+    expect((await artifacts('NOT NOT NOT NOT state=LIVE')).length).toBeGreaterThan(0);
+    const nots = await callError(md.listArtifacts({ parent: STORE, filter: `${'NOT '.repeat(6)}state=LIVE` }));
+    expect(nots.code).toBe(3);
+    expect(nots.message).toContain('nest deeper than 5');
+    expect(() => parseMetadataFilter(`${'NOT '.repeat(100_000)}state=LIVE`, 'artifacts')).toThrow(/nest deeper than 5/);
     const raw = await rest(t.emulator, 'GET', `/v1/${STORE}/artifacts?filter=${encodeURIComponent('colour="red"')}`);
     expect(raw.json).toMatchObject({ error: { status: 'INVALID_ARGUMENT', details: [{ fieldViolations: [{ field: 'filter' }] }] } });
   });
@@ -122,39 +129,39 @@ describe('list filters', () => {
 
 describe('context children', () => {
   it('adds children once, reports parent_contexts, refuses cycles and removes children', async () => {
-    await md.createContext({ parent: STORE, contextId: 'g1', context: {} });
-    await md.createContext({ parent: STORE, contextId: 'g2', context: {} });
-    await md.createContext({ parent: STORE, contextId: 'g3', context: {} });
-    await md.addContextChildren({ context: C('g1'), childContexts: [C('g2')] });
-    await md.addContextChildren({ context: C('g1'), childContexts: [C('g2')] }); // already there: skipped
-    await md.addContextChildren({ context: C('g2'), childContexts: [C('g3')] });
-    expect((await md.getContext({ name: C('g2') }))[0].parentContexts).toEqual([C('g1')]);
+    await md.createContext({ parent: STORE, contextId: 'grp-1', context: {} });
+    await md.createContext({ parent: STORE, contextId: 'grp-2', context: {} });
+    await md.createContext({ parent: STORE, contextId: 'grp-3', context: {} });
+    await md.addContextChildren({ context: C('grp-1'), childContexts: [C('grp-2')] });
+    await md.addContextChildren({ context: C('grp-1'), childContexts: [C('grp-2')] }); // already there: skipped
+    await md.addContextChildren({ context: C('grp-2'), childContexts: [C('grp-3')] });
+    expect((await md.getContext({ name: C('grp-2') }))[0].parentContexts).toEqual([C('grp-1')]);
 
-    const cycle = await callError(md.addContextChildren({ context: C('g3'), childContexts: [C('g1')] }));
+    const cycle = await callError(md.addContextChildren({ context: C('grp-3'), childContexts: [C('grp-1')] }));
     expect(cycle.code).toBe(3);
     expect(cycle.message).toContain('cycle');
-    const self = await callError(md.addContextChildren({ context: C('g1'), childContexts: [C('g1')] }));
+    const self = await callError(md.addContextChildren({ context: C('grp-1'), childContexts: [C('grp-1')] }));
     expect(self.code).toBe(3);
-    const missing = await callError(md.addContextChildren({ context: C('g1'), childContexts: [C('nope')] }));
+    const missing = await callError(md.addContextChildren({ context: C('grp-1'), childContexts: [C('nope')] }));
     expect(missing.code).toBe(5);
-    expect((await md.getContext({ name: C('g1') }))[0].parentContexts ?? []).toEqual([]);
+    expect((await md.getContext({ name: C('grp-1') }))[0].parentContexts ?? []).toEqual([]);
 
-    await md.removeContextChildren({ context: C('g1'), childContexts: [C('g2'), C('g3')] }); // g3 is not g1's child: skipped
-    expect((await md.getContext({ name: C('g2') }))[0].parentContexts ?? []).toEqual([]);
-    expect((await md.getContext({ name: C('g3') }))[0].parentContexts).toEqual([C('g2')]);
+    await md.removeContextChildren({ context: C('grp-1'), childContexts: [C('grp-2'), C('grp-3')] }); // g3 is not g1's child: skipped
+    expect((await md.getContext({ name: C('grp-2') }))[0].parentContexts ?? []).toEqual([]);
+    expect((await md.getContext({ name: C('grp-3') }))[0].parentContexts).toEqual([C('grp-2')]);
     // Now g1 may become g3's child.
-    await md.addContextChildren({ context: C('g3'), childContexts: [C('g1')] });
-    expect(await contexts(`child_contexts:"${C('g1')}"`)).toEqual(['g3']);
+    await md.addContextChildren({ context: C('grp-3'), childContexts: [C('grp-1')] });
+    expect(await contexts(`child_contexts:"${C('grp-1')}"`)).toEqual(['grp-3']);
   });
 
   it('allows at most 10 parents', async () => {
     await md.createContext({ parent: STORE, contextId: 'many', context: {} });
     for (let i = 0; i < 10; i++) {
-      await md.createContext({ parent: STORE, contextId: `p-${i}`, context: {} });
-      await md.addContextChildren({ context: C(`p-${i}`), childContexts: [C('many')] });
+      await md.createContext({ parent: STORE, contextId: `par-${i}`, context: {} });
+      await md.addContextChildren({ context: C(`par-${i}`), childContexts: [C('many')] });
     }
-    await md.createContext({ parent: STORE, contextId: 'p-10', context: {} });
-    const err = await callError(md.addContextChildren({ context: C('p-10'), childContexts: [C('many')] }));
+    await md.createContext({ parent: STORE, contextId: 'par-10', context: {} });
+    const err = await callError(md.addContextChildren({ context: C('par-10'), childContexts: [C('many')] }));
     expect(err.code).toBe(3);
     expect(err.message).toContain('10 parent contexts');
   });
@@ -185,10 +192,13 @@ describe('members and events', () => {
 
   it('records events once, with the execution and a time; refuses a missing artifact and a missing type', async () => {
     await md.addExecutionEvents({ execution: E('train'), events: [{ artifact: A('data'), type: 'INPUT' }] }); // again: skipped
+    // Any event between the execution and the artifact, whatever its type, skips a new one (the proto's rule).
+    await md.addExecutionEvents({ execution: E('train'), events: [{ artifact: A('data'), type: 'OUTPUT' }] });
     const [io] = await md.queryExecutionInputsAndOutputs({ execution: E('train') });
     expect(ids(io.artifacts ?? [])).toEqual(['data', 'model']);
     expect(ids(io.executions ?? [])).toEqual(['train']);
     expect(io.events?.length).toBe(2);
+    expect(io.events?.find((e) => e.artifact === A('data'))?.type).toBe('INPUT');
     for (const event of io.events ?? []) {
       expect(event.execution).toBe(E('train'));
       expect(millis(event.eventTime)).toBeGreaterThan(0);

@@ -57,6 +57,13 @@ const detail = (tasks: PipelineTaskDetail[]): PipelineJobDetail => ({ pipelineCo
 describe('pipeline lineage recording', () => {
   it('writes the newest of the snapshots sent while one is written, and nothing for a repeat', async () => {
     const lineage = new PipelineLineage(metadata);
+    // Every execution write, as `{id} {state}`: what was written, not only where it ended.
+    const writes: string[] = [];
+    const upsert = metadata.nodes.upsert.bind(metadata.nodes);
+    metadata.nodes.upsert = (kind, name, resource) => {
+      if (kind === 'executions') writes.push(`${name.slice(name.lastIndexOf('/') + 1)} ${String(resource.state)}`);
+      return upsert(kind, name, resource);
+    };
     const first = lineage.record('job-1', detail([task('1', 'train', 'RUNNING')]));
     const second = lineage.record('job-1', detail([task('1', 'train', 'RUNNING'), task('2', 'eval', 'RUNNING')]));
     const third = lineage.record('job-1', detail([task('1', 'train', 'COMPLETE'), task('2', 'eval', 'COMPLETE')]));
@@ -64,6 +71,9 @@ describe('pipeline lineage recording', () => {
     expect(metadata.nodes.get('executions', `${STORE}/executions/1`).state).toBe('COMPLETE');
     expect(metadata.nodes.get('executions', `${STORE}/executions/2`).state).toBe('COMPLETE');
     expect(metadata.nodes.get('contexts', `${STORE}/contexts/job-1`).parentContexts).toEqual([`${STORE}/contexts/pipe`]);
+    // Only the newest was written: the earlier ones (eval RUNNING) were replaced while they waited.
+    expect(writes).not.toContain('2 RUNNING');
+    expect(writes).toEqual(['1 COMPLETE', '2 COMPLETE']);
 
     const before = metadata.nodes.get('executions', `${STORE}/executions/1`);
     await lineage.record('job-1', detail([task('1', 'train', 'COMPLETE'), task('2', 'eval', 'COMPLETE')]));

@@ -35,14 +35,14 @@ describe('metadata stores', () => {
     const [op] = await md.createMetadataStore({ parent: PARENT, metadataStoreId: 'scratch', metadataStore: {} });
     const [created] = await op.promise();
     expect(created.name).toBe(`${PARENT}/metadataStores/scratch`);
-    await md.createArtifact({ parent: created.name!, artifactId: 'a1', artifact: { uri: 'gs://b/a1' } });
+    await md.createArtifact({ parent: created.name!, artifactId: 'art-1', artifact: { uri: 'gs://b/a1' } });
     const [stores] = await md.listMetadataStores({ parent: PARENT });
     expect(stores.map((s) => s.name).sort()).toEqual([STORE, created.name].sort());
 
     const [del] = await md.deleteMetadataStore({ name: created.name! });
     await del.promise();
     expect((await callError(md.getMetadataStore({ name: created.name! }))).code).toBe(5);
-    expect((await callError(md.getArtifact({ name: `${created.name!}/artifacts/a1` }))).code).toBe(5);
+    expect((await callError(md.getArtifact({ name: `${created.name!}/artifacts/art-1` }))).code).toBe(5);
     const bad = await callError(md.createMetadataStore({ parent: PARENT, metadataStoreId: 'Bad_Id', metadataStore: {} }));
     expect(bad.code).toBe(3);
     expect(bad.message).toContain('metadata_store_id');
@@ -82,7 +82,12 @@ describe('artifacts, contexts and executions', () => {
     expect(badId.message).toContain('execution_id');
     const tooLong = await callError(md.createExecution({ parent: STORE, executionId: 'a'.repeat(129), execution: {} }));
     expect(tooLong.code).toBe(3);
-    const unknown = await rest(t.emulator, 'POST', `/v1/${STORE}/artifacts?artifactId=x1`, { uri: 'gs://x', colour: 'red' });
+    // 4 to 128 characters, as the proto's execution_id comment says.
+    const tooShort = await callError(md.createExecution({ parent: STORE, executionId: 'abc', execution: {} }));
+    expect(tooShort.code).toBe(3);
+    expect(tooShort.message).toContain('4 to 128');
+    await md.createExecution({ parent: STORE, executionId: 'abcd', execution: {} });
+    const unknown = await rest(t.emulator, 'POST', `/v1/${STORE}/artifacts?artifactId=art-x1`, { uri: 'gs://x', colour: 'red' });
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.json)).toContain('colour');
     const outputOnly = await rest(t.emulator, 'POST', `/v1/${STORE}/contexts`, { parentContexts: [`${STORE}/contexts/x`] });
