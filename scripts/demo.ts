@@ -9,7 +9,11 @@
 // automatically. Then the traffic shifts to a later period: checkDrift (on Cloud Scheduler) scores the
 // drift, the model's Monitoring alert policy opens an incident, onMonitoringAlert requests a retrain,
 // and the new challenger enters a rollout. The demo only watches, through the HTTP API, and reports.
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { buildReport } from '../console/report.js';
+import { consoleSources, startConsoleForEnv } from '../console/server.js';
 import { loadModelSpecs, modelSpecsDir, resolveForEnvironment } from '../control-plane/config/load-model-specs.js';
 import type { ModelSpec } from '../control-plane/config/model-spec.js';
 import { startLocalCloud } from '../emulators/launcher/local-cloud.js';
@@ -43,6 +47,7 @@ const DEMO_COMMAND = {
     'timeout-minutes': { type: 'string', default: '15', valueName: 'n', description: 'give up on a cycle after this long' },
     'replay-flights': { type: 'string', default: '20000', valueName: 'rows', description: 'random flights replayed against the endpoint during the rollouts' },
     'bad-latency-ms': { type: 'string', default: '150', valueName: 'ms', description: 'latency the deliberately bad version adds to every prediction' },
+    stay: { type: 'boolean', default: false, description: 'keep the local cloud and the web console up after the report, until Ctrl-C' },
   },
 } as const;
 const values = parseCommandLineOrExit(DEMO_COMMAND);
@@ -95,10 +100,12 @@ const cloud = await startLocalCloud({
 });
 let exitCode = 0;
 const ce = { projectId: cloud.projectId, env: cloud.env };
+// The web console, as `npm run local` serves it: open it while the demo runs.
+const consoleServer = await startConsoleForEnv(cloud.env);
 const api = new ApiWatcher(cloud.env.MLOPS_API_URL!, { onTask: (_run, task) => say(`  ${task.name.padEnd(28)} ${task.state}`), status: (line) => status.update(line), timeoutMs: args.timeoutMinutes * 60_000 });
 
 try {
-  say(`local cloud up; mlopsApi at ${cloud.env.MLOPS_API_URL}`);
+  say(`local cloud up; mlopsApi at ${cloud.env.MLOPS_API_URL}; web console at ${consoleServer?.url ?? '(none)'}`);
 
   // Cycle 1: Cloud Scheduler fires the model's retraining job now, as it would on its cron.
   const scheduler = cloudSchedulerClient(ce);
@@ -195,12 +202,22 @@ try {
         }
       : {}),
   })) report(line);
+
+  // The same views as one static file, as `npm run report` writes it for a review.
+  const reportFile = resolve(join(values['data-dir'], `report-${spec.name}.html`));
+  writeFileSync(reportFile, await buildReport(consoleSources({ apiUrl: cloud.env.MLOPS_API_URL!, clients: ce, region: 'us-central1' }), spec.name));
+  report(`report of models/${spec.name} (npm run report): ${reportFile}`);
   say(`done: ${model.latestRuns.length} training runs`);
+  if (values.stay && consoleServer) {
+    say(`the local cloud and the web console (${consoleServer.url}) stay up; Ctrl-C stops them`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
 } catch (err) {
   status.clear();
   log('ERROR', 'demo failed', { error: String((err as Error).stack ?? err) });
   exitCode = 1;
 } finally {
+  await consoleServer?.close();
   await cloud.stop();
 }
 process.exit(exitCode);
