@@ -3,7 +3,13 @@
 // public principals, no authoritative bindings that would remove grants the stack does not own.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseModelSpec, resolveForEnvironment } from '../../control-plane/config/load-model-specs.js';
+import { modelCardUris } from '../../control-plane/governance/model-card-link.js';
+import { buildTrainingPipelineJob } from '../../control-plane/retraining/pipeline-run.js';
+import { newTrainingRun } from '../../control-plane/retraining/submit-training-run.js';
 import { defaultBuckets } from '../../control-plane/runtime/settings.js';
+import { parseGcsUri } from '../../vertex/shared/storage-uris.js';
+import { shippedText } from '../control-plane/config/support.js';
 import { FUNCTIONS } from '../../infra/functions.js';
 import type { IamBinding, Principal, Scope } from '../../infra/iam-bindings.js';
 import { IAM_BINDINGS, isPushDeliveryGrant } from '../../infra/iam-bindings.js';
@@ -248,14 +254,40 @@ describe('the program applies exactly the table', () => {
     expect(grants).toEqual([`serviceAccount:${emailOf(run, 'fn:checkDrift')} roles/aiplatform.viewer project:${TEST_PROJECT}`]);
   });
 
-  test("onPipelineRunEvent writes to the pipelines bucket only under tuning-runs/ (an IAM condition); it reads the rest", () => {
+  test("onPipelineRunEvent writes to the pipelines bucket only under tuning-runs/ and pipeline-root/ (IAM conditions); it reads the rest", () => {
     const pipelineBucket = defaultBuckets(TEST_PROJECT).pipelineBucket;
     const account = `serviceAccount:${emailOf(run, 'fn:onPipelineRunEvent')}`;
     const grants = grantsIn(run, run.resources).filter((g) => g.startsWith(`${account} roles/storage.`) && g.includes(`bucket:${pipelineBucket}`));
     expect(grants.sort()).toEqual([
+      `${account} roles/storage.objectUser bucket:${pipelineBucket} if resource.name.startsWith("projects/_/buckets/${pipelineBucket}/objects/pipeline-root/")`,
       `${account} roles/storage.objectUser bucket:${pipelineBucket} if resource.name.startsWith("projects/_/buckets/${pipelineBucket}/objects/tuning-runs/")`,
       `${account} roles/storage.objectViewer bucket:${pipelineBucket}`,
     ]);
+  });
+
+  // The completion writes the approved version's card beside its artifacts (training-governance.ts):
+  // some write grant of onPipelineRunEvent must cover those objects, or the cloud answers 403.
+  test("onPipelineRunEvent may write the model card where modelCardUris puts it (beside a training PipelineJob's artifacts)", () => {
+    const settings = { projectId: TEST_PROJECT, region: 'us-central1', environment: 'dev', ...defaultBuckets(TEST_PROJECT) } as const;
+    const spec = resolveForEnvironment(parseModelSpec(shippedText, 'models/flight-delay.yaml'), 'dev');
+    const now = new Date('2026-12-02T10:00:00Z');
+    const trainingRun = newTrainingRun({ requestId: 'r1', model: 'flight-delay', trigger: 'api', reason: '', requestTime: now.toISOString() }, now);
+    const root = buildTrainingPipelineJob({ spec, run: trainingRun, settings, trainingDataUri: `gs://${settings.pipelineBucket}/snapshots/x/`, championModelUri: '' }).pipelineJob?.runtimeConfig?.gcsOutputDirectory;
+    expect(root).toBeTruthy();
+    // Vertex writes a task's output artifacts under <root>/<project number>/<job id>/<task>_<execution id>/<output>.
+    const card = modelCardUris(`${String(root)}/${PROJECT_NUMBER}/flight-delay-train-r1/export-model_123/serving_model`);
+    const account = `serviceAccount:${emailOf(run, 'fn:onPipelineRunEvent')}`;
+    const writers = grantsIn(run, run.resources).filter((g) => g.startsWith(`${account} roles/storage.objectUser bucket:${settings.pipelineBucket}`) || g.startsWith(`${account} roles/storage.objectAdmin bucket:${settings.pipelineBucket}`));
+    for (const uri of [card.markdownUri, card.htmlUri]) {
+      const location = parseGcsUri(uri)!;
+      expect(location.bucket).toBe(settings.pipelineBucket);
+      const resourceName = `projects/_/buckets/${location.bucket}/objects/${location.object!}`;
+      const covered = writers.some((g) => {
+        const condition = /if resource\.name\.startsWith\("([^"]+)"\)$/.exec(g);
+        return condition === null || resourceName.startsWith(condition[1]!);
+      });
+      expect(covered, `${uri} is not writable by onPipelineRunEvent: ${writers.join(', ')}`).toBe(true);
+    }
   });
 
   test('every function is built as the build account, which may run builds and read the uploaded source', () => {
