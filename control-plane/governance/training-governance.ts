@@ -17,6 +17,7 @@ import { describeCost, estimatePipelineJobCost, estimateTrialsCost } from './cos
 import { readOutputJson } from '../evaluation/run-outputs.js';
 import { TuningResult } from '../tuning/tuning-result.js';
 import { isTransient } from '../errors.js';
+import { log } from '../../logging/log.js';
 import { renderHtml, renderMarkdown } from './model-card.js';
 import { modelCardUris } from './model-card-link.js';
 
@@ -74,6 +75,25 @@ export async function writeModelCard(ctx: ControlPlaneContext, card: CardContext
   return uris;
 }
 
+/** The card's URIs, or why it could not be written for good. */
+export type ModelCardOutcome = { readonly card: ModelCardUris; readonly error?: undefined } | { readonly card?: undefined; readonly error: string };
+
+/**
+ * The card, when it can be written: a card that cannot be written for good (a 403, a bad place) must
+ * never cost the approved version its registration, so the version registers without it (no label,
+ * no link) and the audit trail says why. A transient failure throws: the redelivery writes it.
+ */
+export async function writeModelCardIfPossible(ctx: ControlPlaneContext, card: CardContext): Promise<ModelCardOutcome> {
+  try {
+    return { card: await writeModelCard(ctx, card) };
+  } catch (err) {
+    if (isTransient(err)) throw err;
+    const error = (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+    log('WARNING', 'model card not written; the version registers without it', { trainingRun: card.run.id, artifactUri: card.artifactUri, error });
+    return { error };
+  }
+}
+
 /** The submission's row: the run was accepted and its PipelineJob created, with what triggered it. */
 export function submissionDecision(run: TrainingRunRecord, pipelineJob: string): AuditedDecision {
   return {
@@ -111,6 +131,8 @@ export interface CompletionAudit {
   readonly modelVersion?: string;
   readonly costEstimate?: CostEstimate;
   readonly modelCard?: ModelCardUris;
+  /** Why the approved version's card could not be written (it registered without one). */
+  readonly modelCardError?: string;
   /** The first champion's deployment (its operation left out: a redelivery does not start one). */
   readonly deployment?: { readonly endpoint: string; readonly deployedModelId?: string; readonly skipped?: string };
   /** The challenger's rollout (its own decisions are audited by the rollout), or why none started. */
@@ -118,7 +140,7 @@ export interface CompletionAudit {
 }
 
 /** The completion's rows: the champion/challenger decision (gate, comparison, metrics, cost) and the registration. */
-export function completionDecisions({ run, decision, modelVersion, costEstimate, modelCard, deployment, rollout }: CompletionAudit): AuditedDecision[] {
+export function completionDecisions({ run, decision, modelVersion, costEstimate, modelCard, modelCardError, deployment, rollout }: CompletionAudit): AuditedDecision[] {
   const rows: AuditedDecision[] = [{
     id: `decision-${decision.id}`,
     at: decision.createTime,
@@ -159,6 +181,9 @@ export function completionDecisions({ run, decision, modelVersion, costEstimate,
     });
   }
   const common = { at: decision.createTime, model: decision.model, ...(modelVersion ? { version: modelVersion } : {}), subject: run.id, area: 'retraining' as const, actor: 'onPipelineRunEvent' };
+  if (modelCardError !== undefined) {
+    rows.push({ ...common, id: `model-card-${run.id}`, kind: 'MODEL_CARD_NOT_WRITTEN', reason: `the model card could not be written; ${modelVersion ?? 'the version'} registered without it: ${modelCardError}`, details: { trainingRun: run.name, error: modelCardError } });
+  }
   if (deployment) {
     rows.push(deployment.skipped === undefined
       ? { ...common, id: `deployed-${run.id}`, kind: 'FIRST_CHAMPION_DEPLOYED', reason: `the first champion ${modelVersion ?? ''} deployed to ${deployment.endpoint} at 100%: nothing to compare it with online`, details: { endpoint: deployment.endpoint, ...(deployment.deployedModelId ? { deployedModelId: deployment.deployedModelId } : {}) } }

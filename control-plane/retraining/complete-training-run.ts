@@ -26,7 +26,7 @@ import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { TERMINAL_RUN_STATES, trainingRunId, withoutLease } from '../state/training-runs.js';
 import type { PipelineRunEvent } from './messages.js';
 import { samePipelineJob } from './pipeline-job-name.js';
-import { auditCompletion, runCostEstimate, writeModelCard } from '../governance/training-governance.js';
+import { auditCompletion, runCostEstimate, writeModelCardIfPossible } from '../governance/training-governance.js';
 import type { ModelCardUris } from '../governance/training-governance.js';
 import type { LeaseScope } from '../state/completion-lease.js';
 import { acquireCompletionLease, renewCompletionLease } from '../state/completion-lease.js';
@@ -129,6 +129,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
 
   let modelVersion: string | undefined;
   let modelCard: ModelCardUris | undefined;
+  let modelCardError: string | undefined;
   let deployment: FirstDeployment | undefined;
   let rollout: TrainingRunRecord['rollout'];
   // Only a training run's outcomes register; an evaluation's (EVALUATED_*) never upload anything.
@@ -137,7 +138,8 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
     if (!artifactUri) throw new Error(`PipelineJob ${event.pipelineJob} approved a model but has no ${TRAINING_PIPELINE_TASKS.export} output`);
     const evaluation = vertexEvaluation(spec.task, evaluationFile);
     await renewCompletionLease(leaseScope(ctx), runId, owner);
-    modelCard = await writeModelCard(ctx, { spec, run: costed, decision, artifactUri, modelType: runModelType(spec, run), alias: decision.outcome === 'REGISTER_AS_CHAMPION' ? 'champion' : 'challenger' });
+    // A card that cannot be written for good never blocks the registration (it is audited instead).
+    ({ card: modelCard, error: modelCardError } = await writeModelCardIfPossible(ctx, { spec, run: costed, decision, artifactUri, modelType: runModelType(spec, run), alias: decision.outcome === 'REGISTER_AS_CHAMPION' ? 'champion' : 'challenger' }));
     modelVersion = await registerVersion(ctx, {
       spec,
       runId,
@@ -162,7 +164,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
 
   // Before the run is marked done: a failed publish is retried by the redelivery (at least once).
   await publishDecision(ctx, decision, modelVersion);
-  await auditCompletion(ctx, { run: costed, decision, ...(modelVersion ? { modelVersion } : {}), ...(costed.costEstimate ? { costEstimate: costed.costEstimate } : {}), ...(modelCard ? { modelCard } : {}), ...(deployment ? { deployment } : {}), ...(rollout ? { rollout } : {}) });
+  await auditCompletion(ctx, { run: costed, decision, ...(modelVersion ? { modelVersion } : {}), ...(costed.costEstimate ? { costEstimate: costed.costEstimate } : {}), ...(modelCard ? { modelCard } : {}), ...(modelCardError !== undefined ? { modelCardError } : {}), ...(deployment ? { deployment } : {}), ...(rollout ? { rollout } : {}) });
   // The experiment run, registration and deployment in ML Metadata, also before the run is marked done.
   const exported = modelVersion ? taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.export, 'serving_model') : undefined;
   await trackTrainingCompleted(ctx, { spec, run, pipelineJob: event.pipelineJob, job, decision, ...(modelVersion ? { modelVersion } : {}), ...(exported ? { artifactUri: exported } : {}), ...(deployment ? { deployment } : {}) });
