@@ -9,6 +9,7 @@ import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import { fromStruct } from '../../vertex/shared/struct.js';
 import * as conventionsModule from '../tracking/conventions.js';
+import { sameMetadataName } from '../tracking/metadata-store.js';
 import { metadataStore } from '../tracking/store.js';
 import type { JsonObject, JsonValue } from '../../vertex/shared/struct.js';
 import type { LineageChainStep, LineageEdge, LineageNode } from './tracking-views.js';
@@ -17,6 +18,7 @@ import { ExperimentRunView, LineageView, ListExperimentRunsQuery, ListExperiment
 type IContext = protos.google.cloud.aiplatform.v1.IContext;
 type IArtifact = protos.google.cloud.aiplatform.v1.IArtifact;
 type IExecution = protos.google.cloud.aiplatform.v1.IExecution;
+type ILineageSubgraph = protos.google.cloud.aiplatform.v1.ILineageSubgraph;
 type Timestamp = { seconds?: number | string | { toString(): string } | null; nanos?: number | null } | string | null | undefined;
 
 const { NOT_FOUND } = RpcCode;
@@ -66,20 +68,24 @@ export async function listExperimentRuns(ctx: ControlPlaneContext, model: string
   const store = metadataStore(ctx);
   const client = await store.metadataClient();
   const experiment = store.contextName(conventionsModule.experimentId(spec.name));
+  let stored: IContext;
   try {
-    await client.getContext({ name: experiment });
+    [stored] = await client.getContext({ name: experiment });
   } catch (err) {
     // No run recorded yet: an empty experiment, not an error.
     if (grpcCode(err) === NOT_FOUND) return ListExperimentRunsResponse.parse({ experiment, experimentRuns: [] });
     throw err;
   }
-  const filters = [`schema_title = "${conventionsModule.SCHEMA.experimentRun}"`, `parent_contexts:${JSON.stringify(experiment)}`];
+  // The parent as Vertex names it in parentContexts (with the project number), not as we built it.
+  const parent = stored.name ?? experiment;
+  const filters = [`schema_title = "${conventionsModule.SCHEMA.experimentRun}"`, `parent_contexts:${JSON.stringify(parent)}`];
   if (query.kind) filters.push(`metadata.${conventionsModule.RUN_KIND_KEY}.string_value = ${JSON.stringify(query.kind)}`);
+  // Newest first across pages: Vertex orders, a page is never re-sorted on its own.
   const [contexts, , response] = await client.listContexts(
-    { parent: store.name, filter: filters.join(' AND '), pageSize: query.pageSize, ...(query.pageToken ? { pageToken: query.pageToken } : {}) },
+    { parent: store.name, filter: filters.join(' AND '), orderBy: 'create_time desc', pageSize: query.pageSize, ...(query.pageToken ? { pageToken: query.pageToken } : {}) },
     { autoPaginate: false },
   );
-  const runs = contexts.map(experimentRunView).sort((a, b) => (b.createTime ?? '').localeCompare(a.createTime ?? '') || a.runId.localeCompare(b.runId));
+  const runs = contexts.map(experimentRunView);
   const next = response?.nextPageToken;
   return ListExperimentRunsResponse.parse({ experiment, experimentRuns: runs, ...(next ? { nextPageToken: next } : {}) });
 }
@@ -161,6 +167,28 @@ export function directLineage(root: string, nodes: readonly LineageNode[], edges
   };
 }
 
+/**
+ * Event edges walked from the version's artifact: back, the registration (1), the snapshot and the
+ * pipeline's model (2), and the pipeline's tasks to the snapshot (export, evaluate, train,
+ * preprocess: up to 8); forward, its releases (1) and their endpoint (2, added separately).
+ */
+export const LINEAGE_MAX_HOPS = 8;
+
+/** `a` with the nodes and events of `b` it lacks. */
+export function mergeSubgraphs(a: ILineageSubgraph, b: ILineageSubgraph): ILineageSubgraph {
+  const union = <T extends { name?: string | null }>(x: readonly T[] | null | undefined, y: readonly T[] | null | undefined): T[] => {
+    const seen = new Set((x ?? []).map((n) => n.name));
+    return [...(x ?? []), ...(y ?? []).filter((n) => !seen.has(n.name))];
+  };
+  const key = (e: protos.google.cloud.aiplatform.v1.IEvent) => `${e.execution} ${e.artifact} ${String(e.type)}`;
+  const events = new Set((a.events ?? []).map(key));
+  return {
+    artifacts: union(a.artifacts, b.artifacts),
+    executions: union(a.executions, b.executions),
+    events: [...(a.events ?? []), ...(b.events ?? []).filter((e) => !events.has(key(e)))],
+  };
+}
+
 /** The readable chain through the graph around the version's artifact. */
 export function lineageChain(versionArtifact: string, nodes: readonly LineageNode[], edges: readonly LineageEdge[]): LineageChainStep[] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -204,13 +232,23 @@ export async function getVersionLineage(ctx: ControlPlaneContext, model: string,
   const resolved = await resolveVersion(ctx, model, version);
   const store = metadataStore(ctx);
   const client = await store.metadataClient();
-  const artifact = store.artifactName(conventionsModule.modelArtifactId(resolved));
-  let graph: protos.google.cloud.aiplatform.v1.ILineageSubgraph;
+  const requested = store.artifactName(conventionsModule.modelArtifactId(resolved));
+  let graph: ILineageSubgraph;
   try {
-    [graph] = await client.queryArtifactLineageSubgraph({ artifact });
+    // Bounded, and not through the endpoint: every version released on it shares its artifact, so
+    // the whole connected graph grows with the model's history (and Vertex refuses over 1000 nodes).
+    [graph] = await client.queryArtifactLineageSubgraph({ artifact: requested, maxHops: LINEAGE_MAX_HOPS, filter: `schema_title != ${JSON.stringify(conventionsModule.SCHEMA.vertexEndpoint)}` });
   } catch (err) {
     if (grpcCode(err) === NOT_FOUND) throw new ControlPlaneError('NOT_FOUND', `no lineage is recorded for ${resolved} (registered before tracking, or its recording failed)`);
     throw err;
+  }
+  // The version's artifact as Vertex names it (with the project number): the node ids are its names.
+  const artifact = (graph.artifacts ?? []).find((a) => sameMetadataName(a.name, requested))?.name ?? requested;
+  // Each of the version's own releases with what it released to (the endpoint the filter left out).
+  const releases = (graph.executions ?? []).filter((e) => (graph.events ?? []).some((ev) => ev.execution === e.name && String(ev.type) === 'INPUT' && ev.artifact === artifact));
+  for (const release of releases) {
+    const [io] = await client.queryExecutionInputsAndOutputs({ execution: release.name ?? '' });
+    graph = mergeSubgraphs(graph, io);
   }
   const allNodes = [...(graph.artifacts ?? []).map(artifactNode), ...(graph.executions ?? []).map(executionNode)];
   const allEdges: LineageEdge[] = (graph.events ?? []).flatMap((e): LineageEdge[] => {

@@ -58,6 +58,19 @@ function canonical(v: JsonValue | undefined): string {
   return JSON.stringify(v ?? null);
 }
 
+/**
+ * A metadata resource name without its project segment. The control plane builds names with the
+ * project ID, Vertex answers with the project NUMBER: within one store, the rest decides.
+ */
+export function metadataNameKey(name: string): string {
+  return name.replace(/^projects\/[^/]+\//, '');
+}
+
+/** True when both name the same context, artifact or execution, whether with the project ID or number. */
+export function sameMetadataName(a: string | null | undefined, b: string | null | undefined): boolean {
+  return typeof a === 'string' && typeof b === 'string' && metadataNameKey(a) === metadataNameKey(b);
+}
+
 export class MetadataStore {
   readonly name: string;
   private ensured: Promise<void> | undefined;
@@ -154,7 +167,7 @@ export class MetadataStore {
     const missing: string[] = [];
     for (const child of children) {
       const [context] = await client.getContext({ name: child });
-      if (!(context.parentContexts ?? []).includes(parent)) missing.push(child);
+      if (!(context.parentContexts ?? []).some((p) => sameMetadataName(p, parent))) missing.push(child);
     }
     if (missing.length === 0) return;
     try {
@@ -172,12 +185,15 @@ export class MetadataStore {
     await client.addContextArtifactsAndExecutions({ context, artifacts: [...artifacts], executions: [...executions] });
   }
 
-  /** Adds the events of `execution` that are not recorded yet. */
+  /**
+   * Adds the events of `execution` to artifacts it has none with yet (as Vertex does: an event
+   * between an execution and an artifact that already have one is skipped, whatever its type).
+   */
   async addEvents(execution: string, events: readonly { artifact: string; type: EventType }[]): Promise<void> {
     const client = await this.ready();
     const [graph] = await client.queryExecutionInputsAndOutputs({ execution });
-    const have = new Set((graph.events ?? []).map((e) => `${String(e.type)} ${e.artifact}`));
-    const missing = events.filter((e) => !have.has(`${e.type} ${e.artifact}`));
+    const have = new Set((graph.events ?? []).flatMap((e) => (e.artifact ? [metadataNameKey(e.artifact)] : [])));
+    const missing = events.filter((e) => !have.has(metadataNameKey(e.artifact)));
     if (missing.length === 0) return;
     try {
       await client.addExecutionEvents({ execution, events: missing.map((e) => ({ artifact: e.artifact, type: e.type })) });
