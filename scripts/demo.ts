@@ -204,13 +204,21 @@ try {
   })) report(line);
 
   // The same views as one static file, as `npm run report` writes it for a review.
+  // A report that cannot be written is a warning: the loop itself ran.
   const reportFile = resolve(join(values['data-dir'], `report-${spec.name}.html`));
-  writeFileSync(reportFile, await buildReport(consoleSources({ apiUrl: cloud.env.MLOPS_API_URL!, clients: ce, region: 'us-central1' }), spec.name));
-  report(`report of models/${spec.name} (npm run report): ${reportFile}`);
+  try {
+    writeFileSync(reportFile, await buildReport(consoleSources({ apiUrl: cloud.env.MLOPS_API_URL!, clients: ce, region: cloud.env.MLOPS_REGION ?? 'us-central1' }), spec.name));
+    report(`report of models/${spec.name} (npm run report): ${reportFile}`);
+  } catch (err) {
+    log('WARNING', 'the report could not be written', { file: reportFile, error: String((err as Error).stack ?? err) });
+  }
   say(`done: ${model.latestRuns.length} training runs`);
   if (values.stay && consoleServer) {
     say(`the local cloud and the web console (${consoleServer.url}) stay up; Ctrl-C stops them`);
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
   }
 } catch (err) {
   status.clear();
