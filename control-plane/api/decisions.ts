@@ -6,7 +6,12 @@ import { z } from 'zod';
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
 
-const rfc3339 = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp, e.g. 2026-01-05T03:00:00Z' });
+// BigQuery's TIMESTAMP range: a time outside it is a 400 from BigQuery (our 500), so it is refused here.
+const BIGQUERY_MIN_MS = Date.parse('0001-01-01T00:00:00Z');
+const BIGQUERY_MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
+/** An RFC 3339 timestamp BigQuery can hold (UTC years 0001 to 9999). */
+export const rfc3339 = z.iso.datetime({ offset: true, abort: true, error: 'must be an RFC 3339 timestamp, e.g. 2026-01-05T03:00:00Z' })
+  .refine((t) => Date.parse(t) >= BIGQUERY_MIN_MS && Date.parse(t) <= BIGQUERY_MAX_MS, 'must be between the years 0001 and 9999 (UTC)');
 /** A query parameter given once (`?x=1`); given twice it arrives as a list, which is refused. */
 const single = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(z.string()).transform((_, ctx) => {
   ctx.addIssue({ code: 'custom', message: 'must be given once' });

@@ -9,11 +9,28 @@ export const MODEL_CARD_LABEL = 'md-html';
 
 const MAX_DESCRIPTION = 1000;
 
-/** The description with the card's link at its end; the reasons are shortened, never the link. */
+/**
+ * The first code points of `text` that fit in `max` UTF-16 units: a cut inside a surrogate pair would
+ * leave half an emoji, which is not valid UTF-8 and makes the registration fail for good.
+ */
+function cut(text: string, max: number): string {
+  let kept = 0;
+  for (const c of text) {
+    if (kept + c.length > max) break;
+    kept += c.length;
+  }
+  return text.slice(0, kept);
+}
+
+/**
+ * The description with the card's link at its end; the reasons are shortened, never the link. A link
+ * that does not fit with both URIs names the HTML card only (the Markdown one is beside it), and one
+ * that does not fit at all is left out (the `model_card` label still says where the card is).
+ */
 export function withModelCardLink(description: string, card: { readonly markdownUri: string; readonly htmlUri: string } | undefined): string {
-  if (!card) return description.slice(0, MAX_DESCRIPTION);
-  const link = ` | model card: ${card.htmlUri} (Markdown: ${card.markdownUri})`;
-  return `${description.slice(0, Math.max(0, MAX_DESCRIPTION - link.length))}${link}`;
+  const links = card ? [` | model card: ${card.htmlUri} (Markdown: ${card.markdownUri})`, ` | model card: ${card.htmlUri}`] : [];
+  const link = links.find((l) => l.length <= MAX_DESCRIPTION) ?? '';
+  return `${cut(description, MAX_DESCRIPTION - link.length)}${link}`;
 }
 
 /** The card's URIs of a version, when its labels say it has one. */

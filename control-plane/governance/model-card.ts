@@ -195,9 +195,10 @@ const title = (input: ModelCardInput) => `Model card: ${input.spec.displayName} 
 export function markdownText(text: string): string {
   return text
     .replace(/[\\`*_{}[\]<>#+!|~]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, ' ')
-    // A leading `-` or `1.` would start a list.
-    .replace(/^(\s*)(-(?=\s|$)|\d+(?=\.(?:\s|$)))/, (_, space: string, mark: string) => (mark === '-' ? `${space}\\-` : `${space}${mark}\\`));
+    // Every line break (CRLF, LF and a lone CR, which CommonMark also ends a line on).
+    .replace(/\r\n?|\n/g, ' ')
+    // A leading `-`, `1.` or `1)` would start a list.
+    .replace(/^(\s*)(-(?=\s|$)|\d+(?=[.)](?:\s|$)))/, (_, space: string, mark: string) => (mark === '-' ? `${space}\\-` : `${space}${mark}\\`));
 }
 
 function markdownBlock(b: Block): string {

@@ -281,7 +281,7 @@ describe('the program applies exactly the table', () => {
     for (const uri of [card.markdownUri, card.htmlUri]) {
       const location = parseGcsUri(uri)!;
       expect(location.bucket).toBe(settings.pipelineBucket);
-      const resourceName = `projects/_/buckets/${location.bucket}/objects/${location.object!}`;
+      const resourceName = `projects/_/buckets/${location.bucket}/objects/${location.object}`;
       const covered = writers.some((g) => {
         const condition = /if resource\.name\.startsWith\("([^"]+)"\)$/.exec(g);
         return condition === null || resourceName.startsWith(condition[1]!);

@@ -2,9 +2,13 @@
 // the unknown-machine case, the model card's sections, numbers, escaping and determinism, the
 // approval state of a rollout, and the decisions query's field violations.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ListDecisionsQuery } from '../../../control-plane/api/decisions.js';
+import { createHash } from 'node:crypto';
 import { googleError } from '../../../control-plane/api/google-error.js';
+import { ControlPlaneError } from '../../../control-plane/errors.js';
+import { listDecisions } from '../../../control-plane/governance/decision-trail.js';
+import type { ControlPlaneContext } from '../../../control-plane/runtime/context.js';
 import { parseModelSpec, resolveForEnvironment } from '../../../control-plane/config/load-model-specs.js';
 import type { DecisionRecord } from '../../../control-plane/evaluation/decision.js';
 import { approvalState } from '../../../control-plane/governance/approval-state.js';
@@ -204,12 +208,41 @@ describe('model card', () => {
     expect(versionModelCard({ artifactUri: 'gs://b/m/', labels: { model_card: MODEL_CARD_LABEL } })).toEqual(card);
     expect(versionModelCard({ artifactUri: 'gs://b/m', labels: {} })).toBeUndefined();
   });
+
+  it('the reasons are cut between code points (never inside an emoji), and a link too long for both URIs links the HTML card only', () => {
+    const card = { markdownUri: 'gs://b/m/model_card.md', htmlUri: 'gs://b/m/model_card.html' };
+    const link = ' | model card: gs://b/m/model_card.html (Markdown: gs://b/m/model_card.md)';
+    // An emoji (two UTF-16 units) straddling the cut: it is dropped whole.
+    const budget = 1000 - link.length;
+    const description = withModelCardLink(`${'x'.repeat(budget - 1)}😀 and more`, card);
+    expect(description).toBe(`${'x'.repeat(budget - 1)}${link}`);
+    expect(Buffer.from(description, 'utf8').toString('utf8')).toBe(description);
+    expect(description.isWellFormed()).toBe(true);
+    expect(withModelCardLink('😀'.repeat(600), undefined)).toBe('😀'.repeat(500));
+    // An artifact path so long that both URIs do not fit in 1000 characters: the HTML card only, within the cap.
+    const folder = `gs://b/${'d'.repeat(600)}`;
+    const long = { markdownUri: `${folder}/model_card.md`, htmlUri: `${folder}/model_card.html` };
+    const linked = withModelCardLink('reasons 😀', long);
+    expect(linked.length).toBeLessThanOrEqual(1000);
+    expect(linked.endsWith(` | model card: ${long.htmlUri}`)).toBe(true);
+    expect(linked.startsWith('reasons')).toBe(true);
+    // Longer still: no link at all rather than a description over the cap.
+    const huge = { markdownUri: `gs://b/${'d'.repeat(1200)}/model_card.md`, htmlUri: `gs://b/${'d'.repeat(1200)}/model_card.html` };
+    expect(withModelCardLink('reasons', huge)).toBe('reasons');
+  });
 });
 
 describe('audit rows of a training run', () => {
   it('submission, decision and registration rows have deterministic ids and carry the numbers', () => {
     const { run, decision, costEstimate } = cardInput();
-    expect(submissionDecision(run, run.pipelineJob!)).toEqual(submissionDecision(run, run.pipelineJob!));
+    // A redelivery reads the run back from storage (JSON), later: the very same row, id included.
+    const submitted = submissionDecision(run, run.pipelineJob!);
+    vi.useFakeTimers({ now: Date.parse('2031-06-01T00:00:00Z') });
+    try {
+      expect(submissionDecision(JSON.parse(JSON.stringify(run)) as TrainingRunRecord, run.pipelineJob!)).toStrictEqual(submitted);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(submissionDecision(run, run.pipelineJob!)).toMatchObject({ id: 'submitted-flight-delay-r1', kind: 'TRAINING_RUN_SUBMITTED', actor: 'drift-check', at: run.createTime, details: { trigger: 'drift', driftedFeatures: ['date_month'] } });
     const rows = completionDecisions({ run, decision, modelVersion: 'projects/p/locations/us-central1/models/flight-delay@4', costEstimate: costEstimate!, modelCard: { markdownUri: 'a', htmlUri: 'b' } });
     expect(rows.map((r) => [r.id, r.kind])).toEqual([['decision-flight-delay-r1', 'REGISTER_AS_CHALLENGER'], ['registered-flight-delay-r1', 'VERSION_REGISTERED']]);
@@ -217,6 +250,11 @@ describe('audit rows of a training run', () => {
     expect(rows[0]!.reason).toContain('cost $');
     const first = completionDecisions({ run, decision: { ...decision, outcome: 'REGISTER_AS_CHAMPION' }, modelVersion: 'm@1', deployment: { endpoint: 'e', deployedModelId: 'd1' } });
     expect(first.map((r) => [r.id, r.kind])).toEqual([['decision-flight-delay-r1', 'REGISTER_AS_CHAMPION'], ['registered-flight-delay-r1', 'VERSION_REGISTERED'], ['deployed-flight-delay-r1', 'FIRST_CHAMPION_DEPLOYED']]);
+    // A card that could not be written: the version registered without it, and the trail says why.
+    const cardless = completionDecisions({ run, decision, modelVersion: 'm@4', modelCardError: '403 Forbidden' });
+    expect(cardless.map((r) => [r.id, r.kind])).toEqual([['decision-flight-delay-r1', 'REGISTER_AS_CHALLENGER'], ['registered-flight-delay-r1', 'VERSION_REGISTERED'], ['model-card-flight-delay-r1', 'MODEL_CARD_NOT_WRITTEN']]);
+    expect(cardless[2]).toMatchObject({ version: 'm@4', actor: 'onPipelineRunEvent', details: { error: '403 Forbidden' } });
+    expect(cardless[1]!.details).not.toHaveProperty('modelCard');
     const skipped = completionDecisions({ run, decision, modelVersion: 'm@4', rollout: { skipped: 'rollout x is in progress' } });
     expect(skipped.at(-1)).toMatchObject({ id: 'rollout-flight-delay-r1', kind: 'ROLLOUT_NOT_STARTED', reason: 'rollout x is in progress' });
     const rejected = completionDecisions({ run, decision: { ...decision, outcome: 'REJECT' } });
@@ -261,11 +299,35 @@ describe('GET /v1/models/{model}/decisions query', () => {
     expect(violation({ version: 'v7' })).toEqual(['version']);
     expect(violation({ pageSize: ['1', '2'] })).toEqual(['pageSize']);
     expect(violation({ knd: 'PROMOTED' })).toEqual(['knd']);
+    // BigQuery holds TIMESTAMPs of the years 0001 to 9999 (UTC) only.
+    expect(violation({ since: '0000-01-01T00:00:00Z' })).toEqual(['since']);
+    expect(violation({ until: '0001-01-01T00:00:00+01:00' })).toEqual(['until']);
+    expect(violation({ until: '9999-12-31T23:00:00-02:00' })).toEqual(['until']);
   });
   it('good ones parse: kinds repeated or comma-separated, page size as a number', () => {
     expect(ListDecisionsQuery.parse({ kind: ['PROMOTED,ABORTED', 'APPROVAL_GRANTED'], pageSize: '20', since: '2026-01-05T03:00:00+01:00', version: '7' }))
       .toEqual({ kind: ['PROMOTED', 'ABORTED', 'APPROVAL_GRANTED'], pageSize: 20, since: '2026-01-05T03:00:00+01:00', version: '7' });
     expect(ListDecisionsQuery.parse({})).toEqual({});
+  });
+});
+
+describe('GET /v1/models/{model}/decisions page token', () => {
+  const spec = resolveForEnvironment(parseModelSpec(readFileSync(new URL('../../../models/flight-delay.yaml', import.meta.url), 'utf8'), 'models/flight-delay.yaml'), 'dev');
+  // The token is checked before anything is queried: a context that cannot query proves it.
+  const ctx = { models: { require: () => spec }, settings: { projectId: 'my-project' }, clients: { bigquery: () => Promise.reject(new Error('queried')) } } as unknown as ControlPlaneContext;
+  // The filters key of no filters (decision-trail.ts's filtersKey), so that only `at` is wrong.
+  const key = createHash('sha256').update(JSON.stringify(['flight-delay', null, null, null, null])).digest('base64url').slice(0, 16);
+  const token = (at: string): string => Buffer.from(JSON.stringify({ at, id: 'x', f: key })).toString('base64url');
+
+  it('a token whose time BigQuery cannot hold (year 0000, +275760) or that is not RFC 3339 is a 400 naming pageToken', async () => {
+    for (const at of ['0000-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', 'Tue, 05 Jan 2026 03:00:00 GMT', '2026-01-05']) {
+      const err = await listDecisions(ctx, 'flight-delay', ListDecisionsQuery.parse({ pageToken: token(at) })).catch((e: unknown) => e);
+      expect(err, at).toBeInstanceOf(ControlPlaneError);
+      expect((err as ControlPlaneError).status, at).toBe('INVALID_ARGUMENT');
+      expect(googleError(err).body.error.details, at).toEqual([expect.objectContaining({ fieldViolations: [expect.objectContaining({ field: 'pageToken' })] })]);
+    }
+    // A good one gets past the token: to the query.
+    await expect(listDecisions(ctx, 'flight-delay', ListDecisionsQuery.parse({ pageToken: token('2026-01-05T03:00:00.000Z') }))).rejects.toThrow('queried');
   });
 });
 
@@ -276,6 +338,14 @@ describe('Markdown escaping', () => {
     expect(markdownText('1. not a list')).toBe('1\\. not a list');
     expect(markdownText('# not a heading\nnext line')).toBe('\\# not a heading next line');
     expect(markdownText('a_b *c* <b>d</b> [e](f) | g')).toBe('a\\_b \\*c\\* \\<b\\>d\\</b\\> \\[e\\](f) \\| g');
+  });
+  it('every line break becomes a space (CRLF, LF, a lone CR), and `1)` is a list marker too', async () => {
+    const { markdownText } = await import('../../../control-plane/governance/model-card.js');
+    expect(markdownText('a\r\nb\nc\rd')).toBe('a b c d');
+    expect(markdownText('a\r- b')).toBe('a - b');
+    expect(markdownText('12) not a list')).toBe('12\\) not a list');
+    expect(markdownText('3)')).toBe('3\\)');
+    expect(markdownText('f(1) and 2)x')).toBe('f(1) and 2)x');
   });
 });
 
