@@ -69,6 +69,8 @@ export interface VertexEmulatorOptions {
   designer?: Designer;
   /** Options of the default Python worker (interpreter, call timeout). */
   designerProcess?: DesignerProcessOptions;
+  /** Record each PipelineJob in ML Metadata as Vertex AI Pipelines does (default true); off only to measure what recording costs (`npm run bench -- --only metadata`). */
+  recordPipelineLineage?: boolean;
 }
 
 export interface VertexEmulator {
@@ -149,7 +151,7 @@ export async function startVertexEmulator(options: VertexEmulatorOptions): Promi
       ...jobDeps,
       jobs: pipelineJobs,
       cacheDir: join(dataDir, 'pipeline-cache'),
-      lineage: new PipelineLineage(metadata),
+      ...(options.recordPipelineLineage === false ? {} : { lineage: new PipelineLineage(metadata) }),
       ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}),
     }),
   );
