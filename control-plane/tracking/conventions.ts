@@ -79,6 +79,9 @@ export function deploymentExecutionId(versionName: string): string {
   return deterministicId(`deploy-${versionName.slice(versionName.lastIndexOf('/') + 1).replace('@', '-v')}`, ['deploy', versionName], ID_LENGTH, 16);
 }
 
+/** Decisions after which a rollout's execution changes (started, a new attempt, ended). */
+export const ROLLOUT_LINEAGE_DECISIONS: readonly string[] = ['ROLLOUT_STARTED', 'RETRIED', 'PROMOTION_STARTED', 'PROMOTED', 'ROLLED_BACK', 'ABORTED', 'DEGRADED'];
+
 /** One execution per attempt of a rollout (a retried rollout is a new attempt). */
 export function rolloutExecutionId(rolloutId: string, attempt: number): string {
   return deterministicId(`rollout-${rolloutId}-attempt-${attempt}`, ['rollout', rolloutId, String(attempt)], ID_LENGTH, 16);

@@ -13,7 +13,7 @@ import type { ControlPlaneContext } from '../runtime/context.js';
 import { vertexModelName } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 import {
-  RESOURCE_NAME_KEY, SCHEMA, SCHEMA_VERSION, deploymentExecutionId, endpointArtifactId, modelArtifactId, registrationExecutionId,
+  RESOURCE_NAME_KEY, ROLLOUT_LINEAGE_DECISIONS, SCHEMA, SCHEMA_VERSION, deploymentExecutionId, endpointArtifactId, modelArtifactId, registrationExecutionId,
   rolloutExecutionId, vertexResourceUri,
 } from './conventions.js';
 import type { ExecutionState, MetadataStore } from './metadata-store.js';
@@ -128,9 +128,6 @@ export async function recordFirstDeployment(ctx: ControlPlaneContext, spec: Reso
   await store.addToContext(store.contextName(trainingRunContextId(spec.name, runId)), [endpoint], [executionName]);
   return executionName;
 }
-
-/** Decisions after which a rollout's execution changes (started, a new attempt, ended). */
-export const ROLLOUT_LINEAGE_DECISIONS: readonly string[] = ['ROLLOUT_STARTED', 'RETRIED', 'PROMOTION_STARTED', 'PROMOTED', 'ROLLED_BACK', 'ABORTED', 'DEGRADED'];
 
 /** A rollout attempt's state and outcome, from its phase. */
 export function rolloutOutcome(r: Pick<RolloutRecord, 'phase'>): { state: ExecutionState; outcome: string } {

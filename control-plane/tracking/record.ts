@@ -1,7 +1,11 @@
-// The call lines the handlers make to record their work in Vertex ML Metadata. Each runs before its
-// handler marks the work done, so a crash or a transient metadata failure is recorded by the
-// redelivery; a permanent one is logged and never changes the run's outcome (store.ts). The
-// recording modules are imported on first use: a function that records nothing loads none of them.
+// The call lines the handlers make to record their work in Vertex ML Metadata. The completions run
+// before their handler marks the work done, so a crash or a transient metadata failure is recorded
+// by the redelivery, but only for a while: once the pipeline ended longer ago than the retry budget,
+// a metadata outage is logged and the completion goes on (the run's outcome must never wait for its
+// record, nor be dead-lettered for it). A permanent failure is logged at once (store.ts). The
+// submission records best-effort: its PipelineJob exists, and the completion rebuilds the whole run.
+// The recording modules are imported on first use: a function that records nothing loads none of them.
+import { log } from '../../logging/log.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import type { DecisionRecord } from '../evaluation/decision.js';
 import type { FirstDeployment } from '../registry/first-deployment.js';
@@ -10,21 +14,61 @@ import type { ControlPlaneContext } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 import type { TuningRunRecord } from '../state/tuning-runs.js';
 import type { TuningResult } from '../tuning/tuning-result.js';
+import { ROLLOUT_LINEAGE_DECISIONS } from './conventions.js';
 import { recordSafely } from './store.js';
 
-/** What the control plane reads of a PipelineJob: its pipeline run context, once Vertex made it. */
+type Timestamp = string | { readonly seconds?: number | string | { toString(): string } | null; readonly nanos?: number | null } | null | undefined;
+
+/** What the control plane reads of a PipelineJob: its pipeline run context, once Vertex made it, and its end. */
 export interface PipelineJobView {
   readonly jobDetail?: { readonly pipelineRunContext?: { readonly name?: string | null } | null } | null;
+  readonly endTime?: Timestamp;
 }
 
 const runContextOf = (job: PipelineJobView | undefined) => job?.jobDetail?.pipelineRunContext?.name ?? undefined;
 
-/** submitTrainingRun, once its PipelineJob exists: the run's experiment run, RUNNING, with its params and snapshot. */
+/**
+ * How long after the pipeline's end a completion still fails for a metadata outage. The
+ * pipeline-run-events subscription backs off 10, 20, 40, 80, 160, 320 s over its 7 attempts: after
+ * 5 minutes, the last attempts complete the run without its record instead of dead-lettering it.
+ */
+export const METADATA_RETRY_BUDGET_MS = 5 * 60_000;
+
+function millis(t: Timestamp): number | undefined {
+  if (t === null || t === undefined) return undefined;
+  if (typeof t === 'string') return Number.isNaN(Date.parse(t)) ? undefined : Date.parse(t);
+  if (t.seconds === null || t.seconds === undefined) return undefined;
+  return Number(t.seconds.toString()) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+}
+
+/** recordSafely, whose transient failures are rethrown only within the budget after the job's end. */
+async function recordWithinBudget(ctx: ControlPlaneContext, job: PipelineJobView | undefined, what: string, record: () => Promise<void>): Promise<void> {
+  try {
+    await recordSafely(what, record);
+  } catch (err) {
+    const ended = millis(job?.endTime);
+    // Without the job's end there is no telling how long this has been retried: the redelivery decides.
+    if (ended === undefined || ctx.now().getTime() - ended < METADATA_RETRY_BUDGET_MS) throw err;
+    log('WARNING', `ML Metadata: ${what} not recorded; the pipeline ended over ${METADATA_RETRY_BUDGET_MS / 60_000} minutes ago, the completion goes on without it`, {
+      error: String((err as Error)?.message ?? err).slice(0, 2000),
+    });
+  }
+}
+
+/**
+ * submitTrainingRun, once its PipelineJob exists: the run's experiment run, RUNNING, with its params
+ * and snapshot. Best-effort: a failure here must not fail (and, in a long outage, dead-letter) a
+ * submission whose job already runs; the completion records the whole run.
+ */
 export async function trackTrainingSubmitted(ctx: ControlPlaneContext, spec: ResolvedModelSpec, run: TrainingRunRecord, pipelineJob: string): Promise<void> {
-  await recordSafely(`experiment run of training run ${run.id}`, async () => {
-    const { recordTrainingRun } = await import('./experiments.js');
-    await recordTrainingRun(ctx, { spec, run, pipelineJob, state: 'RUNNING' });
-  });
+  try {
+    await recordSafely(`experiment run of training run ${run.id}`, async () => {
+      const { recordTrainingRun } = await import('./experiments.js');
+      await recordTrainingRun(ctx, { spec, run, pipelineJob, state: 'RUNNING' });
+    });
+  } catch (err) {
+    log('WARNING', `ML Metadata: experiment run of training run ${run.id} not recorded at submission; its completion records it`, { error: String((err as Error)?.message ?? err).slice(0, 2000) });
+  }
 }
 
 export interface TrainingCompletionTracking {
@@ -42,7 +86,7 @@ export interface TrainingCompletionTracking {
 /** onPipelineRunEvent, before the run is marked done: the experiment run's end, the registration and first deployment. */
 export async function trackTrainingCompleted(ctx: ControlPlaneContext, t: TrainingCompletionTracking): Promise<void> {
   const pipelineRunContext = runContextOf(t.job);
-  await recordSafely(`experiment run of training run ${t.run.id}`, async () => {
+  await recordWithinBudget(ctx, t.job, `experiment run of training run ${t.run.id}`, async () => {
     const { recordTrainingRun } = await import('./experiments.js');
     await recordTrainingRun(ctx, {
       spec: t.spec,
@@ -56,7 +100,7 @@ export async function trackTrainingCompleted(ctx: ControlPlaneContext, t: Traini
   });
   if (t.modelVersion === undefined) return;
   const version = t.modelVersion;
-  await recordSafely(`registration of ${version}`, async () => {
+  await recordWithinBudget(ctx, t.job, `registration of ${version}`, async () => {
     const { recordRegistration } = await import('./lineage.js');
     await recordRegistration(ctx, {
       spec: t.spec,
@@ -70,7 +114,7 @@ export async function trackTrainingCompleted(ctx: ControlPlaneContext, t: Traini
   });
   const deployment = t.deployment;
   if (deployment) {
-    await recordSafely(`deployment of ${version}`, async () => {
+    await recordWithinBudget(ctx, t.job, `deployment of ${version}`, async () => {
       const { recordFirstDeployment } = await import('./lineage.js');
       await recordFirstDeployment(ctx, t.spec, t.run.id, version, deployment);
     });
@@ -79,7 +123,7 @@ export async function trackTrainingCompleted(ctx: ControlPlaneContext, t: Traini
 
 /** The tuning completion, before the run is marked done: every finished trial as an experiment run. */
 export async function trackTuningTrials(ctx: ControlPlaneContext, spec: ResolvedModelSpec, run: TuningRunRecord, result: TuningResult, job?: PipelineJobView): Promise<void> {
-  await recordSafely(`trials of tuning run ${run.id}`, async () => {
+  await recordWithinBudget(ctx, job, `trials of tuning run ${run.id}`, async () => {
     const { recordTuningTrials } = await import('./experiments.js');
     await recordTuningTrials(ctx, spec, run, result, runContextOf(job));
   });
@@ -87,7 +131,7 @@ export async function trackTuningTrials(ctx: ControlPlaneContext, spec: Resolved
 
 /** The reconciler, before a rollout's decisions leave its outbox: the attempt's execution and outcome. */
 export async function trackRolloutDecisions(ctx: ControlPlaneContext, rollout: RolloutRecord, decisions: readonly { kind: string }[]): Promise<void> {
-  const { ROLLOUT_LINEAGE_DECISIONS } = await import('./lineage.js');
+  // Checked before importing: most flushes (weights, analyses) change no execution.
   if (!decisions.some((d) => ROLLOUT_LINEAGE_DECISIONS.includes(d.kind))) return;
   await recordSafely(`rollout ${rollout.id}`, async () => {
     const { recordRollout } = await import('./lineage.js');
