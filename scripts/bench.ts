@@ -23,6 +23,9 @@ const SECTIONS = {
   // (Branin, Hartmann6, a conditional space; 10 seeds), suggestion latency through
   // VizierServiceClient, and a 20-trial tuning job of the tuning pipeline on the local Vertex.
   tuning: () => import('./bench/tuning.js'),
+  // About a minute: what recording pipeline runs in ML Metadata costs the local Vertex (recording on
+  // vs off in the same run) and lineage reads through MetadataServiceClient against GetMetadataStore.
+  metadata: () => import('./bench/metadata.js'),
 } as const;
 type Section = keyof typeof SECTIONS;
 const NAMES = Object.keys(SECTIONS) as Section[];
