@@ -13,10 +13,12 @@ import '../../../functions/index.js';
 import type { ListDecisionsResponse } from '../../../control-plane/api/decisions.js';
 import { approve } from '../../../control-plane/api/rollouts.js';
 import { appendDecisions } from '../../../control-plane/audit/decision-log.js';
+import type { AuditedDecision } from '../../../control-plane/audit/decision-log.js';
+import { AUDIT_TABLE } from '../../../control-plane/config/bigquery-tables.js';
 import { timestampMs } from '../../../control-plane/governance/cost-estimate.js';
 import { num } from '../../../control-plane/governance/model-card.js';
 import { PIPELINE_RUN_FEE_USD, TRAINING_MACHINE_USD_PER_HOUR } from '../../../control-plane/governance/price-table.js';
-import { writeModelCard } from '../../../control-plane/governance/training-governance.js';
+import { completionDecisions, writeModelCard } from '../../../control-plane/governance/training-governance.js';
 import { completeTrainingRun } from '../../../control-plane/retraining/complete-training-run.js';
 import { submitTrainingRun } from '../../../control-plane/retraining/submit-training-run.js';
 import type { RolloutRecord } from '../../../control-plane/rollouts/rollout-record.js';
@@ -49,6 +51,20 @@ describe.skipIf(skip !== undefined)('governance on the local cloud', () => {
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
     const response = await fetch(`${api}${path}`);
     return { status: response.status, body: (await response.json()) as T };
+  };
+  /**
+   * The rows again, as a handler that crashed and retried its insert with another insertId (or none)
+   * appends them: BigQuery keeps both copies, so only the reader's de-duplication by decision id hides them.
+   */
+  const appendDuplicates = async (decisions: readonly AuditedDecision[]): Promise<void> => {
+    const json = (d: AuditedDecision) => ({ decision_id: d.id, decided_at: d.at, model: d.model, version: d.version ?? null, subject: d.subject, kind: d.kind, actor: d.actor, reason: d.reason, details: JSON.stringify(d.details) });
+    const table = (await ctx.clients.bigquery()).dataset(AUDIT_TABLE.datasetId).table(AUDIT_TABLE.tableId);
+    await table.insert([...decisions.map((d) => ({ insertId: `retried-${d.id}`, json: json(d) })), ...decisions.map((d) => ({ json: json(d) }))], { raw: true });
+  };
+  /** How many rows the audit table holds for a decision id (copies included). */
+  const copiesOf = async (id: string): Promise<number> => {
+    const [rows] = await (await ctx.clients.bigquery()).query({ query: `SELECT COUNT(*) AS n FROM \`${ctx.settings.projectId}.${AUDIT_TABLE.datasetId}.${AUDIT_TABLE.tableId}\` WHERE decision_id = @id`, params: { id } });
+    return Number((rows as { n: number | string }[])[0]!.n);
   };
   const download = async (uri: string): Promise<string> => {
     const { bucket, object } = parseGcsUri(uri)!;
@@ -137,6 +153,11 @@ describe.skipIf(skip !== undefined)('governance on the local cloud', () => {
     const shown = await get<{ costEstimate: { total: number }; modelCard: unknown }>(`/v1/trainingRuns/${runId}`);
     expect(shown.body).toMatchObject({ costEstimate: { total: estimate.total, pricesAsOf: estimate.pricesAsOf }, modelCard: run.modelCard });
 
+    // The completion's rows appended again under other insertIds (a crash between insert and ack): still once each.
+    const completionRows = completionDecisions({ run, decision, modelVersion: run.modelVersion!, costEstimate: estimate, modelCard: run.modelCard!, deployment: run.deployment! });
+    await appendDuplicates(completionRows);
+    expect(await copiesOf(`decision-${decision.id}`)).toBe(3);
+
     // The trail: submission (with its trigger), decision (with the numbers and the cost), registration.
     const trail = await get<ListDecisionsResponse>(`/v1/models/${MODEL}/decisions`);
     expect(trail.status).toBe(200);
@@ -146,7 +167,8 @@ describe.skipIf(skip !== undefined)('governance on the local cloud', () => {
     expect(ofRun.find((d) => d.kind === 'TRAINING_RUN_SUBMITTED')).toMatchObject({ actor: 'api', details: { trigger: 'api', pipelineJob: submitted.pipelineJob, snapshot: { rowCount: 2000 } } });
     expect(ofRun.find((d) => d.kind === 'REGISTER_AS_CHAMPION')).toMatchObject({ actor: 'onPipelineRunEvent', version: run.modelVersion, details: { metrics: decision.metrics, costEstimate: { total: estimate.total } } });
     expect(ofRun.find((d) => d.kind === 'VERSION_REGISTERED')).toMatchObject({ version: run.modelVersion, details: { modelCard: run.modelCard } });
-    // Redeliveries appended nothing twice; newest first.
+    // Each decision once, though the table holds copies; newest first.
+    expect(ofRun.length).toBe(4);
     expect(new Set(trail.body.decisions.map((d) => d.id)).size).toBe(trail.body.decisions.length);
     const times = trail.body.decisions.map((d) => Date.parse(d.decideTime));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
@@ -187,8 +209,10 @@ describe.skipIf(skip !== undefined)('governance on the local cloud', () => {
       subject: `${model}-v${i < 4 ? 2 : 3}`, kind, actor: i === 3 ? 'reconciler' : 'analysis', reason: `${kind} <numbers>`, details: { step: i, ratio: 1.25 },
     }));
     await appendDecisions(ctx, decisions);
-    // The same rows again (a redelivered flush): the trail shows each once.
-    await appendDecisions(ctx, decisions.slice(2, 5));
+    // The same rows again under other insertIds or none (a retried flush): the table holds them twice more,
+    // the trail shows each once, on a page or across a page boundary (trail-test.5 ends the first page of 3).
+    await appendDuplicates(decisions.slice(2, 5));
+    expect(await copiesOf('trail-test.5')).toBe(3);
 
     const all = await get<ListDecisionsResponse>(`/v1/models/${model}/decisions?pageSize=500`);
     expect(all.body.decisions.map((d) => d.id)).toEqual(['trail-test.7', 'trail-test.6', 'trail-test.5', 'trail-test.4', 'trail-test.3', 'trail-test.2', 'trail-test.1']);
