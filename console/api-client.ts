@@ -12,18 +12,23 @@ export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly auth: AuthHeaders = () => Promise.resolve({}),
+    /** A GET that has not answered (body included) by then is given up: a hung API never hangs a page. */
+    private readonly timeoutMs = 20_000,
   ) {}
 
   /** GET `path` (segments already encoded): the parsed body, or why there is none. */
   async get<S extends z.ZodType>(schema: S, path: string): Promise<Loaded<z.output<S>>> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}${path}`;
     let response: Response;
+    let text: string;
     try {
-      response = await fetch(url, { headers: { Accept: 'application/json', ...(await this.auth(url)) } });
+      response = await fetch(url, { headers: { Accept: 'application/json', ...(await this.auth(url)) }, signal: AbortSignal.timeout(this.timeoutMs) });
+      text = await response.text();
     } catch (err) {
+      const name = (err as Error).name;
+      if (name === 'TimeoutError' || name === 'AbortError') return { ok: false, status: 0, message: `mlopsApi at ${this.baseUrl} did not answer GET ${path} within ${this.timeoutMs / 1000} s` };
       return { ok: false, status: 0, message: `mlopsApi unreachable at ${this.baseUrl}: ${(err as Error).message}` };
     }
-    const text = await response.text();
     if (!response.ok) return { ok: false, status: response.status, message: errorMessage(text) ?? `HTTP ${response.status}` };
     let body: unknown;
     try {

@@ -142,6 +142,8 @@ export const TuningTrial = z.looseObject({
 });
 export const TuningRun = z.looseObject({
   id: z.string(),
+  /** The managed model the run tunes (its short name). */
+  model: z.string().optional(),
   state: z.string(),
   createTime: z.string().optional(),
   study: z.looseObject({ modelTypes: z.array(z.string()).default([]), metric: z.looseObject({ id: z.string(), goal: z.string() }), algorithm: z.string().optional(), maxTrialCount: z.number().optional() }),

@@ -1,9 +1,10 @@
 // What the console reads from Google's APIs directly, through the clients google-clients/ builds
-// (so the same code reads the local cloud or a real project): Vertex AI PipelineJobs and ML
-// Metadata, Cloud Monitoring's drift series, and Cloud Storage objects (the tuning plots).
+// (so the same code reads the local cloud or a real project): Vertex AI PipelineJobs, Cloud
+// Monitoring's drift series, and Cloud Storage objects (the tuning plots).
 import type { ClientEnvironment } from '../google-clients/environment.js';
 import { metricServiceClient } from '../google-clients/monitoring.js';
 import { storageClient } from '../google-clients/storage.js';
+import type { VertexClients } from '../google-clients/vertex.js';
 import { vertexClients } from '../google-clients/vertex.js';
 import type { protos } from '@google-cloud/aiplatform';
 import type { Loaded } from './api-client.js';
@@ -36,6 +37,16 @@ export interface PipelineRun {
   readonly pipelineSpec?: unknown;
 }
 
+/** One page of a model's pipeline runs; `more`: older runs exist that are not shown. */
+export interface PipelineRunList {
+  readonly runs: readonly PipelineRun[];
+  readonly more: boolean;
+}
+
+/** How many of a model's newest pipeline runs a page lists. */
+export const PIPELINE_RUNS_PAGE = 50;
+const PIPELINE_JOB_ID = /^[a-z0-9-]{1,128}$/;
+
 export interface SeriesPoint {
   readonly at: string;
   readonly value: number;
@@ -44,15 +55,6 @@ export interface SeriesPoint {
 export interface FeatureSeries {
   readonly labels: Readonly<Record<string, string>>;
   readonly points: readonly SeriesPoint[];
-}
-
-export interface MetadataExperimentRun {
-  readonly name: string;
-  readonly displayName: string;
-  readonly createTime?: string;
-  readonly state?: string;
-  readonly params: Readonly<Record<string, string | number | boolean>>;
-  readonly metrics: Readonly<Record<string, number>>;
 }
 
 type Timestamp = { seconds?: unknown; nanos?: unknown } | null | undefined;
@@ -90,15 +92,17 @@ async function attempt<T>(what: string, read: () => Promise<T>): Promise<Loaded<
 }
 
 export class GoogleSources {
-  private clients: ReturnType<typeof vertexClients> | undefined;
+  private clients: VertexClients | undefined;
   constructor(
     private readonly ce: ClientEnvironment,
     readonly region: string,
+    /** Builds the Vertex clients (google-clients/, or a stand-in in a test). */
+    private readonly build: (region: string, ce: ClientEnvironment) => VertexClients = vertexClients,
   ) {}
 
   /** Built on first use: a page that reads only mlopsApi builds no Vertex client. */
-  private get vertex(): ReturnType<typeof vertexClients> {
-    this.clients ??= vertexClients(this.region, this.ce);
+  private get vertex(): VertexClients {
+    this.clients ??= this.build(this.region, this.ce);
     return this.clients;
   }
 
@@ -106,18 +110,35 @@ export class GoogleSources {
     return `projects/${this.ce.projectId}/locations/${this.region}`;
   }
 
-  /** PipelineJobs of the region, newest first; `model` keeps those labelled `model=<model>`. */
-  listPipelineRuns(model?: string): Promise<Loaded<PipelineRun[]>> {
+  /** Closes the Vertex clients if a page built them (their gRPC channels keep the process alive). */
+  async close(): Promise<void> {
+    const clients = this.clients;
+    this.clients = undefined;
+    if (clients) await Promise.all(Object.values(clients).map((c) => c.close()));
+  }
+
+  /**
+   * The model's newest PipelineJobs (labelled `model=<model>`), newest first: one page, filtered and
+   * ordered by Vertex, not the whole region's history; `more` when older ones were left out.
+   */
+  listPipelineRuns(model: string): Promise<Loaded<PipelineRunList>> {
     return attempt('Vertex AI pipelineJobs.list', async () => {
-      const [jobs] = await this.vertex.pipelines.listPipelineJobs({ parent: this.parent }, { autoPaginate: true });
-      return jobs
+      const [jobs, , response] = await this.vertex.pipelines.listPipelineJobs(
+        { parent: this.parent, filter: `labels.model="${model.replace(/["\\]/g, '')}"`, orderBy: 'create_time desc', pageSize: PIPELINE_RUNS_PAGE },
+        { autoPaginate: false },
+      );
+      const runs = jobs
         .map((job) => pipelineRun(job, false))
-        .filter((run) => model === undefined || run.labels.model === model)
+        // Kept in case a filter is ignored: only this model's runs are ever shown as its own.
+        .filter((run) => run.labels.model === model)
         .sort((a, b) => (b.createTime ?? '').localeCompare(a.createTime ?? ''));
+      return { runs, more: Boolean(response?.nextPageToken) };
     });
   }
 
   getPipelineRun(id: string): Promise<Loaded<PipelineRun>> {
+    // A PipelineJob id is [a-z0-9-]; anything else would build another resource name.
+    if (!PIPELINE_JOB_ID.test(id)) return Promise.resolve({ ok: false, status: 404, message: `pipelineJobs/${id.slice(0, 80)} not found: not a PipelineJob id` });
     return attempt(`Vertex AI pipelineJobs.get ${id}`, async () => {
       const [job] = await this.vertex.pipelines.getPipelineJob({ name: `${this.parent}/pipelineJobs/${id}` });
       return pipelineRun(job, true);
@@ -166,28 +187,6 @@ export class GoogleSources {
       if (!m) throw new Error(`not a gs:// URI: ${uri}`);
       const [bytes] = await storageClient(this.ce).bucket(m[1]!).file(m[2]!).download();
       return bytes.toString('utf8');
-    });
-  }
-
-  /** Experiment runs in Vertex ML Metadata (`default` store, schema system.ExperimentRun) of `experiment`, or of every experiment. */
-  experimentRuns(experiment?: string): Promise<Loaded<MetadataExperimentRun[]>> {
-    return attempt('Vertex AI metadataStores.contexts.list', async () => {
-      const filter = `schema_title="system.ExperimentRun"${experiment ? ` AND parent_contexts:"${this.parent}/metadataStores/default/contexts/${experiment}"` : ''}`;
-      const [contexts] = await this.vertex.metadata.listContexts({ parent: `${this.parent}/metadataStores/default`, filter }, { autoPaginate: true });
-      return contexts.map((c) => {
-        const metadata = (plainJson(c.metadata) ?? {}) as Record<string, unknown>;
-        const params = (metadata._params ?? {}) as Record<string, string | number | boolean>;
-        const metrics = Object.fromEntries(Object.entries((metadata._metrics ?? {}) as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number'));
-        const createTime = iso(c.createTime);
-        return {
-          name: c.name ?? '',
-          displayName: c.displayName ?? c.name?.split('/').pop() ?? '',
-          ...(createTime ? { createTime } : {}),
-          ...(typeof metadata._state === 'string' ? { state: metadata._state } : {}),
-          params,
-          metrics,
-        };
-      });
     });
   }
 }

@@ -90,12 +90,23 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}tr.best td{background:
 pre.log{background:#111;color:#ddd;padding:8px;max-height:320px;overflow:auto;font-size:12px}
 `;
 
-/** The whole page: title, breadcrumbs, body. */
-export function page(title: string, crumbs: readonly Crumb[], body: SafeHtml, options: { home?: string } = {}): string {
+/** What a page may load: nothing but its inline style and data: images; no script at all. */
+export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/** A link, or the label as text where there is nothing to link to (`href` undefined). */
+export function link(href: string | undefined, label: Interpolation): SafeHtml {
+  return href === undefined ? html`${label}` : html`<a href="${href}">${label}</a>`;
+}
+
+/**
+ * The whole page: title, breadcrumbs, body. `csp: true` puts PAGE_CSP in the document itself, for
+ * a file opened from disk (the static report), where no server sends the header.
+ */
+export function page(title: string, crumbs: readonly Crumb[], body: SafeHtml, options: { home?: string; csp?: boolean } = {}): string {
   const home = options.home ?? '/';
   const trail = crumbs.map((c) => (c.href ? html` › <a href="${c.href}">${c.label}</a>` : html` › ${c.label}`));
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">${options.csp ? html`<meta http-equiv="Content-Security-Policy" content="${trusted(PAGE_CSP)}">` : ''}<meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title} · MLOps console</title><style>${trusted(CSS)}</style></head>
 <body><header><a href="${home}">MLOps console</a><nav class="crumbs"><a href="${home}">models</a>${trail}</nav></header>
 <main><h1>${title}</h1>

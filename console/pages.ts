@@ -38,7 +38,7 @@ const ROUTES: readonly [RegExp, Loader][] = [
   [new RegExp(`^/models/${S}/experiments$`), async (s, [m]) => {
     const data = await loadExperiments(s, m!);
     const crumbs = [modelCrumb(m!), { label: 'experiment runs' }];
-    return typeof data === 'string' ? ok(`Experiment runs of ${m}`, crumbs, notAvailable('Experiment runs', data)) : ok(`Experiment runs of ${m}`, crumbs, experimentsBody(data));
+    return typeof data === 'string' ? failed(`Experiment runs of ${m}`, crumbs, 'Experiment runs', data) : ok(`Experiment runs of ${m}`, crumbs, experimentsBody(data));
   }],
   [new RegExp(`^/models/${S}/rollouts$`), async (s, [m]) => {
     const data = await loadRollouts(s, m!);
@@ -46,7 +46,7 @@ const ROUTES: readonly [RegExp, Loader][] = [
     return typeof data === 'string' ? failed(`Rollouts of ${m}`, crumbs, 'Rollouts', data) : ok(`Rollouts of ${m}`, crumbs, rolloutsListBody(m!, data, links));
   }],
   [new RegExp(`^/models/${S}/rollouts/${S}$`), async (s, [m, id]) => {
-    const data = await loadRollout(s, id!);
+    const data = await loadRollout(s, m!, id!);
     const crumbs = [modelCrumb(m!), { label: 'rollouts', href: links.rollouts(m!) }, { label: id! }];
     return typeof data === 'string' ? failed(`Rollout ${id}`, crumbs, 'The rollout', data) : ok(`Rollout ${id}`, crumbs, rolloutBody(data));
   }],
@@ -57,7 +57,7 @@ const ROUTES: readonly [RegExp, Loader][] = [
     return typeof data === 'string' ? failed(`Pipeline runs of ${m}`, crumbs, 'Pipeline runs', data) : ok(`Pipeline runs of ${m}`, crumbs, pipelineRunsBody(m!, data, links));
   }],
   [new RegExp(`^/models/${S}/pipelineRuns/${S}$`), async (s, [m, id]) => {
-    const data = await loadPipelineRun(s, id!);
+    const data = await loadPipelineRun(s, m!, id!);
     const crumbs = [modelCrumb(m!), { label: 'pipeline runs', href: links.pipelineRuns(m!) }, { label: id! }];
     return typeof data === 'string' ? failed(`Pipeline run ${id}`, crumbs, 'The pipeline run', data) : ok(`Pipeline run ${id}`, crumbs, pipelineRunBody(data));
   }],
@@ -67,7 +67,7 @@ const ROUTES: readonly [RegExp, Loader][] = [
     return typeof data === 'string' ? failed(`Tuning runs of ${m}`, crumbs, 'Tuning runs', data) : ok(`Tuning runs of ${m}`, crumbs, tuningRunsBody(m!, data, links));
   }],
   [new RegExp(`^/models/${S}/tuningRuns/${S}$`), async (s, [m, id]) => {
-    const data = await loadTuningRun(s, id!);
+    const data = await loadTuningRun(s, m!, id!);
     const crumbs = [modelCrumb(m!), { label: 'tuning runs', href: links.tuningRuns(m!) }, { label: id! }];
     return typeof data === 'string' ? failed(`Tuning run ${id}`, crumbs, 'The tuning run', data) : ok(`Tuning run ${id}`, crumbs, tuningRunBody(data));
   }],

@@ -3,8 +3,8 @@
 // by anchors, every plot inlined as SVG (or a data: image), no script and nothing fetched.
 import type { SafeHtml } from './html.js';
 import { html, notAvailable, page } from './html.js';
-import type { Sources } from './sources.js';
-import { reportLinks as links } from './sources.js';
+import type { Links, Sources } from './sources.js';
+import { reportLinks } from './sources.js';
 import { driftBody, loadDrift } from './views/drift.js';
 import { experimentsBody, loadExperiments } from './views/experiments.js';
 import { loadModel, modelBody } from './views/models.js';
@@ -34,7 +34,16 @@ export async function buildReport(sources: Sources, model: string, options: Repo
   say(`reading models/${model} and its versions' evaluations`);
   const data = await loadModel(sources, model);
   if (typeof data === 'string') throw new ModelNotFound(data);
-  const sections: SafeHtml[] = [section('model', 'Model', modelBody(data, links, { sectionLinks: true }))];
+  // Only the newest `limit` of each get a section: a link to any other would point at nothing.
+  const detailed = { rollouts: new Set<string>(), runs: new Set<string>(), tuning: new Set<string>(), versions: new Set(data.model.versions.slice(0, limit).map((v) => v.versionId)) };
+  const links: Links = {
+    ...reportLinks,
+    rollout: (m, id) => (detailed.rollouts.has(id) ? reportLinks.rollout(m, id) : undefined),
+    pipelineRun: (m, id) => (detailed.runs.has(id) ? reportLinks.pipelineRun(m, id) : undefined),
+    tuningRun: (m, id) => (detailed.tuning.has(id) ? reportLinks.tuningRun(m, id) : undefined),
+    lineage: (m, v) => (detailed.versions.has(v) ? reportLinks.lineage(m, v) : undefined),
+  };
+  const sections: SafeHtml[] = [];
 
   say('reading experiment runs');
   const experiments = await loadExperiments(sources, model);
@@ -46,7 +55,8 @@ export async function buildReport(sources: Sources, model: string, options: Repo
   if (typeof rollouts !== 'string') {
     for (const r of rollouts.slice(0, limit)) {
       say(`  rollout ${r.id}`);
-      const full = await loadRollout(sources, r.id);
+      detailed.rollouts.add(r.id);
+      const full = await loadRollout(sources, model, r.id);
       rolloutDetails.push(section(`rollout-${encodeURIComponent(r.id)}`, `Rollout ${r.id}`, typeof full === 'string' ? notAvailable('The rollout', full) : rolloutBody(full), 3));
     }
   }
@@ -59,9 +69,10 @@ export async function buildReport(sources: Sources, model: string, options: Repo
   const runs = await loadPipelineRuns(sources, model);
   const runDetails: SafeHtml[] = [];
   if (typeof runs !== 'string') {
-    for (const r of runs.slice(0, limit)) {
+    for (const r of runs.runs.slice(0, limit)) {
       say(`  pipeline run ${r.id}`);
-      const full = await loadPipelineRun(sources, r.id);
+      detailed.runs.add(r.id);
+      const full = await loadPipelineRun(sources, model, r.id);
       runDetails.push(section(`pipeline-run-${encodeURIComponent(r.id)}`, `Pipeline run ${r.id}`, typeof full === 'string' ? notAvailable('The pipeline run', full) : pipelineRunBody(full), 3));
     }
   }
@@ -73,7 +84,8 @@ export async function buildReport(sources: Sources, model: string, options: Repo
   if (typeof tuning !== 'string') {
     for (const t of tuning.slice(0, limit)) {
       say(`  tuning run ${t.id} (plots)`);
-      const full = await loadTuningRun(sources, t.id);
+      detailed.tuning.add(t.id);
+      const full = await loadTuningRun(sources, model, t.id);
       tuningDetails.push(section(`tuning-run-${encodeURIComponent(t.id)}`, `Tuning run ${t.id}`, typeof full === 'string' ? notAvailable('The tuning run', full) : tuningRunBody(full), 3));
     }
   }
@@ -87,6 +99,9 @@ export async function buildReport(sources: Sources, model: string, options: Repo
   say('reading decisions');
   sections.push(section('decisions', 'Decisions', decisionsBody(await loadDecisions(sources, model))));
 
+  // The model section comes first but is drawn last, once it is known which runs have a section.
+  sections.unshift(section('model', 'Model', modelBody(data, links, { sectionLinks: true })));
   const at = (options.now ?? new Date()).toISOString();
-  return page(`Report: ${model}`, [{ label: `report generated ${at}` }], html`${sections}`, { home: '#model' });
+  // Opened from disk no server sends a CSP header: the file carries its own.
+  return page(`Report: ${model}`, [{ label: `report generated ${at}` }], html`${sections}`, { home: '#model', csp: true });
 }

@@ -1,5 +1,6 @@
 // The console's HTTP server (node:http): GET a path, get a server-rendered page. It reads only
 // mlopsApi over HTTP and Google's APIs through google-clients, as any user of the product could.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientEnvironment } from '../google-clients/environment.js';
@@ -7,7 +8,7 @@ import { log } from '../logging/log.js';
 import type { AuthHeaders } from './api-client.js';
 import { ApiClient } from './api-client.js';
 import { GoogleSources } from './google-sources.js';
-import { html, page } from './html.js';
+import { html, page, PAGE_CSP } from './html.js';
 import { pageFor } from './pages.js';
 import type { Sources } from './sources.js';
 
@@ -35,12 +36,23 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
   const sources = consoleSources(options);
   const server = createServer((req, res) => {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://console.local');
     // No page runs script; a served document (a model card from Storage) is sandboxed as well.
     const send = (status: number, body: string, sandbox = false) => {
-      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; img-src data:${sandbox ? '; sandbox' : ''}` });
+      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': `${PAGE_CSP}${sandbox ? '; sandbox' : ''}` });
       res.end(body);
     };
+    // Anything thrown here (a request target `new URL` refuses, such as `//`) is the request's
+    // fault: a 400, never an exception that ends the process the local cloud runs in.
+    try {
+      handle(req, res, send, started);
+    } catch (err) {
+      log('WARNING', 'console request refused', { url: String(req.url).slice(0, 200), error: String((err as Error)?.message ?? err) });
+      if (res.headersSent) res.destroy();
+      else send(400, page('Bad request', [], html`<p>The request could not be read.</p>`));
+    }
+  });
+  const handle = (req: IncomingMessage, res: ServerResponse, send: (status: number, body: string, sandbox?: boolean) => void, started: number): void => {
+    const url = new URL(req.url ?? '/', 'http://console.local');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       send(405, page('Method not allowed', [], html`<p>The console only reads: use GET.</p>`));
@@ -57,7 +69,7 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
         log('ERROR', 'console page failed', { path: path.slice(0, 200), error: String((err as Error)?.stack ?? err) });
         send(500, page('Error', [], html`<p>The page could not be drawn: ${String((err as Error)?.message ?? err)}</p>`));
       });
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -65,10 +77,13 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await sources.google.close();
+    },
   };
 }
 

@@ -13,13 +13,14 @@ export interface Links {
   model(model: string): string;
   experiments(model: string): string;
   rollouts(model: string): string;
-  rollout(model: string, id: string): string;
+  /** The detail links are undefined where there is no such page or section (the report details only the newest). */
+  rollout(model: string, id: string): string | undefined;
   drift(model: string): string;
   pipelineRuns(model: string): string;
-  pipelineRun(model: string, id: string): string;
+  pipelineRun(model: string, id: string): string | undefined;
   tuningRuns(model: string): string;
-  tuningRun(model: string, id: string): string;
-  lineage(model: string, version: string): string;
+  tuningRun(model: string, id: string): string | undefined;
+  lineage(model: string, version: string): string | undefined;
   decisions(model: string): string;
   /** Where the console serves a version's model card; the static report has no server, so none. */
   modelCard?(model: string, version: string): string;

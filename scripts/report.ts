@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GoogleAuth } from 'google-auth-library';
 import { ModelList } from '../console/api-schemas.js';
+import { deployedEnv, pointsAtEmulator } from '../console/cloud-env.js';
 import { ModelNotFound, buildReport } from '../console/report.js';
 import { consoleSources } from '../console/server.js';
 import { exitWithUsageError, parseCommandLineOrExit, usageErrorText } from './cli.js';
@@ -35,7 +36,10 @@ let region = values.region;
 let auth: ((url: string) => Promise<Record<string, string>>) | undefined;
 if (values['api-url']) {
   apiUrl = values['api-url'];
-  env = { ...process.env };
+  // The deployed project's APIs, even from a shell whose variables point at a local cloud (some
+  // client libraries read process.env themselves, Storage's STORAGE_EMULATOR_HOST among them).
+  env = deployedEnv(process.env);
+  for (const name of Object.keys(process.env)) if (pointsAtEmulator(name)) delete process.env[name];
   if (!env.GOOGLE_CLOUD_PROJECT) exitWithUsageError('report: with --api-url, set GOOGLE_CLOUD_PROJECT to the project whose Vertex AI, Monitoring and Storage to read\n');
   // A deployed mlopsApi wants an ID token for its URL (Cloud Run invoker).
   const client = await new GoogleAuth().getIdTokenClient(apiUrl);

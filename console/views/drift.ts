@@ -16,6 +16,28 @@ export interface DriftData {
   readonly plots: readonly { feature: string; metric: string; svg: string }[];
 }
 
+/** The most points a series is drawn with: a week of checks every minute would be 10,080. */
+export const MAX_SERIES_POINTS = 500;
+
+/**
+ * A series (in time order) cut to at most `max` points: consecutive buckets, each kept as its
+ * highest score (a drift spike is never averaged away) and its last one (where it ended).
+ */
+export function downsample<P extends { at: string; value: number }>(points: readonly P[], max = MAX_SERIES_POINTS): P[] {
+  if (points.length <= max) return [...points];
+  const buckets = Math.max(1, Math.floor(max / 2));
+  const size = Math.ceil(points.length / buckets);
+  const out: P[] = [];
+  for (let start = 0; start < points.length; start += size) {
+    const bucket = points.slice(start, start + size);
+    const last = bucket[bucket.length - 1]!;
+    const peak = bucket.reduce((a, b) => (b.value > a.value ? b : a));
+    if (peak !== last) out.push(peak);
+    out.push(last);
+  }
+  return out;
+}
+
 /** The distance metrics a threshold applies to (PSI and KS are shown, not thresholded here). */
 const THRESHOLDED = new Set(['jensen_shannon', 'l_infinity']);
 
@@ -31,7 +53,7 @@ export async function loadDrift(sources: Sources, model: string): Promise<DriftD
       const metric = s.labels.metric ?? '?';
       const key = `${feature}\u0000${metric}`;
       const g = groups.get(key) ?? { feature, metric, points: [] };
-      g.points.push(...s.points.map((p) => ({ ...p, version: s.labels.version ?? '?' })));
+      g.points.push(...downsample(s.points).map((p) => ({ ...p, version: s.labels.version ?? '?' })));
       groups.set(key, g);
     }
     const ordered = [...groups.values()].sort((a, b) => a.feature.localeCompare(b.feature) || a.metric.localeCompare(b.metric));

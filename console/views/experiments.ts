@@ -1,7 +1,7 @@
 // A model's experiment runs side by side: one row per run with its parameters and metrics, the best
 // value of each metric marked and the best run by the primary metric highlighted, plus that
-// metric as a bar chart. Read from mlopsApi (GET /v1/models/{m}/experimentRuns), or, where the API
-// does not serve it, from Vertex ML Metadata (ExperimentRun contexts of the model's experiment).
+// metric as a bar chart. Read from mlopsApi (GET /v1/models/{m}/experimentRuns, newest first,
+// page after page up to a cap, saying so when older runs are left out).
 import { apiPath } from '../api-client.js';
 import type { ExperimentRun } from '../api-schemas.js';
 import { ExperimentRunList } from '../api-schemas.js';
@@ -15,7 +15,13 @@ export interface ExperimentsData {
   /** Where the runs came from, as a person checks it. */
   readonly source: string;
   readonly plot?: string;
+  /** Older runs exist beyond the newest MAX_EXPERIMENT_RUNS shown. */
+  readonly truncated?: boolean;
 }
+
+/** The most runs a page compares (newest first); the API serves at most 100 a page. */
+export const MAX_EXPERIMENT_RUNS = 500;
+const PAGE_SIZE = 100;
 
 /** Error-like metrics are better low; the rest (accuracy, r2, auc) better high. */
 export function lowerIsBetter(metric: string): boolean {
@@ -46,41 +52,42 @@ export function bestRun(runs: readonly ExperimentRun[], metric: string): Experim
 
 const runLabel = (r: ExperimentRun) => r.displayName || r.runId || r.name.split('/').pop() || r.name;
 
+/** The model's runs (the newest MAX_EXPERIMENT_RUNS), or why not: an unknown model is the API's 404. */
 export async function loadExperiments(sources: Sources, model: string): Promise<ExperimentsData | string> {
-  let runs: ExperimentRun[];
-  let source: string;
-  const fromApi = await sources.api.get(ExperimentRunList, `${apiPath('v1', 'models', model, 'experimentRuns')}?pageSize=100`);
-  if (fromApi.ok) {
-    runs = fromApi.value.experimentRuns;
-    source = `GET /v1/models/${model}/experimentRuns`;
-  } else if (fromApi.status === 404) {
-    const fromMetadata = await sources.google.experimentRuns(model);
-    if (!fromMetadata.ok) return `mlopsApi: ${fromApi.message}; Vertex ML Metadata: ${fromMetadata.message}`;
-    runs = fromMetadata.value.map((r) => ({ ...r, params: { ...r.params }, metrics: { ...r.metrics } }));
-    source = `Vertex ML Metadata, experiment ${model}`;
-  } else {
-    return fromApi.message;
-  }
+  const runs: ExperimentRun[] = [];
+  const path = apiPath('v1', 'models', model, 'experimentRuns');
+  let token: string | undefined;
+  do {
+    const page = await sources.api.get(ExperimentRunList, `${path}?pageSize=${PAGE_SIZE}${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
+    if (!page.ok) return page.status === 404 && !/not found/i.test(page.message) ? `${page.message} (404 not found)` : page.message;
+    runs.push(...page.value.experimentRuns);
+    token = page.value.nextPageToken || undefined;
+  } while (token !== undefined && runs.length < MAX_EXPERIMENT_RUNS);
+  const truncated = token !== undefined || runs.length > MAX_EXPERIMENT_RUNS;
+  runs.splice(MAX_EXPERIMENT_RUNS);
+  const source = `GET /v1/models/${model}/experimentRuns`;
+  const more = truncated ? { truncated } : {};
   runs.sort((a, b) => (a.createTime ?? '').localeCompare(b.createTime ?? ''));
   const metric = primaryMetric(runs);
-  if (!metric) return { runs, source };
+  if (!metric) return { runs, source, ...more };
   const best = bestRun(runs, metric);
   const plot = await renderSvg(runMetricSpec(metric, runs.flatMap((r) => {
     const value = metricValue(r, metric);
     return value === undefined ? [] : [{ run: runLabel(r), value, best: r === best }];
   })));
-  return { runs, source, plot };
+  return { runs, source, plot, ...more };
 }
 
 export function experimentsBody(data: ExperimentsData): SafeHtml {
   const { runs } = data;
   if (runs.length === 0) return html`<p class="na">No experiment runs yet (${data.source}).</p>`;
+  const truncated = data.truncated ? html`<p class="na">The newest ${runs.length} runs; older runs not shown.</p>` : '';
   const params = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
   const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
   const primary = primaryMetric(runs);
   const best = primary ? bestRun(runs, primary) : undefined;
   const bestOf = new Map(metrics.map((m) => [m, bestRun(runs, m)]));
-  return html`<p>${runs.length} runs from ${data.source}${primary && best ? html`; best by <b>${primary}</b> (${lowerIsBetter(primary) ? 'lower' : 'higher'} is better): <b>${runLabel(best)}</b>` : ''}</p>
+  return html`${truncated}<p>${runs.length} runs from ${data.source}${primary && best ? html`; best by <b>${primary}</b> (${lowerIsBetter(primary) ? 'lower' : 'higher'} is better): <b>${runLabel(best)}</b>` : ''}</p>
 <table class="experiment-runs"><thead><tr><th>run</th><th>kind</th><th>state</th><th>created</th>${params.map((p) => html`<th>${p}</th>`)}${metrics.map((m) => html`<th>${m}</th>`)}</tr></thead><tbody>
 ${runs.map((r) => html`<tr class="${r === best ? 'best' : ''}"><td>${runLabel(r)}</td><td>${r.kind ?? ''}</td><td>${r.state ? badge(r.state) : ''}</td><td>${time(r.createTime)}</td>${params.map((p) => html`<td>${r.params[p] === undefined ? '' : typeof r.params[p] === 'number' ? num(r.params[p]) : String(r.params[p])}</td>`)}${metrics.map((m) => html`<td class="num${bestOf.get(m) === r ? ' best-value' : ''}">${typeof r.metrics[m] === 'string' ? r.metrics[m] : num(r.metrics[m])}${bestOf.get(m) === r ? ' ★' : ''}</td>`)}</tr>`)}
 </tbody></table>

@@ -4,7 +4,7 @@ import { apiPath } from '../api-client.js';
 import type { Evaluations, Model, ModelSummary } from '../api-schemas.js';
 import { Evaluations as EvaluationsSchema, Model as ModelSchema, ModelList } from '../api-schemas.js';
 import type { SafeHtml } from '../html.js';
-import { badge, html, notAvailable, num, time } from '../html.js';
+import { badge, html, link, notAvailable, num, time } from '../html.js';
 import type { Links, Sources } from '../sources.js';
 import { modelId } from '../sources.js';
 
@@ -88,7 +88,7 @@ ${model.versions.map((v) => {
   const card = v.modelCard
     ? html`${links.modelCard ? html`<a class="model-card" href="${links.modelCard(name, v.versionId)}">model card</a> ` : ''}<code>${v.modelCard.htmlUri}</code> <code>${v.modelCard.markdownUri}</code> `
     : '';
-  return html`<tr data-version="${v.versionId}"><td>${v.versionId}</td><td>${v.aliases.map((a) => html`<span class="badge ${a === 'champion' ? 'good' : 'idle'}">${a}</span> `)}</td><td>${time(v.createTime)}</td><td>${Object.entries(v.labels).map(([k, val]) => html`<code>${k}=${val}</code> `)}</td><td>${v.description ?? ''}</td><td>${card}${cards.map((c) => (/^https?:/.test(c) ? html`<a href="${c}">${c}</a> ` : html`<code>${c}</code> `))}${!card && cards.length === 0 ? '—' : ''}</td><td><a href="${links.lineage(name, v.versionId)}">lineage</a></td></tr>`;
+  return html`<tr data-version="${v.versionId}"><td>${v.versionId}</td><td>${v.aliases.map((a) => html`<span class="badge ${a === 'champion' ? 'good' : 'idle'}">${a}</span> `)}</td><td>${time(v.createTime)}</td><td>${Object.entries(v.labels).map(([k, val]) => html`<code>${k}=${val}</code> `)}</td><td>${v.description ?? ''}</td><td>${card}${cards.map((c) => (/^https?:/.test(c) ? html`<a href="${c}">${c}</a> ` : html`<code>${c}</code> `))}${!card && cards.length === 0 ? '—' : ''}</td><td>${link(links.lineage(name, v.versionId), 'lineage')}</td></tr>`;
 })}
 </tbody></table>`;
   const evaluations = model.versions.filter((v) => data.evaluations.has(v.versionId)).map((v) => {
@@ -107,7 +107,7 @@ ${decisions.length ? html`<table class="decisions"><thead><tr><th>decision</th><
     ? html`<p class="na">No training runs yet.</p>`
     : html`<table class="runs"><thead><tr><th>training run</th><th>state</th><th>trigger</th><th>created</th><th>pipeline run</th><th>version</th></tr></thead><tbody>${model.latestRuns.map((r) => {
         const job = r.pipelineJob?.split('/').pop();
-        return html`<tr><td>${r.id}</td><td>${badge(r.state)}</td><td>${r.trigger ?? ''}</td><td>${time(r.createTime)}</td><td>${job ? html`<a href="${links.pipelineRun(name, job)}">${job}</a>` : '—'}</td><td>${r.modelVersion?.split('@').pop() ?? ''}</td></tr>`;
+        return html`<tr><td>${r.id}</td><td>${badge(r.state)}</td><td>${r.trigger ?? ''}</td><td>${time(r.createTime)}</td><td>${job ? link(links.pipelineRun(name, job), job) : '—'}</td><td>${r.modelVersion?.split('@').pop() ?? ''}</td></tr>`;
       })}</tbody></table>`;
   return html`<p>${model.description}</p>
 <p>Vertex model <code>${model.vertexModel ?? ''}</code> · task ${model.task ?? ''} · environment ${model.environment ?? ''}${model.champion ? html` · champion <b>${model.champion.split('@').pop()}</b>` : ''}${model.challenger ? html` · challenger <b>${model.challenger.split('@').pop()}</b>` : ''}</p>

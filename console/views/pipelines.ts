@@ -1,8 +1,8 @@
 // Pipeline runs (Vertex AI PipelineJobs labelled with the model) and one run: its task graph as SVG
 // coloured by state, each task's state and times, and the errors Vertex reports for failed tasks.
-import type { PipelineRun, PipelineTask } from '../google-sources.js';
+import type { PipelineRun, PipelineRunList, PipelineTask } from '../google-sources.js';
 import type { SafeHtml } from '../html.js';
-import { badge, html, notAvailable, time, trusted } from '../html.js';
+import { badge, html, link, notAvailable, time, trusted } from '../html.js';
 import type { Links, Sources } from '../sources.js';
 import { taskGraph, taskGraphSvg } from './task-graph.js';
 
@@ -17,21 +17,25 @@ function duration(start?: string, end?: string): string {
   return Number.isFinite(s) ? (s < 120 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`) : '';
 }
 
-export function pipelineRunsBody(model: string, runs: readonly PipelineRun[], links: Links): SafeHtml {
-  if (runs.length === 0) return html`<p class="na">No pipeline runs of ${model} yet.</p>`;
-  return html`<table class="pipeline-runs"><thead><tr><th>pipeline run</th><th>display name</th><th>state</th><th>created</th><th>duration</th><th>trigger</th></tr></thead><tbody>
-${runs.map((r) => html`<tr><td><a href="${links.pipelineRun(model, r.id)}">${r.id}</a></td><td>${r.displayName}</td><td>${badge(shortState(r.state))}</td><td>${time(r.createTime)}</td><td>${duration(r.startTime, r.endTime)}</td><td>${r.labels.trigger ?? ''}</td></tr>`)}
+export function pipelineRunsBody(model: string, list: PipelineRunList, links: Links): SafeHtml {
+  const { runs } = list;
+  const older = list.more ? html`<p class="na">The newest ${runs.length} pipeline runs; older runs not shown.</p>` : '';
+  if (runs.length === 0) return list.more ? html`${older}` : html`<p class="na">No pipeline runs of ${model} yet.</p>`;
+  return html`${older}<table class="pipeline-runs"><thead><tr><th>pipeline run</th><th>display name</th><th>state</th><th>created</th><th>duration</th><th>trigger</th></tr></thead><tbody>
+${runs.map((r) => html`<tr><td>${link(links.pipelineRun(model, r.id), r.id)}</td><td>${r.displayName}</td><td>${badge(shortState(r.state))}</td><td>${time(r.createTime)}</td><td>${duration(r.startTime, r.endTime)}</td><td>${r.labels.trigger ?? ''}</td></tr>`)}
 </tbody></table>`;
 }
 
-export async function loadPipelineRuns(sources: Sources, model: string): Promise<PipelineRun[] | string> {
+export async function loadPipelineRuns(sources: Sources, model: string): Promise<PipelineRunList | string> {
   const runs = await sources.google.listPipelineRuns(model);
   return runs.ok ? runs.value : runs.message;
 }
 
-export async function loadPipelineRun(sources: Sources, id: string): Promise<PipelineRun | string> {
+/** PipelineJob `id` when it is labelled as `model`'s run; another's is "not found" here. */
+export async function loadPipelineRun(sources: Sources, model: string, id: string): Promise<PipelineRun | string> {
   const run = await sources.google.getPipelineRun(id);
-  return run.ok ? run.value : run.message;
+  if (!run.ok) return run.message;
+  return run.value.labels.model === model ? run.value : `pipelineJobs/${id} not found for models/${model} (it is not labelled model=${model})`;
 }
 
 /** Task states by task name (the root task, the pipeline itself, is left out of the graph). */

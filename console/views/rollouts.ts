@@ -5,16 +5,17 @@ import { apiPath } from '../api-client.js';
 import type { Measurement, Rollout } from '../api-schemas.js';
 import { Rollout as RolloutSchema, RolloutList } from '../api-schemas.js';
 import type { SafeHtml } from '../html.js';
-import { badge, html, notAvailable, num, time, trusted } from '../html.js';
+import { badge, html, link, notAvailable, num, time, trusted } from '../html.js';
 import { renderSvg, trafficSpec } from '../plots.js';
 import type { Links, Sources } from '../sources.js';
+import { modelId } from '../sources.js';
 
 const versionId = (v: string) => v.split('@').pop() ?? v;
 
 export function rolloutsListBody(model: string, rollouts: readonly Rollout[], links: Links): SafeHtml {
   if (rollouts.length === 0) return html`<p class="na">No rollouts of ${model} yet.</p>`;
   return html`<table class="rollouts"><thead><tr><th>rollout</th><th>phase</th><th>stable</th><th>canary</th><th>canary traffic</th><th>step</th><th>created</th></tr></thead><tbody>
-${rollouts.map((r) => html`<tr><td><a href="${links.rollout(model, r.id)}">${r.id}</a></td><td>${badge(r.phase)}</td><td>${versionId(r.stable.version)}</td><td>${versionId(r.canary.version)}</td><td class="num">${r.canaryWeight ?? '—'}%</td><td>${Math.min(r.stepIndex + 1, r.policy.steps.length)}/${r.policy.steps.length}</td><td>${time(r.createTime)}</td></tr>`)}
+${rollouts.map((r) => html`<tr><td>${link(links.rollout(model, r.id), r.id)}</td><td>${badge(r.phase)}</td><td>${versionId(r.stable.version)}</td><td>${versionId(r.canary.version)}</td><td class="num">${r.canaryWeight ?? '—'}%</td><td>${Math.min(r.stepIndex + 1, r.policy.steps.length)}/${r.policy.steps.length}</td><td>${time(r.createTime)}</td></tr>`)}
 </tbody></table>`;
 }
 
@@ -38,9 +39,11 @@ export function trafficPoints(r: Rollout): { at: string; canaryPercent: number }
   return points.sort((a, b) => a.at.localeCompare(b.at));
 }
 
-export async function loadRollout(sources: Sources, id: string): Promise<RolloutData | string> {
+/** Rollout `id` of `model`: one of another model is "not found" here, as under another model's path. */
+export async function loadRollout(sources: Sources, model: string, id: string): Promise<RolloutData | string> {
   const r = await sources.api.get(RolloutSchema, apiPath('v1', 'rollouts', id));
   if (!r.ok) return r.message;
+  if (r.value.model === undefined || modelId(r.value.model) !== model) return `rollouts/${id} not found for models/${model}`;
   const points = trafficPoints(r.value);
   return { rollout: r.value, ...(points.length ? { trafficPlot: await renderSvg(trafficSpec(points)) } : {}) };
 }

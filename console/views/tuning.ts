@@ -5,8 +5,9 @@ import { apiPath } from '../api-client.js';
 import type { TuningRun } from '../api-schemas.js';
 import { TuningRun as TuningRunSchema, TuningRunList } from '../api-schemas.js';
 import type { SafeHtml } from '../html.js';
-import { badge, html, notAvailable, num, time, trusted } from '../html.js';
+import { badge, html, link, notAvailable, num, time, trusted } from '../html.js';
 import type { Links, Sources } from '../sources.js';
+import { modelId } from '../sources.js';
 import { renderTuningPlots } from '../../control-plane/tuning/plots/render-plots.js';
 import { TuningResult } from '../../control-plane/tuning/tuning-result.js';
 
@@ -15,7 +16,7 @@ export function tuningRunsBody(model: string, runs: readonly TuningRun[], links:
   return html`<table class="tuning-runs"><thead><tr><th>tuning run</th><th>state</th><th>metric</th><th>model types</th><th>trials</th><th>best</th><th>created</th></tr></thead><tbody>
 ${runs.map((r) => {
   const best = r.result?.trials.find((t) => t.id === r.result?.bestTrialId);
-  return html`<tr><td><a href="${links.tuningRun(model, r.id)}">${r.id}</a></td><td>${badge(r.state)}</td><td>${r.study.metric.id} (${r.study.metric.goal.toLowerCase()})</td><td>${r.study.modelTypes.join(', ')}</td><td class="num">${r.result?.trials.length ?? 0}/${r.study.maxTrialCount ?? '?'}</td><td>${best ? `${best.modelType ?? ''} ${num(best.value)}` : '—'}</td><td>${time(r.createTime)}</td></tr>`;
+  return html`<tr><td>${link(links.tuningRun(model, r.id), r.id)}</td><td>${badge(r.state)}</td><td>${r.study.metric.id} (${r.study.metric.goal.toLowerCase()})</td><td>${r.study.modelTypes.join(', ')}</td><td class="num">${r.result?.trials.length ?? 0}/${r.study.maxTrialCount ?? '?'}</td><td>${best ? `${best.modelType ?? ''} ${num(best.value)}` : '—'}</td><td>${time(r.createTime)}</td></tr>`;
 })}
 </tbody></table>`;
 }
@@ -32,9 +33,11 @@ export interface TuningRunData {
   readonly plotsProblem?: string;
 }
 
-export async function loadTuningRun(sources: Sources, id: string): Promise<TuningRunData | string> {
+/** Tuning run `id` of `model`: one of another model is "not found" here. */
+export async function loadTuningRun(sources: Sources, model: string, id: string): Promise<TuningRunData | string> {
   const loaded = await sources.api.get(TuningRunSchema, apiPath('v1', 'tuningRuns', id));
   if (!loaded.ok) return loaded.message;
+  if (loaded.value.model === undefined || modelId(loaded.value.model) !== model) return `tuningRuns/${id} not found for models/${model}`;
   const run = loaded.value;
   const stored = run.results?.plots ?? [];
   if (stored.length > 0) {

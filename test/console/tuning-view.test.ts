@@ -23,8 +23,8 @@ const result = {
 };
 const study = { modelTypes: ['ridge', 'xgboost'], metric: { id: 'rmse', goal: 'MINIMIZE' }, algorithm: 'ALGORITHM_UNSPECIFIED', maxTrialCount: 6 };
 const runs: Record<string, unknown> = {
-  live: { id: 'live', state: 'RUNNING', study, result },
-  stored: { id: 'stored', state: 'SUCCEEDED', study, result, results: { uri: 'gs://b/tuning-runs/stored/results.json', plots: [{ name: 'optimization-history', title: 'History', svg: 'gs://b/tuning-runs/stored/plots/optimization-history.svg', spec: 'gs://b/x.vl.json' }] } },
+  live: { id: 'live', model: 'm', state: 'RUNNING', study, result },
+  stored: { id: 'stored', model: 'm', state: 'SUCCEEDED', study, result, results: { uri: 'gs://b/tuning-runs/stored/results.json', plots: [{ name: 'optimization-history', title: 'History', svg: 'gs://b/tuning-runs/stored/plots/optimization-history.svg', spec: 'gs://b/x.vl.json' }] } },
 };
 
 describe('tuning run page', () => {
@@ -53,7 +53,7 @@ describe('tuning run page', () => {
 
   it('draws the four plots from the live result while none are stored', async () => {
     const g = google();
-    const data = await loadTuningRun({ api: new ApiClient(url), google: g }, 'live');
+    const data = await loadTuningRun({ api: new ApiClient(url), google: g }, 'm', 'live');
     if (typeof data === 'string') throw new Error(data);
     expect(g.read).toEqual([]);
     expect(data.plots.map((p) => [p.name, p.origin])).toEqual([
@@ -69,7 +69,7 @@ describe('tuning run page', () => {
 
   it('shows the stored plot files once the run wrote them', async () => {
     const g = google();
-    const data = await loadTuningRun({ api: new ApiClient(url), google: g }, 'stored');
+    const data = await loadTuningRun({ api: new ApiClient(url), google: g }, 'm', 'stored');
     if (typeof data === 'string') throw new Error(data);
     expect(g.read).toEqual(['gs://b/tuning-runs/stored/plots/optimization-history.svg']);
     expect(data.plots).toMatchObject([{ name: 'optimization-history', origin: 'stored', source: 'gs://b/tuning-runs/stored/plots/optimization-history.svg' }]);
@@ -77,6 +77,10 @@ describe('tuning run page', () => {
   });
 
   it('an unknown run is the API’s message', async () => {
-    expect(await loadTuningRun({ api: new ApiClient(url), google: google() }, 'nope')).toBe('tuningRuns/nope not found');
+    expect(await loadTuningRun({ api: new ApiClient(url), google: google() }, 'm', 'nope')).toBe('tuningRuns/nope not found');
+  });
+
+  it('a run of another model is not found under this one', async () => {
+    expect(await loadTuningRun({ api: new ApiClient(url), google: google() }, 'other', 'live')).toBe('tuningRuns/live not found for models/other');
   });
 });
