@@ -4,6 +4,8 @@
 // task's executor; a step without any runs on Vertex Pipelines' default machine. A machine the
 // price table lacks is reported as unpriced, never counted as free.
 import { z } from 'zod';
+import { TUNING_PIPELINE_TASKS } from '../../pipelines/definitions/tuning-tasks.js';
+import { pipelineTaskOutputs } from '../../vertex/shared/pipeline-outputs.js';
 import type { IPipelineJob } from '../../vertex/shared/proto-types.js';
 import type { JsonValue } from '../../vertex/shared/struct.js';
 import { fromStruct } from '../../vertex/shared/struct.js';
@@ -139,8 +141,37 @@ export function priceOf(machineType: string, accelerator: { type: string; count:
 
 const NOT_RUN = new Set(['SKIPPED', 'NOT_TRIGGERED', 'PENDING', 'STATE_UNSPECIFIED']);
 
-/** The estimate for a PipelineJob as read now (its `jobDetail.taskDetails` and `pipelineSpec`). */
-export function estimatePipelineJobCost(job: IPipelineJob): CostEstimate {
+/** Why a tuning task's trials are not in the estimate: they ran as a job of their own. */
+export const TRIALS_OUTSIDE_REASON = 'HyperparameterTuningJob trials run outside the PipelineJob';
+
+/** A trial's start and end, as the estimate reads them (RFC 3339 or a protobuf Timestamp). */
+export interface TrialTimes {
+  readonly id: string;
+  readonly startTime?: unknown;
+  readonly endTime?: unknown;
+}
+
+/**
+ * The tuning tasks that ran in a PipelineJob (training-pipeline-hpt's tune step), each with the
+ * HyperparameterTuningJob its `gcp_resources` output names (Google Cloud Pipeline Components' form),
+ * when it names one: its trials run outside the PipelineJob, so the job's task details leave them out.
+ */
+export function tuningTasks(job: IPipelineJob): { task: string; tuningJob?: string }[] {
+  return (job.jobDetail?.taskDetails ?? [])
+    .filter((t) => t.taskName === TUNING_PIPELINE_TASKS.tune && !NOT_RUN.has(String(t.state ?? 'STATE_UNSPECIFIED')))
+    .map((t) => {
+      const resources = pipelineTaskOutputs(job, t.taskName!)?.parameters.gcp_resources;
+      const named = typeof resources === 'string' ? /projects\/[^/]+\/locations\/[^/]+\/hyperparameterTuningJobs\/[^/?"\s]+/.exec(resources)?.[0] : undefined;
+      return { task: t.taskName!, ...(named ? { tuningJob: named } : {}) };
+    });
+}
+
+/**
+ * The estimate for a PipelineJob as read now (its `jobDetail.taskDetails` and `pipelineSpec`), with
+ * the trials of its tuning tasks where the caller could read them (by task name); a tuning task whose
+ * trials are not given is named in `unpriced`, never silently left out.
+ */
+export function estimatePipelineJobCost(job: IPipelineJob, tuningTrials: ReadonlyMap<string, readonly TrialTimes[]> = new Map()): CostEstimate {
   const resources = taskResources(fromStruct(job.pipelineSpec));
   const items: CostItem[] = [];
   // Summed unrounded: the items show 6 decimals, the total is rounded once.
@@ -175,6 +206,23 @@ export function estimatePipelineJobCost(job: IPipelineJob): CostEstimate {
     priced += price.usd;
     items.push({ task: name, machineType: machine.machineType, accelerator: wanted.accelerator ?? null, hours, usd: round(price.usd), ...(machine.note ? { note: machine.note } : {}) });
   }
+  for (const { task, tuningJob } of tuningTasks(job)) {
+    const trials = tuningTrials.get(task);
+    if (trials === undefined) {
+      unpriced.push({ task, reason: TRIALS_OUTSIDE_REASON });
+      continue;
+    }
+    const cost = estimateTrialsCost(trials);
+    const note = `${cost.trials} trials of ${tuningJob ?? 'its HyperparameterTuningJob'}, each on one ${cost.machineType} (the tuning component's trial machine)`;
+    if (cost.usd === null) {
+      items.push({ task: `${task} (trials)`, machineType: cost.machineType, accelerator: null, hours: cost.hours, usd: null, note });
+      unpriced.push({ task, reason: `no list price for machine type ${cost.machineType} in the price table (${PRICES_AS_OF})` });
+      continue;
+    }
+    const price = priceOf(cost.machineType, null, cost.hours);
+    if ('usd' in price) priced += price.usd;
+    items.push({ task: `${task} (trials)`, machineType: cost.machineType, accelerator: null, hours: cost.hours, usd: cost.usd, note });
+  }
   items.sort((a, b) => a.task.localeCompare(b.task));
   const fees = [{ name: 'Vertex AI Pipelines run', usd: PIPELINE_RUN_FEE_USD }];
   const total = round(priced + fees.reduce((sum, f) => sum + f.usd, 0));
@@ -191,7 +239,7 @@ export function describeCost(estimate: CostEstimate): string {
 export const TUNING_TRIAL_MACHINE = 'n1-standard-4';
 
 /** A HyperparameterTuningJob's trials, each on one trial machine from its start to its end. */
-export function estimateTrialsCost(trials: readonly { id: string; startTime?: string | undefined; endTime?: string | undefined }[], machineType = TUNING_TRIAL_MACHINE): { trials: number; hours: number; usd: number | null; machineType: string; pricesAsOf: string } {
+export function estimateTrialsCost(trials: readonly TrialTimes[], machineType = TUNING_TRIAL_MACHINE): { trials: number; hours: number; usd: number | null; machineType: string; pricesAsOf: string } {
   let hours = 0;
   let counted = 0;
   for (const t of trials) {

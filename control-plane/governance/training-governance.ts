@@ -12,8 +12,8 @@ import type { DecisionRecord } from '../evaluation/decision.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 import { TuningRuns } from '../state/tuning-runs.js';
-import type { CostEstimate } from './cost-estimate.js';
-import { describeCost, estimatePipelineJobCost, estimateTrialsCost } from './cost-estimate.js';
+import type { CostEstimate, TrialTimes } from './cost-estimate.js';
+import { describeCost, estimatePipelineJobCost, estimateTrialsCost, tuningTasks } from './cost-estimate.js';
 import { readOutputJson } from '../evaluation/run-outputs.js';
 import { TuningResult } from '../tuning/tuning-result.js';
 import { isTransient } from '../errors.js';
@@ -27,9 +27,28 @@ export interface ModelCardUris {
 }
 
 
+/**
+ * The PipelineJob's estimate with its tuning tasks' trials, read from their HyperparameterTuningJobs
+ * (which run outside the PipelineJob); a job that cannot be read for good leaves its trials unpriced
+ * (named in `unpriced`), a transient failure throws for the redelivery.
+ */
+export async function estimateRunCost(ctx: ControlPlaneContext, job: IPipelineJob): Promise<CostEstimate> {
+  const trials = new Map<string, TrialTimes[]>();
+  for (const { task, tuningJob } of tuningTasks(job)) {
+    if (tuningJob === undefined) continue;
+    try {
+      const [read] = await (await ctx.clients.jobs()).getHyperparameterTuningJob({ name: tuningJob });
+      trials.set(task, (read.trials ?? []).map((t) => ({ id: String(t.id ?? ''), startTime: t.startTime, endTime: t.endTime })));
+    } catch (err) {
+      if (isTransient(err)) throw err;
+    }
+  }
+  return estimatePipelineJobCost(job, trials);
+}
+
 /** The run's estimate: the stored one, else one made now from the PipelineJob (the caller stores it). */
-export function runCostEstimate(run: TrainingRunRecord, job: IPipelineJob): CostEstimate {
-  return run.costEstimate ?? estimatePipelineJobCost(job);
+export async function runCostEstimate(ctx: ControlPlaneContext, run: TrainingRunRecord, job: IPipelineJob): Promise<CostEstimate> {
+  return run.costEstimate ?? estimateRunCost(ctx, job);
 }
 
 export interface CardContext {

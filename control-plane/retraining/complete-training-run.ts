@@ -125,7 +125,8 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
   const evaluationFile = event.state === 'SUCCEEDED' ? await readOutputJson(ctx, taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.evaluation, 'evaluation'), EvaluationFile, { article: 'an', noun: 'evaluation' }) : undefined;
   const decision = await recordDecision(ctx, run, event, job, evaluationFile);
   // Estimated once and stored: the model card and the audit row read the same numbers on a redelivery.
-  const costed = await renewCompletionLease(leaseScope(ctx), runId, owner, (current) => ({ ...current, costEstimate: runCostEstimate(current, job) }));
+  const estimate = await runCostEstimate(ctx, run, job);
+  const costed = await renewCompletionLease(leaseScope(ctx), runId, owner, (current) => ({ ...current, costEstimate: current.costEstimate ?? estimate }));
 
   let modelVersion: string | undefined;
   let modelCard: ModelCardUris | undefined;
