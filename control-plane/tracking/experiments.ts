@@ -3,7 +3,9 @@
 // metrics and gate outcome when it ends) and one per tuning trial (recorded when the tuning run
 // ends). A run's snapshot is a `system.Dataset` artifact in its context; its PipelineJob's pipeline
 // run context, when Vertex has made one, becomes a child of the run (as ExperimentRun.log(pipeline_job=...)).
+import { log } from '../../logging/log.js';
 import type { JsonValue } from '../../vertex/shared/struct.js';
+import { isTransient } from '../errors.js';
 import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import { tableReferenceText } from '../config/bigquery-source.js';
 import { specPipelineParameters } from '../config/pipeline-parameters.js';
@@ -17,7 +19,8 @@ import {
   EXPERIMENT_METADATA, SCHEMA, SCHEMA_VERSION, datasetArtifactId, experimentId, experimentRunContextId, experimentRunMetadata,
   keepTerminalState, metricsArtifactId, scalarParams, trialRunName,
 } from './conventions.js';
-import type { MetadataStore } from './metadata-store.js';
+import type { IContext, MetadataStore, NodeSpec } from './metadata-store.js';
+import { nextMetadata, sameMetadataName } from './metadata-store.js';
 import { metadataStore } from './store.js';
 
 /** The model's experiment context (created on first use); returns its resource name. */
@@ -161,53 +164,84 @@ const TRIAL_STATE: Record<TuningTrial['state'], 'COMPLETE' | 'FAILED' | 'CANCELL
 /** At most this many trials are written at once (a study has up to hundreds). */
 const TRIAL_CONCURRENCY = 8;
 
-/** Every finished trial of a tuning run as an experiment run: its model type and hyperparameters, its objective value and state. */
+/**
+ * Every finished trial of a tuning run as an experiment run: its model type and hyperparameters, its
+ * objective value and state. A trial is linked to the experiment last (one call per chunk), so a
+ * linked trial is a complete one: a redelivery skips those already linked and unchanged. One trial's
+ * failure does not stop the others; a transient one is rethrown at the end (the redelivery records
+ * what is missing), permanent ones are logged.
+ */
 export async function recordTuningTrials(ctx: ControlPlaneContext, spec: ResolvedModelSpec, run: TuningRunRecord, result: TuningResult, pipelineRunContext?: string): Promise<string[]> {
   const store = metadataStore(ctx);
   const experiment = await ensureExperiment(store, spec);
+  const recorded = await recordedTrials(store, experiment, run);
   const dataset = run.snapshot ? await ensureSnapshotDataset(store, ctx.settings.projectId, spec, run.snapshot, run.sourceParameters) : undefined;
   const names: string[] = [];
+  const unlinked: string[] = [];
+  const errors: unknown[] = [];
   const queue = [...result.trials];
   const work = async () => {
-    for (let trial = queue.shift(); trial; trial = queue.shift()) names.push(await recordTrial(store, experiment, spec, run, result, trial, dataset, pipelineRunContext));
+    for (let trial = queue.shift(); trial; trial = queue.shift()) {
+      const wanted = trialContextSpec(spec, run, result, trial, pipelineRunContext);
+      const stored = recorded.get(wanted.id);
+      if (stored && nextMetadata(stored, wanted, keepTerminalState) === undefined) {
+        names.push(stored.name ?? store.contextName(wanted.id));
+        continue;
+      }
+      try {
+        const context = await store.ensureContext(wanted, keepTerminalState);
+        const name = context.name ?? store.contextName(wanted.id);
+        if (dataset) await store.addToContext(name, [dataset]);
+        names.push(name);
+        if (!(context.parentContexts ?? []).some((p) => sameMetadataName(p, experiment))) unlinked.push(name);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
   };
+  // Workers never reject: every trial is tried before anything is reported.
   await Promise.all(Array.from({ length: Math.min(TRIAL_CONCURRENCY, queue.length) }, work));
+  await store.linkChildren(experiment, unlinked);
+  const transient = errors.find(isTransient);
+  if (transient !== undefined) throw transient as Error;
+  for (const err of errors) log('WARNING', `ML Metadata: a trial of tuning run ${run.id} not recorded`, { error: String((err as Error)?.message ?? err).slice(0, 2000) });
   return names.sort();
+}
+
+/** The run's trials already linked to the experiment, by context id. */
+async function recordedTrials(store: MetadataStore, experiment: string, run: TuningRunRecord): Promise<Map<string, IContext>> {
+  const client = await store.metadataClient();
+  const filter = [`schema_title = "${SCHEMA.experimentRun}"`, `parent_contexts:${JSON.stringify(experiment)}`, `metadata.tuning_run.string_value = ${JSON.stringify(run.name)}`].join(' AND ');
+  const [contexts] = await client.listContexts({ parent: store.name, filter });
+  return new Map(contexts.map((c) => [String(c.name).slice(String(c.name).lastIndexOf('/') + 1), c]));
 }
 
 /**
  * One trial's run. Its PipelineJob and pipeline run context are links in its metadata, not a child
  * context: one pipeline run under every trial of a study would give it hundreds of parents.
  */
-async function recordTrial(store: MetadataStore, experiment: string, spec: ResolvedModelSpec, run: TuningRunRecord, result: TuningResult, trial: TuningTrial, dataset: string | undefined, pipelineRunContext: string | undefined): Promise<string> {
+function trialContextSpec(spec: ResolvedModelSpec, run: TuningRunRecord, result: TuningResult, trial: TuningTrial, pipelineRunContext: string | undefined): NodeSpec {
   const id = experimentRunContextId(experimentId(spec.name), trialRunName(run.id, trial.id));
-  const context = await store.ensureContext(
-    {
-      id,
-      schemaTitle: SCHEMA.experimentRun,
-      schemaVersion: SCHEMA_VERSION,
-      displayName: trialRunName(run.id, trial.id),
-      description: `trial ${trial.id} of tuning run ${run.id}${trial.infeasibleReason ? `: ${trial.infeasibleReason}` : ''}`.slice(0, 1000),
-      metadata: experimentRunMetadata({
-        kind: 'tuning-trial',
-        state: TRIAL_STATE[trial.state],
-        params: { model_type: trial.modelType, ...scalarParams(trial.hyperparameters) },
-        metrics: trial.value === undefined ? {} : { [result.metric.id]: trial.value },
-        links: {
-          tuning_run: run.name,
-          trial: trial.id,
-          tuning_job: result.job || run.tuningJob,
-          pipeline_job: run.pipelineJob,
-          pipeline_run_context: pipelineRunContext,
-          ...(trial.startTime ? { start_time: trial.startTime } : {}),
-          ...(trial.endTime ? { end_time: trial.endTime } : {}),
-        },
-      }),
-    },
-    keepTerminalState,
-  );
-  const name = context.name ?? store.contextName(id);
-  await store.addChildren(experiment, [name]);
-  if (dataset) await store.addToContext(name, [dataset]);
-  return name;
+  return {
+    id,
+    schemaTitle: SCHEMA.experimentRun,
+    schemaVersion: SCHEMA_VERSION,
+    displayName: trialRunName(run.id, trial.id),
+    description: `trial ${trial.id} of tuning run ${run.id}${trial.infeasibleReason ? `: ${trial.infeasibleReason}` : ''}`.slice(0, 1000),
+    metadata: experimentRunMetadata({
+      kind: 'tuning-trial',
+      state: TRIAL_STATE[trial.state],
+      params: { model_type: trial.modelType, ...scalarParams(trial.hyperparameters) },
+      metrics: trial.value === undefined ? {} : { [result.metric.id]: trial.value },
+      links: {
+        tuning_run: run.name,
+        trial: trial.id,
+        tuning_job: result.job || run.tuningJob,
+        pipeline_job: run.pipelineJob,
+        pipeline_run_context: pipelineRunContext,
+        ...(trial.startTime ? { start_time: trial.startTime } : {}),
+        ...(trial.endTime ? { end_time: trial.endTime } : {}),
+      },
+    }),
+  };
 }

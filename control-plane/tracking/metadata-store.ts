@@ -6,7 +6,7 @@ import type { protos } from '@google-cloud/aiplatform';
 import type { MetadataServiceClient } from '../../google-clients/vertex.js';
 import { fromStruct, toStruct } from '../../vertex/shared/struct.js';
 import type { JsonObject, JsonValue } from '../../vertex/shared/struct.js';
-import { RetryLater, RpcCode, grpcCode } from '../errors.js';
+import { ControlPlaneError, RetryLater, RpcCode, grpcCode } from '../errors.js';
 
 type V1 = typeof protos.google.cloud.aiplatform.v1;
 export type IContext = protos.google.cloud.aiplatform.v1.IContext;
@@ -19,6 +19,8 @@ const { ALREADY_EXISTS, NOT_FOUND, ABORTED, FAILED_PRECONDITION } = RpcCode;
 /** The store the Vertex AI SDK records experiments and pipelines in. */
 export const DEFAULT_STORE = 'default';
 const ATTEMPTS = 5;
+/** Child contexts per AddContextChildren call. */
+const CHILDREN_PER_CALL = 100;
 
 /** What a node should look like; `metadata` is merged over what is stored (other writers' keys stay). */
 export interface NodeSpec {
@@ -123,6 +125,8 @@ export class MetadataStore {
     const name = this.contextName(spec.id);
     const fields = { displayName: spec.displayName, schemaTitle: spec.schemaTitle, schemaVersion: spec.schemaVersion, ...(spec.description ? { description: spec.description } : {}) };
     return upsert<IContext>({
+      name,
+      schemaTitle: spec.schemaTitle,
       create: async () => (await client.createContext({ parent: this.name, contextId: spec.id, context: { ...fields, metadata: toStruct(spec.metadata, 'context.metadata') } }))[0],
       get: async () => (await client.getContext({ name }))[0],
       next: (stored) => nextMetadata(stored, spec, keep),
@@ -135,6 +139,8 @@ export class MetadataStore {
     const name = this.artifactName(spec.id);
     const fields = { displayName: spec.displayName, schemaTitle: spec.schemaTitle, schemaVersion: spec.schemaVersion, state: 'LIVE' as const, ...(spec.uri ? { uri: spec.uri } : {}), ...(spec.description ? { description: spec.description } : {}) };
     return upsert<IArtifact>({
+      name,
+      schemaTitle: spec.schemaTitle,
       create: async () => (await client.createArtifact({ parent: this.name, artifactId: spec.id, artifact: { ...fields, metadata: toStruct(spec.metadata, 'artifact.metadata') } }))[0],
       get: async () => (await client.getArtifact({ name }))[0],
       next: (stored) => (stored.uri ?? '') !== (spec.uri ?? '') ? mergeMetadata(fromStruct(stored.metadata), spec.metadata) : nextMetadata(stored, spec),
@@ -148,6 +154,8 @@ export class MetadataStore {
     const name = this.executionName(spec.id);
     const fields = { displayName: spec.displayName, schemaTitle: spec.schemaTitle, schemaVersion: spec.schemaVersion, ...(spec.description ? { description: spec.description } : {}) };
     return upsert<IExecution>({
+      name,
+      schemaTitle: spec.schemaTitle,
       create: async () => (await client.createExecution({ parent: this.name, executionId: spec.id, execution: { ...fields, state: spec.state, metadata: toStruct(spec.metadata, 'execution.metadata') } }))[0],
       get: async () => (await client.getExecution({ name }))[0],
       next: (stored) => {
@@ -175,6 +183,23 @@ export class MetadataStore {
     } catch (err) {
       // A concurrent delivery linked them first.
       if (grpcCode(err) !== ALREADY_EXISTS) throw err;
+    }
+  }
+
+  /**
+   * Makes `children` (known not to be yet: their parentContexts said so) child contexts of `parent`,
+   * one call per chunk rather than one per child.
+   */
+  async linkChildren(parent: string, children: readonly string[]): Promise<void> {
+    if (children.length === 0) return;
+    const client = await this.ready();
+    for (let i = 0; i < children.length; i += CHILDREN_PER_CALL) {
+      try {
+        await client.addContextChildren({ context: parent, childContexts: children.slice(i, i + CHILDREN_PER_CALL) });
+      } catch (err) {
+        // A concurrent delivery linked them first.
+        if (grpcCode(err) !== ALREADY_EXISTS) throw err;
+      }
     }
   }
 
@@ -206,7 +231,7 @@ export class MetadataStore {
 export const TERMINAL_EXECUTION_STATES: readonly string[] = ['COMPLETE', 'FAILED', 'CACHED', 'CANCELLED'];
 
 /** The metadata to write over `stored` (undefined: nothing to change). */
-function nextMetadata(stored: { metadata?: protos.google.protobuf.IStruct | null; displayName?: string | null }, spec: NodeSpec, keep?: (stored: JsonObject, next: JsonObject) => JsonObject): JsonObject | undefined {
+export function nextMetadata(stored: { metadata?: protos.google.protobuf.IStruct | null; displayName?: string | null }, spec: NodeSpec, keep?: (stored: JsonObject, next: JsonObject) => JsonObject): JsonObject | undefined {
   const before = fromStruct(stored.metadata);
   let merged = mergeMetadata(before, spec.metadata);
   if (keep) merged = keep(before, merged);
@@ -214,6 +239,9 @@ function nextMetadata(stored: { metadata?: protos.google.protobuf.IStruct | null
 }
 
 interface Upsert<T> {
+  readonly name: string;
+  /** The schema the node must have: an id already taken by another kind of node is never overwritten. */
+  readonly schemaTitle: string;
   create(): Promise<T>;
   get(): Promise<T>;
   next(stored: T): JsonObject | undefined;
@@ -221,7 +249,7 @@ interface Upsert<T> {
 }
 
 /** create → ALREADY_EXISTS → read, and update where it differs (with the etag, re-read on a lost race). */
-async function upsert<T>(op: Upsert<T>): Promise<T> {
+async function upsert<T extends { schemaTitle?: string | null }>(op: Upsert<T>): Promise<T> {
   try {
     return await op.create();
   } catch (err) {
@@ -229,6 +257,10 @@ async function upsert<T>(op: Upsert<T>): Promise<T> {
   }
   for (let i = 0; i < ATTEMPTS; i++) {
     const stored = await op.get();
+    // E.g. a model named like a pipeline: its experiment must not overwrite the system.Pipeline context. Permanent.
+    if ((stored.schemaTitle ?? '') !== op.schemaTitle) {
+      throw new ControlPlaneError('FAILED_PRECONDITION', `metadata: ${op.name} exists as a ${stored.schemaTitle ?? '(untyped)'} node, not ${op.schemaTitle}; left as it is`);
+    }
     const metadata = op.next(stored);
     if (metadata === undefined) return stored;
     try {

@@ -20,7 +20,8 @@ function deepMap(value: unknown, map: Mapper, seen = new Map<object, unknown>())
   }
   const out = Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>;
   seen.set(value, out);
-  for (const [k, v] of Object.entries(value)) out[k] = deepMap(v, map, seen);
+  // What the caller wrote in `metadata` comes back as written: only Vertex's own names change.
+  for (const [k, v] of Object.entries(value)) out[k] = k === 'metadata' ? v : deepMap(v, map, seen);
   return out;
 }
 
@@ -31,7 +32,7 @@ export interface NumberedClient {
 }
 
 /** `inner` as Vertex answers: project `projectId` named by {@link PROJECT_NUMBER} in every response. */
-export function projectNumberClient(inner: MetadataServiceClient, projectId: string): NumberedClient {
+export function projectNumberClient(inner: MetadataServiceClient, projectId: string, fail?: (method: string, request: Record<string, unknown>) => Error | undefined): NumberedClient {
   const byId = `projects/${projectId}/`;
   const byNumber = `projects/${PROJECT_NUMBER}/`;
   const toNumber: Mapper = (s) => s.replaceAll(byId, byNumber);
@@ -45,6 +46,8 @@ export function projectNumberClient(inner: MetadataServiceClient, projectId: str
       if (typeof member !== 'function' || typeof prop !== 'string' || prop === 'close' || prop.startsWith('_')) return typeof member === 'function' ? (member as (...args: unknown[]) => unknown).bind(target) : member;
       return async (request: Record<string, unknown>, ...rest: unknown[]) => {
         calls.set(prop, (calls.get(prop) ?? 0) + 1);
+        const failure = fail?.(prop, request ?? {});
+        if (failure) throw failure;
         const mapped = Object.fromEntries(Object.entries(request ?? {}).map(([k, v]) => [k, k === 'filter' && typeof v === 'string' ? filterToId(v) : deepMap(v, toId)]));
         const result: unknown = await (member as (...args: unknown[]) => Promise<unknown>).call(target, mapped, ...rest);
         return deepMap(result, toNumber);
