@@ -12,12 +12,12 @@ import type { ControlPlaneContext } from '../../../control-plane/runtime/context
 import { parseModelSpec, resolveForEnvironment } from '../../../control-plane/config/load-model-specs.js';
 import type { DecisionRecord } from '../../../control-plane/evaluation/decision.js';
 import { approvalState } from '../../../control-plane/governance/approval-state.js';
-import { estimatePipelineJobCost, estimateTrialsCost, machineFor } from '../../../control-plane/governance/cost-estimate.js';
+import { describeCost, estimatePipelineJobCost, estimateTrialsCost, machineFor } from '../../../control-plane/governance/cost-estimate.js';
 import { renderHtml, renderMarkdown } from '../../../control-plane/governance/model-card.js';
 import type { ModelCardInput } from '../../../control-plane/governance/model-card.js';
 import { MODEL_CARD_LABEL, versionModelCard, withModelCardLink } from '../../../control-plane/governance/model-card-link.js';
 import { PIPELINE_RUN_FEE_USD, TRAINING_ACCELERATOR_USD_PER_HOUR, TRAINING_MACHINE_USD_PER_HOUR } from '../../../control-plane/governance/price-table.js';
-import { completionDecisions, submissionDecision } from '../../../control-plane/governance/training-governance.js';
+import { completionDecisions, estimateRunCost, submissionDecision } from '../../../control-plane/governance/training-governance.js';
 import type { RolloutRecord } from '../../../control-plane/rollouts/rollout-record.js';
 import type { TrainingRunRecord } from '../../../control-plane/state/training-runs.js';
 import type { IPipelineJob } from '../../../vertex/shared/proto-types.js';
@@ -104,6 +104,49 @@ describe('cost estimate of a PipelineJob', () => {
     expect(huge.unpriced).toEqual([{ task: 'gpu-step', reason: expect.stringContaining('96 vCPUs') as string }]);
     expect(machineFor({ cpuLimit: 2, memoryLimitGb: 4 })).toMatchObject({ machineType: 'e2-standard-2' });
     expect(TRAINING_ACCELERATOR_USD_PER_HOUR.NVIDIA_TESLA_T4).toBeGreaterThan(0);
+  });
+
+  /** The job with training-pipeline-hpt's tune step: 1 h of trials outside the PipelineJob, its job named by `gcp_resources`. */
+  const TUNING_JOB = 'projects/p/locations/us-central1/hyperparameterTuningJobs/42';
+  const withTuning = (): IPipelineJob => {
+    const job = pipelineJob({});
+    const resources = JSON.stringify({ resources: [{ resourceType: 'HyperparameterTuningJob', resourceUri: `https://us-central1-aiplatform.googleapis.com/v1/${TUNING_JOB}` }] });
+    job.jobDetail!.taskDetails!.push({ taskId: 99, taskName: 'tune-hyperparameters', state: 'SUCCEEDED', startTime: ts('2026-01-05T03:06:02Z'), endTime: ts('2026-01-05T03:06:05Z'), execution: { metadata: toStruct({ 'output:gcp_resources': resources }, 'metadata') } } as never);
+    return job;
+  };
+  // Two trials, 40 and 20 minutes, as the JobServiceClient returns them (protobuf Timestamps), and one never started.
+  const trials = [
+    { id: '1', startTime: ts('2026-01-05T03:07:00Z'), endTime: ts('2026-01-05T03:47:00Z') },
+    { id: '2', startTime: ts('2026-01-05T03:07:00Z'), endTime: ts('2026-01-05T03:27:00Z') },
+    { id: '3' },
+  ];
+  const n1std4 = () => TRAINING_MACHINE_USD_PER_HOUR['n1-standard-4']!;
+
+  it("a tuning task's trials are priced when given, else named unpriced (they run outside the PipelineJob), never silently left out", () => {
+    const base = estimatePipelineJobCost(pipelineJob({}));
+    const unread = estimatePipelineJobCost(withTuning());
+    expect(unread.unpriced).toEqual([{ task: 'tune-hyperparameters', reason: 'HyperparameterTuningJob trials run outside the PipelineJob' }]);
+    expect(unread.total).toBe(base.total);
+    expect(describeCost(unread)).toContain('1 task unpriced');
+    const read = estimatePipelineJobCost(withTuning(), new Map([['tune-hyperparameters', trials]]));
+    expect(read.unpriced).toEqual([]);
+    // By hand: 1 trial-hour on n1-standard-4 on top of the PipelineJob's own tasks.
+    expect(read.total).toBeCloseTo(base.total + n1std4(), 5);
+    expect(read.items.find((i) => i.task === 'tune-hyperparameters (trials)')).toMatchObject({ machineType: 'n1-standard-4', hours: 1, usd: Number(n1std4().toFixed(6)), note: expect.stringContaining(TUNING_JOB) as string });
+  });
+
+  it("the run's estimate reads the tuning job's trials with the JobServiceClient; a job it may not read leaves them unpriced, a transient failure throws", async () => {
+    const ctxWith = (get: (r: { name: string }) => Promise<unknown>) => ({ clients: { jobs: () => Promise.resolve({ getHyperparameterTuningJob: get }) } }) as unknown as ControlPlaneContext;
+    const asked: string[] = [];
+    const read = await estimateRunCost(ctxWith((r) => { asked.push(r.name); return Promise.resolve([{ name: r.name, trials }]); }), withTuning());
+    expect(asked).toEqual([TUNING_JOB]);
+    expect(read.unpriced).toEqual([]);
+    expect(read.total).toBeCloseTo(estimatePipelineJobCost(pipelineJob({})).total + n1std4(), 5);
+    const denied = await estimateRunCost(ctxWith(() => Promise.reject(Object.assign(new Error('PERMISSION_DENIED'), { code: 7 }))), withTuning());
+    expect(denied.unpriced).toEqual([{ task: 'tune-hyperparameters', reason: 'HyperparameterTuningJob trials run outside the PipelineJob' }]);
+    await expect(estimateRunCost(ctxWith(() => Promise.reject(Object.assign(new Error('UNAVAILABLE'), { code: 14 }))), withTuning())).rejects.toThrow('UNAVAILABLE');
+    // No tuning task: nothing to read.
+    expect((await estimateRunCost(ctxWith(() => Promise.reject(new Error('read'))), pipelineJob({}))).unpriced).toEqual([]);
   });
 
   it('a cache hit (SKIPPED) costs nothing', () => {
