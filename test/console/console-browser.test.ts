@@ -28,6 +28,11 @@ import { startTestCloud } from '../support/local-cloud.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH; Debian: apt-get install chromium)`;
+// On CI a missing browser is a broken machine, not a reason to pass without looking.
+if (skip && process.env.CI) throw new Error(skip);
+/** The policy every console page carries; a served model card adds `sandbox`. */
+const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+const TERMINAL = /(SUCCEEDED|FAILED|CANCELLED)$/;
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
 const MODEL = 'flight-delay';
@@ -101,13 +106,9 @@ function report(args: string[]): Promise<{ status: number | null; stderr: string
   });
 }
 
-describe.skipIf(skip !== undefined)('web console in Chromium', () => {
+describe('web console against a local cloud', () => {
   let cloud: TestCloud;
-  let consoleServer: ConsoleServer;
-  let browser: Browser;
-  let page: Page;
   let pipelineJobId = '';
-  const dialogs: string[] = [];
 
   beforeAll(async () => {
     cloud = await startTestCloud({ vertex: true, functions: { extraEnv: { MLOPS_ENVIRONMENT: 'local' } } });
@@ -163,142 +164,176 @@ describe.skipIf(skip !== undefined)('web console in Chromium', () => {
     const state = storageClient(ce).bucket(`${cloud.projectId}-mlops-state`);
     await state.file(`rollouts/${MODEL}-v2.json`).save(JSON.stringify(rolloutDocument(cloud.projectId)));
     await state.file(`model-checks/${MODEL}.json`).save(JSON.stringify(check));
-    // Wait for the pipeline to end (two tiny shell tasks; slower on a loaded machine).
-    for (let ended = false; !ended; ) {
+    // Wait for the pipeline to end (two tiny shell tasks; slower on a loaded machine), with a
+    // deadline of its own that says where it stood rather than the hook's bare timeout.
+    const deadline = Date.now() + 150_000;
+    for (let state = ''; !TERMINAL.test(state); ) {
       const [current] = await vertex.pipelines.getPipelineJob({ name: job.name! });
-      ended = String(current.state).endsWith('FAILED') || String(current.state).endsWith('SUCCEEDED');
-      if (!ended) await new Promise((r) => setTimeout(r, 300));
+      state = String(current.state);
+      if (TERMINAL.test(state)) break;
+      if (Date.now() > deadline) throw new Error(`pipeline job ${pipelineJobId} did not end within 150 s: last state ${state}`);
+      await new Promise((r) => setTimeout(r, 300));
     }
-    consoleServer = (await startConsoleForEnv(cloud.env))!;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage();
-    // A locator that never matches fails naming itself, before the test's own timeout.
-    page.setDefaultTimeout(15_000);
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-  }, 120_000);
+    await Promise.all(Object.values(vertex).map((c) => c.close()));
+  }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await consoleServer?.close();
     await cloud?.teardown();
-  });
-
-  it('models list → model page: versions with aliases, evaluation metrics, a hostile description as text', async () => {
-    await page.goto(consoleServer.url);
-    expect(await page.locator('h1').textContent()).toBe('Models');
-    await page.getByRole('link', { name: MODEL, exact: true }).click();
-    expect(await page.locator('h1').textContent()).toBe(`Model ${MODEL}`);
-    const v1 = page.locator('tr[data-version="1"]');
-    expect(await v1.locator('td').nth(1).textContent()).toContain('champion');
-    expect(await v1.locator('td').nth(4).textContent()).toBe(HOSTILE);
-    const v2 = page.locator('tr[data-version="2"]');
-    expect(await v2.locator('td').nth(1).textContent()).toContain('challenger');
-    expect(await v2.locator('td').nth(5).locator('a').getAttribute('href')).toBe('https://example.com/cards/flight-delay');
-    expect(await page.locator('table.evaluations').first().textContent()).toContain('rootMeanSquaredError 12.75');
-    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(dialogs).toEqual([]);
-    // The model card, read from Storage where the API says it lies, served sandboxed: its script does not run.
-    await v1.getByRole('link', { name: 'model card' }).click();
-    expect(await page.locator('h1').textContent()).toBe('Model card: flight-delay v1');
-    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
-  });
-
-  it('rollouts → a rollout: timeline with traffic and the failing check’s numbers', async () => {
-    await page.goto(`${consoleServer.url}/models/${MODEL}`);
-    await page.getByRole('link', { name: 'rollouts', exact: true }).click();
-    const row = page.locator('table.rollouts tbody tr');
-    expect(await row.count()).toBe(1);
-    expect(await row.locator('td').nth(1).textContent()).toBe('ABORTED');
-    await row.getByRole('link', { name: `${MODEL}-v2` }).click();
-    expect(await page.locator('h1').textContent()).toBe(`Rollout ${MODEL}-v2`);
-    const steps = page.locator('table.timeline tbody tr');
-    expect(await steps.allTextContents()).toEqual([
-      expect.stringMatching(/^1set canary traffic to 5%5%2026-12-03 10:00:002026-12-03 10:00:05Successful0$/),
-      expect.stringMatching(/^2analysis5%.*Failed1$/),
-      expect.stringMatching(/^3set canary traffic to 50%50%/),
-    ]);
-    expect(await page.locator('div.plot.traffic svg').textContent()).toContain('canary traffic');
-    const check = page.locator('table.checks tbody tr').first();
-    expect(await check.locator('td').allTextContents()).toEqual(['latency_p95', '172.3', '52.25', 'FAILED', 'canary p95 172.25 ms above 1.5 × stable + 20 ms']);
-  });
-
-  it('experiment runs side by side: params and metrics, the best run by RMSE highlighted, a plot', async () => {
-    await page.goto(`${consoleServer.url}/models/${MODEL}`);
-    await page.getByRole('link', { name: 'experiment runs', exact: true }).click();
-    expect(await page.locator('h1').textContent()).toBe(`Experiment runs of ${MODEL}`);
-    const rows = page.locator('table.experiment-runs tbody tr');
-    expect(await rows.count()).toBe(3);
-    const best = page.locator('table.experiment-runs tbody tr.best');
-    expect(await best.locator('td').first().textContent()).toBe('xgboost-run');
-    expect(await best.textContent()).toContain('12.5 ★');
-    expect(await page.locator('table.experiment-runs thead th').allTextContents()).toEqual(['run', 'kind', 'state', 'created', 'alpha', 'max_depth', 'model_type', 'n_estimators', 'mae', 'rmse']);
-    expect(await page.getByRole('cell', { name: HOSTILE, exact: true }).count()).toBe(1);
-    expect(await page.locator('div.plot svg').textContent()).toContain('rmse by run');
-    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
-  });
-
-  it('drift: the latest check per feature and the Monitoring series plotted', async () => {
-    await page.goto(`${consoleServer.url}/models/${MODEL}/drift`);
-    expect(await page.locator('table.drift tbody tr td').first().textContent()).toBe('date_month');
-    const plot = page.locator('figure.plot[data-feature="date_month"] svg');
-    expect(await plot.count()).toBe(1);
-    expect(await plot.textContent()).toContain('date_month (jensen_shannon)');
-  });
-
-  it('pipeline runs → a run: the task graph with the failed task in red and its row FAILED', async () => {
-    await page.goto(`${consoleServer.url}/models/${MODEL}`);
-    await page.getByRole('link', { name: 'pipeline runs', exact: true }).click();
-    await page.getByRole('link', { name: pipelineJobId }).click();
-    expect(await page.locator('h1').textContent()).toBe(`Pipeline run ${pipelineJobId}`);
-    expect(await page.locator('svg.task-graph g.task').count()).toBe(2);
-    const failed = page.locator('svg.task-graph g.task[data-task="step-2"]');
-    expect(await failed.getAttribute('data-state')).toBe('FAILED');
-    expect(await failed.locator('rect').getAttribute('stroke')).toBe('#c62828');
-    expect(await page.locator('svg.task-graph g.task[data-task="step"]').getAttribute('data-state')).toBe('SUCCEEDED');
-    expect(await page.locator('tr[data-task="step-2"] td').nth(1).textContent()).toBe('FAILED');
-  });
-
-  it('experiment runs, tuning runs, lineage and decisions pages answer (or say why not)', async () => {
-    for (const [path, heading] of [
-      [`/models/${MODEL}/experiments`, `Experiment runs of ${MODEL}`],
-      [`/models/${MODEL}/tuningRuns`, `Tuning runs of ${MODEL}`],
-      [`/models/${MODEL}/versions/1/lineage`, `Lineage of ${MODEL} version 1`],
-      [`/models/${MODEL}/decisions`, `Decisions about ${MODEL}`],
-    ] as const) {
-      const response = await page.goto(`${consoleServer.url}${path}`);
-      expect(response?.status(), path).toBe(200);
-      expect(await page.locator('h1').textContent()).toBe(heading);
-    }
-    const missing = await page.goto(`${consoleServer.url}/models/${MODEL}/rollouts/nope-v9`);
-    expect(missing?.status()).toBe(404);
-    expect(await page.locator('p.na').textContent()).toMatch(/^The rollout not available: /);
-  });
-
-  it('npm run report writes one self-contained HTML file of the model', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'console-report-'));
-    try {
-      writeFileSync(join(dir, 'env'), envFileText(cloud.env));
-      const out = join(dir, 'report.html');
-      const run = await report(['--model', MODEL, '--out', out, '--data-dir', dir]);
-      expect(run.status, run.stderr).toBe(0);
-      expect(run.stderr).toContain('report: reading rollouts');
-      const text = readFileSync(out, 'utf8');
-      for (const id of ['model', 'experiments', 'rollouts', `rollout-${MODEL}-v2`, 'drift', 'pipeline-runs', `pipeline-run-${pipelineJobId}`, 'tuning-runs', 'lineage', 'decisions']) expect(text, id).toContain(`<section id="${id}">`);
-      expect(text).toContain('class="task-graph"');
-      expect(text).toContain('date_month (jensen_shannon)');
-      expect(text).toContain('<tr class="best"><td>xgboost-run</td>');
-      expect(text).not.toMatch(/<script|src="http|href="\/models/);
-      // Opened from disk, it shows the same rollout numbers.
-      await page.goto(`file://${out}`);
-      expect(await page.locator(`#rollout-${MODEL}-v2 table.checks td`).first().textContent()).toBe('latency_p95');
-      const stale = await report(['--model', MODEL, '--data-dir', join(dir, 'nothing')]);
-      expect(stale.status).toBe(1);
-      expect(stale.stderr).toContain('the local cloud is not running');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   }, 60_000);
+
+  describe.skipIf(skip !== undefined)('in Chromium', () => {
+    let consoleServer: ConsoleServer;
+    let browser: Browser;
+    let page: Page;
+    const dialogs: string[] = [];
+
+    beforeAll(async () => {
+      consoleServer = (await startConsoleForEnv(cloud.env))!;
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+      page = await browser.newPage();
+      // A locator that never matches fails naming itself, before the test's own timeout.
+      page.setDefaultTimeout(15_000);
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await consoleServer?.close();
+    }, 60_000);
+
+    it('models list → model page: versions with aliases, evaluation metrics, a hostile description as text', async () => {
+      await page.goto(consoleServer.url);
+      expect(await page.locator('h1').textContent()).toBe('Models');
+      const [modelPage] = await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/models/${MODEL}`)), page.getByRole('link', { name: MODEL, exact: true }).click()]);
+      // The hostile description must be text (the checks below); no script could run anyway.
+      expect(modelPage.headers()['content-security-policy']).toBe(PAGE_CSP);
+      expect(await page.locator('h1').textContent()).toBe(`Model ${MODEL}`);
+      const v1 = page.locator('tr[data-version="1"]');
+      expect(await v1.locator('td').nth(1).textContent()).toContain('champion');
+      expect(await v1.locator('td').nth(4).textContent()).toBe(HOSTILE);
+      const v2 = page.locator('tr[data-version="2"]');
+      expect(await v2.locator('td').nth(1).textContent()).toContain('challenger');
+      expect(await v2.locator('td').nth(5).locator('a').getAttribute('href')).toBe('https://example.com/cards/flight-delay');
+      expect(await page.locator('table.evaluations').first().textContent()).toContain('rootMeanSquaredError 12.75');
+      expect(dialogs).toEqual([]);
+      // The model card, read from Storage where the API says it lies, served sandboxed: an opaque
+      // origin (no cookies, no same-origin reads of the console) and no script.
+      const [card] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/modelCard')), v1.getByRole('link', { name: 'model card' }).click()]);
+      expect(card.headers()['content-security-policy']).toBe(`${PAGE_CSP}; sandbox`);
+      expect(await page.locator('h1').textContent()).toBe('Model card: flight-delay v1');
+      expect(await page.evaluate(() => (globalThis as unknown as { origin: string }).origin)).toBe('null');
+    });
+
+    it('rollouts → a rollout: timeline with traffic and the failing check’s numbers', async () => {
+      await page.goto(`${consoleServer.url}/models/${MODEL}`);
+      await page.getByRole('link', { name: 'rollouts', exact: true }).click();
+      const row = page.locator('table.rollouts tbody tr');
+      expect(await row.count()).toBe(1);
+      expect(await row.locator('td').nth(1).textContent()).toBe('ABORTED');
+      await row.getByRole('link', { name: `${MODEL}-v2` }).click();
+      expect(await page.locator('h1').textContent()).toBe(`Rollout ${MODEL}-v2`);
+      const steps = page.locator('table.timeline tbody tr');
+      expect(await steps.allTextContents()).toEqual([
+        expect.stringMatching(/^1set canary traffic to 5%5%2026-12-03 10:00:002026-12-03 10:00:05Successful0$/),
+        expect.stringMatching(/^2analysis5%.*Failed1$/),
+        expect.stringMatching(/^3set canary traffic to 50%50%/),
+      ]);
+      expect(await page.locator('div.plot.traffic svg').textContent()).toContain('canary traffic');
+      const check = page.locator('table.checks tbody tr').first();
+      expect(await check.locator('td').allTextContents()).toEqual(['latency_p95', '172.3', '52.25', 'FAILED', 'canary p95 172.25 ms above 1.5 × stable + 20 ms']);
+    });
+
+    it('experiment runs side by side: params and metrics, the best run by RMSE highlighted, a plot', async () => {
+      await page.goto(`${consoleServer.url}/models/${MODEL}`);
+      await page.getByRole('link', { name: 'experiment runs', exact: true }).click();
+      expect(await page.locator('h1').textContent()).toBe(`Experiment runs of ${MODEL}`);
+      const rows = page.locator('table.experiment-runs tbody tr');
+      expect(await rows.count()).toBe(3);
+      const best = page.locator('table.experiment-runs tbody tr.best');
+      expect(await best.locator('td').first().textContent()).toBe('xgboost-run');
+      expect(await best.textContent()).toContain('12.5 ★');
+      expect(await page.locator('table.experiment-runs thead th').allTextContents()).toEqual(['run', 'kind', 'state', 'created', 'alpha', 'max_depth', 'model_type', 'n_estimators', 'mae', 'rmse']);
+      expect(await page.getByRole('cell', { name: HOSTILE, exact: true }).count()).toBe(1);
+      expect(await page.locator('div.plot svg').textContent()).toContain('rmse by run');
+    });
+
+    it('drift: the latest check per feature and the Monitoring series plotted', async () => {
+      await page.goto(`${consoleServer.url}/models/${MODEL}/drift`);
+      expect(await page.locator('table.drift tbody tr td').first().textContent()).toBe('date_month');
+      const plot = page.locator('figure.plot[data-feature="date_month"] svg');
+      expect(await plot.count()).toBe(1);
+      expect(await plot.textContent()).toContain('date_month (jensen_shannon)');
+    });
+
+    it('pipeline runs → a run: the task graph with the failed task in red and its row FAILED', async () => {
+      await page.goto(`${consoleServer.url}/models/${MODEL}`);
+      await page.getByRole('link', { name: 'pipeline runs', exact: true }).click();
+      await page.getByRole('link', { name: pipelineJobId }).click();
+      expect(await page.locator('h1').textContent()).toBe(`Pipeline run ${pipelineJobId}`);
+      expect(await page.locator('svg.task-graph g.task').count()).toBe(2);
+      const failed = page.locator('svg.task-graph g.task[data-task="step-2"]');
+      expect(await failed.getAttribute('data-state')).toBe('FAILED');
+      expect(await failed.locator('rect').getAttribute('stroke')).toBe('#c62828');
+      expect(await page.locator('svg.task-graph g.task[data-task="step"]').getAttribute('data-state')).toBe('SUCCEEDED');
+      expect(await page.locator('tr[data-task="step-2"] td').nth(1).textContent()).toBe('FAILED');
+    });
+
+    it('experiment runs, tuning runs, lineage and decisions pages answer (or say why not)', async () => {
+      for (const [path, heading] of [
+        [`/models/${MODEL}/experiments`, `Experiment runs of ${MODEL}`],
+        [`/models/${MODEL}/tuningRuns`, `Tuning runs of ${MODEL}`],
+        [`/models/${MODEL}/versions/1/lineage`, `Lineage of ${MODEL} version 1`],
+        [`/models/${MODEL}/decisions`, `Decisions about ${MODEL}`],
+      ] as const) {
+        const response = await page.goto(`${consoleServer.url}${path}`);
+        expect(response?.status(), path).toBe(200);
+        expect(await page.locator('h1').textContent()).toBe(heading);
+      }
+      const missing = await page.goto(`${consoleServer.url}/models/${MODEL}/rollouts/nope-v9`);
+      expect(missing?.status()).toBe(404);
+      expect(await page.locator('p.na').textContent()).toMatch(/^The rollout not available: /);
+    });
+  });
+
+  // The file is checked as text; Chromium, where there is one, also opens it from disk.
+  describe('npm run report', () => {
+    it('writes one self-contained HTML file of the model', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'console-report-'));
+      try {
+        writeFileSync(join(dir, 'env'), envFileText(cloud.env));
+        const out = join(dir, 'report.html');
+        const run = await report(['--model', MODEL, '--out', out, '--data-dir', dir]);
+        expect(run.status, run.stderr).toBe(0);
+        expect(run.stderr).toContain('report: reading rollouts');
+        const text = readFileSync(out, 'utf8');
+        for (const id of ['model', 'experiments', 'rollouts', `rollout-${MODEL}-v2`, 'drift', 'pipeline-runs', `pipeline-run-${pipelineJobId}`, 'tuning-runs', 'lineage', 'decisions']) expect(text, id).toContain(`<section id="${id}">`);
+        expect(text).toContain('class="task-graph"');
+        expect(text).toContain('date_month (jensen_shannon)');
+        expect(text).toContain('<tr class="best"><td>xgboost-run</td>');
+        expect(text).not.toMatch(/<script|src="http|href="\/models/);
+        // No server sends a CSP header for a file: the report carries its own.
+        expect(text).toContain(`<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}">`);
+        expect(text).toMatch(/<section id="rollout-flight-delay-v2"><h3>Rollout flight-delay-v2<\/h3>[^]*<td>latency_p95<\/td>/);
+        if (!skip) {
+          // Opened from disk, it shows the same rollout numbers.
+          const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+          try {
+            const page = await browser.newPage();
+            await page.goto(`file://${out}`);
+            expect(await page.locator(`#rollout-${MODEL}-v2 table.checks td`).first().textContent()).toBe('latency_p95');
+          } finally {
+            await browser.close();
+          }
+        }
+        const stale = await report(['--model', MODEL, '--data-dir', join(dir, 'nothing')]);
+        expect(stale.status).toBe(1);
+        expect(stale.stderr).toContain('the local cloud is not running');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 180_000);
+  });
 });
