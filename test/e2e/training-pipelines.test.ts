@@ -14,6 +14,8 @@ import { trainingPipeline, trainingPipelineWithTuning } from '../../pipelines/de
 import { FIXTURE_TABLE, SAMPLES_DATASET } from '../../emulators/launcher/seed.js';
 import { bigQueryClient, pubSubClient, storageClient, vertexClients } from '../../google-clients/index.js';
 import type { IPipelineJob } from '../../vertex/shared/proto-types.js';
+import { estimateRunCost } from '../../control-plane/governance/training-governance.js';
+import type { ControlPlaneContext } from '../../control-plane/runtime/context.js';
 import type { JsonValue } from '../../vertex/shared/struct.js';
 import type { TestCloud } from '../support/local-cloud.js';
 import { startTestCloud } from '../support/local-cloud.js';
@@ -231,5 +233,11 @@ describe.skipIf(skipReason !== undefined)('training pipelines on the local cloud
     const best = task(job, 'tune-hyperparameters')?.execution?.metadata?.fields?.['output:best_hyperparameters']?.structValue?.fields?.alpha?.numberValue;
     expect(best).toBeGreaterThanOrEqual(0.01);
     expect(best).toBeLessThanOrEqual(10);
+    // The cost estimate prices the trials, which ran outside the PipelineJob, from the job the tune task's gcp_resources names.
+    const estimate = await estimateRunCost({ clients: { jobs: () => Promise.resolve(vertex.jobs) } } as unknown as ControlPlaneContext, job);
+    expect(estimate.unpriced).toEqual([]);
+    const trials = estimate.items.find((i) => i.task === 'tune-hyperparameters (trials)');
+    expect(trials?.note).toContain(`2 trials of ${tuningJobs[0]!.name!}`);
+    expect(trials?.machineType).toBe('n1-standard-4');
   }, 180_000);
 });
