@@ -67,7 +67,9 @@ export async function startConsoleServer(options: ConsoleOptions): Promise<Conso
       })
       .catch((err: unknown) => {
         log('ERROR', 'console page failed', { path: path.slice(0, 200), error: String((err as Error)?.stack ?? err) });
-        send(500, page('Error', [], html`<p>The page could not be drawn: ${String((err as Error)?.message ?? err)}</p>`));
+        // Never a rejection left unhandled (it would end the process): a half-sent page is cut off.
+        if (res.headersSent) res.destroy();
+        else send(500, page('Error', [], html`<p>The page could not be drawn: ${String((err as Error)?.message ?? err)}</p>`));
       });
   };
   await new Promise<void>((resolve, reject) => {
