@@ -147,13 +147,54 @@ export function rolloutOutcome(r: Pick<RolloutRecord, 'phase'>): { state: Execut
   }
 }
 
+/** What the lineage reads of a rollout decision: its id (`{rollout}.{attempt}.{n}`), kind and reason. */
+export interface RolloutLineageDecision {
+  readonly id: string;
+  readonly kind: string;
+  readonly reason?: string;
+}
+
+/** The attempt a decision was made in, from its id (`{rollout}.{attempt}.{n}`). */
+export function decisionAttempt(rolloutId: string, decisionId: string): number | undefined {
+  if (!decisionId.startsWith(`${rolloutId}.`)) return undefined;
+  const attempt = Number(decisionId.slice(rolloutId.length + 1).split('.')[0]);
+  return Number.isInteger(attempt) && attempt > 0 ? attempt : undefined;
+}
+
+/**
+ * Earlier attempts whose end is in `decisions` (aborted or degraded, then retried, all in one
+ * flush): the record only shows the current attempt, so their outcome comes from their own decisions.
+ */
+function endedEarlierAttempts(r: RolloutRecord, decisions: readonly RolloutLineageDecision[]): Map<number, { phase: 'ABORTED' | 'DEGRADED'; reason?: string }> {
+  const ended = new Map<number, { phase: 'ABORTED' | 'DEGRADED'; reason?: string }>();
+  for (const d of decisions) {
+    const attempt = decisionAttempt(r.id, d.id);
+    if (attempt === undefined || attempt >= r.attempt || !ROLLOUT_LINEAGE_DECISIONS.includes(d.kind)) continue;
+    // Every earlier attempt ended before the retry; DEGRADED says how, an abort is the default.
+    const before = ended.get(attempt);
+    const phase = d.kind === 'DEGRADED' || before?.phase === 'DEGRADED' ? 'DEGRADED' : 'ABORTED';
+    const reason = d.kind === 'ABORTED' || d.kind === 'DEGRADED' ? d.reason : before?.reason;
+    ended.set(attempt, { phase, ...(reason ? { reason } : {}) });
+  }
+  return ended;
+}
+
 /** The rollout attempt as an execution, brought up to date with its phase; only when `decisions` include a lineage decision. */
-export async function recordRollout(ctx: ControlPlaneContext, r: RolloutRecord, decisions: readonly { kind: string }[]): Promise<string | undefined> {
+export async function recordRollout(ctx: ControlPlaneContext, r: RolloutRecord, decisions: readonly RolloutLineageDecision[]): Promise<string | undefined> {
   if (!decisions.some((d) => ROLLOUT_LINEAGE_DECISIONS.includes(d.kind))) return undefined;
   const store = metadataStore(ctx);
   const version = canonicalVersionName(ctx, r.canary.version);
   const model = await ensureModelArtifact(ctx, store, version);
   const endpoint = await ensureEndpointArtifact(ctx, store, r.endpoint);
+  for (const [attempt, end] of endedEarlierAttempts(r, decisions)) {
+    await recordAttempt(ctx, store, { ...r, attempt, phase: end.phase, ...(end.reason ? { abortReason: end.reason } : {}) }, model, endpoint, false);
+  }
+  return recordAttempt(ctx, store, r, model, endpoint);
+}
+
+/** One attempt's execution (INPUT the version, OUTPUT the endpoint) in the state its phase says; `current`: the record's own attempt (its stable version is this one's). */
+async function recordAttempt(ctx: ControlPlaneContext, store: MetadataStore, r: RolloutRecord, model: string, endpoint: string, current = true): Promise<string> {
+  const version = canonicalVersionName(ctx, r.canary.version);
   const { state, outcome } = rolloutOutcome(r);
   const id = rolloutExecutionId(r.id, r.attempt);
   const execution = await store.ensureExecution({
@@ -169,7 +210,7 @@ export async function recordRollout(ctx: ControlPlaneContext, r: RolloutRecord, 
       phase: r.phase,
       outcome,
       modelVersion: version,
-      stableVersion: canonicalVersionName(ctx, r.stable.version),
+      ...(current ? { stableVersion: canonicalVersionName(ctx, r.stable.version) } : {}),
       endpoint: r.endpoint,
       steps: r.policy.steps.length,
       requestedBy: r.requestedBy,

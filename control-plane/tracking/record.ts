@@ -10,6 +10,7 @@ import type { ResolvedModelSpec } from '../config/load-model-specs.js';
 import type { DecisionRecord } from '../evaluation/decision.js';
 import type { FirstDeployment } from '../registry/first-deployment.js';
 import type { RolloutRecord } from '../rollouts/rollout-record.js';
+import type { RolloutLineageDecision } from './lineage.js';
 import type { ControlPlaneContext } from '../runtime/context.js';
 import type { TrainingRunRecord } from '../state/training-runs.js';
 import type { TuningRunRecord } from '../state/tuning-runs.js';
@@ -130,7 +131,7 @@ export async function trackTuningTrials(ctx: ControlPlaneContext, spec: Resolved
 }
 
 /** The reconciler, before a rollout's decisions leave its outbox: the attempt's execution and outcome. */
-export async function trackRolloutDecisions(ctx: ControlPlaneContext, rollout: RolloutRecord, decisions: readonly { kind: string }[]): Promise<void> {
+export async function trackRolloutDecisions(ctx: ControlPlaneContext, rollout: RolloutRecord, decisions: readonly RolloutLineageDecision[]): Promise<void> {
   // Checked before importing: most flushes (weights, analyses) change no execution.
   if (!decisions.some((d) => ROLLOUT_LINEAGE_DECISIONS.includes(d.kind))) return;
   await recordSafely(`rollout ${rollout.id}`, async () => {
