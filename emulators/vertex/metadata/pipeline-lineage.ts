@@ -4,7 +4,9 @@
 // (the job id); an execution per task, its state following the task; each task's input and output
 // artifacts with INPUT/OUTPUT events; every execution and artifact added to the run context.
 // Snapshots are whole, so writing one is idempotent; for one job they apply in order and only the
-// newest waiting one is written. A write that fails is logged and the job goes on: its result
+// newest waiting one is written. Each write is a disk round (fsync per file) competing with the
+// tasks, so a running job's snapshots are written at most every WRITE_INTERVAL_MS; the final one
+// at once (the job's final state waits for it). A write that fails is logged and the job goes on: its result
 // (state, jobDetail) never depends on the metadata.
 import { emulatorLog } from '../../kit/log.js';
 import { errorMessage } from '../api/errors.js';
@@ -15,25 +17,50 @@ import type { MetadataService } from './index.js';
 import type { MetadataKind } from './kinds.js';
 import type { StoredNode } from './state.js';
 
+/** How stale a running job's executions in ML Metadata may be; a finished job's are current. */
+const WRITE_INTERVAL_MS = 250;
+
 interface JobQueue {
   /** The newest snapshot not written yet. */
   waiting: PipelineJobDetail | undefined;
+  /** The waiting snapshot is the job's last: write it without pausing. */
+  final: boolean;
+  /** Ends the pause between two writes early. */
+  wake: (() => void) | undefined;
   running: Promise<void>;
+}
+
+/** What a job's tasks were last written from, and when. */
+interface JobWritten {
+  tasks: Map<string, WrittenTask>;
+  at: number;
 }
 
 export class PipelineLineage {
   private readonly queues = new Map<string, JobQueue>();
+  /** Per running job, its tasks as last written: unchanged ones are skipped, not re-walked. */
+  private readonly written = new Map<string, JobWritten>();
 
   constructor(private readonly metadata: MetadataService) {}
 
-  /** Writes the snapshot (or a newer one) of job `job`; resolves when written, never rejects. */
-  record(job: string, detail: PipelineJobDetail): Promise<void> {
+  /**
+   * Writes the snapshot (or a newer one) of job `job`; resolves when written, never rejects.
+   * `final`: the job's last snapshot, after which what was kept to skip unchanged tasks is dropped.
+   */
+  async record(job: string, detail: PipelineJobDetail, final = false): Promise<void> {
+    await this.enqueue(job, detail, final);
+    if (final) this.written.delete(job);
+  }
+
+  private enqueue(job: string, detail: PipelineJobDetail, final: boolean): Promise<void> {
     const queue = this.queues.get(job);
     if (queue) {
       queue.waiting = detail;
+      queue.final ||= final;
+      if (final) queue.wake?.();
       return queue.running;
     }
-    const fresh: JobQueue = { waiting: detail, running: Promise.resolve() };
+    const fresh: JobQueue = { waiting: detail, final, wake: undefined, running: Promise.resolve() };
     fresh.running = this.drain(job, fresh);
     this.queues.set(job, fresh);
     return fresh.running;
@@ -43,10 +70,11 @@ export class PipelineLineage {
     // Let the caller's other synchronous updates land first: one write then covers them all.
     await Promise.resolve();
     while (queue.waiting) {
+      if (!queue.final) await this.pause(job, queue);
       const detail = queue.waiting;
       queue.waiting = undefined;
       try {
-        await this.write(detail);
+        await this.write(job, detail);
       } catch (err) {
         emulatorLog('WARNING', 'vertex: could not record the pipeline run in ML Metadata; the job goes on', { service: 'vertex', job, error: errorMessage(err) });
       }
@@ -54,7 +82,22 @@ export class PipelineLineage {
     this.queues.delete(job);
   }
 
-  private async write(detail: PipelineJobDetail): Promise<void> {
+  /** Until WRITE_INTERVAL_MS after the job's last write, or until its final snapshot comes. */
+  private pause(job: string, queue: JobQueue): Promise<void> {
+    const left = (this.written.get(job)?.at ?? -Infinity) + WRITE_INTERVAL_MS - performance.now();
+    if (left <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => queue.wake?.(), left);
+      timer.unref(); // an emulator closing mid-job does not wait for an intermediate snapshot
+      queue.wake = () => {
+        clearTimeout(timer);
+        queue.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private async write(job: string, detail: PipelineJobDetail): Promise<void> {
     if (detail.taskDetails.length === 0) return; // refused before it ran: Vertex records nothing
     const { nodes, graph, stores, state } = this.metadata;
     const runContext = detail.pipelineRunContext.name;
@@ -70,36 +113,74 @@ export class PipelineLineage {
     }
     await graph.addChildren(pipeline.name, [run.name]);
 
-    const members: { kind: MetadataKind; node: StoredNode }[] = [];
+    // Every change below happens in memory before its call's first await, so nothing is awaited
+    // one by one: the saves of this snapshot share one batch (state.ts), one write per node.
+    const written = this.written.get(job)?.tasks ?? new Map<string, WrittenTask>();
+    const now = new Map<string, WrittenTask>();
+    const saves: Promise<void>[] = [];
     for (const task of detail.taskDetails) {
       const execution = task.execution;
       if (!execution) continue;
-      await nodes.upsert('executions', execution.name, {
-        displayName: execution.displayName,
-        state: execution.state,
-        schemaTitle: execution.schemaTitle,
-        schemaVersion: execution.schemaVersion,
-        metadata: structuredClone(execution.metadata),
-      });
+      const signature = JSON.stringify([execution, task.inputs ?? null, task.outputs ?? null]);
+      const before = written.get(execution.name);
+      if (before && before.signature === signature && this.unchanged(before, run.name)) {
+        now.set(execution.name, before);
+        continue; // a task that has not changed since it was written (most of them, once finished)
+      }
+      saves.push(
+        nodes.upsert('executions', execution.name, {
+          displayName: execution.displayName,
+          state: execution.state,
+          schemaTitle: execution.schemaTitle,
+          schemaVersion: execution.schemaVersion,
+          metadata: structuredClone(execution.metadata),
+        }),
+      );
       const events: NewEvent[] = [];
       for (const artifact of artifactsOf(task, 'inputs')) {
         // An input is some task's output (or an importer's): its producer names it, not the consumer.
-        if (!state.find('artifacts', artifact.name)) await nodes.upsert('artifacts', artifact.name, artifactFields(artifact));
+        if (!state.find('artifacts', artifact.name)) saves.push(nodes.upsert('artifacts', artifact.name, artifactFields(artifact)));
         events.push({ artifact: artifact.name, type: 'INPUT' });
       }
       // A DAG's outputs are its inner tasks' outputs: the producing task describes them.
       const produces = execution.schemaTitle !== 'system.DAGExecution';
       for (const artifact of artifactsOf(task, 'outputs')) {
-        if (produces || !state.find('artifacts', artifact.name)) await nodes.upsert('artifacts', artifact.name, artifactFields(artifact));
+        if (produces || !state.find('artifacts', artifact.name)) saves.push(nodes.upsert('artifacts', artifact.name, artifactFields(artifact)));
         events.push({ artifact: artifact.name, type: 'OUTPUT' });
       }
-      const node = state.find('executions', execution.name)!;
-      await graph.addEvents(node, events);
-      members.push({ kind: 'executions', node });
-      for (const event of events) members.push({ kind: 'artifacts', node: state.find('artifacts', event.artifact)! });
+      const node = state.find('executions', execution.name);
+      if (!node) continue; // its upsert failed: the batch rejects, this snapshot is logged as not written
+      saves.push(graph.addEvents(node, events));
+      const members: { kind: MetadataKind; node: StoredNode }[] = [{ kind: 'executions', node }];
+      for (const event of events) {
+        const member = state.find('artifacts', event.artifact);
+        if (member) members.push({ kind: 'artifacts', node: member });
+      }
+      // One call per member: addToContext awaits between the members it is given.
+      for (const member of members) saves.push(graph.addToContext(run.name, [member]));
+      now.set(execution.name, { signature, nodes: members.map((m) => m.node) });
     }
-    await graph.addToContext(run.name, members);
+    try {
+      await Promise.all(saves);
+    } catch (err) {
+      // Tasks not written are tried again with the next snapshot; the pause still applies.
+      this.written.set(job, { tasks: written, at: performance.now() });
+      throw err;
+    }
+    this.written.set(job, { tasks: now, at: performance.now() });
   }
+
+  /** The nodes a task was written as are still there, as written (not deleted or replaced), and in the run. */
+  private unchanged(task: WrittenTask, run: string): boolean {
+    const { state } = this.metadata;
+    return task.nodes.every((node, i) => state.find(i === 0 ? 'executions' : 'artifacts', String(node.resource.name)) === node && node.contexts.includes(run));
+  }
+}
+
+/** What a task's execution was last written from, and the nodes (execution first, then its artifacts) written. */
+interface WrittenTask {
+  signature: string;
+  nodes: StoredNode[];
 }
 
 function artifactsOf(task: PipelineTaskDetail, side: 'inputs' | 'outputs'): ArtifactDetail[] {

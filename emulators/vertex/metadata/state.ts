@@ -1,7 +1,9 @@
 // Everything a MetadataStore holds, in memory and persisted (one JSON file per resource): the
 // stores themselves, their schemas and their artifacts, contexts and executions. Memberships (contexts an
 // artifact or execution was added to) and an execution's events live on the node they belong to,
-// so one write keeps each change whole.
+// so one write keeps each change whole. Node saves made in one turn of the event loop are written
+// together, once per node: contexts, then artifacts, then executions, so a file on disk never
+// points (membership, event) at a node whose file has not landed yet.
 import { randomBytes } from 'node:crypto';
 import { notFound, invalidArgument } from '../api/errors.js';
 import type { JsonObject } from '../api/wire-json.js';
@@ -22,11 +24,21 @@ const STORE_NAME = /^projects\/[^/]+\/locations\/[^/]+\/metadataStores\/[^/]+$/;
 
 export const newEtag = (): string => randomBytes(9).toString('base64url');
 
+/** Referenced before referencing: memberships point at contexts, events at artifacts. */
+const WRITE_ORDER: readonly MetadataKind[] = ['contexts', 'artifacts', 'executions'];
+
+interface SaveBatch {
+  dirty: Record<MetadataKind, Set<string>>;
+  /** Settles once every node saved in this batch (in its state at write time) is on disk. */
+  done: Promise<void>;
+}
+
 export class MetadataState {
   readonly stores: JsonStore<JsonObject>;
   readonly schemas: JsonStore<JsonObject>;
   private readonly nodes: Record<MetadataKind, JsonStore<StoredNode>>;
   private lastTime = 0;
+  private batch: SaveBatch | undefined;
 
   constructor(stateDir: string) {
     this.stores = new JsonStore<JsonObject>(stateDir, 'metadataStores');
@@ -44,6 +56,7 @@ export class MetadataState {
   }
 
   async flush(): Promise<void> {
+    await this.batch?.done;
     await Promise.all([this.stores.flush(), this.schemas.flush(), ...Object.values(this.nodes).map((s) => s.flush())]);
   }
 
@@ -89,8 +102,32 @@ export class MetadataState {
     return this.nodes[kind].values().filter((n) => String(n.resource.name).startsWith(prefix));
   }
 
+  /** Keeps the node in memory now; settles once it (in this or a newer state) is on disk. */
   save(kind: MetadataKind, node: StoredNode): Promise<void> {
-    return this.nodes[kind].put(String(node.resource.name), node);
+    const name = String(node.resource.name);
+    const batch = (this.batch ??= this.openBatch());
+    const store = this.nodes[kind];
+    // In memory at once (find() sees it); on disk with the batch, one write however often saved.
+    if (store.get(name) !== node) store.stage(name, node);
+    batch.dirty[kind].add(name);
+    return batch.done;
+  }
+
+  /** Writes, after this turn of the event loop, what was saved during it. */
+  private openBatch(): SaveBatch {
+    const batch: SaveBatch = { dirty: { artifacts: new Set(), contexts: new Set(), executions: new Set() }, done: Promise.resolve() };
+    batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      this.batch = undefined;
+      for (const kind of WRITE_ORDER) {
+        const store = this.nodes[kind];
+        // A node removed since its save is gone from memory: its removal wrote (unlinked) it.
+        await Promise.all([...batch.dirty[kind]].flatMap((name) => {
+          const node = store.get(name);
+          return node ? [store.put(name, node)] : [];
+        }));
+      }
+    });
+    return batch;
   }
 
   remove(kind: MetadataKind, name: string): Promise<void> {

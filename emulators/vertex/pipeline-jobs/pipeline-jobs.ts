@@ -138,7 +138,7 @@ export class PipelineJobService {
         job.jobDetail = result.jobDetail;
       });
       // A finished job's executions and artifacts are in ML Metadata when its final state shows.
-      await this.deps.lineage?.record(name, result.jobDetail);
+      await this.deps.lineage?.record(name, result.jobDetail, true);
       if (result.state === 'PIPELINE_STATE_CANCELLED') {
         await jobs.finishAborted(name, signal);
       } else {

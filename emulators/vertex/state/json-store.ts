@@ -62,6 +62,14 @@ export class JsonStore<T> {
     return [...this.items.entries()];
   }
 
+  /**
+   * Stores the resource in memory only: the caller must `put` it (or a newer state) before relying
+   * on it surviving a restart. For callers that gather several changes into one write.
+   */
+  stage(name: string, resource: T): void {
+    this.items.set(name, resource);
+  }
+
   /** Stores the resource in memory now; the promise settles once it (or a newer state) is on disk. */
   put(name: string, resource: T): Promise<void> {
     this.items.set(name, resource);
