@@ -121,8 +121,8 @@ export const IAM_BINDINGS: readonly IamBinding[] = [
   // onPipelineRunEvent: decision, registration, the challenger's rollout.
   stateUser('onPipelineRunEvent', 'completes the training and tuning run records and starts the rollout record'),
   { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectViewer', scope: bucket('pipelines'), why: "reads the run's evaluation outputs and the tuning summary's parameter importance from the pipeline root" },
-  { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectUser', scope: bucket('pipelines', 'tuning-runs/'), why: "writes (and rewrites, on a redelivery) a tuning run's results and plots under tuning-runs/; nothing else of the bucket" },
-  { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectUser', scope: bucket('pipelines', 'pipeline-root/'), why: "writes (and rewrites, on a redelivery) an approved version's model card beside its artifacts (<artifactUri>/model_card.md|html) under the pipeline root; the only other prefix it may write" },
+  { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectUser', scope: bucket('pipelines', 'tuning-runs/'), why: "writes (and rewrites, on a redelivery) a tuning run's results and plots under tuning-runs/" },
+  { principal: fn('onPipelineRunEvent'), role: 'roles/storage.objectUser', scope: bucket('pipelines', 'pipeline-root/'), why: "writes (and rewrites, on a redelivery) an approved version's model card beside its artifacts (<artifactUri>/model_card.md|html) under pipeline-root/; with tuning-runs/, the only objects of the bucket it may write" },
   { principal: fn('onPipelineRunEvent'), role: 'roles/pubsub.publisher', scope: topic(TOPICS.retrainingRequests), why: "a tuning run's best trial is trained: its retraining request" },
   { principal: fn('onPipelineRunEvent'), role: 'roles/bigquery.dataEditor', scope: dataset(AUDIT_TABLE.datasetId), why: "appends a tuning run's outcome to the audit table (and creates it when missing)" },
   { principal: fn('onPipelineRunEvent'), role: 'roles/aiplatform.user', scope: PROJECT, why: `registers model versions and deploys to endpoints; ${WHY_AIPLATFORM}` },
