@@ -46,7 +46,40 @@ async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
 /** Rename into place and fsync the directory, so the rename itself survives a crash. */
 export async function commitRename(from: string, to: string): Promise<void> {
   await rename(from, to);
-  await syncDir(dirname(to));
+  await syncDirShared(dirname(to));
+}
+
+interface DirSync {
+  running: Promise<void> | undefined;
+  /** Starts when `running` ends; every caller that came during `running` shares it. */
+  next: Promise<void> | undefined;
+}
+const dirSyncs = new Map<string, DirSync>();
+
+/**
+ * An fsync of `dir` that starts after this call: renames into one directory at the same time
+ * (a batch of state files) share one or two fsyncs instead of one each, each of which commits
+ * the filesystem's journal and stalls every other writer on a busy disk.
+ */
+function syncDirShared(dir: string): Promise<void> {
+  let entry = dirSyncs.get(dir);
+  if (!entry) {
+    entry = { running: undefined, next: undefined };
+    dirSyncs.set(dir, entry);
+  }
+  const slot = entry;
+  const start = (): Promise<void> =>
+    syncDir(dir).finally(() => {
+      slot.running = undefined;
+      if (!slot.next) dirSyncs.delete(dir);
+    });
+  if (!slot.running) return (slot.running = start());
+  // One is running, but it may have begun before our rename: wait for the one after it.
+  slot.next ??= slot.running.catch(() => undefined).then(() => {
+    slot.next = undefined;
+    return (slot.running = start());
+  });
+  return slot.next;
 }
 
 export async function syncDir(dir: string): Promise<void> {
