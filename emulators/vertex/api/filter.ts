@@ -5,7 +5,8 @@ import { snakeToCamel } from '../../../common/suggest.js';
 import { invalidArgument } from './errors.js';
 import { isPlainObject } from './wire-json.js';
 
-type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | ':';
+/** A comparison of AIP-160 filters (`:` is has, or equality where a field has no members). */
+export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | ':';
 
 type Node =
   | { kind: 'and' | 'or'; left: Node; right: Node }
@@ -145,9 +146,14 @@ function compare(actual: unknown, op: Op, expected: string): boolean {
     return typeof actual === 'string' ? actual.includes(expected) : String(actual) === expected;
   }
   if (actual === undefined || actual === null) return op === '!=' ? expected !== '' : expected === '' && op === '=';
-  const cmp = order(actual, expected);
+  return orderSatisfies(order(actual, expected), op);
+}
+
+/** Whether an ordering (negative, 0, positive: actual against expected) satisfies `op`; `:` as equality. */
+export function orderSatisfies(cmp: number, op: Op): boolean {
   switch (op) {
     case '=':
+    case ':':
       return cmp === 0;
     case '!=':
       return cmp !== 0;

@@ -5,12 +5,13 @@
 // `in_context("<name>")` on artifacts and executions; AND, OR, NOT and parentheses.
 // A field the resource kind does not have, or bad syntax, is INVALID_ARGUMENT naming the problem.
 import { invalidArgument } from '../api/errors.js';
+import { orderSatisfies } from '../api/filter.js';
+import type { Op } from '../api/filter.js';
 import type { JsonObject } from '../api/wire-json.js';
 import { isPlainObject, text } from '../api/wire-json.js';
 import type { MetadataKind } from './kinds.js';
 import { KINDS } from './kinds.js';
 
-type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | ':';
 
 type Node =
   | { kind: 'and' | 'or'; left: Node; right: Node }
@@ -290,19 +291,5 @@ function compare(actual: unknown, op: Op, expected: string, as: 'string' | 'numb
   else if (as === 'boolean') cmp = text(actual) === expected ? 0 : 1;
   else if (as === 'time') cmp = Math.sign(Date.parse(text(actual)) - Date.parse(expected));
   else cmp = text(actual) < expected ? -1 : text(actual) > expected ? 1 : 0;
-  switch (op) {
-    case '=':
-    case ':':
-      return cmp === 0;
-    case '!=':
-      return cmp !== 0;
-    case '<':
-      return cmp < 0;
-    case '<=':
-      return cmp <= 0;
-    case '>':
-      return cmp > 0;
-    case '>=':
-      return cmp >= 0;
-  }
+  return orderSatisfies(cmp, op);
 }
