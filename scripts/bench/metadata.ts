@@ -10,7 +10,8 @@ import type { VertexEmulator } from '../../emulators/vertex/server.js';
 import { MetadataServiceClient, PipelineServiceClient, vertexClientOptions } from '../../google-clients/vertex.js';
 import { compilePipeline } from '../../pipelines/compiler/index.js';
 import type { PipelineDefinition } from '../../pipelines/dsl/index.js';
-import { artifact, containerComponent, definePipeline, param } from '../../pipelines/dsl/index.js';
+import { definePipeline } from '../../pipelines/dsl/index.js';
+import { noop, step } from './bench-components.js';
 import { buildCreatePipelineJobRequest } from '../../vertex/requests/pipeline-job.js';
 import { log } from '../log.js';
 import { median, round, timeRuns } from './stats.js';
@@ -22,16 +23,6 @@ const LOCATION = 'us-central1';
 const RUNS = 3;
 const TERMINAL = new Set(['PIPELINE_STATE_SUCCEEDED', 'PIPELINE_STATE_FAILED', 'PIPELINE_STATE_CANCELLED']);
 
-const noop = containerComponent({ name: 'noop', image: 'alpine', command: () => ['sh', '-c', 'true'] });
-/** A parameter and a dataset out of its inputs: every task has artifacts and events to record. */
-const step = containerComponent({
-  name: 'step',
-  inputs: { text: param.string(), n: param.int() },
-  outputs: { out: param.string(), data: artifact.dataset() },
-  image: 'alpine',
-  command: () => ['sh', '-c', 'printf "%s.%s" "$0" "$1" > "$2"; printf "%s\\n%s\\n" "$0" "$1" > "$3"'],
-  args: ({ inputs, outputs }) => [inputs.text, inputs.n, outputs.out, outputs.data.path],
-});
 
 const CHAIN_TASKS = 20;
 const chain = definePipeline({ name: 'bench-md-chain' }, (p) => {

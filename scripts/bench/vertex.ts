@@ -9,7 +9,8 @@ import { runPipelineJob } from '../../emulators/vertex/pipeline-engine/run-pipel
 import type { RunResult } from '../../emulators/vertex/pipeline-engine/types.js';
 import { compilePipeline } from '../../pipelines/compiler/index.js';
 import type { PipelineDefinition } from '../../pipelines/dsl/index.js';
-import { artifact, containerComponent, definePipeline, param } from '../../pipelines/dsl/index.js';
+import { containerComponent, definePipeline } from '../../pipelines/dsl/index.js';
+import { noop, step } from './bench-components.js';
 import { log } from '../log.js';
 import { median, round } from './stats.js';
 import { benchPredictions } from './vertex-serving.js';
@@ -22,17 +23,7 @@ const LOCATION = 'us-central1';
 const BUCKET = 'bench-pipelines';
 const sectionStart = performance.now();
 
-const noop = containerComponent({ name: 'noop', image: 'alpine', command: () => ['sh', '-c', 'true'] });
 const sleeper = containerComponent({ name: 'sleep', image: 'alpine', command: () => ['sh', '-c', 'sleep 1'] });
-/** Writes a small parameter output and a small artifact derived from its inputs. */
-const step = containerComponent({
-  name: 'step',
-  inputs: { text: param.string(), n: param.int() },
-  outputs: { out: param.string(), data: artifact.dataset() },
-  image: 'alpine',
-  command: () => ['sh', '-c', 'printf "%s.%s" "$0" "$1" > "$2"; printf "%s\\n%s\\n" "$0" "$1" > "$3"'],
-  args: ({ inputs, outputs }) => [inputs.text, inputs.n, outputs.out, outputs.data.path],
-});
 
 const SEQUENTIAL_TASKS = 20;
 const sequential = definePipeline({ name: 'bench-sequential' }, (p) => {
