@@ -2,6 +2,7 @@
 // A 404 (an unknown id, or an endpoint this deployment does not serve yet) is a value, not an error,
 // so a page can say "not available" and still show the rest.
 import type { z } from 'zod';
+import { readRetryingReset } from './connection-reset.js';
 
 export type Loaded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly status: number; readonly message: string };
 
@@ -22,8 +23,11 @@ export class ApiClient {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { headers: { Accept: 'application/json', ...(await this.auth(url)) }, signal: AbortSignal.timeout(this.timeoutMs) });
-      text = await response.text();
+      const signal = AbortSignal.timeout(this.timeoutMs);
+      ({ response, text } = await readRetryingReset(async () => {
+        const r = await fetch(url, { headers: { Accept: 'application/json', ...(await this.auth(url)) }, signal });
+        return { response: r, text: await r.text() };
+      }));
     } catch (err) {
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') return { ok: false, status: 0, message: `mlopsApi at ${this.baseUrl} did not answer GET ${path} within ${this.timeoutMs / 1000} s` };

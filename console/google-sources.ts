@@ -8,6 +8,7 @@ import type { VertexClients } from '../google-clients/vertex.js';
 import { vertexClients } from '../google-clients/vertex.js';
 import type { protos } from '@google-cloud/aiplatform';
 import type { Loaded } from './api-client.js';
+import { readRetryingReset } from './connection-reset.js';
 
 /** Drift scores per feature, as checkDrift writes them (control-plane/config/drift-metrics.ts). */
 export const FEATURE_SCORE_METRIC = 'custom.googleapis.com/mlops/drift/feature_score';
@@ -84,7 +85,7 @@ const VALUE_KINDS = ['stringValue', 'numberValue', 'boolValue', 'structValue', '
 
 async function attempt<T>(what: string, read: () => Promise<T>): Promise<Loaded<T>> {
   try {
-    return { ok: true, value: await read() };
+    return { ok: true, value: await readRetryingReset(read) };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     return { ok: false, status: code === 5 || code === 404 ? 404 : 502, message: `${what}: ${String((err as Error).message ?? err).slice(0, 300)}` };
