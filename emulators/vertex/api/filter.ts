@@ -15,20 +15,32 @@ type Node =
 
 export type Predicate = (resource: Record<string, unknown>) => boolean;
 
-interface Token {
-  type: 'word' | 'string' | 'op' | '(' | ')';
+/** A token of a filter; `spaced`: whitespace (or the start) precedes it, so a field path ends there. */
+export interface FilterToken {
+  type: 'word' | 'string' | 'op' | '(' | ')' | ',';
   text: string;
+  spaced: boolean;
 }
 
-function tokenize(filter: string): Token[] {
-  const tokens: Token[] = [];
+/**
+ * The tokens of an AIP-160 filter: parentheses, quoted strings (backslash escapes), comparison
+ * operators and words; with `commas`, a comma is a token of its own (function arguments, as ML
+ * Metadata's `in_context("a", "b")`), otherwise part of a word.
+ */
+export function tokenizeFilter(filter: string, options: { commas?: boolean } = {}): FilterToken[] {
+  const tokens: FilterToken[] = [];
+  const wordPattern = options.commas ? /^[^\s()=<>!:"',]+/ : /^[^\s()=<>!:"']+/;
   let i = 0;
+  let spaced = true;
   while (i < filter.length) {
     const ch = filter[i]!;
     if (/\s/.test(ch)) {
+      spaced = true;
       i++;
-    } else if (ch === '(' || ch === ')') {
-      tokens.push({ type: ch, text: ch });
+      continue;
+    }
+    if (ch === '(' || ch === ')' || (options.commas && ch === ',')) {
+      tokens.push({ type: ch, text: ch, spaced });
       i++;
     } else if (ch === '"' || ch === "'") {
       let j = i + 1;
@@ -38,33 +50,35 @@ function tokenize(filter: string): Token[] {
         text += filter[j];
         j++;
       }
-      if (j >= filter.length) throw bad(filter, 'unterminated string');
-      tokens.push({ type: 'string', text });
+      if (j >= filter.length) throw badFilter(filter, 'unterminated string');
+      tokens.push({ type: 'string', text, spaced });
       i = j + 1;
     } else {
       const op = /^(<=|>=|!=|=|<|>|:)/.exec(filter.slice(i));
       if (op) {
-        tokens.push({ type: 'op', text: op[1]! });
+        tokens.push({ type: 'op', text: op[1]!, spaced });
         i += op[1]!.length;
-        continue;
+      } else {
+        const word = wordPattern.exec(filter.slice(i));
+        if (!word) throw badFilter(filter, `unexpected character '${ch}'`);
+        tokens.push({ type: 'word', text: word[0], spaced });
+        i += word[0].length;
       }
-      const word = /^[^\s()=<>!:"']+/.exec(filter.slice(i));
-      if (!word) throw bad(filter, `unexpected character '${ch}'`);
-      tokens.push({ type: 'word', text: word[0] });
-      i += word[0].length;
     }
+    spaced = false;
   }
   return tokens;
 }
 
-function bad(filter: string, why: string) {
+/** INVALID_ARGUMENT on `filter`, quoting it and saying why. */
+export function badFilter(filter: string, why: string) {
   return invalidArgument(`Invalid filter "${filter}": ${why}.`, 'filter');
 }
 
 /** Parses a filter; an empty filter matches everything. */
 export function parseFilter(filter: string | undefined): Predicate {
   if (filter === undefined || filter.trim() === '') return () => true;
-  const tokens = tokenize(filter);
+  const tokens = tokenizeFilter(filter);
   let pos = 0;
   const peek = () => tokens[pos];
   const isWord = (text: string) => peek()?.type === 'word' && peek()?.text.toUpperCase() === text;
@@ -94,24 +108,24 @@ export function parseFilter(filter: string | undefined): Predicate {
     if (peek()?.type === '(') {
       pos++;
       const inner = parseOr();
-      if (peek()?.type !== ')') throw bad(filter, "missing ')'");
+      if (peek()?.type !== ')') throw badFilter(filter, "missing ')'");
       pos++;
       return inner;
     }
     const field = peek();
-    if (field?.type !== 'word') throw bad(filter, `expected a field name at token ${pos + 1}`);
+    if (field?.type !== 'word') throw badFilter(filter, `expected a field name at token ${pos + 1}`);
     pos++;
     const op = peek();
-    if (op?.type !== 'op') throw bad(filter, `expected a comparison after '${field.text}'`);
+    if (op?.type !== 'op') throw badFilter(filter, `expected a comparison after '${field.text}'`);
     pos++;
     const value = peek();
-    if (value?.type !== 'word' && value?.type !== 'string') throw bad(filter, `expected a value after '${field.text}${op.text}'`);
+    if (value?.type !== 'word' && value?.type !== 'string') throw badFilter(filter, `expected a value after '${field.text}${op.text}'`);
     pos++;
     return { kind: 'cmp', field: field.text.split('.'), op: op.text as Op, value: value.text };
   };
 
   const tree = parseOr();
-  if (pos !== tokens.length) throw bad(filter, `unexpected '${tokens[pos]?.text ?? ''}'`);
+  if (pos !== tokens.length) throw badFilter(filter, `unexpected '${tokens[pos]?.text ?? ''}'`);
   return (resource) => evaluate(tree, resource);
 }
 

@@ -4,9 +4,8 @@
 // `labels.<key>`, `parent_contexts:"<name>"` / `child_contexts:"<name>"` on contexts,
 // `in_context("<name>")` on artifacts and executions; AND, OR, NOT and parentheses.
 // A field the resource kind does not have, or bad syntax, is INVALID_ARGUMENT naming the problem.
-import { invalidArgument } from '../api/errors.js';
-import { orderSatisfies } from '../api/filter.js';
-import type { Op } from '../api/filter.js';
+import { badFilter, orderSatisfies, tokenizeFilter } from '../api/filter.js';
+import type { FilterToken, Op } from '../api/filter.js';
 import type { JsonObject } from '../api/wire-json.js';
 import { isPlainObject, text } from '../api/wire-json.js';
 import type { MetadataKind } from './kinds.js';
@@ -30,12 +29,6 @@ export interface FilterSubject {
 
 export type MetadataPredicate = (subject: FilterSubject) => boolean;
 
-interface Token {
-  type: 'word' | 'string' | 'op' | '(' | ')' | ',';
-  text: string;
-  /** Whitespace precedes the token: a path ends there. */
-  spaced: boolean;
-}
 
 const ATTRIBUTE_ALIASES: Readonly<Record<string, string>> = {
   displayName: 'display_name',
@@ -50,63 +43,18 @@ const TIME_FIELDS = new Set(['create_time', 'update_time']);
 const METADATA_TYPES = new Set(['string_value', 'number_value', 'bool_value']);
 const MAX_DEPTH = 5;
 
-function bad(filter: string, why: string) {
-  return invalidArgument(`Invalid filter "${filter}": ${why}.`, 'filter');
-}
-
-function tokenize(filter: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  let spaced = true;
-  while (i < filter.length) {
-    const ch = filter[i]!;
-    if (/\s/.test(ch)) {
-      spaced = true;
-      i++;
-      continue;
-    }
-    if (ch === '(' || ch === ')' || ch === ',') {
-      tokens.push({ type: ch, text: ch, spaced });
-      i++;
-    } else if (ch === '"' || ch === "'") {
-      let j = i + 1;
-      let text = '';
-      while (j < filter.length && filter[j] !== ch) {
-        if (filter[j] === '\\' && j + 1 < filter.length) j++;
-        text += filter[j];
-        j++;
-      }
-      if (j >= filter.length) throw bad(filter, 'unterminated string');
-      tokens.push({ type: 'string', text, spaced });
-      i = j + 1;
-    } else {
-      const op = /^(<=|>=|!=|=|<|>|:)/.exec(filter.slice(i));
-      if (op) {
-        tokens.push({ type: 'op', text: op[1]!, spaced });
-        i += op[1]!.length;
-      } else {
-        const word = /^[^\s()=<>!:"',]+/.exec(filter.slice(i));
-        if (!word) throw bad(filter, `unexpected character '${ch}'`);
-        tokens.push({ type: 'word', text: word[0], spaced });
-        i += word[0].length;
-      }
-    }
-    spaced = false;
-  }
-  return tokens;
-}
 
 /** Parses `filter` for one resource kind; an empty filter matches everything. */
 export function parseMetadataFilter(filter: string | undefined, kind: MetadataKind): MetadataPredicate {
   if (filter === undefined || filter.trim() === '') return () => true;
-  const tokens = tokenize(filter);
+  const tokens = tokenizeFilter(filter, { commas: true });
   let pos = 0;
   const peek = () => tokens[pos];
   const isWord = (text: string) => peek()?.type === 'word' && peek()?.text.toUpperCase() === text;
   const spec = KINDS[kind];
 
   const parseOr = (depth: number): Node => {
-    if (depth > MAX_DEPTH) throw bad(filter, `expressions nest deeper than ${MAX_DEPTH} levels`);
+    if (depth > MAX_DEPTH) throw badFilter(filter, `expressions nest deeper than ${MAX_DEPTH} levels`);
     let left = parseAnd(depth);
     while (isWord('OR')) {
       pos++;
@@ -127,13 +75,13 @@ export function parseMetadataFilter(filter: string | undefined, kind: MetadataKi
     if (isWord('NOT')) {
       pos++;
       // Each NOT nests one level (a long run of them would otherwise recurse without bound).
-      if (depth + 1 > MAX_DEPTH) throw bad(filter, `expressions nest deeper than ${MAX_DEPTH} levels`);
+      if (depth + 1 > MAX_DEPTH) throw badFilter(filter, `expressions nest deeper than ${MAX_DEPTH} levels`);
       return { kind: 'not', operand: parseUnary(depth + 1) };
     }
     if (peek()?.type === '(') {
       pos++;
       const inner = parseOr(depth + 1);
-      if (peek()?.type !== ')') throw bad(filter, "missing ')'");
+      if (peek()?.type !== ')') throw badFilter(filter, "missing ')'");
       pos++;
       return inner;
     }
@@ -143,18 +91,18 @@ export function parseMetadataFilter(filter: string | undefined, kind: MetadataKi
   };
   const parseFunction = (name: string): Node => {
     pos += 2;
-    if (name !== 'in_context') throw bad(filter, `unknown function '${name}' (supported: in_context)`);
-    if (!spec.inContext) throw bad(filter, `in_context() filters artifacts and executions, not ${kind}`);
+    if (name !== 'in_context') throw badFilter(filter, `unknown function '${name}' (supported: in_context)`);
+    if (!spec.inContext) throw badFilter(filter, `in_context() filters artifacts and executions, not ${kind}`);
     const arg = peek();
-    if (arg?.type !== 'string') throw bad(filter, 'in_context() takes one quoted context resource name');
+    if (arg?.type !== 'string') throw badFilter(filter, 'in_context() takes one quoted context resource name');
     pos++;
-    if (peek()?.type !== ')') throw bad(filter, "in_context() takes one argument; missing ')'");
+    if (peek()?.type !== ')') throw badFilter(filter, "in_context() takes one argument; missing ')'");
     pos++;
     return { kind: 'inContext', context: arg.text };
   };
   const parsePath = (): string[] => {
     const segments: string[] = [];
-    let previous: Token | undefined;
+    let previous: FilterToken | undefined;
     while (peek() && (peek()!.type === 'word' || peek()!.type === 'string')) {
       const token = peek()!;
       if (previous) {
@@ -171,14 +119,14 @@ export function parseMetadataFilter(filter: string | undefined, kind: MetadataKi
   };
   const parseComparison = (): Node => {
     const start = peek();
-    if (start?.type !== 'word' && start?.type !== 'string') throw bad(filter, `expected a field name at token ${pos + 1}`);
+    if (start?.type !== 'word' && start?.type !== 'string') throw badFilter(filter, `expected a field name at token ${pos + 1}`);
     const path = parsePath();
     const field = path.join('.');
     const op = peek();
-    if (op?.type !== 'op') throw bad(filter, `expected a comparison after '${field}'`);
+    if (op?.type !== 'op') throw badFilter(filter, `expected a comparison after '${field}'`);
     pos++;
     const value = peek();
-    if (value?.type !== 'word' && value?.type !== 'string') throw bad(filter, `expected a value after '${field}${op.text}'`);
+    if (value?.type !== 'word' && value?.type !== 'string') throw badFilter(filter, `expected a value after '${field}${op.text}'`);
     pos++;
     const node: Node = { kind: 'cmp', path: normalisePath(filter, kind, path), op: op.text as Op, value: value.text };
     checkValue(filter, kind, node.path, node.op, node.value);
@@ -186,7 +134,7 @@ export function parseMetadataFilter(filter: string | undefined, kind: MetadataKi
   };
 
   const tree = parseOr(1);
-  if (pos !== tokens.length) throw bad(filter, `unexpected '${tokens[pos]?.text ?? ''}'`);
+  if (pos !== tokens.length) throw badFilter(filter, `unexpected '${tokens[pos]?.text ?? ''}'`);
   return (subject) => evaluate(tree, subject);
 }
 
@@ -196,37 +144,37 @@ function normalisePath(filter: string, kind: MetadataKind, path: string[]): stri
   const head = ATTRIBUTE_ALIASES[path[0] ?? ''] ?? path[0] ?? '';
   if (head === 'metadata') {
     if (path.length !== 3 || !METADATA_TYPES.has(path[2]!)) {
-      throw bad(filter, `metadata fields are written metadata.<key>.string_value, metadata.<key>.number_value or metadata.<key>.bool_value, got '${path.join('.')}'`);
+      throw badFilter(filter, `metadata fields are written metadata.<key>.string_value, metadata.<key>.number_value or metadata.<key>.bool_value, got '${path.join('.')}'`);
     }
     return path;
   }
   if (head === 'labels') {
-    if (path.length !== 2) throw bad(filter, `labels are written labels.<key>, got '${path.join('.')}'`);
+    if (path.length !== 2) throw badFilter(filter, `labels are written labels.<key>, got '${path.join('.')}'`);
     return path;
   }
   if (head === 'parent_contexts' || head === 'child_contexts') {
-    if (kind !== 'contexts') throw bad(filter, `${head} filters contexts, not ${kind}`);
-    if (path.length !== 1) throw bad(filter, `unknown field '${path.join('.')}'`);
+    if (kind !== 'contexts') throw badFilter(filter, `${head} filters contexts, not ${kind}`);
+    if (path.length !== 1) throw badFilter(filter, `unknown field '${path.join('.')}'`);
     return [head];
   }
   if (path.length !== 1 || !spec.filterAttributes.includes(head)) {
     const fields = [...spec.filterAttributes, 'metadata.<key>.<type>_value', 'labels.<key>', ...(kind === 'contexts' ? ['parent_contexts', 'child_contexts'] : [])];
-    throw bad(filter, `unknown field '${path.join('.')}' for ${kind} (supported: ${fields.join(', ')}${spec.inContext ? ', in_context("<context>")' : ''})`);
+    throw badFilter(filter, `unknown field '${path.join('.')}' for ${kind} (supported: ${fields.join(', ')}${spec.inContext ? ', in_context("<context>")' : ''})`);
   }
   return [head];
 }
 
 function checkValue(filter: string, kind: MetadataKind, path: string[], op: Op, value: string): void {
   const head = path[0]!;
-  if ((head === 'parent_contexts' || head === 'child_contexts') && op !== ':') throw bad(filter, `${head} takes the has operator: ${head}:"<context name>"`);
+  if ((head === 'parent_contexts' || head === 'child_contexts') && op !== ':') throw badFilter(filter, `${head} takes the has operator: ${head}:"<context name>"`);
   if (op === ':' && value === '*') return;
-  if (TIME_FIELDS.has(head) && Number.isNaN(Date.parse(value))) throw bad(filter, `${head} takes an RFC 3339 timestamp, e.g. "2024-05-01T12:00:00Z", got "${value}"`);
+  if (TIME_FIELDS.has(head) && Number.isNaN(Date.parse(value))) throw badFilter(filter, `${head} takes an RFC 3339 timestamp, e.g. "2024-05-01T12:00:00Z", got "${value}"`);
   if (head === 'state') {
     const states = KINDS[kind].states;
-    if (!states.includes(value)) throw bad(filter, `state of ${kind} is one of ${states.join(', ')}, got "${value}"`);
+    if (!states.includes(value)) throw badFilter(filter, `state of ${kind} is one of ${states.join(', ')}, got "${value}"`);
   }
-  if (head === 'metadata' && path[2] === 'number_value' && !Number.isFinite(Number(value))) throw bad(filter, `${path.join('.')} takes a number, got "${value}"`);
-  if (head === 'metadata' && path[2] === 'bool_value' && value !== 'true' && value !== 'false') throw bad(filter, `${path.join('.')} takes true or false, got "${value}"`);
+  if (head === 'metadata' && path[2] === 'number_value' && !Number.isFinite(Number(value))) throw badFilter(filter, `${path.join('.')} takes a number, got "${value}"`);
+  if (head === 'metadata' && path[2] === 'bool_value' && value !== 'true' && value !== 'false') throw badFilter(filter, `${path.join('.')} takes true or false, got "${value}"`);
 }
 
 function evaluate(node: Node, subject: FilterSubject): boolean {
