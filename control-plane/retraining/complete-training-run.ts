@@ -129,13 +129,15 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
   const costed = await renewCompletionLease(leaseScope(ctx), runId, owner, (current) => ({ ...current, costEstimate: current.costEstimate ?? estimate }));
 
   let modelVersion: string | undefined;
+  /** The registered version's artifacts (the export step's serving model). */
+  let artifactUri: string | undefined;
   let modelCard: ModelCardUris | undefined;
   let modelCardError: string | undefined;
   let deployment: FirstDeployment | undefined;
   let rollout: TrainingRunRecord['rollout'];
   // Only a training run's outcomes register; an evaluation's (EVALUATED_*) never upload anything.
   if (decision.kind === 'training' && (decision.outcome === 'REGISTER_AS_CHAMPION' || decision.outcome === 'REGISTER_AS_CHALLENGER')) {
-    const artifactUri = taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.export, 'serving_model');
+    artifactUri = taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.export, 'serving_model');
     if (!artifactUri) throw new Error(`PipelineJob ${event.pipelineJob} approved a model but has no ${TRAINING_PIPELINE_TASKS.export} output`);
     const evaluation = vertexEvaluation(spec.task, evaluationFile);
     await renewCompletionLease(leaseScope(ctx), runId, owner);
@@ -167,8 +169,7 @@ async function completeLeasedRun(ctx: ControlPlaneContext, spec: ResolvedModelSp
   await publishDecision(ctx, decision, modelVersion);
   await auditCompletion(ctx, { run: costed, decision, ...(modelVersion ? { modelVersion } : {}), ...(costed.costEstimate ? { costEstimate: costed.costEstimate } : {}), ...(modelCard ? { modelCard } : {}), ...(modelCardError !== undefined ? { modelCardError } : {}), ...(deployment ? { deployment } : {}), ...(rollout ? { rollout } : {}) });
   // The experiment run, registration and deployment in ML Metadata, also before the run is marked done.
-  const exported = modelVersion ? taskOutputArtifactUri(job, TRAINING_PIPELINE_TASKS.export, 'serving_model') : undefined;
-  await trackTrainingCompleted(ctx, { spec, run, pipelineJob: event.pipelineJob, job, decision, ...(modelVersion ? { modelVersion } : {}), ...(exported ? { artifactUri: exported } : {}), ...(deployment ? { deployment } : {}) });
+  await trackTrainingCompleted(ctx, { spec, run, pipelineJob: event.pipelineJob, job, decision, ...(modelVersion ? { modelVersion } : {}), ...(modelVersion && artifactUri ? { artifactUri } : {}), ...(deployment ? { deployment } : {}) });
   // An evaluation that ran to the end SUCCEEDED, whatever it found: its outcome says what.
   const state: TrainingRunRecord['state'] = decision.outcome === 'FAILED' ? 'FAILED' : decision.outcome === 'REJECT' ? 'REJECTED' : 'SUCCEEDED';
   const done = await renewCompletionLease(leaseScope(ctx), runId, owner, (current) => ({
